@@ -1,0 +1,111 @@
+"""The command line (see shared docs cli.md): argument parsing, JSON output, exit codes.
+
+Each command lives in a module of `zwgk_desktop.commands` that registers its
+sub-parsers; its handler takes `(args, ctx)` and returns a dict. With
+`--json` that dict is printed as exactly one JSON object on stdout; without,
+a human summary goes to stdout. A `ZwgkError` becomes exit 1 with
+`{"error": {"code", "message"}}`; argparse usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from zwgk_desktop import __version__
+from zwgk_desktop.commands import COMMAND_MODULES
+from zwgk_desktop.config import Config
+from zwgk_desktop.errors import ZwgkError
+
+HUMAN_KEY = "_human"
+
+
+@dataclass
+class CommandContext:
+    """What a command handler gets besides its arguments: config and a lazily opened database."""
+
+    data_dir: str | None
+    _config: Config | None = None
+    _database: Any = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = Config.load(self.data_dir)
+        return self._config
+
+    def database(self, *, upgrade: bool = True):
+        """Open (and by default migrate) the data dir's database once per command."""
+        if self._database is None:
+            from zwgk_desktop.core.schema import open_database
+
+            self._database = open_database(self.config, upgrade=upgrade)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+    @staticmethod
+    def say(message: str) -> None:
+        """Human progress/info message: always stderr so stdout stays one JSON object."""
+        print(message, file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zwgk", description="乡镇公示栏政务公开桌面系统 (zwgk_desktop)"
+    )
+    parser.add_argument("--data-dir", help="数据目录（也可用环境变量 ZWGK_DATA_DIR）")
+    parser.add_argument("--version", action="version", version=f"zwgk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def json_flag(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give a command parser the standard `--json` switch."""
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    return parser
+
+
+def emit(result: dict, as_json: bool) -> None:
+    human = result.pop(HUMAN_KEY, None)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+        return
+    if human is not None:
+        print(human)
+        return
+    for key, value in result.items():
+        if isinstance(value, (list, dict)):
+            value = json.dumps(value, ensure_ascii=False, default=str)
+        print(f"{key}: {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+    ctx = CommandContext(data_dir=args.data_dir)
+    as_json = bool(getattr(args, "json", False))
+    try:
+        result = args.handler(args, ctx)
+    except ZwgkError as exc:
+        if as_json:
+            emit({"error": exc.as_json()}, as_json)
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+    if isinstance(result, int):
+        return result
+    emit(result or {}, as_json)
+    return 0

@@ -1,0 +1,1 @@
+"""Domain and persistence. Never imports Qt (a test enforces it)."""

@@ -1,0 +1,68 @@
+"""Engine and session factory for the township's SQLite file.
+
+Pragmas on every connection: WAL journal, foreign keys on, a busy timeout so
+the UI's reader and the single writer thread don't trip over each other.
+`Database.session()` is a unit of work: commit on success, roll back on any
+exception, so a failed command writes nothing.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """An opened, migrated database: hands out sessions that are units of work."""
+
+    def __init__(self, engine: Engine, path=None):
+        self.engine = engine
+        self.path = path
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
+        from zwgk_desktop.core.changes import capture_changes
+
+        event.listen(self._factory, "before_flush", capture_changes)
+
+    @contextmanager
+    def session(self, user: str = "") -> Iterator[Session]:
+        session = self._factory()
+        session.info["user"] = user
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def new_session(self, user: str = "") -> Session:
+        """A session the caller manages (read-only views); prefer `session()` for writes."""
+        session = self._factory()
+        session.info["user"] = user
+        return session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,206 @@
+"""Notices (公示/公告): plain DTOs for listing and showing them, paged line items, creation.
+
+Screens and the CLI read notices only through these functions; they never
+hold ORM objects. Line items come in pages so a 50,000-line notice stays
+smooth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.models import Disclosure, DisclosureItem, NoticeBoard, Posting
+from zwgk_desktop.errors import NotFound
+
+STATUS_LABELS = {
+    "draft": "草稿",
+    "pending_review": "待审核",
+    "approved": "已审核",
+    "publishing": "公示中",
+    "expired": "期满",
+    "archived": "已归档",
+    "withdrawn": "已撤回",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def format_fen(fen: int | None) -> str:
+    """12345 fen → '123.45' (money is integer fen everywhere)."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan:,}.{cents:02d}"
+
+
+@dataclass
+class DisclosureRow:
+    id: str
+    title: str
+    category: str
+    category_name: str
+    status: str
+    status_label: str
+    version: int
+    items: int
+    total_amount_fen: int
+    period_start: str | None
+    period_end: str | None
+    posted_boards: int
+    replaces_id: str | None = None
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DisclosureDetail(DisclosureRow):
+    body: str = ""
+    issuer: str = ""
+    supervise_phone: str = ""
+    year: int = 0
+    total_people: int = 0
+    author: str = ""
+    boards: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ItemRow:
+    seq: int
+    name: str
+    village_name: str
+    group_name: str
+    id_number: str
+    people: int | None
+    amount_fen: int | None
+    extra: dict
+
+
+def _row(d: Disclosure, posted: int) -> DisclosureRow:
+    return DisclosureRow(
+        id=d.id, title=d.title, category=d.category, category_name=get_entry(d.category).short_name,
+        status=d.status, status_label=status_label(d.status), version=d.version, items=d.item_count,
+        total_amount_fen=d.total_amount_fen,
+        period_start=d.period_start.isoformat() if d.period_start else None,
+        period_end=d.period_end.isoformat() if d.period_end else None,
+        posted_boards=posted, replaces_id=d.replaces_id,
+    )
+
+
+def posted_board_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Posting.disclosure_id, func.count(func.distinct(Posting.board_id))).group_by(Posting.disclosure_id)
+    )
+    return dict(rows.all())
+
+
+def list_disclosures(
+    session: Session,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    search: str | None = None,
+    village_id: str | None = None,
+) -> list[DisclosureRow]:
+    query = select(Disclosure).order_by(Disclosure.created_at.desc())
+    if status:
+        query = query.where(Disclosure.status == status)
+    if category:
+        query = query.where(Disclosure.category == category)
+    if search:
+        like = f"%{search.strip()}%"
+        matching_items = select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like))
+        query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(matching_items)))
+    if village_id:
+        query = query.where(Disclosure.id.in_(select(DisclosureItem.disclosure_id).where(DisclosureItem.village_id == village_id)))
+    posted = posted_board_counts(session)
+    return [_row(d, posted.get(d.id, 0)) for d in session.execute(query).scalars()]
+
+
+def find_disclosure(session: Session, disclosure_id: str) -> Disclosure:
+    """Look a notice up by full id or a unique id prefix (≥ 6 characters), as people type them."""
+    found = session.get(Disclosure, disclosure_id)
+    if found is None and len(disclosure_id) >= 6:
+        matches = session.execute(select(Disclosure).where(Disclosure.id.like(f"{disclosure_id}%")).limit(2)).scalars().all()
+        found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        raise NotFound(f"找不到编号为 {disclosure_id} 的公示。可用 zwgk disclosure list 查看全部编号。")
+    return found
+
+
+def show_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
+    d = find_disclosure(session, disclosure_id)
+    postings = session.execute(
+        select(Posting, NoticeBoard.name).join(NoticeBoard, Posting.board_id == NoticeBoard.id).where(Posting.disclosure_id == d.id)
+    ).all()
+    boards = [
+        {
+            "posting_id": p.id, "board": name, "posted_on": p.posted_on.isoformat(),
+            "planned_end": p.planned_end.isoformat() if p.planned_end else None,
+            "removed_on": p.removed_on.isoformat() if p.removed_on else None,
+        }
+        for p, name in postings
+    ]
+    base = _row(d, len({p.board_id for p, _ in postings}))
+    return DisclosureDetail(
+        **asdict(base), body=d.body, issuer=d.issuer, supervise_phone=d.supervise_phone, year=d.year,
+        total_people=d.total_people, author=d.author, boards=boards,
+    )
+
+
+def count_items(session: Session, disclosure_id: str) -> int:
+    return session.execute(select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id == disclosure_id)).scalar() or 0
+
+
+def item_page(session: Session, disclosure_id: str, offset: int, limit: int) -> list[ItemRow]:
+    """One page of line items in order: what the detail pane fetches as the user scrolls."""
+    rows = session.execute(
+        select(
+            DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name,
+            DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
+        )
+        .where(DisclosureItem.disclosure_id == disclosure_id)
+        .order_by(DisclosureItem.seq)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [ItemRow(*r) for r in rows.all()]
+
+
+def refresh_totals(session: Session, disclosure: Disclosure) -> None:
+    """Recompute a notice's cached item count and totals from its line items."""
+    count, amount, people = session.execute(
+        select(func.count(DisclosureItem.id), func.coalesce(func.sum(DisclosureItem.amount_fen), 0), func.coalesce(func.sum(DisclosureItem.people), 0))
+        .where(DisclosureItem.disclosure_id == disclosure.id)
+    ).one()
+    disclosure.item_count, disclosure.total_amount_fen, disclosure.total_people = count, amount, people
+
+
+def create_disclosure(
+    session: Session,
+    township_id: str,
+    category: str,
+    title: str,
+    *,
+    body: str = "",
+    issuer: str = "",
+    supervise_phone: str = "",
+    author: str = "",
+    year: int | None = None,
+) -> Disclosure:
+    get_entry(category)  # validates the category with a Chinese error
+    disclosure = Disclosure(
+        township_id=township_id, category=category, title=title.strip(), body=body, issuer=issuer,
+        supervise_phone=supervise_phone, author=author, year=year or date.today().year, status="draft",
+    )
+    session.add(disclosure)
+    session.flush()
+    return disclosure

@@ -1,0 +1,390 @@
+"""SQLAlchemy 2 typed models: the township's tables, and nothing else.
+
+Conventions: UUID string primary keys (created offline, unique everywhere),
+UTC `created_at`/`updated_at`, a `row_version` on every synced row, money as
+integer fen, 公示 dates as local `date`. Use cases live in the sibling
+modules; this file only declares tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SyncedMixin:
+    """UUID key, UTC timestamps and a row version: every row that travels to the county."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- organisation --------------------------------------------------------------------
+
+
+class Township(SyncedMixin, Base):
+    __tablename__ = "township"
+
+    name: Mapped[str] = mapped_column(String(100))
+    county_name: Mapped[str] = mapped_column(String(100), default="")
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    supervise_phone: Mapped[str] = mapped_column(String(50), default="")
+    county_supervise_phone: Mapped[str] = mapped_column(String(50), default="")
+
+    villages: Mapped[list["Village"]] = relationship(back_populates="township", order_by="Village.sort_order")
+
+
+class Village(SyncedMixin, Base):
+    __tablename__ = "village"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+
+    township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="village")  # village | community
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    township: Mapped[Township] = relationship(back_populates="villages")
+    groups: Mapped[list["VillageGroup"]] = relationship(back_populates="village", order_by="VillageGroup.sort_order")
+
+
+class VillageGroup(SyncedMixin, Base):
+    """村民小组 (or 居民小组 in a community)."""
+
+    __tablename__ = "village_group"
+    __table_args__ = (UniqueConstraint("village_id", "name"),)
+
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    village: Mapped[Village] = relationship(back_populates="groups")
+
+
+class NoticeBoard(SyncedMixin, Base):
+    """A 公开栏: the township board has no village, every village has its own."""
+
+    __tablename__ = "notice_board"
+
+    township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    village: Mapped[Village | None] = relationship()
+
+
+class Household(SyncedMixin, Base):
+    """A household (户). ID number, phone, bank account and address are sensitive."""
+
+    __tablename__ = "household"
+    __table_args__ = (Index("ix_household_id_number", "id_number"), Index("ix_household_head_name", "head_name"))
+
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"))
+    group_name: Mapped[str] = mapped_column(String(50), default="")
+    head_name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    member_count: Mapped[int] = mapped_column(Integer, default=1)
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    helper_name: Mapped[str] = mapped_column(String(50), default="")
+    helper_phone: Mapped[str] = mapped_column(String(30), default="")
+
+    village: Mapped[Village] = relationship()
+
+
+# --- catalogue and reference data --------------------------------------------------
+
+
+class CatalogItem(SyncedMixin, Base):
+    """A 基层政务公开标准目录 entry as this township uses it (seeded from resources, county-updatable)."""
+
+    __tablename__ = "catalog_item"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    responsible: Mapped[str] = mapped_column(String(100), default="")
+    rule_duration: Mapped[int] = mapped_column(Integer)
+    rule_unit: Mapped[str] = mapped_column(String(10))  # calendar | working
+    rule_start_day_counts: Mapped[bool] = mapped_column(Boolean, default=False)
+    rule_roll_forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    name_mask: Mapped[str] = mapped_column(String(20), default="full")
+    public_fields: Mapped[list[Any]] = mapped_column(default=list)
+    columns: Mapped[list[Any]] = mapped_column(default=list)
+    cadence: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class CalendarDay(Base):
+    """A rest day or 调休 working day from the county or typed in by hand (overrides the package data)."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(50), default="")
+    source: Mapped[str] = mapped_column(String(20), default="manual")  # manual | county | file
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Setting(Base):
+    """Township-wide settings and small state (sync cursor, last backup...) as JSON values."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class RosterMapping(Base):
+    """A remembered column mapping for one spreadsheet layout (header signature)."""
+
+    __tablename__ = "roster_mapping"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40))
+    mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+# --- notices ------------------------------------------------------------------------
+
+STATUSES = ("draft", "pending_review", "approved", "publishing", "expired", "archived", "withdrawn")
+
+
+class Disclosure(SyncedMixin, Base):
+    """A 公示/公告 notice. A correction is a new row with `replaces_id`; nothing is overwritten."""
+
+    __tablename__ = "disclosure"
+    __table_args__ = (Index("ix_disclosure_status", "status"), Index("ix_disclosure_category", "category"))
+
+    township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    supervise_phone: Mapped[str] = mapped_column(String(50), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    replaces_id: Mapped[str | None] = mapped_column(ForeignKey("disclosure.id"), nullable=True)
+    year: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    author: Mapped[str] = mapped_column(String(50), default="")
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_amount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    total_people: Mapped[int] = mapped_column(Integer, default=0)
+
+    items: Mapped[list["DisclosureItem"]] = relationship(
+        back_populates="disclosure", order_by="DisclosureItem.seq", lazy="noload"
+    )
+    postings: Mapped[list["Posting"]] = relationship(back_populates="disclosure")
+
+
+class DisclosureItem(SyncedMixin, Base):
+    """One line of a notice: common typed fields plus category-specific columns in `extra`."""
+
+    __tablename__ = "disclosure_item"
+    __table_args__ = (
+        Index("ix_disclosure_item_disclosure_seq", "disclosure_id", "seq"),
+        Index("ix_disclosure_item_id_number", "id_number"),
+        Index("ix_disclosure_item_household", "household_id"),
+    )
+
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    household_id: Mapped[str | None] = mapped_column(ForeignKey("household.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(200))
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"), nullable=True)
+    village_name: Mapped[str] = mapped_column(String(100), default="")
+    group_name: Mapped[str] = mapped_column(String(50), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    people: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    amount_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="items")
+
+
+class StatusChange(SyncedMixin, Base):
+    """One lifecycle transition of a notice: who, when, why."""
+
+    __tablename__ = "status_change"
+
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    by_user: Mapped[str] = mapped_column(String(50), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Posting(SyncedMixin, Base):
+    """A notice put up on one board: posted date, computed end, removal."""
+
+    __tablename__ = "posting"
+
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    board_id: Mapped[str] = mapped_column(ForeignKey("notice_board.id"))
+    posted_on: Mapped[date] = mapped_column(Date)
+    planned_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    removed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    posted_by: Mapped[str] = mapped_column(String(50), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="postings")
+    board: Mapped[NoticeBoard] = relationship()
+
+
+class Photo(SyncedMixin, Base):
+    """An archived photo: original bytes kept by SHA-256, EXIF facts and quality flags."""
+
+    __tablename__ = "photo"
+
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(300))
+    stored_path: Mapped[str] = mapped_column(String(300))  # relative to the archive dir
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(50), default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # local wall time from EXIF
+    taken_at_offset: Mapped[str] = mapped_column(String(10), default="")
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    device_make: Mapped[str] = mapped_column(String(100), default="")
+    device_model: Mapped[str] = mapped_column(String(100), default="")
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    posting_id: Mapped[str | None] = mapped_column(ForeignKey("posting.id"), nullable=True, index=True)
+    role: Mapped[str | None] = mapped_column(String(10), nullable=True)  # start | end
+    imported_by: Mapped[str] = mapped_column(String(50), default="")
+
+    posting: Mapped[Posting | None] = relationship()
+
+
+class Objection(SyncedMixin, Base):
+    """An 异议 received during 公示: who (may be anonymous), how, what, and how it was handled."""
+
+    __tablename__ = "objection"
+
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    from_name: Mapped[str] = mapped_column(String(100), default="")  # empty = anonymous
+    channel: Mapped[str] = mapped_column(String(30), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    handling: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    changes_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class PrintedVersion(SyncedMixin, Base):
+    """Proof of what was printed: the PDF's SHA-256, kept copy, who and when."""
+
+    __tablename__ = "printed_version"
+
+    disclosure_id: Mapped[str | None] = mapped_column(ForeignKey("disclosure.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="poster")  # poster | cards
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    paper: Mapped[str] = mapped_column(String(20), default="A4")
+    stored_path: Mapped[str] = mapped_column(String(300), default="")
+    printed_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+# --- people, audit, sync -----------------------------------------------------------
+
+ROLES = ("admin", "clerk", "reviewer", "village", "viewer")
+
+
+class User(SyncedMixin, Base):
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default="clerk")
+    village_ids: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained log of every change."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[str] = mapped_column(String(50), default="")
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50), default="")
+    entity_id: Mapped[str] = mapped_column(String(36), default="")
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class OutboxEntry(Base):
+    """A change waiting to be pushed to the county, written in the same transaction as the change."""
+
+    __tablename__ = "outbox_entry"
+    __table_args__ = (Index("ix_outbox_entry_state", "state", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(36), default=new_id, unique=True)  # idempotency key
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(10), default="upsert")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | quarantined
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

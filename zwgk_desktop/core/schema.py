@@ -1,0 +1,170 @@
+"""Opening the database: check it, back it up, migrate it, refuse one that is newer than us.
+
+`open_database(config)` is the only way the app gets a `Database`:
+1. the data dir must be writable;
+2. an existing file must be a sound SQLite database (header + quick_check);
+3. a revision this app doesn't know means a newer app wrote it: refuse;
+4. before any upgrade of a non-empty database, copy it (SQLite online
+   backup API) to `db-backups/zwgk-<UTC time>-<rev>.sqlite3`;
+5. run Alembic to head in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from zwgk_desktop.config import Config
+from zwgk_desktop.core.db import Database, make_engine
+from zwgk_desktop.errors import DatabaseCorrupt, DatabaseError, DatabaseTooNew
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass
+class SchemaState:
+    revision: str | None
+    head: str
+    backup: str | None = None
+
+
+def alembic_config(config: Config) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(config.migrations_dir))
+    cfg.set_main_option("sqlalchemy.url", config.db_url)
+    return cfg
+
+
+def head_revision(config: Config) -> str:
+    return ScriptDirectory.from_config(alembic_config(config)).get_current_head()
+
+
+def known_revisions(config: Config) -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config(config))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Raise `DatabaseCorrupt` unless `path` is a readable, intact SQLite file."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise DatabaseError(f"无法读取数据库文件 {path}（{exc.strerror or exc}）。") from exc
+    if header and header != SQLITE_HEADER:
+        raise DatabaseCorrupt(
+            f"数据库文件 {path} 已损坏或不是本系统的数据库，未做任何修改。"
+            "请从备份恢复（zwgk backup restore），或把该文件移走后重新初始化。"
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseCorrupt(f"数据库文件 {path} 已损坏（{exc}），未做任何修改。请从备份恢复。") from exc
+    if result and result[0] != "ok":
+        raise DatabaseCorrupt(f"数据库完整性检查未通过（{result[0]}），未做任何修改。请从备份恢复。")
+
+
+def current_revision(engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_database_file(config: Config, revision: str | None) -> Path:
+    """Consistent copy of the live database via SQLite's online backup API."""
+    config.backups_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = config.backups_dir / f"zwgk-{stamp}-{revision or 'empty'}.sqlite3"
+    tmp = target.with_suffix(".partial")
+    src = sqlite3.connect(str(config.db_path))
+    dst = sqlite3.connect(str(tmp))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    tmp.replace(target)
+    return target
+
+
+def open_database(config: Config, *, upgrade: bool = True) -> Database:
+    """Open the data dir's database, migrating it to head (with a backup first)."""
+    database, _state = open_database_with_state(config, upgrade=upgrade)
+    return database
+
+
+def open_database_with_state(config: Config, *, upgrade: bool = True) -> tuple[Database, SchemaState]:
+    config.ensure_data_dir()
+    existed = config.db_path.exists() and config.db_path.stat().st_size > 0
+    if existed:
+        check_sqlite_file(config.db_path)
+    engine = make_engine(config.db_url)
+    state = SchemaState(revision=current_revision(engine), head=head_revision(config))
+    if state.revision is not None and state.revision not in known_revisions(config):
+        engine.dispose()
+        raise DatabaseTooNew(
+            f"该数据库由更新版本的本系统创建（结构版本 {state.revision}），当前程序无法安全打开。"
+            "请安装最新版本后再使用，数据未被修改。",
+            detail={"revision": state.revision, "head": state.head},
+        )
+    if upgrade and state.revision != state.head:
+        if existed and _has_user_tables(engine):
+            state.backup = str(backup_database_file(config, state.revision))
+        _upgrade(config, engine)
+        state.revision = state.head
+    return Database(engine, config.db_path), state
+
+
+def _has_user_tables(engine) -> bool:
+    return any(name != "alembic_version" for name in inspect(engine).get_table_names())
+
+
+def _upgrade(config: Config, engine) -> None:
+    cfg = alembic_config(config)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def check_database(config: Config) -> dict:
+    """Verify schema revision and integrity without changing anything (`zwgk db check`)."""
+    from zwgk_desktop.errors import NotFound
+
+    if not config.db_path.exists():
+        raise NotFound(f"数据目录 {config.data_dir} 中没有数据库。请先运行 zwgk township init 或 zwgk demo。")
+    check_sqlite_file(config.db_path)
+    problems: list[str] = []
+    conn = sqlite3.connect(f"file:{config.db_path}?mode=ro", uri=True)
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            problems.append(f"完整性检查：{integrity}")
+        fk_problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if fk_problems:
+            problems.append(f"外键引用错误 {len(fk_problems)} 处（表 {fk_problems[0][0]}）")
+        try:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError:
+            revision = None
+    finally:
+        conn.close()
+    revision = revision[0] if revision else None
+    head = head_revision(config)
+    if revision is None:
+        problems.append("数据库尚未初始化结构版本。")
+    elif revision not in known_revisions(config):
+        problems.append(f"数据库结构版本 {revision} 比本程序新，请升级程序。")
+    elif revision != head:
+        problems.append(f"数据库结构版本 {revision} 需要升级到 {head}（运行 zwgk db upgrade）。")
+    return {"revision": revision, "head": head, "ok": not problems, "problems": problems, "backup": None}

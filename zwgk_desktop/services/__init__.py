@@ -1,0 +1,1 @@
+"""Heavy work without Qt: printing, photos, rosters, sync, backup, reports."""
