@@ -220,7 +220,7 @@ class Disclosure(SyncedMixin, Base):
     total_people: Mapped[int] = mapped_column(Integer, default=0)
 
     items: Mapped[list["DisclosureItem"]] = relationship(
-        back_populates="disclosure", order_by="DisclosureItem.seq", lazy="noload"
+        back_populates="disclosure", order_by="DisclosureItem.seq", lazy="raise"
     )
     postings: Mapped[list["Posting"]] = relationship(back_populates="disclosure")
 
