@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh data dir per test, a migrated database, and a demo township copied from one prepared file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from zwgk_desktop.config import Config  # noqa: E402
+from zwgk_desktop.core.schema import open_database  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_HOUSEHOLDS = 300
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return Config.load(tmp_path / "data")
+
+
+@pytest.fixture
+def database(config):
+    db = open_database(config)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def session(database):
+    with database.session(user="tester") as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """One demo database built per test run; tests get copies (as Anki copies a prepared collection)."""
+    from zwgk_desktop.services.demo import create_demo
+
+    cfg = Config.load(tmp_path_factory.mktemp("demo-template"))
+    db = open_database(cfg)
+    with db.session(user="demo") as s:
+        create_demo(s, households=DEMO_HOUSEHOLDS, seed=7)
+    db.dispose()
+    return cfg.db_path
+
+
+@pytest.fixture
+def demo_config(tmp_path, demo_template) -> Config:
+    cfg = Config.load(tmp_path / "demo")
+    cfg.ensure_data_dir()
+    shutil.copy2(demo_template, cfg.db_path)
+    return cfg
+
+
+@pytest.fixture
+def demo_db(demo_config):
+    db = open_database(demo_config)
+    yield db
+    db.dispose()
+
+
+def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = None, timeout: int = 120):
+    """Run `python -m zwgk_desktop` as a whole process; returns (exit code, parsed JSON or None, stderr)."""
+    command = [sys.executable, "-m", "zwgk_desktop"]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    proc = subprocess.run(
+        command + list(args), capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})}, cwd=ROOT,
+    )
+    payload = None
+    if "--json" in args and proc.stdout.strip():
+        payload = json.loads(proc.stdout)
+    return proc.returncode, payload, proc.stderr
