@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         result = args.handler(args, ctx)
     except ZwgkError as exc:
         if as_json:
-            emit({"error": exc.as_json()}, as_json)
+            # A command may attach its partial result (e.g. self-test checks) beside the error.
+            emit({**exc.result, "error": exc.as_json()}, as_json)
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     finally:

@@ -13,12 +13,13 @@ class ZwgkError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, detail: dict | None = None):
+    def __init__(self, message: str, *, code: str | None = None, detail: dict | None = None, result: dict | None = None):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.detail = detail or {}
+        self.result = result or {}
 
     def as_json(self) -> dict:
         data = {"code": self.code, "message": self.message}

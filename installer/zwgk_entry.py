@@ -1,0 +1,8 @@
+"""PyInstaller entry point: the bundled `zwgk` executable is the same CLI as `python -m zwgk_desktop`."""
+
+import sys
+
+from zwgk_desktop.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
