@@ -4,5 +4,6 @@ COMMAND_MODULES = [
     "zwgk_desktop.commands.app",
     "zwgk_desktop.commands.setup",
     "zwgk_desktop.commands.disclosures",
+    "zwgk_desktop.commands.selftest",
     "zwgk_desktop.commands.calendar_cmd",
 ]
