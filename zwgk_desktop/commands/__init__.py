@@ -6,4 +6,5 @@ COMMAND_MODULES = [
     "zwgk_desktop.commands.disclosures",
     "zwgk_desktop.commands.selftest",
     "zwgk_desktop.commands.calendar_cmd",
+    "zwgk_desktop.commands.import_cmd",
 ]
