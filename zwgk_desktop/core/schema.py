@@ -7,20 +7,28 @@
 4. before any upgrade of a non-empty database, copy it (SQLite online
    backup API) to `db-backups/zwgk-<UTC time>-<rev>.sqlite3`;
 5. run Alembic to head in one transaction.
+
+Fast path (every command on an up-to-date database): the head revision is
+read from the `db/versions/*.py` files by a plain text scan of their
+`revision = ...` / `down_revision = ...` lines, and the database's revision
+straight from `alembic_version`; when they are equal Alembic is not even
+imported. Anything unusual (a merge, branch labels, dependencies, a file the
+scan can't read, more than one head or version row) falls back to Alembic.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.db import Database, make_engine
@@ -36,7 +44,9 @@ class SchemaState:
     backup: str | None = None
 
 
-def alembic_config(config: Config) -> AlembicConfig:
+def alembic_config(config: Config) -> "AlembicConfig":
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(config.migrations_dir))
     cfg.set_main_option("sqlalchemy.url", config.db_url)
@@ -44,12 +54,80 @@ def alembic_config(config: Config) -> AlembicConfig:
 
 
 def head_revision(config: Config) -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(config)).get_current_head()
 
 
 def known_revisions(config: Config) -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(config))
     return {rev.revision for rev in script.walk_revisions()}
+
+
+_STRING = r"""(?:'([^'\\]+)'|"([^"\\]+)")"""
+_ASSIGNMENT = r"^{name}\s*(?::[^=\n]+)?=\s*(.*?)\s*(?:#.*)?$"
+_REVISION_LINE = re.compile(_ASSIGNMENT.format(name="revision"), re.M)
+_DOWN_REVISION_LINE = re.compile(_ASSIGNMENT.format(name="down_revision"), re.M)
+_PLAIN_LINES = tuple(re.compile(_ASSIGNMENT.format(name=n), re.M) for n in ("branch_labels", "depends_on"))
+_STRING_VALUE = re.compile(_STRING)
+
+
+def _literal(text: str) -> str | None:
+    match = _STRING_VALUE.fullmatch(text)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def scanned_revisions(config: Config) -> dict[str, str | None] | None:
+    """revision → down_revision read from the migration files as text; None if any file is not the simple kind."""
+    graph: dict[str, str | None] = {}
+    try:
+        paths = sorted((config.migrations_dir / "versions").glob("*.py"))
+        for path in paths:
+            if path.name == "__init__.py" or path.name.startswith(".#"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            revisions = _REVISION_LINE.findall(text)
+            downs = _DOWN_REVISION_LINE.findall(text)
+            if len(revisions) != 1 or len(downs) != 1:
+                return None
+            if any(value not in ("None",) for pattern in _PLAIN_LINES for value in pattern.findall(text)):
+                return None  # branch labels / dependencies: let Alembic work it out
+            revision = _literal(revisions[0])
+            down = None if downs[0] == "None" else _literal(downs[0])
+            if revision is None or (down is None and downs[0] != "None") or revision in graph:
+                return None
+            graph[revision] = down
+    except (OSError, UnicodeDecodeError):
+        return None
+    return graph or None
+
+
+def scanned_head(config: Config) -> str | None:
+    """The single head of the scanned migration graph, or None when the scan can't say for sure."""
+    graph = scanned_revisions(config)
+    if graph is None:
+        return None
+    parents = set(graph.values())
+    if any(parent is not None and parent not in graph for parent in parents):
+        return None
+    heads = [revision for revision in graph if revision not in parents]
+    return heads[0] if len(heads) == 1 else None
+
+
+def stored_revision(engine) -> tuple[bool, str | None]:
+    """(read cleanly?, revision) from `alembic_version` with plain SQL; no table means no revision."""
+    with engine.connect() as conn:
+        has_table = conn.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).scalar()
+        if not has_table:
+            return True, None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    if len(rows) > 1:
+        return False, None
+    return True, (rows[0][0] if rows else None)
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -77,6 +155,8 @@ def check_sqlite_file(path: Path) -> None:
 
 
 def current_revision(engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -110,6 +190,11 @@ def open_database_with_state(config: Config, *, upgrade: bool = True) -> tuple[D
     if existed:
         check_sqlite_file(config.db_path)
     engine = make_engine(config.db_url)
+    if engine.dialect.name == "sqlite":
+        head = scanned_head(config)
+        clean, revision = stored_revision(engine)
+        if head is not None and clean and revision == head:
+            return Database(engine, config.db_path), SchemaState(revision=revision, head=head)
     state = SchemaState(revision=current_revision(engine), head=head_revision(config))
     if state.revision is not None and state.revision not in known_revisions(config):
         engine.dispose()
@@ -131,6 +216,8 @@ def _has_user_tables(engine) -> bool:
 
 
 def _upgrade(config: Config, engine) -> None:
+    from alembic import command
+
     cfg = alembic_config(config)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -7,9 +7,16 @@ creating/updating `Household`s (matched by ID number, else by village + head
 name), remembering the column mapping for the layout (`RosterMapping`), and
 one audit event summarising the import.
 
-Speed: line items and households go in with SQLAlchemy bulk `insert`/`update`
-(Core executemany on the tables), not one ORM object per row; their sync is queued with one
-outbox entry per notice (`queue_items_changed`) and one per household.
+Speed: line items, households and the households' outbox entries go in with
+the DB-API `executemany` on the session's own connection (same transaction),
+rows prepared up front as tuples: UUIDs, JSON text and timestamps in the
+exact form SQLAlchemy would store them (`json.dumps`, 'YYYY-MM-DD
+HH:MM:SS.ffffff'), column defaults taken from the table metadata. Existing
+households are looked up in a few IN queries and insert-vs-update is decided
+in Python. Sync is queued with one outbox entry per notice
+(`queue_items_changed`) and one per created/changed household. The cyclic
+garbage collector is paused while the roster's objects are built and written
+(they hold no cycles; collecting would rescan them over and over).
 The caller owns the transaction (`Database.session()`): any exception,
 including `Cancelled` from `Job.check()`, rolls everything back. `dry_run`
 writes nothing at all.
@@ -17,13 +24,14 @@ writes nothing at all.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core import audit
@@ -38,11 +46,10 @@ from zwgk_desktop.core.models import (
     OutboxEntry,
     RosterMapping,
     Village,
-    new_id,
     utcnow,
 )
 from zwgk_desktop.core.townships import require_township
-from zwgk_desktop.services.rosters.preview import RosterPreview, read_roster
+from zwgk_desktop.services.rosters.preview import RosterPreview, gc_paused, read_roster
 from zwgk_desktop.services.rosters.validate import RosterRow
 
 INACTIVE_STATUSES = ("withdrawn", "archived")
@@ -126,7 +133,17 @@ def import_roster(
     job: Job | None = None,
 ) -> ImportResult:
     """Import a roster (or an already checked preview) as a new draft notice; see the module doc."""
-    job = job or Job()
+    with gc_paused():
+        return _import_roster(
+            session, preview_or_path, category=category, title=title, dry_run=dry_run,
+            mapping_override=mapping_override, author=author, job=job or Job(),
+        )
+
+
+def _import_roster(
+    session: Session, preview_or_path: RosterPreview | str | os.PathLike, *, category: str | None,
+    title: str | None, dry_run: bool, mapping_override: Mapping[str, Any] | None, author: str, job: Job,
+) -> ImportResult:
     if isinstance(preview_or_path, RosterPreview):
         preview = preview_or_path
     else:
@@ -180,11 +197,15 @@ def _upsert_households(
     entry = get_entry(preview.category)
     if entry.column("id_number") is None:
         return {}, 0, 0
+    cursor = _dbapi_cursor(session)
     wanted_ids = [r.values["id_number"] for r in rows if r.values.get("id_number")]
-    by_id = _existing_by_id_number(session, wanted_ids)
-    by_name = _existing_by_village_and_name(session, [r for r in rows if not r.values.get("id_number")], villages)
-    now = utcnow()
-    inserts, updates, result = [], [], {}
+    by_id = _existing_by_id_number(cursor, wanted_ids)
+    by_name = _existing_by_village_and_name(cursor, [r for r in rows if not r.values.get("id_number")], villages)
+    now = db_timestamp(utcnow())
+    inserts: list[tuple] = []
+    updates: list[dict] = []
+    result: dict[int, str] = {}
+    ids = iter_new_ids()
     for row in rows:
         village_id = _village_id(row, villages)
         if village_id is None:
@@ -192,8 +213,8 @@ def _upsert_households(
         wanted = _household_values(row, village_id)
         existing = by_id.get(wanted["id_number"]) if wanted["id_number"] else by_name.get((village_id, wanted["head_name"]))
         if existing is None:
-            household_id = new_id()
-            inserts.append({"id": household_id, "created_at": now, "updated_at": now, "row_version": 1, **wanted})
+            household_id = next(ids)
+            inserts.append((household_id, now, now, 1, *wanted.values()))
             if wanted["id_number"]:
                 by_id[wanted["id_number"]] = {"id": household_id, "row_version": 1, **wanted}
             else:
@@ -206,18 +227,21 @@ def _upsert_households(
                 existing["row_version"] = existing.get("row_version", 1) + 1
                 updates.append({"id": household_id, "updated_at": now, "row_version": existing["row_version"], **changes})
         result[row.row] = household_id
+    household_table = Household.__table__
+    insert_columns = ("id", "created_at", "updated_at", "row_version", *HOUSEHOLD_VALUE_FIELDS)
     for start in range(0, len(inserts), CHUNK):
         job.check()
-        session.execute(Household.__table__.insert(), inserts[start:start + CHUNK])
+        insert_rows(cursor, household_table, insert_columns, inserts[start:start + CHUNK])
     for changed in _group_by_keys(updates):
         job.check()
-        session.execute(update(Household), changed)
-    touched = {h["id"] for h in inserts} | {h["id"] for h in updates}
+        _update_rows(cursor, household_table, changed)
+    touched = dict.fromkeys([h[0] for h in inserts] + [h["id"] for h in updates])
     if touched:
-        session.execute(
-            OutboxEntry.__table__.insert(),
-            [{"key": new_id(), "entity": Household.__tablename__, "entity_id": hid, "op": "upsert", "payload": {},
-              "created_at": now, "state": "pending", "attempts": 0, "error": ""} for hid in touched],
+        payload = json.dumps({})
+        insert_rows(
+            cursor, OutboxEntry.__table__,
+            ("key", "entity", "entity_id", "op", "payload", "created_at", "state", "attempts", "error"),
+            [(key, Household.__tablename__, hid, "upsert", payload, now, "pending", 0, "") for key, hid in zip(ids, touched)],
         )
     return result, len(inserts), len({h["id"] for h in updates})
 
@@ -230,7 +254,11 @@ def _group_by_keys(updates: list[dict]) -> list[list[dict]]:
     return list(groups.values())
 
 
+HOUSEHOLD_VALUE_FIELDS = ("village_id", "group_name", "head_name", "id_number", "member_count", "phone", "bank_account")
+
+
 def _household_values(row: RosterRow, village_id: str) -> dict:
+    """The household columns a roster row sets, in `HOUSEHOLD_VALUE_FIELDS` order."""
     values = row.values
     return {
         "village_id": village_id,
@@ -243,30 +271,31 @@ def _household_values(row: RosterRow, village_id: str) -> dict:
     }
 
 
-HOUSEHOLD_FIELDS = ("id", "row_version", "village_id", "group_name", "head_name", "id_number", "member_count", "phone", "bank_account")
+HOUSEHOLD_FIELDS = ("id", "row_version", *HOUSEHOLD_VALUE_FIELDS)
 
 
-def _existing_by_id_number(session: Session, id_numbers: list[str]) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    columns = [getattr(Household, f) for f in HOUSEHOLD_FIELDS]
-    unique = sorted(set(id_numbers))
-    for start in range(0, len(unique), IN_CHUNK):
-        chunk = unique[start:start + IN_CHUNK]
-        for record in session.execute(select(*columns).where(Household.id_number.in_(chunk))):
-            found[record.id_number] = dict(record._mapping)
-    return found
+def _select_households(cursor, column: str, keys: list[str]) -> Iterator[dict]:
+    """Households whose `column` is one of `keys`, as dicts of `HOUSEHOLD_FIELDS`, IN_CHUNK keys per query."""
+    fields = ", ".join(_quote(f) for f in HOUSEHOLD_FIELDS)
+    for start in range(0, len(keys), IN_CHUNK):
+        chunk = keys[start:start + IN_CHUNK]
+        sql = f"SELECT {fields} FROM household WHERE {_quote(column)} IN ({', '.join('?' * len(chunk))})"
+        for record in cursor.execute(sql, chunk).fetchall():
+            yield dict(zip(HOUSEHOLD_FIELDS, record))
 
 
-def _existing_by_village_and_name(session: Session, rows: list[RosterRow], villages: dict[str, str]) -> dict[tuple, dict]:
+def _existing_by_id_number(cursor, id_numbers: list[str]) -> dict[str, dict]:
+    return {record["id_number"]: record for record in _select_households(cursor, "id_number", sorted(set(id_numbers)))}
+
+
+def _existing_by_village_and_name(cursor, rows: list[RosterRow], villages: dict[str, str]) -> dict[tuple, dict]:
     """Households without an ID number in the roster: match a unique (village, head name)."""
     names = sorted({r.values.get("name") for r in rows if r.values.get("name")})
     if not names:
         return {}
-    columns = [getattr(Household, f) for f in HOUSEHOLD_FIELDS]
     seen: dict[tuple, list[dict]] = {}
-    for start in range(0, len(names), IN_CHUNK):
-        for record in session.execute(select(*columns).where(Household.head_name.in_(names[start:start + IN_CHUNK]))):
-            seen.setdefault((record.village_id, record.head_name), []).append(dict(record._mapping))
+    for record in _select_households(cursor, "head_name", names):
+        seen.setdefault((record["village_id"], record["head_name"]), []).append(record)
     return {key: matches[0] for key, matches in seen.items() if len(matches) == 1}
 
 
@@ -274,32 +303,111 @@ def _insert_items(
     session: Session, disclosure: Disclosure, preview: RosterPreview, rows: list[RosterRow],
     villages: dict[str, str], household_ids: dict[int, str], job: Job,
 ) -> None:
-    now = utcnow()
+    now = db_timestamp(utcnow())
     items = []
     total_fen = total_people = 0
+    disclosure_id = disclosure.id
+    extra_json = _JsonCache()
+    ids = iter_new_ids()
     for seq, row in enumerate(rows, start=1):
         values = row.values
-        extra = {k: v for k, v in values.items() if k not in TYPED_KEYS and v not in (None, "")}
+        extra = {k: v for k, v in values.items() if k not in TYPED_KEYS and v is not None and v != ""}
         if row.member_rows:
             extra["_member_rows"] = len(row.member_rows)
-        items.append({
-            "id": new_id(), "created_at": now, "updated_at": now, "row_version": 1,
-            "disclosure_id": disclosure.id, "seq": seq, "household_id": household_ids.get(row.row),
-            "name": values.get("name") or "", "village_id": _village_id(row, villages),
-            "village_name": values.get("village") or "", "group_name": values.get("group") or "",
-            "id_number": values.get("id_number") or "", "people": values.get("people"),
-            "amount_fen": values.get("amount_fen"), "extra": extra,
-        })
-        total_fen += values.get("amount_fen") or 0
-        total_people += values.get("people") or 0
+        amount_fen = values.get("amount_fen")
+        people = values.get("people")
+        items.append((
+            next(ids), now, now, 1, disclosure_id, seq, household_ids.get(row.row),
+            values.get("name") or "", _village_id(row, villages), values.get("village") or "",
+            values.get("group") or "", values.get("id_number") or "", people, amount_fen, extra_json(extra),
+        ))
+        total_fen += amount_fen or 0
+        total_people += people or 0
+    cursor = _dbapi_cursor(session)
     for start in range(0, len(items), CHUNK):
         job.check()
         job.progress(start, len(items), "正在写入公示明细…")
-        session.execute(DisclosureItem.__table__.insert(), items[start:start + CHUNK])
+        insert_rows(cursor, DisclosureItem.__table__, ITEM_COLUMNS, items[start:start + CHUNK])
     job.progress(len(items), len(items), "正在写入公示明细…")
     queue_items_changed(session, disclosure.id)
     disclosure.item_count, disclosure.total_amount_fen, disclosure.total_people = len(items), total_fen, total_people
     session.flush()
+
+
+ITEM_COLUMNS = (
+    "id", "created_at", "updated_at", "row_version", "disclosure_id", "seq", "household_id", "name",
+    "village_id", "village_name", "group_name", "id_number", "people", "amount_fen", "extra",
+)
+
+
+class _JsonCache:
+    """`json.dumps` (what SQLAlchemy's JSON type stores) of small dicts that repeat row after row."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple, str] = {}
+
+    def __call__(self, value: dict) -> str:
+        try:
+            # Types too: 1, 1.0 and True are equal as keys but not as JSON.
+            key = (tuple(value.items()), tuple(map(type, value.values())))
+            text = self._texts.get(key)
+        except TypeError:  # an unhashable value: no caching
+            return json.dumps(value)
+        if text is None:
+            text = self._texts[key] = json.dumps(value)
+        return text
+
+
+# --- raw DB-API writes in the session's transaction ----------------------------------------------
+
+SQLITE_DATETIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def db_timestamp(value: datetime) -> str:
+    """A naive UTC datetime as SQLAlchemy's SQLite `DateTime` stores it."""
+    return SQLITE_DATETIME % {
+        "year": value.year, "month": value.month, "day": value.day,
+        "hour": value.hour, "minute": value.minute, "second": value.second, "microsecond": value.microsecond,
+    }
+
+
+def iter_new_ids(batch: int = 1024) -> Iterator[str]:
+    """Endless random (version 4) UUID strings, like `models.new_id`, drawn from os.urandom in batches."""
+    while True:
+        pool = os.urandom(16 * batch).hex()
+        for start in range(0, 32 * batch, 32):
+            h = pool[start:start + 32]
+            yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+def _dbapi_cursor(session: Session):
+    """A DB-API cursor on the connection (and so in the transaction) the session is using."""
+    session.flush()
+    return session.connection().connection.cursor()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def insert_rows(cursor, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """executemany INSERT of `rows` (tuples in `columns` order); other columns get their scalar defaults."""
+    defaults = {
+        c.name: c.default.arg for c in table.columns
+        if c.name not in columns and c.default is not None and c.default.is_scalar
+    }
+    names = [*columns, *defaults]
+    tail = tuple(defaults.values())
+    sql = f"INSERT INTO {_quote(table.name)} ({', '.join(map(_quote, names))}) VALUES ({', '.join('?' * len(names))})"
+    cursor.executemany(sql, (row + tail for row in rows) if tail else rows)
+
+
+def _update_rows(cursor, table: Table, changes: list[dict]) -> None:
+    """executemany UPDATE by primary key `id`; every dict in `changes` has the same keys."""
+    keys = [k for k in changes[0] if k != "id"]
+    sql = f"UPDATE {_quote(table.name)} SET {', '.join(f'{_quote(k)} = ?' for k in keys)} WHERE id = ?"
+    cursor.executemany(sql, [(*(c[k] for k in keys), c["id"]) for c in changes])
 
 
 def _remember_mapping(session: Session, preview: RosterPreview) -> None:

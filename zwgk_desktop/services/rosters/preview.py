@@ -10,11 +10,13 @@ as plain arguments (see `importer.py` for the database side).
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from zwgk_desktop.core.catalogue import CatalogEntry, get_entry
 from zwgk_desktop.core.jobs import Job
@@ -132,6 +134,11 @@ def read_roster(
     `mapping_override`: {column key: header text | column letter | 0-based index}.
     `known_mappings`: remembered mappings by header signature (from RosterMapping).
     """
+    with gc_paused():
+        return _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings)
+
+
+def _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings) -> RosterPreview:
     path = Path(path)
     job = job or Job()
     entry = get_entry(category)
@@ -169,6 +176,21 @@ def read_roster(
         sum_fen=built.sum_fen,
         encoding=workbook.encoding,
     )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a roster's rows are built and written, then restore it.
+
+    They are many acyclic objects; collecting would rescan them over and over.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _as_problem(warning: dict) -> Problem:

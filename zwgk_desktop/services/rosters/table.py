@@ -178,15 +178,19 @@ def _title_above(sheet: RawSheet, header_row: int) -> str:
     return ""
 
 
+def _data_rows(table: Table) -> int:
+    return sum(1 for r in table.sheet.rows[table.data_start:] if any(cell_text(c) for c in r))
+
+
 def choose_table(sheets: list[RawSheet], entry: CatalogEntry, file_name: str) -> tuple[Table, list[dict]]:
     """The sheet holding the roster (visible sheets first, most header matches, then most rows)."""
     warnings: list[dict] = []
-    found = []
-    for order, sheet in enumerate(sheets):
-        table = find_table(sheet, entry)
-        if table is not None:
-            data_rows = sum(1 for r in sheet.rows[table.data_start:] if any(cell_text(c) for c in r))
-            found.append(((sheet.visible, table.match_count, data_rows, -order), table))
+    tables = [(order, table) for order, sheet in enumerate(sheets) if (table := find_table(sheet, entry)) is not None]
+    # Counting data rows only breaks ties between candidate sheets: skip it when there is just one.
+    found = [
+        ((table.sheet.visible, table.match_count, _data_rows(table) if len(tables) > 1 else 0, -order), table)
+        for order, table in tables
+    ]
     if not found:
         names = "、".join(f"“{s.name}”" for s in sheets) or "（无）"
         raise NoHeaderFound(

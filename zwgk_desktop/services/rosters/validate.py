@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column
-from zwgk_desktop.core.idnumber import validate_id_number
+from zwgk_desktop.core.idnumber import is_clean_valid_id, validate_id_number
 from zwgk_desktop.core.jobs import Job
 
 from zwgk_desktop.services.rosters.table import Table, cell_text
@@ -32,6 +32,7 @@ PROGRESS_EVERY = 2000
 EXCEL_SIGNIFICANT_DIGITS = 15
 EXCEL_EPOCH = date(1899, 12, 30)
 TOTAL_LABEL_CELLS = 4
+FLOAT_EXACT_LIMIT = 2.0 ** 53  # below this a whole float's repr is its exact integer value
 
 GRAND_TOTAL_PREFIXES = ("合计", "总计", "共计", "总合计", "累计", "全镇合计", "全乡合计", "全镇", "全乡")
 FOOTER_PREFIXES = ("制表", "填表", "审核", "审批", "负责人", "经办人", "填报", "说明", "注：", "注:", "备注：", "联系电话", "日期", "单位负责人", "领导")
@@ -66,7 +67,7 @@ class RosterRow:
 
     @property
     def accepted(self) -> bool:
-        return not any(p.severity == ERROR for p in self.problems)
+        return not self.problems or not any(p.severity == ERROR for p in self.problems)
 
     @property
     def errors(self) -> list[Problem]:
@@ -83,6 +84,7 @@ _MONEY_TEXT = re.compile(r"^\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CURRENCY = ("￥", "¥", "RMB", "rmb", "人民币")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def parse_money(value: Any) -> tuple[int | None, bool]:
@@ -91,6 +93,12 @@ def parse_money(value: Any) -> tuple[int | None, bool]:
     Accepts numbers and texts like "1,240.00", "500元", "￥500"; refuses "待核", "伍佰元",
     negatives and text with more than 2 decimals.
     """
+    kind = type(value)
+    if kind is int or (kind is float and value.is_integer() and abs(value) < FLOAT_EXACT_LIMIT):
+        # Fast path for whole numbers (the usual cell): same result as the Decimal route below.
+        if value < 0:
+            raise CellError(f"金额“{cell_text(value)}”是负数，公示金额不能为负。")
+        return int(value) * 100, False
     if value is None or value == "":
         return None, False
     if isinstance(value, bool) or isinstance(value, (date, time, timedelta)):
@@ -189,7 +197,7 @@ def clean_person_name(value: Any) -> str:
     ideographs are kept byte for byte.
     """
     text = cell_text(value).strip(" \t\r\n\u3000\u00a0")
-    if text and not any(ch.isascii() and ch.isalpha() for ch in text):
+    if text and not _ASCII_LETTER.search(text) and _SPACES.search(text):
         text = _SPACES.sub("", text)
     return text
 
@@ -237,6 +245,9 @@ class VillageIndex:
     """Known villages by name → id, with the matching rules for what people type."""
 
     by_name: dict[str, str | None]
+    # Rosters repeat the same few village texts thousands of times: answer each distinct text once.
+    _split_cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False, compare=False)
+    _suggest_cache: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, villages: Iterable[str] | Mapping[str, str] | None) -> "VillageIndex | None":
@@ -248,6 +259,12 @@ class VillageIndex:
 
     def split(self, text: str) -> tuple[str | None, str]:
         """'石桥村3组' → ('石桥村', '3组'); None when no known village matches."""
+        found = self._split_cache.get(text)
+        if found is None:
+            found = self._split_cache[text] = self._split_uncached(text)
+        return found
+
+    def _split_uncached(self, text: str) -> tuple[str | None, str]:
         text = _SPACES.sub("", text)
         if text in self.by_name:
             return text, ""
@@ -262,6 +279,11 @@ class VillageIndex:
         return None, ""
 
     def suggest(self, text: str) -> str | None:
+        if text not in self._suggest_cache:
+            self._suggest_cache[text] = self._suggest_uncached(text)
+        return self._suggest_cache[text]
+
+    def _suggest_uncached(self, text: str) -> str | None:
         close = difflib.get_close_matches(text, list(self.by_name), n=1, cutoff=0.4)
         if close:
             return close[0]
@@ -300,6 +322,7 @@ class RowContext:
     villages: VillageIndex | None
     existing_ids: Mapping[str, str]
     default_village: str | None = None
+    today: date = field(default_factory=date.today)  # birth dates in ID numbers must not be later
 
 
 @dataclass
@@ -333,14 +356,17 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
     after_total = False
     total_rows = len(sheet.rows)
     mapped = sorted(set(ctx.mapping.values()))
+    plan = column_plan(ctx)
+    mapping_items = list(ctx.mapping.items())
+    required = required_targets(ctx)
     for index in range(ctx.table.data_start, total_rows):
         if (index - ctx.table.data_start) % PROGRESS_EVERY == 0:
             job.check()
             job.progress(index - ctx.table.data_start, total_rows - ctx.table.data_start, "正在检查花名册各行…")
         cells = sheet.rows[index]
         width = len(cells)
-        values = {key: (cells[col] if col < width else "") for key, col in ctx.mapping.items()}
-        present = [cells[c] for c in mapped if c < width and _filled(cells[c])]
+        values = {key: (cells[col] if col < width else "") for key, col in mapping_items}
+        present = [value for c in mapped if c < width and _filled(value := cells[c])]
         if not present:
             continue  # blank row (or only outside the mapped columns)
         label = _total_label(cells)
@@ -365,7 +391,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 )
             result.skipped_rows += 1
             continue
-        item = _build_item(ctx, values, index, cells)
+        item = _build_item(ctx, values, index, cells, plan, required)
         result.rows.append(item)
         last_item = item
         if item.values.get("amount_fen") is not None:
@@ -378,6 +404,8 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
 
 
 def _filled(value: Any) -> bool:
+    if value.__class__ is str:
+        return value != "" and not value.isspace()
     if isinstance(value, str):
         return bool(value) and not value.isspace()
     return value is not None
@@ -393,7 +421,13 @@ def _header_texts(ctx: RowContext) -> set[str]:
 
 def _is_repeated_header(texts: list[str], header_texts: set[str]) -> bool:
     """The header printed again mid-sheet (multi-page printouts): two or more cells equal header words."""
-    return sum(1 for t in texts if isinstance(t, str) and t.strip() in header_texts) >= 2
+    matches = 0
+    for text in texts:
+        if isinstance(text, str) and text.strip() in header_texts:
+            matches += 1
+            if matches >= 2:
+                return True
+    return False
 
 
 def _is_column_number_row(cells: list) -> bool:
@@ -472,59 +506,121 @@ def _problem(ctx: RowContext, row: int, key: str, code: str, message: str, sever
     return Problem(row, header_label(ctx, key), code, message, severity, key)
 
 
-def _build_item(ctx: RowContext, values: dict, index: int, cells: list) -> RosterRow:
+def required_targets(ctx: RowContext) -> list[tuple[Column, str]]:
+    """Required catalogue columns and the `values` key each one fills (amount → amount_fen)."""
+    return [(c, "amount_fen" if c.key == "amount" else c.key) for c in ctx.entry.columns if c.required]
+
+
+def _build_item(ctx: RowContext, values: dict, index: int, cells: list, plan: list | None = None,
+                required: list | None = None) -> RosterRow:
     item = RosterRow(row=index + 1)
     row = index + 1
-    for column in ctx.entry.columns:
-        if column.key not in ctx.mapping and not (column.key == "village" and ctx.default_village):
-            continue
+    for column, parse in plan if plan is not None else column_plan(ctx):
         raw = values.get(column.key, "")
         try:
-            _parse_column(ctx, item, column, raw, row)
+            parse(ctx, item, column, raw, row)
         except CellError as exc:
             item.raw[column.key] = clean_text(raw)
             code = "bad_amount" if column.type == "money" else ("account_precision_lost" if column.kind == "bank_account" else "bad_value")
             item.problems.append(_problem(ctx, row, column.key, code, str(exc)))
-    _check_required(ctx, item, row)
+    _check_required(ctx, item, row, required)
     return item
 
 
-def _parse_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
-    key, values = column.key, item.values
+def column_plan(ctx: RowContext) -> list[tuple[Column, Any]]:
+    """The (column, parser) pairs to run on every row, chosen once per roster instead of per cell."""
+    plan = []
+    for column in ctx.entry.columns:
+        if column.key not in ctx.mapping and not (column.key == "village" and ctx.default_village):
+            continue
+        plan.append((column, _parser_for(ctx, column)))
+    return plan
+
+
+def _parser_for(ctx: RowContext, column: Column):
+    key = column.key
     if key == "name":
-        values["name"] = clean_person_name(raw) if ctx.entry.column("id_number") else clean_text(raw)
-    elif key == "village":
-        _parse_village(ctx, item, raw, row)
-    elif key == "group":
-        group = clean_text(raw)
-        if group:
-            values["group"] = group
-    elif column.kind == "id_number":
-        _parse_id(ctx, item, raw, row)
-    elif column.type == "money":
-        fen, rounded = parse_money(raw)
-        target = "amount_fen" if key == "amount" else key
-        values[target] = fen
-        if rounded:
-            item.problems.append(
-                _problem(ctx, row, key, "amount_rounded", f"金额“{cell_text(raw)}”超过两位小数，已四舍五入到分。", WARNING)
-            )
-    elif column.type == "int":
-        values[key] = parse_count(raw)
-    elif column.type == "date":
-        values[key] = parse_date(raw)
-    elif column.kind == "bank_account":
-        values[key] = clean_account(raw, "银行账号")
-    elif column.kind in ("phone", "public_phone"):
-        values[key] = clean_account(raw, "电话号码") if is_numeric_cell(raw) else clean_text(raw)
-    else:
-        text = clean_text(raw)
-        values[key] = text
-        if text and column.enum and text not in column.enum:
-            item.problems.append(
-                _problem(ctx, row, key, "unknown_option",
-                         f"“{text}”不是目录中的选项（{'、'.join(column.enum)}），已照原样导入，请核对。", WARNING)
-            )
+        return _parse_person_name if ctx.entry.column("id_number") else _parse_plain_name
+    if key == "village":
+        return _parse_village_column
+    if key == "group":
+        return _parse_group
+    if column.kind == "id_number":
+        return _parse_id_column
+    if column.type == "money":
+        return _parse_money_column
+    if column.type == "int":
+        return _parse_int_column
+    if column.type == "date":
+        return _parse_date_column
+    if column.kind == "bank_account":
+        return _parse_bank_account
+    if column.kind in ("phone", "public_phone"):
+        return _parse_phone
+    return _parse_text_column
+
+
+def _parse_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    _parser_for(ctx, column)(ctx, item, column, raw, row)
+
+
+def _parse_person_name(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    item.values["name"] = clean_person_name(raw)
+
+
+def _parse_plain_name(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    item.values["name"] = clean_text(raw)
+
+
+def _parse_village_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    _parse_village(ctx, item, raw, row)
+
+
+def _parse_group(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    group = clean_text(raw)
+    if group:
+        item.values["group"] = group
+
+
+def _parse_id_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    _parse_id(ctx, item, raw, row)
+
+
+def _parse_money_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    key = column.key
+    fen, rounded = parse_money(raw)
+    item.values["amount_fen" if key == "amount" else key] = fen
+    if rounded:
+        item.problems.append(
+            _problem(ctx, row, key, "amount_rounded", f"金额“{cell_text(raw)}”超过两位小数，已四舍五入到分。", WARNING)
+        )
+
+
+def _parse_int_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    item.values[column.key] = parse_count(raw)
+
+
+def _parse_date_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    item.values[column.key] = parse_date(raw)
+
+
+def _parse_bank_account(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    item.values[column.key] = clean_account(raw, "银行账号")
+
+
+def _parse_phone(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    item.values[column.key] = clean_account(raw, "电话号码") if is_numeric_cell(raw) else clean_text(raw)
+
+
+def _parse_text_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    key = column.key
+    text = clean_text(raw)
+    item.values[key] = text
+    if text and column.enum and text not in column.enum:
+        item.problems.append(
+            _problem(ctx, row, key, "unknown_option",
+                     f"“{text}”不是目录中的选项（{'、'.join(column.enum)}），已照原样导入，请核对。", WARNING)
+        )
 
 
 def _parse_village(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None:
@@ -556,21 +652,26 @@ def _parse_village(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None
 
 
 def _parse_id(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None:
+    if raw.__class__ is str and is_clean_valid_id(raw, ctx.today):
+        item.values["id_number"] = raw  # the usual cell: already clean and valid
+        return
     if cell_text(raw) == "":
         item.values["id_number"] = ""
         return
-    check = validate_id_number(raw, from_number=is_numeric_cell(raw))
+    check = validate_id_number(raw, from_number=is_numeric_cell(raw), today=ctx.today)
     item.values["id_number"] = check.normalized if check.ok else ""
     if not check.ok:
         item.raw["id_number"] = cell_text(raw) if not is_numeric_cell(raw) else f"{raw:.6g}"
         item.problems.append(_problem(ctx, row, "id_number", check.code or "id_format", check.message))
 
 
-def _check_required(ctx: RowContext, item: RosterRow, row: int) -> None:
-    for column in ctx.entry.columns:
-        if not column.required:
-            continue
-        target = "amount_fen" if column.key == "amount" else column.key
+def _check_required(ctx: RowContext, item: RosterRow, row: int, required: list[tuple[Column, str]] | None = None) -> None:
+    if required is None:
+        required = required_targets(ctx)
+    values = item.values
+    if not item.problems and all(values.get(target) not in (None, "") for _, target in required):
+        return  # the usual row: everything required is there
+    for column, target in required:
         if any(p.key == column.key for p in item.problems):
             continue
         if item.values.get(target) in (None, ""):
