@@ -1,0 +1,136 @@
+"""Benchmark: `zwgk photos import` of 200 12-MP JPEGs vs a bare Pillow draft+thumbnail+SHA-256 loop.
+
+Standalone script (not collected by pytest). Run from the repository root:
+
+    .venv/bin/python tests/bench/bench_photos.py [--count 200] [--repeat 1]
+
+The photos (4000×3000, with EXIF) are generated once and cached in the temp
+dir; generation is not timed. Both sides run as separate processes over the
+same files with a warm page cache. Ours does everything an import does
+(decode for corruption check, EXIF, quality flags, archive copy with fsync,
+thumbnail, one DB transaction); the baseline only decodes at 1/8 scale,
+thumbnails and hashes. Goal: ratio ≤ 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PIL import ImageDraw  # noqa: E402
+
+from tests.services.photos.fixtures import board_image, make_exif  # noqa: E402
+
+SIZE = (4000, 3000)
+CACHE_DIR = Path(tempfile.gettempdir()) / "zwgk-bench-photos-12mp-v1"
+
+BASELINE = r"""
+import hashlib, io, sys
+from pathlib import Path
+from PIL import Image
+for path in sorted(Path(sys.argv[1]).glob("*.jpg")):
+    data = path.read_bytes()
+    hashlib.sha256(data).hexdigest()
+    with Image.open(io.BytesIO(data)) as im:
+        w, h = im.size
+        im.draft("RGB", (w // 8, h // 8))
+        im.thumbnail((256, 256))
+"""
+
+
+def generate_photos(count: int) -> Path:
+    """200 distinct 12-MP JPEGs with EXIF (cached across runs)."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    existing = sorted(CACHE_DIR.glob("*.jpg"))
+    if len(existing) >= count:
+        return CACHE_DIR
+    print(f"generating {count} photos of {SIZE[0]}x{SIZE[1]} in {CACHE_DIR} (not timed)…", file=sys.stderr)
+    base = board_image(SIZE, seed=42)
+    start = datetime(2026, 3, 2, 8, 0)
+    for index in range(count):
+        target = CACHE_DIR / f"IMG_{index:04d}.jpg"
+        if target.exists():
+            continue
+        image = base.copy()
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((40 + index * 7 % 900, 40, 400 + index * 7 % 900, 220), fill=(index % 255, 90, 30))
+        exif = make_exif(start + timedelta(minutes=7 * index), orientation=6 if index % 10 == 0 else None)
+        tmp = target.with_suffix(".tmp")
+        image.save(tmp, "JPEG", quality=90, exif=exif)
+        os.replace(tmp, target)
+    return CACHE_DIR
+
+
+def warm_cache(folder: Path) -> None:
+    for path in folder.glob("*.jpg"):
+        path.read_bytes()
+
+
+def children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows: no rusage, CPU column shows 0
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one child process."""
+    cpu_before = children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(command)}\n{proc.stderr[-2000:]}")
+    return elapsed, children_cpu() - cpu_before
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side; the best is kept")
+    args = parser.parse_args()
+
+    folder = generate_photos(args.count)
+    files = sorted(folder.glob("*.jpg"))[: args.count]
+    subset = Path(tempfile.mkdtemp(prefix="zwgk-bench-src-"))
+    for path in files:
+        os.link(path, subset / path.name) if hasattr(os, "link") else shutil.copy(path, subset / path.name)
+    warm_cache(subset)
+    size_mb = sum(p.stat().st_size for p in files) / 1e6
+
+    baseline_runs, ours_runs = [], []
+    try:
+        for _ in range(args.repeat):
+            baseline_runs.append(timed([sys.executable, "-c", BASELINE, str(subset)]))
+            data_dir = Path(tempfile.mkdtemp(prefix="zwgk-bench-data-"))
+            try:
+                ours_runs.append(timed([sys.executable, "-m", "zwgk_desktop", "--data-dir", str(data_dir),
+                                        "photos", "import", str(subset), "--json"]))
+            finally:
+                shutil.rmtree(data_dir, ignore_errors=True)
+    finally:
+        shutil.rmtree(subset, ignore_errors=True)
+
+    (baseline, baseline_cpu), (ours, ours_cpu) = min(baseline_runs), min(ours_runs)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"photos: {len(files)} JPEG {SIZE[0]}x{SIZE[1]} ({size_mb:.0f} MB), cpus={os.cpu_count()}, load={load:.1f}")
+    print(f"baseline (python -c: draft 1/8 + thumbnail + sha256): {baseline:7.2f} s wall {baseline_cpu:7.2f} s CPU")
+    print(f"zwgk photos import (whole process, archive + DB):      {ours:7.2f} s wall {ours_cpu:7.2f} s CPU")
+    print(f"ratio ours/baseline: {ours / baseline:.2f} wall (goal <= 1.5), {ours_cpu / baseline_cpu:.2f} CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

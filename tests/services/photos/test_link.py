@@ -1,0 +1,104 @@
+"""Linking photos to postings: suggestions by EXIF time and GPS, roles, mismatch flags, evidence status."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from zwgk_desktop.core.models import Photo, Township, Village
+from zwgk_desktop.services.photos import import_photos, link_photo, posting_evidence, suggest_posting
+
+from .conftest import add_posting
+
+
+def photo_by_name(session, name) -> Photo:
+    return session.scalars(select(Photo).where(Photo.original_name == name)).one()
+
+
+def test_suggestion_prefers_the_posting_nearest_in_time(config, database, sample_photos):
+    """A photo taken on 2 March suggests the notice posted on 2 March before one posted on 20 March."""
+    with database.session() as session:
+        near = add_posting(session)
+        township = session.get(Township, near.township_id)
+        village = session.get(Village, near.village_id)
+        later = add_posting(session, title="关于临时救助对象的公示", posted_on=date(2026, 3, 20),
+                            planned_end=date(2026, 3, 27), township=township, village=village)
+    import_photos(database, config, [sample_photos["sharp"]])
+    with database.session() as session:
+        suggestions = suggest_posting(session, photo_by_name(session, "IMG_0001.jpg"))
+    assert [s.posting_id for s in suggestions] == [near.posting_id, later.posting_id]
+    assert suggestions[0].role == "start" and suggestions[0].days_off == 0
+    assert suggestions[0].distance_m is not None and suggestions[0].distance_m < 10
+
+
+def test_photo_near_the_end_of_the_period_is_suggested_as_end(config, database, sample_photos, posting):
+    """A photo taken on the planned end day is suggested as the posting's end photo."""
+    import_photos(database, config, [sample_photos["end"]])
+    with database.session() as session:
+        [suggestion] = suggest_posting(session, photo_by_name(session, "IMG_0008.jpg"))
+    assert (suggestion.posting_id, suggestion.role) == (posting.posting_id, "end")
+
+
+def test_far_away_board_is_ranked_after_a_near_one(config, database, sample_photos):
+    """When boards have GPS, a board kilometres from where the photo was taken comes last."""
+    with database.session() as session:
+        far = add_posting(session, board_name="远处村公开栏", gps=(31.90, 117.40))
+        township = session.get(Township, far.township_id)
+        other_village = Village(township=township, name="向阳村")
+        near = add_posting(session, board_name="向阳村公开栏", posted_on=date(2026, 2, 27),
+                           planned_end=date(2026, 3, 6), township=township, village=other_village)
+    import_photos(database, config, [sample_photos["sharp"]])
+    with database.session() as session:
+        photo = photo_by_name(session, "IMG_0001.jpg")
+        ranked = [s.posting_id for s in suggest_posting(session, photo)]
+        only_far_village = [s.posting_id for s in suggest_posting(session, photo, village_id=far.village_id)]
+    assert ranked == [near.posting_id, far.posting_id]
+    assert only_far_village == [far.posting_id]
+
+
+def test_photo_without_exif_time_gets_no_suggestion(config, database, sample_photos, posting):
+    """Without EXIF time nothing is guessed: the user has to choose the posting."""
+    import_photos(database, config, [sample_photos["no_exif"]])
+    with database.session() as session:
+        assert suggest_posting(session, photo_by_name(session, "IMG_0004.jpg")) == []
+
+
+def test_linking_sets_and_relinking_clears_time_mismatch(config, database, sample_photos, posting):
+    """Linking a photo taken 18 days later flags `time_mismatch`; linking it as the right posting's photo clears it."""
+    import_photos(database, config, [sample_photos["late"]])
+    with database.session() as session:
+        photo = photo_by_name(session, "IMG_0007.jpg")
+        link_photo(session, photo.id, posting.posting_id, "start")
+        assert photo.flags == ["time_mismatch"]
+        township = session.get(Township, posting.township_id)
+        village = session.get(Village, posting.village_id)
+        matching = add_posting(session, title="关于危房改造对象的公示", posted_on=date(2026, 3, 19),
+                               planned_end=date(2026, 3, 26), township=township, village=village)
+        link_photo(session, photo.id, matching.posting_id, "start")
+        assert photo.flags == []
+        assert photo.posting_id == matching.posting_id
+
+
+def test_posting_evidence_reports_start_and_end_photos(config, database, sample_photos, posting):
+    """A posting has evidence once it has a start photo and, later, an end photo."""
+    with database.session() as session:
+        assert posting_evidence(session, posting.posting_id)["has_start_photo"] is False
+    import_photos(database, config, [sample_photos["sharp"]], posting_id=posting.posting_id, role="start")
+    with database.session() as session:
+        status = posting_evidence(session, posting.posting_id)
+        assert (status["has_start_photo"], status["has_end_photo"]) == (True, False)
+    import_photos(database, config, [sample_photos["end"]])
+    with database.session() as session:
+        link_photo(session, photo_by_name(session, "IMG_0008.jpg").id, posting.posting_id, "end")
+    with database.session() as session:
+        status = posting_evidence(session, posting.posting_id)
+    assert (status["has_start_photo"], status["has_end_photo"]) == (True, True)
+
+
+def test_taken_at_is_stored_as_camera_wall_time(config, database, sample_photos):
+    """The row keeps EXIF wall time and its offset separately, as the model documents."""
+    import_photos(database, config, [sample_photos["sharp"]])
+    with database.session() as session:
+        photo = photo_by_name(session, "IMG_0001.jpg")
+        assert (photo.taken_at, photo.taken_at_offset) == (datetime(2026, 3, 2, 9, 30), "+08:00")

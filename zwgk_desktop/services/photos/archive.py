@@ -1,0 +1,237 @@
+"""The photo archive on disk: originals by SHA-256, regenerable display/thumbnail caches, verification.
+
+Originals are evidence: their bytes are never changed. Each lives at
+`<archive>/photos/ab/abcdef….jpg` (path stored relative to the archive dir
+in `photo.stored_path`), written to a temp file in the same folder, fsynced
+and renamed into place. Thumbnails and oriented display copies live under
+`config.cache_dir` and can be deleted at any time. `captioned_copy` burns a
+caption into a COPY for sharing; `verify_archive` re-hashes every original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+from sqlalchemy import select
+
+from zwgk_desktop.errors import NotFound
+
+PHOTOS_SUBDIR = "photos"
+THUMBNAIL_QUALITY = 85
+DISPLAY_LONG_SIDE = 2048
+CAPTION_FONT_FILE = "wqy-microhei.ttc"
+HASH_CHUNK = 1024 * 1024
+
+
+# --- writing originals -----------------------------------------------------------------
+
+
+def stored_relpath(sha256: str, extension: str) -> str:
+    """Archive-relative POSIX path of an original: `photos/ab/<sha256><ext>`."""
+    return f"{PHOTOS_SUBDIR}/{sha256[:2]}/{sha256}{extension}"
+
+
+def absolute_stored_path(config, stored_path: str) -> Path:
+    return config.archive_dir / Path(stored_path)
+
+
+def store_original(config, data: bytes, sha256: str, extension: str) -> tuple[str, bool]:
+    """Put the original bytes in the archive; returns (relative path, whether this call created the file).
+
+    An existing file of the right size is left alone (the same content was archived before).
+    """
+    relpath = stored_relpath(sha256, extension)
+    target = absolute_stored_path(config, relpath)
+    if target.exists() and target.stat().st_size == len(data):
+        return relpath, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_file_atomically(target, data)
+    return relpath, True
+
+
+def write_file_atomically(target: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: the target is either absent or complete."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def fsync_directories(directories) -> None:
+    """Make renames durable (POSIX); a no-op where directories can't be opened (Windows)."""
+    for directory in set(directories):
+        try:
+            fd = os.open(directory, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def remove_original(config, stored_path: str) -> None:
+    absolute_stored_path(config, stored_path).unlink(missing_ok=True)
+
+
+def find_original(config, sha256: str) -> Path | None:
+    """The archived original for a hash, whatever its extension (None if absent)."""
+    folder = config.archive_dir / PHOTOS_SUBDIR / sha256[:2]
+    matches = sorted(folder.glob(f"{sha256}.*")) if folder.is_dir() else []
+    return matches[0] if matches else None
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- caches: thumbnails and display copies ----------------------------------------------
+
+
+def cache_path(config, kind: str, sha256: str, size: int) -> Path:
+    return config.cache_dir / kind / str(size) / sha256[:2] / f"{sha256}.jpg"
+
+
+def save_jpeg_atomically(image: Image.Image, target: Path, quality: int = THUMBNAIL_QUALITY) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        image.convert("RGB").save(tmp, "JPEG", quality=quality)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def save_thumbnail(config, sha256: str, thumbnail: Image.Image, size: int = 256) -> Path:
+    """Cache an already oriented thumbnail made while probing (the cheap path during import)."""
+    if max(thumbnail.size) > size:
+        thumbnail = thumbnail.copy()
+        thumbnail.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return save_jpeg_atomically(thumbnail, cache_path(config, "thumbs", sha256, size))
+
+
+def open_oriented(path: Path, max_side: int | None = None) -> Image.Image:
+    """Decode an archived original (reduced scale when allowed) with EXIF orientation applied."""
+    from zwgk_desktop.services.photos.probe import register_heif
+
+    register_heif()
+    with Image.open(path) as image:
+        if max_side and image.format in ("JPEG", "MPO") and max(image.size) > max_side:
+            ratio = max_side / max(image.size)
+            image.draft("RGB", (max(1, int(image.width * ratio)), max(1, int(image.height * ratio))))
+        oriented = ImageOps.exif_transpose(image)
+        oriented = oriented.convert("RGB") if oriented.mode != "RGB" else oriented
+        oriented.load()
+    if max_side and max(oriented.size) > max_side:
+        oriented.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return oriented
+
+
+def _original_or_raise(config, sha256: str) -> Path:
+    original = find_original(config, sha256)
+    if original is None:
+        raise NotFound(f"档案中找不到照片原图 {sha256[:12]}…，请运行“照片校验”检查档案。")
+    return original
+
+
+def thumbnail_path(config, sha256: str, size: int = 256) -> Path:
+    """Path of a cached JPEG thumbnail (oriented, long side `size`), created on first use."""
+    target = cache_path(config, "thumbs", sha256, size)
+    if target.exists():
+        return target
+    image = open_oriented(_original_or_raise(config, sha256), max_side=max(size * 2, 512))
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return save_jpeg_atomically(image, target)
+
+
+def display_copy_path(config, sha256: str, long_side: int = DISPLAY_LONG_SIDE) -> Path:
+    """Path of a cached, EXIF-oriented JPEG display copy, created on first use (not evidence)."""
+    target = cache_path(config, "display", sha256, long_side)
+    if target.exists():
+        return target
+    image = open_oriented(_original_or_raise(config, sha256), max_side=long_side)
+    return save_jpeg_atomically(image, target, quality=90)
+
+
+def captioned_copy(config, photo, caption_lines: list[str], out_path) -> Path:
+    """Write a copy of the photo with a caption band (date, board, notice title) under it.
+
+    The caption goes in a white band added below the picture, so nothing in the
+    photo is covered; the archived original is only read.
+    """
+    original = absolute_stored_path(config, photo.stored_path)
+    if not original.exists():
+        raise NotFound(f"档案中找不到照片原图 {photo.original_name}，请运行“照片校验”检查档案。")
+    picture = open_oriented(original)
+    font_size = max(16, picture.width // 45)
+    font = ImageFont.truetype(str(config.fonts_dir / CAPTION_FONT_FILE), font_size, index=0)
+    line_height = int(font_size * 1.45)
+    padding = font_size // 2
+    lines = [line for line in caption_lines if line]
+    band = padding * 2 + line_height * max(1, len(lines))
+    canvas = Image.new("RGB", (picture.width, picture.height + band), (255, 255, 255))
+    canvas.paste(picture, (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    for index, line in enumerate(lines):
+        draw.text((padding, picture.height + padding + index * line_height), line, fill=(0, 0, 0), font=font)
+    return save_jpeg_atomically(canvas, Path(out_path), quality=90)
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def verify_archive(session, config, job=None) -> dict:
+    """Re-hash every archived original against its row: `{checked, missing, modified, problems, ok}`.
+
+    Files in the archive that no row knows about are listed as `orphan` problems
+    (left by an interrupted import) but are not errors.
+    """
+    from zwgk_desktop.core.models import Photo
+
+    rows = session.execute(select(Photo.id, Photo.sha256, Photo.stored_path, Photo.original_name)).all()
+    result = {"checked": 0, "missing": 0, "modified": 0, "problems": []}
+    known = set()
+    for index, (photo_id, sha256, stored_path, original_name) in enumerate(rows):
+        if job is not None:
+            job.check()
+            job.progress(index, len(rows), "正在校验照片档案…")
+        path = absolute_stored_path(config, stored_path)
+        known.add(path.resolve())
+        result["checked"] += 1
+        problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
+        if not path.is_file():
+            result["missing"] += 1
+            result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
+        elif hash_file(path) != sha256:
+            result["modified"] += 1
+            result["problems"].append(
+                {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
+            )
+    for path in sorted((config.archive_dir / PHOTOS_SUBDIR).glob("*/*")):
+        if path.is_file() and not path.name.startswith(".") and path.resolve() not in known:
+            result["problems"].append(
+                {"path": path.relative_to(config.archive_dir).as_posix(), "code": "orphan",
+                 "message": f"档案中有未登记的文件：{path.name}"}
+            )
+    if job is not None:
+        job.progress(len(rows), len(rows), "照片档案校验完成")
+    result["ok"] = result["missing"] == 0 and result["modified"] == 0
+    return result

@@ -1,0 +1,297 @@
+"""The evidence package of one notice: evidence-sheet PDF, original photos, printed posters, manifest.
+
+`build_evidence_package` gathers every posting of a disclosure, the photos
+linked to them (original bytes, untouched) and the kept PDFs of what was
+printed, writes an evidence sheet (ReportLab, CJK font) with thumbnails,
+metadata and hashes, and a `manifest.json` with the SHA-256 of every file.
+Everything is staged in a temp folder next to the output and renamed (or
+zipped to a temp file and renamed) into place: no half-written package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting, PrintedVersion
+from zwgk_desktop.errors import InvalidInput, NotFound
+from zwgk_desktop.services.photos.archive import absolute_stored_path, hash_file, thumbnail_path
+from zwgk_desktop.services.photos.link import ROLE_LABELS
+from zwgk_desktop.services.photos.quality import FLAG_LABELS
+
+PDF_FONT_NAME = "WQYMicroHei"
+PDF_FONT_FILE = "wqy-microhei.ttc"
+SHEET_NAME = "evidence.pdf"
+MANIFEST_NAME = "manifest.json"
+STATUS_LABELS = {
+    "draft": "草稿", "pending_review": "待审核", "approved": "已审核", "publishing": "公示中",
+    "expired": "期满", "archived": "已归档", "withdrawn": "已撤回",
+}
+
+
+def build_evidence_package(session, config, disclosure_id: str, out_path, as_zip: bool = True, job=None) -> dict:
+    """Write the evidence package of one notice to `out_path` (a .zip, or a new folder when as_zip=False)."""
+    disclosure = session.get(Disclosure, disclosure_id)
+    if disclosure is None:
+        raise NotFound(f"找不到公示（{disclosure_id}）。")
+    out_path = Path(out_path)
+    if not as_zip and out_path.exists() and any(out_path.iterdir()):
+        raise InvalidInput(f"输出文件夹 {out_path} 已存在且不为空，请换一个位置。")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    postings = session.execute(
+        select(Posting, NoticeBoard)
+        .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
+        .where(Posting.disclosure_id == disclosure_id)
+        .order_by(Posting.posted_on, NoticeBoard.name)
+    ).all()
+    posting_ids = [posting.id for posting, _board in postings]
+    photos = session.scalars(
+        select(Photo).where(Photo.posting_id.in_(posting_ids)).order_by(Photo.posting_id, Photo.role, Photo.taken_at)
+    ).all() if posting_ids else []
+    prints = session.scalars(
+        select(PrintedVersion).where(PrintedVersion.disclosure_id == disclosure_id).order_by(PrintedVersion.created_at)
+    ).all()
+
+    staging = Path(tempfile.mkdtemp(prefix=".evidence-", dir=out_path.parent))
+    try:
+        problems: list[dict] = []
+        photo_entries = copy_photos(config, photos, staging, problems, job)
+        print_entries = copy_prints(config, prints, staging, problems)
+        boards = {posting.id: board for posting, board in postings}
+        write_evidence_sheet(
+            config, staging / SHEET_NAME, disclosure, postings, photo_entries, boards, print_entries, problems
+        )
+        manifest = write_manifest(staging, disclosure, problems)
+        result = {
+            "path": str(out_path),
+            "files": len(manifest["files"]),
+            "photos": sum(1 for entry in photo_entries if entry["file"]),
+            "prints": len(print_entries),
+            "postings": len(postings),
+            "problems": problems,
+        }
+        if as_zip:
+            result["sha256"] = zip_folder_atomically(staging, out_path)
+        else:
+            if out_path.exists():
+                out_path.rmdir()
+            os.replace(staging, out_path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def copy_photos(config, photos, staging: Path, problems: list, job) -> list[dict]:
+    """Copy each linked original into photos/, byte for byte; note missing or altered ones."""
+    (staging / "photos").mkdir()
+    entries = []
+    for index, photo in enumerate(photos, start=1):
+        if job is not None:
+            job.check()
+            job.progress(index - 1, len(photos), "正在收集照片原图…")
+        source = absolute_stored_path(config, photo.stored_path)
+        name = f"photos/{index:02d}-{photo.role or 'photo'}-{photo.sha256[:12]}{source.suffix}"
+        entry = {"photo": photo, "file": None}
+        if not source.is_file():
+            problems.append({"code": "missing", "sha256": photo.sha256, "message": f"照片原图缺失：{photo.original_name}"})
+        else:
+            shutil.copyfile(source, staging / name)
+            entry["file"] = name
+            if hash_file(staging / name) != photo.sha256:
+                problems.append(
+                    {"code": "modified", "sha256": photo.sha256, "message": f"照片原图与导入时的哈希值不符：{photo.original_name}"}
+                )
+        entries.append(entry)
+    return entries
+
+
+def resolve_print_file(config, stored_path: str) -> Path | None:
+    """A PrintedVersion's kept PDF: absolute, or relative to the archive/prints/data dir."""
+    if not stored_path:
+        return None
+    candidate = Path(stored_path)
+    options = [candidate] if candidate.is_absolute() else [
+        config.archive_dir / candidate, config.prints_dir / candidate, config.data_dir / candidate
+    ]
+    return next((option for option in options if option.is_file()), None)
+
+
+def copy_prints(config, prints, staging: Path, problems: list) -> list[dict]:
+    (staging / "prints").mkdir()
+    entries = []
+    for index, printed in enumerate(prints, start=1):
+        source = resolve_print_file(config, printed.stored_path)
+        if source is None:
+            if printed.stored_path:
+                problems.append({"code": "print_missing", "sha256": printed.sha256,
+                                 "message": f"打印留存文件缺失：{printed.stored_path}"})
+            continue
+        name = f"prints/{index:02d}-{printed.kind}-{printed.sha256[:12]}.pdf"
+        shutil.copyfile(source, staging / name)
+        if hash_file(staging / name) != printed.sha256:
+            problems.append({"code": "print_modified", "sha256": printed.sha256,
+                             "message": f"打印留存文件与打印时的哈希值不符：{source.name}"})
+        entries.append({"printed": printed, "file": name})
+    return entries
+
+
+def write_manifest(staging: Path, disclosure, problems: list) -> dict:
+    files = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        files.append({"path": path.relative_to(staging).as_posix(), "sha256": hash_file(path),
+                      "size": path.stat().st_size})
+    manifest = {
+        "kind": "zwgk-evidence-package",
+        "version": 1,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "disclosure": {"id": disclosure.id, "title": disclosure.title, "category": disclosure.category,
+                       "version": disclosure.version, "status": disclosure.status},
+        "files": files,
+        "problems": problems,
+    }
+    (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
+def zip_folder_atomically(folder: Path, out_path: Path) -> str:
+    """Zip a folder to a temp file beside `out_path`, then rename; returns the zip's SHA-256."""
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                arcname = path.relative_to(folder).as_posix()
+                already_compressed = path.suffix.lower() in (".jpg", ".jpeg", ".png", ".heic", ".heif")
+                archive.write(path, arcname, compress_type=zipfile.ZIP_STORED if already_compressed else zipfile.ZIP_DEFLATED)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return hash_file(out_path)
+
+
+# --- the evidence sheet ------------------------------------------------------------------
+
+
+def register_pdf_font(config) -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    try:
+        pdfmetrics.getFont(PDF_FONT_NAME)
+    except KeyError:
+        pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, str(config.fonts_dir / PDF_FONT_FILE), subfontIndex=0))
+    return PDF_FONT_NAME
+
+
+def category_name(code: str) -> str:
+    from zwgk_desktop.core.catalogue import get_entry
+
+    try:
+        return get_entry(code).name
+    except Exception:  # noqa: BLE001 - an unknown or county-added code still prints
+        return code
+
+
+def _date(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else "—"
+
+
+def photo_facts(photo: Photo, board, file_name: str | None) -> list[str]:
+    taken = f"{photo.taken_at:%Y-%m-%d %H:%M:%S} {photo.taken_at_offset}".strip() if photo.taken_at else "无（EXIF 中没有拍摄时间）"
+    gps = f"{photo.gps_lat:.6f}, {photo.gps_lon:.6f}" if photo.gps_lat is not None and photo.gps_lon is not None else "无"
+    device = " ".join(part for part in (photo.device_make, photo.device_model) if part) or "未知"
+    flags = "、".join(FLAG_LABELS.get(flag, flag) for flag in photo.flags or []) or "无"
+    return [
+        f"用途：{ROLE_LABELS.get(photo.role or '', '照片')}　公开栏：{board.name if board else '—'}",
+        f"原文件名：{photo.original_name}",
+        f"拍摄时间：{taken}",
+        f"GPS：{gps}　设备：{device}",
+        f"尺寸：{photo.width}×{photo.height}　大小：{photo.size_bytes:,} 字节",
+        f"质量标记：{flags}",
+        f"SHA-256：{photo.sha256}",
+        f"包内文件：{file_name or '（原图缺失）'}",
+    ]
+
+
+def write_evidence_sheet(config, target: Path, disclosure, postings, photo_entries, boards, print_entries, problems) -> None:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image as PdfImage
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = register_pdf_font(config)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=18, spaceBefore=6, spaceAfter=4)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=1, spaceAfter=8)
+
+    def para(text: str, style=body) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    grid = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
+    story = [
+        para("公示留痕证据清单", title),
+        para(f"公示标题：{disclosure.title}"),
+        para(f"类别：{category_name(disclosure.category)}　状态：{STATUS_LABELS.get(disclosure.status, disclosure.status)}　"
+             f"版本：第 {disclosure.version} 版"),
+        para(f"公示期：{_date(disclosure.period_start)} 至 {_date(disclosure.period_end)}　发布单位：{disclosure.issuer or '—'}"),
+        para(f"生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M')}　（包内每个文件的 SHA-256 见 manifest.json）"),
+        para("张贴记录", heading),
+    ]
+    linked_roles = {}
+    for entry in photo_entries:
+        linked_roles.setdefault(entry["photo"].posting_id, set()).add(entry["photo"].role)
+    rows = [[para(h) for h in ("公开栏", "张贴日期", "计划期满", "撤除日期", "张贴照", "期满照")]]
+    for posting, board in postings:
+        roles = linked_roles.get(posting.id, set())
+        rows.append([para(board.name), para(_date(posting.posted_on)), para(_date(posting.planned_end)),
+                     para(_date(posting.removed_on)), para("有" if "start" in roles else "缺"),
+                     para("有" if "end" in roles else "缺")])
+    if len(rows) == 1:
+        rows.append([para("（尚无张贴记录）"), "", "", "", "", ""])
+    story.append(Table(rows, colWidths=[50 * mm, 24 * mm, 24 * mm, 24 * mm, 18 * mm, 18 * mm], style=grid, repeatRows=1))
+
+    story.append(para("照片", heading))
+    if not photo_entries:
+        story.append(para("（没有关联到本公示的照片）"))
+    for entry in photo_entries:
+        photo = entry["photo"]
+        picture = para("（原图缺失）")
+        if entry["file"]:
+            thumb = thumbnail_path(config, photo.sha256, 256)
+            scale = min(55 * mm / max(photo.width, 1), 55 * mm / max(photo.height, 1))
+            picture = PdfImage(str(thumb), width=photo.width * scale, height=photo.height * scale)
+        facts = [para(line) for line in photo_facts(photo, boards.get(photo.posting_id), entry["file"])]
+        story.append(Table([[picture, facts]], colWidths=[60 * mm, 110 * mm], style=grid))
+        story.append(Spacer(1, 3 * mm))
+
+    story.append(para("打印留存", heading))
+    if not print_entries:
+        story.append(para("（没有留存的打印文件）"))
+    for entry in print_entries:
+        printed = entry["printed"]
+        story.append(para(f"{printed.kind}　{printed.pages} 页　{printed.paper}　打印：{printed.printed_by or '—'}　"
+                          f"{_date(printed.created_at)}　SHA-256：{printed.sha256}　包内文件：{entry['file']}"))
+    if problems:
+        story.append(para("发现的问题", heading))
+        story.extend(para(f"• {problem['message']}") for problem in problems)
+    doc = SimpleDocTemplate(str(target), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
+                            topMargin=16 * mm, bottomMargin=16 * mm, title="公示留痕证据清单",
+                            author=disclosure.issuer or "", invariant=1)
+    doc.build(story)

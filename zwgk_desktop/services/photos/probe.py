@@ -1,0 +1,381 @@
+"""Probing one photo file: identify, guard, fully decode, read EXIF facts, measure quality.
+
+`probe_bytes(data, settings)` is pure (no disk writes, no database): it
+returns a `PhotoProbe` or raises `PhotoRejected` with a stable code
+(`not_an_image`, `unsupported_format`, `corrupt`, `too_large`). The image
+size is checked from the header BEFORE any pixel is decoded, so a
+decompression bomb never gets allocated. JPEGs are decoded through
+`Image.draft` at a reduced DCT scale: every entropy-coded byte is still
+read (a truncated file still fails) but the pixels cost a fraction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
+
+from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.services.photos.quality import ANALYSIS_LONG_SIDE, image_quality_flags, measure_quality
+
+# Keep Pillow strict: a truncated file must fail to decode, never be padded with grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+"""Refuse to even read a file this big: no phone photo comes close."""
+
+THUMBNAIL_SIZE = 256
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
+"""Assumed camera offset when EXIF has no OffsetTimeOriginal (China has one time zone)."""
+
+FORMAT_INFO = {
+    # Pillow format -> (archive extension, MIME type)
+    "JPEG": (".jpg", "image/jpeg"),
+    "MPO": (".jpg", "image/jpeg"),  # phone JPEGs with an embedded depth/preview frame
+    "PNG": (".png", "image/png"),
+    "HEIF": (".heic", "image/heic"),
+}
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".hif"}
+"""Extensions picked up when a folder is imported (files named explicitly are always probed)."""
+
+ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+SWAPS_AXES = {5, 6, 7, 8}
+
+TAG_MAKE = 0x010F
+TAG_MODEL = 0x0110
+TAG_ORIENTATION = 0x0112
+TAG_DATETIME_ORIGINAL = 0x9003
+TAG_DATETIME_DIGITIZED = 0x9004
+TAG_OFFSET_TIME_ORIGINAL = 0x9011
+TAG_OFFSET_TIME_DIGITIZED = 0x9012
+GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
+
+_heif_registered = False
+
+
+class PhotoRejected(ZwgkError):
+    """A file that cannot enter the evidence archive; `code` says why."""
+
+    code = "photo_rejected"
+
+
+@dataclass
+class PhotoProbe:
+    """Everything learnt about one photo file without touching disk or database."""
+
+    sha256: str
+    size_bytes: int
+    format: str
+    extension: str
+    mime: str
+    width: int  # after EXIF orientation
+    height: int
+    orientation: int = 1
+    taken_at: datetime | None = None  # aware: camera wall time with its offset
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    device_make: str = ""
+    device_model: str = ""
+    sharpness: float = 0.0
+    luminance: float = 0.0
+    flags: list[str] = field(default_factory=list)
+    thumbnail: Image.Image | None = field(default=None, repr=False)  # oriented RGB, long side THUMBNAIL_SIZE
+
+    @property
+    def taken_at_local(self) -> datetime | None:
+        """Camera wall time without offset (how the `photo` table stores it)."""
+        return self.taken_at.replace(tzinfo=None) if self.taken_at else None
+
+    @property
+    def taken_at_offset(self) -> str:
+        return format_offset(self.taken_at) if self.taken_at else ""
+
+
+def register_heif() -> None:
+    """Teach Pillow to open HEIC/HEIF (iPhone photos) once per process."""
+    global _heif_registered
+    if not _heif_registered:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        _heif_registered = True
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_photo_file(path: Path) -> bytes:
+    """Read a candidate file whole, refusing absurd sizes before reading."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PhotoRejected(
+                f"文件过大（{size // (1024 * 1024)} MB），不是正常的照片，未导入。", code="too_large"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise PhotoRejected(f"无法读取文件（{exc.strerror or exc}）。", code="unreadable") from exc
+
+
+def probe_file(path: Path, settings) -> PhotoProbe:
+    return probe_bytes(read_photo_file(Path(path)), settings)
+
+
+def probe_bytes(data: bytes, settings) -> PhotoProbe:
+    """Identify, size-guard, fully decode and measure one photo held in memory."""
+    if not data:
+        raise PhotoRejected("文件是空的（0 字节），不是照片。", code="not_an_image")
+    register_heif()
+    try:
+        return _probe_nonempty(data, settings)
+    except (PhotoRejected, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed files make decoders raise all sorts
+        raise PhotoRejected(
+            "图片文件已损坏，无法读取。", code="corrupt", detail={"reason": f"{type(exc).__name__}: {exc}"}
+        ) from exc
+
+
+def _probe_nonempty(data: bytes, settings) -> PhotoProbe:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        image = open_image(data)
+        with image:
+            fmt = image.format or ""
+            if fmt not in FORMAT_INFO:
+                raise PhotoRejected(
+                    f"不支持的图片格式 {fmt or '未知'}，请导入 JPEG、PNG 或 HEIC 照片。", code="unsupported_format"
+                )
+            raw_w, raw_h = image.size
+            guard_pixel_count((raw_w, raw_h), settings.photo_max_pixels)
+            exif = read_exif(image)
+            orientation = exif_orientation(exif)
+            grey, thumbnail = decode_for_analysis(image, orientation)
+    width, height = (raw_h, raw_w) if orientation in SWAPS_AXES else (raw_w, raw_h)
+    extension, mime = FORMAT_INFO[fmt]
+    sharpness, luminance = measure_quality(grey)
+    lat, lon = exif_gps(exif)
+    taken_at = exif_taken_at(exif)
+    probe = PhotoProbe(
+        sha256=sha256_hex(data),
+        size_bytes=len(data),
+        format="JPEG" if fmt == "MPO" else fmt,
+        extension=extension,
+        mime=mime,
+        width=width,
+        height=height,
+        orientation=orientation,
+        taken_at=taken_at,
+        gps_lat=lat,
+        gps_lon=lon,
+        device_make=exif_text(exif, TAG_MAKE),
+        device_model=exif_text(exif, TAG_MODEL),
+        sharpness=sharpness,
+        luminance=luminance,
+        thumbnail=thumbnail,
+    )
+    probe.flags = image_quality_flags(
+        width=width,
+        height=height,
+        sharpness=sharpness,
+        luminance=luminance,
+        has_exif_time=taken_at is not None,
+        min_long_side=settings.photo_min_long_side,
+    )
+    return probe
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Open lazily (header only); map Pillow's refusals to our codes."""
+    try:
+        return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejected(
+            "图片像素数大得异常（疑似“解压炸弹”文件），为保护电脑未打开。", code="too_large"
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoRejected("文件不是可识别的图片（可能只是扩展名为 .jpg 的其他文件）。", code="not_an_image") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise PhotoRejected("图片文件已损坏，无法读取。", code="corrupt", detail={"reason": str(exc)}) from exc
+
+
+def guard_pixel_count(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise PhotoRejected("图片尺寸无效，文件已损坏。", code="corrupt")
+    if width * height > max_pixels:
+        raise PhotoRejected(
+            f"图片尺寸 {width}×{height} 超过上限（{max_pixels // 1_000_000} 百万像素），"
+            "疑似异常文件，未导入。",
+            code="too_large",
+        )
+
+
+def decode_for_analysis(image: Image.Image, orientation: int) -> tuple[Image.Image, Image.Image]:
+    """Fully decode and return (grey analysis image, oriented RGB thumbnail).
+
+    JPEGs decode at the DCT scale that keeps the long side ≥ ANALYSIS_LONG_SIDE
+    (every entropy-coded byte is still read, so truncation is caught); other
+    formats decode fully and are box-reduced to the same range. Any decoding
+    failure is `corrupt`.
+    """
+    width, height = image.size
+    try:
+        if image.format in ("JPEG", "MPO") and max(width, height) > ANALYSIS_LONG_SIDE:
+            ratio = ANALYSIS_LONG_SIDE / max(width, height)
+            image.draft("RGB", (max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))))
+        image.load()
+        decoded = image.convert("RGB") if image.mode not in ("RGB", "L") else image
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejected("图片像素数大得异常，为保护电脑未打开。", code="too_large") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise PhotoRejected(
+            "图片文件不完整或已损坏（可能拷贝中断），请从相机或手机重新拷贝原图。",
+            code="corrupt",
+            detail={"reason": str(exc)},
+        ) from exc
+    factor = max(1, max(decoded.size) // ANALYSIS_LONG_SIDE)
+    analysed = decoded.reduce(factor) if factor > 1 else decoded
+    grey = analysed.convert("L")  # always a new image, detached from the file
+    thumbnail = make_thumbnail(analysed)
+    if thumbnail.mode != "RGB":
+        thumbnail = thumbnail.convert("RGB")
+    transpose = ORIENTATION_TRANSPOSE.get(orientation)
+    return grey, (thumbnail.transpose(transpose) if transpose is not None else thumbnail)
+
+
+def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> Image.Image:
+    """Box-reduce by an integer factor, then bilinear to `size` on the long side (cheap, antialiased)."""
+    factor = max(1, max(image.size) // size)
+    reduced = image.reduce(factor) if factor > 1 else image
+    ratio = min(1.0, size / max(reduced.size))
+    target = (max(1, round(reduced.width * ratio)), max(1, round(reduced.height * ratio)))
+    return reduced.resize(target, Image.Resampling.BILINEAR)
+
+
+# --- EXIF ---------------------------------------------------------------------------------
+
+
+def read_exif(image: Image.Image) -> dict:
+    """Flatten base IFD, Exif IFD and GPS IFD into {'base':…, 'exif':…, 'gps':…}; tolerate junk."""
+    try:
+        exif = image.getexif()
+        return {
+            "base": dict(exif),
+            "exif": dict(exif.get_ifd(ExifTags.IFD.Exif)),
+            "gps": dict(exif.get_ifd(ExifTags.IFD.GPSInfo)),
+        }
+    except Exception:  # noqa: BLE001 - broken EXIF must never block an otherwise good photo
+        return {"base": {}, "exif": {}, "gps": {}}
+
+
+def exif_orientation(exif: dict) -> int:
+    value = exif["base"].get(TAG_ORIENTATION, 1)
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def exif_text(exif: dict, tag: int) -> str:
+    value = exif["base"].get(tag, "")
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).replace("\x00", "").strip()[:100]
+
+
+def exif_taken_at(exif: dict) -> datetime | None:
+    """DateTimeOriginal (else DateTimeDigitized) as an aware datetime, offset from EXIF or +08:00."""
+    for time_tag, offset_tag in (
+        (TAG_DATETIME_ORIGINAL, TAG_OFFSET_TIME_ORIGINAL),
+        (TAG_DATETIME_DIGITIZED, TAG_OFFSET_TIME_DIGITIZED),
+    ):
+        wall = parse_exif_datetime(exif["exif"].get(time_tag))
+        if wall is not None:
+            offset = parse_exif_offset(exif["exif"].get(offset_tag)) or CHINA_STANDARD_TIME
+            return wall.replace(tzinfo=offset)
+    return None
+
+
+def parse_exif_datetime(value) -> datetime | None:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "").strip()
+    for pattern in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d %H:%M"):
+        try:
+            parsed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return parsed if parsed.year >= 1990 else None
+    return None
+
+
+def parse_exif_offset(value) -> timezone | None:
+    """'+08:00' / '-05:30' -> timezone; anything else -> None."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "").strip()
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+        return None
+    try:
+        hours, minutes = int(text[1:3]), int(text[4:6])
+    except ValueError:
+        return None
+    if hours > 14 or minutes >= 60:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def format_offset(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def exif_gps(exif: dict) -> tuple[float | None, float | None]:
+    gps = exif["gps"]
+    lat = gps_decimal(gps.get(GPS_LAT), gps.get(GPS_LAT_REF), limit=90)
+    lon = gps_decimal(gps.get(GPS_LON), gps.get(GPS_LON_REF), limit=180)
+    if lat is None or lon is None:
+        return None, None
+    return lat, lon
+
+
+def gps_decimal(dms, ref, *, limit: float) -> float | None:
+    """(degrees, minutes, seconds) rationals + 'N'/'S'/'E'/'W' -> signed decimal degrees."""
+    try:
+        degrees, minutes, seconds = (float(part) for part in dms)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    if value != value or value > limit:  # NaN from a 0/0 rational, or out of range
+        return None
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    if str(ref).strip().upper() in ("S", "W"):
+        value = -value
+    return round(value, 7)
