@@ -1,0 +1,121 @@
+"""Printing a stored notice: masked through core.privacy, recorded as a PrintedVersion with an archived copy, and the `zwgk print poster` CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import run_cli
+from zwgk_desktop.core.disclosures import create_disclosure
+from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, Household, PrintedVersion
+from zwgk_desktop.errors import NotFound
+from zwgk_desktop.services.printing.poster import EmptyNotice, build_poster_data, print_poster
+
+from .conftest import pdftotext
+
+
+def _notice(session, category: str, status: str) -> Disclosure:
+    return session.execute(
+        select(Disclosure).where(Disclosure.category == category, Disclosure.status == status).limit(1)
+    ).scalar_one()
+
+
+def test_print_records_printed_version_and_archives_the_pdf(demo_db, demo_config, tmp_path):
+    """An approved 低保 notice prints, and a PrintedVersion row holds its SHA-256, pages and the archived copy."""
+    out = tmp_path / "poster.pdf"
+    with demo_db.session(user="clerk1") as s:
+        notice = _notice(s, "dibao", "approved")
+        notice_id = notice.id
+        result = print_poster(s, demo_config, notice_id, out)
+    assert result.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+    with demo_db.session() as s:
+        record = s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == notice_id)).scalar_one()
+        assert (record.sha256, record.pages, record.paper, record.printed_by) == (result.sha256, result.pages, "A4", "clerk1")
+    stored = demo_config.archive_dir / record.stored_path
+    assert stored.read_bytes() == out.read_bytes()
+
+
+def test_poster_from_database_shows_public_values_only(demo_db, tmp_path):
+    """Line items are masked for the public: names shown, no ID number or bank account anywhere on the poster."""
+    with demo_db.session() as s:
+        notice = _notice(s, "dibao", "approved")
+        data = build_poster_data(s, notice.id)
+        ids = [i for (i,) in s.execute(select(DisclosureItem.id_number).where(DisclosureItem.disclosure_id == notice.id)) if i]
+        names = [n for (n,) in s.execute(select(DisclosureItem.name).where(DisclosureItem.disclosure_id == notice.id))]
+    assert data.items and all("id_number" not in item and "bank_account" not in item for item in data.items)
+    from zwgk_desktop.services.printing.poster import render_poster
+
+    out = tmp_path / "p.pdf"
+    render_poster(data, out)
+    text = pdftotext(out)
+    assert names[0] in text
+    assert ids and not any(i[-6:] in text for i in ids)
+    assert not re.search(r"\d{15,}", text)
+
+
+def test_name_policy_from_the_catalogue_item_masks_names(demo_db, tmp_path):
+    """A county that chose 姓*末字 for 低保 gets masked names on the poster."""
+    with demo_db.session() as s:
+        s.execute(select(CatalogItem).where(CatalogItem.code == "dibao")).scalar_one().name_mask = "surname_last"
+    with demo_db.session() as s:
+        notice = _notice(s, "dibao", "approved")
+        data = build_poster_data(s, notice.id)
+        full_names = [n for (n,) in s.execute(select(DisclosureItem.name).where(DisclosureItem.disclosure_id == notice.id))]
+    shown = [item["name"] for item in data.items]
+    assert all("*" in name for name in shown if len(name) >= 2)
+    assert not set(shown) & {n for n in full_names if len(n) >= 2}
+
+
+def test_empty_table_notice_and_unknown_id_are_clear_errors(demo_db, demo_config, tmp_path):
+    """A 低保 notice with no items and an unknown id both fail with Chinese messages and record nothing."""
+    with demo_db.session() as s:
+        township_id = _notice(s, "dibao", "approved").township_id
+        empty_id = create_disclosure(s, township_id, "dibao", "空名单公示").id
+    with demo_db.session() as s:
+        with pytest.raises(EmptyNotice, match="名单明细"):
+            print_poster(s, demo_config, empty_id, tmp_path / "e.pdf")
+        with pytest.raises(NotFound, match="找不到"):
+            print_poster(s, demo_config, "no-such-id", tmp_path / "n.pdf")
+    with demo_db.session() as s:
+        assert s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == empty_id)).first() is None
+
+
+def test_cli_print_poster_json(demo_config, tmp_path):
+    """`zwgk print poster ID -o OUT --paper A3 --landscape --json` prints pages, sha256, missing_glyphs and path; a draft gets the watermark."""
+    from zwgk_desktop.core.schema import open_database
+
+    db = open_database(demo_config)
+    with db.session() as s:
+        draft_id = _notice(s, "linshi", "draft").id
+    db.dispose()
+    out = tmp_path / "cli.pdf"
+    code, payload, stderr = run_cli("print", "poster", draft_id, "-o", str(out), "--paper", "a3", "--landscape", "--json", data_dir=demo_config.data_dir)
+    assert code == 0, stderr
+    assert payload["pages"] >= 1 and payload["missing_glyphs"] == [] and payload["path"] == str(out)
+    assert payload["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert "草稿" in pdftotext(out)
+    code, payload, _ = run_cli("print", "poster", "no-such-id", "-o", str(tmp_path / "x.pdf"), "--json", data_dir=demo_config.data_dir)
+    assert code == 1 and payload["error"]["code"] == "not_found"
+
+
+def test_cached_masking_matches_privacy_public_row(demo_db):
+    """The poster's per-value masking cache gives exactly what core.privacy.public_row gives, row by row."""
+    from zwgk_desktop.core.catalogue import get_entry
+    from zwgk_desktop.core.privacy import Audience, public_row
+    from zwgk_desktop.services.printing.poster import _item_values, _village_cell
+
+    with demo_db.session() as s:
+        for category in ("dibao", "linshi", "fupin_project"):
+            notice = _notice(s, category, "approved")
+            data = build_poster_data(s, notice.id)
+            entry = get_entry(category)
+            items = s.execute(select(DisclosureItem).where(DisclosureItem.disclosure_id == notice.id).order_by(DisclosureItem.seq)).scalars()
+            expected = []
+            for item in items:
+                values = _item_values(item)
+                _village_cell(entry, values)
+                expected.append(public_row(entry, values, Audience.PUBLIC))
+            assert data.items == expected
