@@ -1,0 +1,491 @@
+"""A household's policies and money for one year, gathered from the published records (惠民政策明白卡).
+
+Owns:
+- which households a batch of cards covers (`select_households`: a village or
+  chosen ids, ordered by village, group, head's name) and finding a village by
+  the name a user typed (`resolve_village`, with a "did you mean" suggestion);
+- `gather_policies`: for each household, one `PolicyLine` per policy drawn
+  from notices that reached 公示中/期满/已归档 in that year (drafts, notices
+  under review, approved-but-unposted and withdrawn notices never count; a
+  notice replaced by a published correction counts only through the
+  correction). 低保 and 特困 are monthly: the months are the months of the
+  year's notices in which the household appears (one amount per month, the
+  latest notice of a month wins, a 停保/拟终止 line stops that month), and
+  the amount is the monthly amount × those months — the card says so.
+  临时救助, 危房改造 and 惠民资金 are one-off payments, one line each.
+- the DTOs are already masked for a semi-public card through `core.privacy`
+  (bank account: last 4 digits; no ID number, no household phone). The
+  帮扶责任人's phone is a work phone and is printed as is.
+
+No Qt; reads the database only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.disclosures import format_fen
+from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.models import (
+    CatalogItem, Disclosure, DisclosureItem, Household, StatusChange, Township, Village, VillageGroup,
+)
+from zwgk_desktop.core.privacy import generalize_reason, mask_bank_account
+from zwgk_desktop.errors import InvalidInput, NotFound
+
+COUNTED_STATUSES = ("publishing", "expired", "archived")
+MONTHLY_CATEGORIES = ("dibao", "tekun")
+ONE_OFF_CATEGORIES = ("linshi", "weifang", "fupin_fund")
+CARD_CATEGORIES = MONTHLY_CATEGORIES + ONE_OFF_CATEGORIES
+STOPPED = {"dibao": ("change_type", "停保"), "tekun": ("notice_type", "拟终止")}
+IN_CHUNK = 800
+
+
+# --- DTOs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyLine:
+    """One policy on a card: what, at what standard, how much this year, which months, who is responsible."""
+
+    category: str
+    item: str
+    standard: str
+    amount_fen: int
+    months: tuple[int, ...]
+    responsible: str
+    monthly: bool = False
+
+    @property
+    def months_text(self) -> str:
+        if not self.months:
+            return "—"
+        names = "、".join(f"{m}月" for m in self.months)
+        return f"{names}（共{len(self.months)}个月）" if self.monthly else names
+
+    def as_json(self) -> dict:
+        return {
+            "category": self.category,
+            "item": self.item,
+            "standard": self.standard,
+            "amount_fen": self.amount_fen,
+            "months": list(self.months),
+            "responsible": self.responsible,
+            "monthly": self.monthly,
+        }
+
+
+@dataclass
+class HouseholdPolicies:
+    """Everything a 惠民政策资金明白卡 shows about one household, masked for a semi-public card."""
+
+    household_id: str
+    head_name: str
+    village: str
+    group: str
+    member_count: int
+    helper_name: str
+    helper_phone: str  # the 帮扶责任人's work phone: printed on purpose
+    bank_account_masked: str
+    year: int
+    lines: list[PolicyLine] = field(default_factory=list)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(line.amount_fen for line in self.lines)
+
+    @property
+    def monthly_categories(self) -> list[str]:
+        return [line.category for line in self.lines if line.monthly]
+
+    def as_json(self) -> dict:
+        return {
+            "household_id": self.household_id,
+            "head_name": self.head_name,
+            "village": self.village,
+            "group": self.group,
+            "member_count": self.member_count,
+            "helper_name": self.helper_name,
+            "helper_phone": self.helper_phone,
+            "bank_account_masked": self.bank_account_masked,
+            "year": self.year,
+            "total_fen": self.total_fen,
+            "lines": [line.as_json() for line in self.lines],
+        }
+
+
+@dataclass(frozen=True)
+class TownshipContact:
+    """Who issues the cards and the supervision hotlines printed on them (public numbers)."""
+
+    township: str
+    county: str
+    township_phone: str
+    county_phone: str
+
+
+def township_contact(session: Session) -> TownshipContact:
+    township = session.execute(select(Township).order_by(Township.created_at).limit(1)).scalar()
+    if township is None:
+        return TownshipContact("", "", "", "")
+    return TownshipContact(
+        township.name, township.county_name, township.supervise_phone, township.county_supervise_phone
+    )
+
+
+# --- which households --------------------------------------------------------------
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def group_number(name: str) -> int | None:
+    """一组 → 1, 十二组 → 12, 3组 → 3; None when the name has no leading number."""
+    text = unicodedata.normalize("NFKC", name or "").strip()
+    digits = re.match(r"\d+", text)
+    if digits:
+        return int(digits.group())
+    match = re.match(r"[零〇一二两三四五六七八九十百]+", text)
+    if not match:
+        return None
+    value, current = 0, 0
+    for ch in match.group():
+        if ch == "百":
+            value += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            value += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[ch]
+    return value + current
+
+
+def group_sort_key(name: str, explicit: dict[str, int] | None = None) -> tuple:
+    """Groups in their registered order, else by their number (二组 before 十组), else by name."""
+    if explicit and name in explicit:
+        return (0, explicit[name], name)
+    number = group_number(name)
+    return (1, number if number is not None else 10**6, name)
+
+
+def resolve_village(session: Session, name: str) -> Village:
+    """The village called `name` (exact, or the only one whose name contains it); else a Chinese
+    error suggesting the closest names."""
+    wanted = unicodedata.normalize("NFKC", name or "").strip().replace("\u3000", "")
+    villages = list(session.execute(select(Village).order_by(Village.sort_order, Village.name)).scalars())
+    for village in villages:
+        if village.name == wanted:
+            return village
+    partial = [v for v in villages if wanted and (wanted in v.name or v.name in wanted)]
+    if len(partial) == 1:
+        return partial[0]
+    names = [v.name for v in villages]
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.3) or [v.name for v in partial][:3]
+    hint = f"您是不是要找：{'、'.join(close)}？" if close else f"现有村（社区）：{'、'.join(names) or '（尚未设置）'}。"
+    raise InvalidInput(
+        f"找不到村（社区）“{name}”。{hint}",
+        code="unknown_village",
+        detail={"village": name, "suggestions": close},
+    )
+
+
+def select_households(
+    session: Session, village: str | Village | None = None, household_ids: Iterable[str] | None = None
+) -> list[Household]:
+    """Households for a batch of cards, ordered by village, group, head's name.
+
+    `village` (a name or a `Village`) limits to one village; `household_ids`
+    to chosen households (unknown ids are a Chinese `NotFound`). Neither: all.
+    """
+    statement = select(Household, Village).join(Village, Household.village_id == Village.id)
+    if village is not None:
+        village_row = village if isinstance(village, Village) else resolve_village(session, village)
+        statement = statement.where(Household.village_id == village_row.id)
+    wanted: list[str] | None = None
+    rows: list[tuple[Household, Village]] = []
+    if household_ids is not None:
+        wanted = list(dict.fromkeys(household_ids))
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start:start + IN_CHUNK]
+            rows.extend(session.execute(statement.where(Household.id.in_(chunk))))
+        missing = set(wanted) - {h.id for h, _ in rows}
+        if missing:
+            raise NotFound(
+                f"有{len(missing)}户在户籍台账中找不到（可能已被合并或删除），请重新选择要打印的户。",
+                detail={"household_ids": sorted(missing)},
+            )
+    else:
+        rows = [tuple(r) for r in session.execute(statement)]
+    group_orders = _group_orders(session)
+    rows.sort(
+        key=lambda hv: (
+            hv[1].sort_order,
+            hv[1].name,
+            group_sort_key(hv[0].group_name, group_orders.get(hv[1].id)),
+            hv[0].head_name,
+            hv[0].id,
+        )
+    )
+    return [h for h, _ in rows]
+
+
+def _group_orders(session: Session) -> dict[str, dict[str, int]]:
+    orders: dict[str, dict[str, int]] = defaultdict(dict)
+    for village_id, name, order in session.execute(
+        select(VillageGroup.village_id, VillageGroup.name, VillageGroup.sort_order)
+    ):
+        orders[village_id][name] = order
+    return orders
+
+
+# --- which notices count ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Notice:
+    id: str
+    category: str
+    when: date  # the month the notice speaks for
+    version: int
+
+
+def counted_notices(session: Session, year: int) -> dict[str, _Notice]:
+    """Notices of `year` that reached 公示中/期满/已归档, minus those replaced by a counted correction."""
+    rows = list(
+        session.execute(
+            select(
+                Disclosure.id, Disclosure.category, Disclosure.period_start, Disclosure.created_at,
+                Disclosure.version, Disclosure.replaces_id,
+            ).where(
+                Disclosure.year == year,
+                Disclosure.status.in_(COUNTED_STATUSES),
+                Disclosure.category.in_(CARD_CATEGORIES),
+            )
+        )
+    )
+    replaced = {row.replaces_id for row in rows if row.replaces_id}
+    published_on = _first_published(session, [row.id for row in rows if row.period_start is None])
+    notices = {}
+    for row in rows:
+        if row.id in replaced:
+            continue
+        when = row.period_start or published_on.get(row.id) or _as_date(row.created_at)
+        notices[row.id] = _Notice(row.id, row.category, when, row.version)
+    return notices
+
+
+def _first_published(session: Session, ids: list[str]) -> dict[str, date]:
+    found: dict[str, date] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        for disclosure_id, at in session.execute(
+            select(StatusChange.disclosure_id, StatusChange.created_at)
+            .where(StatusChange.disclosure_id.in_(ids[start:start + IN_CHUNK]), StatusChange.to_status == "publishing")
+            .order_by(StatusChange.created_at)
+        ):
+            found.setdefault(disclosure_id, _as_date(at))
+    return found
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def responsible_offices(session: Session) -> dict[str, str]:
+    """Responsible office per category: the township's catalogue row, else the shipped catalogue."""
+    offices = {code: get_entry(code).responsible for code in CARD_CATEGORIES}
+    for code, responsible in session.execute(
+        select(CatalogItem.code, CatalogItem.responsible).where(CatalogItem.code.in_(CARD_CATEGORIES))
+    ):
+        if responsible:
+            offices[code] = responsible
+    return offices
+
+
+# --- money and dates in `extra` -------------------------------------------------------
+
+
+def money_fen(value: Any) -> int:
+    """An amount kept in `extra`: an int is fen (as the importer stores it), a text is yuan ("120", "120.50元")."""
+    if value is None or isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace("元", "").strip()
+    try:
+        return int((Decimal(text) * 100).to_integral_value())
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def extra_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+# --- gathering -------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    notice: _Notice
+    amount_fen: int
+    people: int | None
+    extra: dict
+
+
+def gather_policies(
+    session: Session, households: list[Household], year: int, job: Job | None = None
+) -> list[HouseholdPolicies]:
+    """One `HouseholdPolicies` per household (same order), built from the year's counted notices."""
+    notices = counted_notices(session, year)
+    offices = responsible_offices(session)
+    wanted = {h.id for h in households}
+    rows_by_household: dict[str, dict[str, list[_Row]]] = defaultdict(lambda: defaultdict(list))
+    ids = sorted(notices)
+    for start in range(0, len(ids), IN_CHUNK):
+        if job is not None:
+            job.check()
+        query = select(
+            DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.amount_fen,
+            DisclosureItem.people, DisclosureItem.extra, DisclosureItem.seq,
+        ).where(
+            DisclosureItem.disclosure_id.in_(ids[start:start + IN_CHUNK]), DisclosureItem.household_id.is_not(None)
+        ).order_by(DisclosureItem.disclosure_id, DisclosureItem.seq)
+        for disclosure_id, household_id, amount, people, extra, _seq in session.execute(query):
+            if household_id in wanted:
+                notice = notices[disclosure_id]
+                rows_by_household[household_id][notice.category].append(
+                    _Row(notice, amount or 0, people, dict(extra or {}))
+                )
+    village_names = {vid: vname for vid, vname in session.execute(select(Village.id, Village.name))}
+    result = []
+    for household in households:
+        by_category = rows_by_household.get(household.id, {})
+        lines: list[PolicyLine] = []
+        for category in CARD_CATEGORIES:
+            rows = by_category.get(category)
+            if rows:
+                lines.extend(policy_lines(category, rows, year, offices[category]))
+        result.append(
+            HouseholdPolicies(
+                household_id=household.id,
+                head_name=household.head_name,
+                village=village_names.get(household.village_id, ""),
+                group=household.group_name or "",
+                member_count=household.member_count or 0,
+                helper_name=household.helper_name or "",
+                helper_phone=household.helper_phone or "",
+                bank_account_masked=mask_bank_account(household.bank_account) if household.bank_account else "",
+                year=year,
+                lines=lines,
+            )
+        )
+    return result
+
+
+def household_policies(session: Session, household_id: str, year: int) -> HouseholdPolicies:
+    """The card content of one household (e.g. for a preview in the UI)."""
+    household = session.get(Household, household_id)
+    if household is None:
+        raise NotFound("户籍台账中找不到该户，请刷新后重试。", detail={"household_id": household_id})
+    return gather_policies(session, [household], year)[0]
+
+
+def policy_lines(category: str, rows: list[_Row], year: int, responsible: str) -> list[PolicyLine]:
+    if category in MONTHLY_CATEGORIES:
+        return [_monthly_line(category, rows, year, responsible)]
+    rows = sorted(rows, key=lambda r: (_paid_on(category, r, year), r.notice.id))
+    return [_one_off_line(category, row, year, responsible) for row in rows]
+
+
+def _month_amount(category: str, row: _Row) -> int:
+    if category == "tekun":
+        return row.amount_fen + money_fen(row.extra.get("care_standard"))
+    return row.amount_fen
+
+
+def _monthly_line(category: str, rows: list[_Row], year: int, responsible: str) -> PolicyLine:
+    """Monthly amount × the months of the year's notices listing the household (latest notice per month)."""
+    latest: dict[int, _Row] = {}
+    for row in sorted(rows, key=lambda r: (r.notice.when, r.notice.version, r.notice.id)):
+        if row.notice.when.year == year:
+            latest[row.notice.when.month] = row
+    stop_key, stop_value = STOPPED[category]
+    paid = {m: r for m, r in sorted(latest.items()) if str(r.extra.get(stop_key, "")).strip() != stop_value}
+    amounts = [_month_amount(category, r) for r in paid.values()]
+    entry = get_entry(category)
+    last = (list(paid.values()) or list(latest.values()) or rows)[-1]
+    item = entry.name
+    if category == "dibao" and last.extra.get("level"):
+        item = f"{entry.name}（{last.extra['level']}）"
+    elif category == "tekun" and last.extra.get("support_mode"):
+        item = f"{entry.name}（{last.extra['support_mode']}）"
+    if not paid:
+        standard = f"已{stop_value if stop_value != '拟终止' else '终止'}（{'、'.join(f'{m}月' for m in sorted(latest))}）"
+        return PolicyLine(category, item, standard, 0, (), responsible, monthly=True)
+    return PolicyLine(
+        category=category,
+        item=item,
+        standard=_monthly_standard(category, amounts, last),
+        amount_fen=sum(amounts),
+        months=tuple(paid),
+        responsible=responsible,
+        monthly=True,
+    )
+
+
+def _monthly_standard(category: str, amounts: list[int], last: _Row) -> str:
+    low, high = min(amounts), max(amounts)
+    rate = f"{format_fen(low)}元/月" if low == high else f"{format_fen(low)}—{format_fen(high)}元/月"
+    if category == "dibao":
+        people = f"，保障{last.people}人" if last.people else ""
+        return f"{rate}{people}"
+    care = money_fen(last.extra.get("care_standard"))
+    if care and low == high:
+        return f"{rate}（基本生活{format_fen(last.amount_fen)}元＋照料护理{format_fen(care)}元）"
+    return rate
+
+
+def _paid_on(category: str, row: _Row, year: int) -> date:
+    key = {"linshi": "approved_on", "fupin_fund": "paid_on"}.get(category)
+    paid = extra_date(row.extra.get(key)) if key else None
+    return paid if paid is not None and paid.year == year else row.notice.when
+
+
+def _one_off_line(category: str, row: _Row, year: int, responsible: str) -> PolicyLine:
+    entry = get_entry(category)
+    extra = row.extra
+    if category == "linshi":
+        kind = str(extra.get("aid_type") or "").strip()
+        item = f"{entry.name}（{kind}）" if kind else entry.name
+        reason = generalize_reason(extra.get("reason"))
+        standard = f"一次性救助{('，' + reason) if reason else ''}"
+    elif category == "weifang":
+        item = f"{entry.short_name}补助"
+        parts = [str(extra.get(k) or "").strip() for k in ("danger_level", "method")]
+        standard = "，".join(p for p in (f"{parts[0]}危房" if parts[0] else "", parts[1]) if p) or "按改造方式补助"
+        acceptance = str(extra.get("acceptance") or "").strip()
+        if acceptance:
+            standard += "，" + (acceptance if acceptance.startswith(("待", "未")) else f"验收{acceptance}")
+    else:
+        item = str(extra.get("subsidy_name") or entry.name).strip()
+        standard = str(extra.get("standard") or "").strip() or "按政策标准"
+    paid = _paid_on(category, row, year)
+    months = (paid.month,) if paid.year == year else ()
+    return PolicyLine(category, item, standard, row.amount_fen, months, responsible)

@@ -1,0 +1,746 @@
+"""明白卡: 惠民政策资金明白卡 per household and 为民服务事项明白卡, as one deterministic PDF.
+
+Owns:
+- the card content (`CardContent`: title, subtitle and a list of `Block`s),
+  built from DTOs with the editable wording in `resources/templates/cards/`:
+  `household_card` (from `core.household_policies.HouseholdPolicies`, already
+  masked for a semi-public card) and `service_card` (from `core.service_items`);
+- measuring blocks into line groups for a layout (`CardMeasurer`), cutting a
+  card into slots (a card too long for its slot continues on the next one
+  under a "（续）" line; the 签字/电话 part sits at the bottom of the last slot),
+  and drawing sheets with the font fallback chain (`textrun.PageText`), so
+  rare characters in names print and undrawable ones become a boxed "?";
+- `render_cards`: the PDF (atomic, byte-identical for the same data), with a
+  privacy scan of every household card before anything is kept;
+- the service API for the UI and CLI: `render_household_cards` and
+  `render_service_cards` → `CardsResult(cards, pages, sha256, missing_glyphs, path)`,
+  each recording a `PrintedVersion` (kind "cards") with a stored copy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from reportlab.lib.colors import HexColor, black
+
+from zwgk_desktop.core.disclosures import format_fen
+from zwgk_desktop.core.household_policies import HouseholdPolicies, TownshipContact
+from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.service_items import ServiceItem
+from zwgk_desktop.errors import InvalidInput, ZwgkError
+from zwgk_desktop.services.fonts import get_chain
+from zwgk_desktop.services.printing.cards_layout import CardLayout, Slot, card_layout, draw_marks
+from zwgk_desktop.services.printing.pdfmeta import atomic_output, deterministic_canvas, plain_streams, sha256_file
+from zwgk_desktop.services.printing.textrun import PageText, TextKit
+
+TITLE_RED = HexColor("#B40000")
+RULE_RED = HexColor("#C00000")
+MUTED = HexColor("#444444")
+LIGHT_RULE = 0.7  # gray level of the thin rule between policies
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+BOLD_STROKE = 0.32  # points: a bold face from a regular font (fill + thin stroke)
+
+
+class NothingToPrint(ZwgkError):
+    code = "nothing_to_print"
+
+
+# --- content ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a card. kinds: fields, heading, policy, text, total, note, labelled, steps,
+    sign, footer, gap. `tail` blocks (签字, 电话…) are pushed to the bottom of the card's last slot."""
+
+    kind: str
+    texts: tuple[str, ...] = ()
+    amount: str = ""
+    index: int = 0
+    tail: bool = False
+
+
+@dataclass
+class CardContent:
+    key: str
+    title: str
+    subtitle: str
+    continued: str
+    blocks: list[Block] = field(default_factory=list)
+    allowed_numbers: tuple[str, ...] | None = None  # None: no personal data on the card, no scan
+    scan_label: str = ""
+
+    def text(self) -> str:
+        parts = [self.title, self.subtitle, self.continued]
+        for block in self.blocks:
+            parts.extend(block.texts)
+            parts.append(block.amount)
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass
+class CardsResult:
+    cards: int
+    pages: int
+    sha256: str
+    missing_glyphs: list[str]
+    path: str
+    layout: str = ""
+    printed_version_id: str | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "cards": self.cards,
+            "pages": self.pages,
+            "sha256": self.sha256,
+            "missing_glyphs": self.missing_glyphs,
+            "path": self.path,
+            "layout": self.layout,
+        }
+
+
+def templates_dir() -> Path:
+    from zwgk_desktop.config import bundle_root
+
+    return bundle_root() / "resources" / "templates" / "cards"
+
+
+@lru_cache(maxsize=8)
+def load_card_template(kind: str, directory: str | None = None) -> dict:
+    path = Path(directory or templates_dir()) / f"{kind}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def fill(pattern: str, values: dict) -> str:
+    return pattern.format_map(_Blank(values))
+
+
+def household_card(
+    p: HouseholdPolicies, contact: TownshipContact, template: dict, compact: bool = False, panels: bool = False
+) -> CardContent:
+    """The 惠民政策资金明白卡 of one household (values already masked for a semi-public card).
+
+    `compact`: a small card (no footer line); `panels`: a 三折页 whose first panel is the cover."""
+    values = {
+        "township": contact.township, "county": contact.county, "year": p.year,
+        "township_phone": contact.township_phone or "（未登记）", "county_phone": contact.county_phone or "（未登记）",
+        "head": p.head_name, "village": p.village, "group": p.group, "members": p.member_count,
+        "account": p.bank_account_masked, "helper": p.helper_name, "phone": p.helper_phone,
+    }
+    account = fill(template["account"] if p.bank_account_masked else template["no_account"], values)
+    blocks = [
+        Block("fields", (fill(template["head"], values), fill(template["village"], values))),
+        Block("fields", (fill(template["members"], values), account)),
+        Block("heading", (fill(template["policies_heading"], values),)),
+    ]
+    for number, line in enumerate(p.lines, start=1):
+        details = [
+            fill(template["standard"], {"standard": line.standard}),
+            fill(template["months"], {"months": line.months_text}),
+            fill(template["responsible"], {"responsible": line.responsible}),
+        ]
+        blocks.append(Block("policy", (line.item, *details), amount=fill(template["amount"], {"amount": format_fen(line.amount_fen)}), index=number))
+    if not p.lines:
+        blocks.append(Block("text", (template["none"],)))
+    else:
+        blocks.append(Block("total", (fill(template["total"], {"amount": format_fen(p.total_fen)}),)))
+    monthly = [line.item.split("（")[0] for line in p.lines if line.monthly and line.months]
+    if monthly:
+        names = "、".join(dict.fromkeys(monthly))
+        blocks.append(Block("note", (fill(template["monthly_note"], {"names": names}),)))
+    helper = fill(template["helper"] if p.helper_name else template["no_helper"], values)
+    helper_phone = fill(template["helper_phone"], values) if p.helper_phone else ""
+    tail = [
+        Block("gap", tail=True),
+        Block("fields", (helper, helper_phone), tail=True),
+        Block("note", (fill(template["phones"], values),), tail=True),
+        Block("sign", (template["sign"], template["sign_date"]), tail=True),
+    ]
+    if panels:  # 三折页: the first panel is the cover (who, whom to call, signature), policies follow
+        blocks = blocks[:2] + [Block(b.kind, b.texts, b.amount, b.index, tail=False) for b in tail] + [Block("break")] + blocks[2:]
+    else:
+        blocks += tail
+    if not compact and template.get("footer"):
+        blocks.append(Block("footer", (template["footer"],), tail=True))
+    allowed = tuple(n for n in (p.helper_phone, contact.township_phone, contact.county_phone) if n)
+    return CardContent(
+        key=p.household_id,
+        title=template["title"],
+        subtitle=fill(template["subtitle"], values),
+        continued=fill(template["continued"], values),
+        blocks=blocks,
+        allowed_numbers=allowed,
+        scan_label=f"{p.head_name}（{p.village}{p.group}）",
+    )
+
+
+def service_card(item: ServiceItem, contact: TownshipContact, template: dict, compact: bool = False) -> CardContent:
+    """The 为民服务事项明白卡 of one service item."""
+    values = {
+        "township": contact.township, "county": contact.county, "name": item.name,
+        "township_phone": contact.township_phone or "（未登记）", "county_phone": contact.county_phone or "（未登记）",
+    }
+    blocks: list[Block] = [Block("name", (item.name,))]
+    for key, label in template["fields"]:
+        if key == "procedure":
+            if item.procedure:
+                blocks.append(Block("labelled", (label,)))
+                blocks.append(Block("steps", tuple(item.procedure)))
+            continue
+        text = getattr(item, key, "")
+        if text:
+            blocks.append(Block("labelled", (label, text)))
+    blocks += [Block("gap", tail=True), Block("note", (fill(template["phones"], values),), tail=True)]
+    if not compact and template.get("footer"):
+        blocks.append(Block("footer", (template["footer"],), tail=True))
+    return CardContent(
+        key=item.code,
+        title=template["title"],
+        subtitle=fill(template["subtitle"], values),
+        continued=fill(template["continued"], values),
+        blocks=blocks,
+    )
+
+
+# --- the privacy scan ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=50_000)
+def _scan_piece(text: str, allowed: tuple[str, ...]) -> tuple:
+    from zwgk_desktop.core.privacy import scan_text
+
+    return tuple(scan_text(text, allowed_numbers=allowed))
+
+
+def scan_card(card: CardContent) -> list:
+    """Privacy findings on one card (full ID, phone or bank numbers, door plates, diagnoses).
+
+    Scanned piece by piece with a cache: most lines (standards, offices, wording) repeat from
+    card to card. The allowed numbers (helper's work phone, hotlines) only excuse the pieces
+    that contain them."""
+    from dataclasses import replace
+
+    allowed = card.allowed_numbers or ()
+    findings = []
+    pieces = [card.title, card.subtitle, card.continued]
+    for block in card.blocks:
+        pieces.extend(block.texts)
+        pieces.append(block.amount)
+    for piece in pieces:
+        if not piece:
+            continue
+        excused = tuple(n for n in allowed if n in piece)
+        for finding in _scan_piece(piece, excused):
+            findings.append(replace(finding, location=card.scan_label))
+    return findings
+
+
+# --- measuring -----------------------------------------------------------------------
+
+# a drawing op: ("t", dx, dy, text, size, style, align, width) or ("rule", dx, dy, width, gray, line_width)
+Op = tuple
+
+
+@dataclass
+class Group:
+    """Lines that stay together in a slot; ops are relative to the group's top-left corner."""
+
+    height: float
+    ops: list[Op]
+    keep_with_next: bool = False
+    droppable: bool = False
+    tail: bool = False
+    breaks: bool = False  # start a new slot here (三折页: after the cover panel)
+
+
+class CardMeasurer:
+    """Turns a card's blocks into line groups for one layout."""
+
+    def __init__(self, layout: CardLayout, kit: TextKit):
+        self.layout, self.kit = layout, kit
+        self.type = layout.type
+        self.width = layout.content_width()
+        self._measured: dict[Block, list[Group]] = {}
+        self._titles: dict[tuple[str, str], Group] = {}
+
+    def lead(self, size: float) -> float:
+        return size * self.type.leading
+
+    def hanging_lines(self, text: str, size: float, width: float) -> list[tuple[float, str]]:
+        """Wrapped lines as (indent, text): lines after the first hang under the text after "：" (if short)."""
+        lines = self.kit.wrap(text, size, width)
+        if len(lines) == 1:
+            return [(0.0, lines[0])]
+        colon = text.find("：")
+        hang = self.kit.width(text[: colon + 1], size) if 0 < colon <= 7 else 0.0
+        if hang > width * 0.4:
+            hang = 0.0
+        first = lines[0]
+        rest = text[len(first):].lstrip()
+        return [(0.0, first)] + [(hang, line) for line in self.kit.wrap(rest, size, width - hang)]
+
+    def text_groups(self, text: str, size: float, style: str = "normal", tail: bool = False,
+                    align: str = "left", space_before: float = 0.0) -> list[Group]:
+        groups = []
+        lead = self.lead(size)
+        for n, (indent, line) in enumerate(self.hanging_lines(text, size, self.width)):
+            extra = space_before if n == 0 else 0.0
+            op = ("t", indent, extra + lead * 0.78, line, size, style, align, self.width - indent)
+            groups.append(Group(lead + extra, [op], tail=tail))
+        return groups
+
+    def title(self, card: CardContent) -> Group:
+        t = self.type
+        ops: list[Op] = []
+        y = 0.0
+        for line in self.kit.wrap(card.title, t.title, self.width):
+            y += t.title * 1.25
+            ops.append(("t", 0.0, y - t.title * 0.22, line, t.title, "title", "center", self.width))
+        if card.subtitle:
+            y += self.lead(t.subtitle)
+            ops.append(("t", 0.0, y - t.subtitle * 0.3, card.subtitle, t.subtitle, "muted", "center", self.width))
+        y += t.subtitle * 0.35
+        ops.append(("rule", 0.0, y, self.width, RULE_RED, 1.4))
+        ops.append(("rule", 0.0, y + 2.2, self.width, RULE_RED, 0.45))
+        return Group(y + 2.2 + t.body * 0.55, ops)
+
+    def continued(self, card: CardContent) -> Group:
+        t = self.type
+        lead = self.lead(t.small)
+        line = self.kit.wrap(card.continued, t.small, self.width)[0]
+        ops = [("t", 0.0, lead * 0.8, line, t.small, "muted", "left", self.width),
+               ("rule", 0.0, lead + 2, self.width, 0.6, 0.5)]
+        return Group(lead + 2 + t.body * 0.4, ops)
+
+    def groups(self, card: CardContent) -> list[Group]:
+        """The card's line groups; groups are never changed after measuring, so repeated blocks
+        (the same policy line, wording, phones) are measured once per batch."""
+        key = (card.title, card.subtitle)
+        title = self._titles.get(key)
+        if title is None:
+            title = self._titles[key] = self.title(card)
+        out = [title]
+        for block in card.blocks:
+            groups = self._measured.get(block)
+            if groups is None:
+                groups = self.block_groups(block)
+                if len(self._measured) < 100_000:
+                    self._measured[block] = groups
+            out.extend(groups)
+        return out
+
+    def block_groups(self, block: Block) -> list[Group]:
+        t, kind = self.type, block.kind
+        if kind == "fields":
+            return self.fields(block)
+        if kind == "heading":
+            groups = self.text_groups(block.texts[0], t.heading, "bold", space_before=t.body * 0.25)
+            last = groups[-1]
+            last.ops.append(("rule", 0.0, last.height + 1.5, self.width, 0.35, 0.6))
+            last.height += 1.5 + t.body * 0.3
+            for g in groups:
+                g.keep_with_next = True
+            return groups
+        if kind == "policy":
+            return [self.policy(block)]
+        if kind == "total":
+            groups = self.text_groups(block.texts[0], t.heading, "bold", align="right", space_before=t.body * 0.15)
+            return groups
+        if kind == "note":
+            return self.text_groups(block.texts[0], t.small, "muted", tail=block.tail)
+        if kind == "text":
+            return self.text_groups(block.texts[0], t.body, tail=block.tail)
+        if kind == "labelled":
+            return self.labelled(block)
+        if kind == "steps":
+            return self.steps(block)
+        if kind == "sign":
+            groups = self.fields(block)
+            groups[0].height += t.body * 0.9
+            groups[0].ops = [(op[0], op[1], op[2] + t.body * 0.9, *op[3:]) for op in groups[0].ops]
+            return groups
+        if kind == "name":
+            return self.text_groups(block.texts[0], t.heading * 1.2, "bold", align="center", space_before=t.body * 0.1)
+        if kind == "break":
+            return [Group(0.0, [], breaks=True)]
+        if kind == "footer":
+            return self.text_groups(block.texts[0], t.small, "muted", tail=True, align="center", space_before=t.small * 0.4)
+        if kind == "gap":
+            return [Group(t.body * 0.45, [], droppable=True, tail=block.tail)]
+        raise ValueError(f"unknown card block {kind!r}")
+
+    def fields(self, block: Block) -> list[Group]:
+        """Two short fields share a line when both fit; otherwise one line each (wrapped)."""
+        size = self.type.body
+        a, b = block.texts
+        if not b:
+            return self.text_groups(a, size, tail=block.tail)
+        gap = size * 1.5
+        if self.kit.width(a, size) + gap + self.kit.width(b, size) <= self.width:
+            lead = self.lead(size)
+            ops = [("t", 0.0, lead * 0.78, f"{a}", size, "normal", "left", self.width),
+                   ("t", 0.0, lead * 0.78, f"{b}", size, "normal", "right", self.width)]
+            if self.kit.width(a, size) < self.width / 2 - gap and self.kit.width(b, size) < self.width / 2:
+                ops[1] = ("t", self.width / 2, lead * 0.78, b, size, "normal", "left", self.width / 2)
+            return [Group(lead, ops, tail=block.tail)]
+        return self.text_groups(a, size, tail=block.tail) + self.text_groups(b, size, tail=block.tail)
+
+    def policy(self, block: Block) -> Group:
+        t, kit = self.type, self.kit
+        mark = CIRCLED[block.index - 1] if 0 < block.index <= len(CIRCLED) else f"{block.index}."
+        mark_w = kit.width(mark + " ", t.body)
+        amount_w = kit.width(block.amount, t.body)
+        item_width = self.width - mark_w - amount_w - t.body
+        lead = self.lead(t.body)
+        y = t.body * 0.2
+        ops: list[Op] = [("t", 0.0, y + lead * 0.78, mark, t.body, "bold", "left", mark_w)]
+        item_lines = kit.wrap(block.texts[0], t.body, max(item_width, t.body * 4))
+        for n, line in enumerate(item_lines):
+            ops.append(("t", mark_w, y + lead * 0.78, line, t.body, "bold", "left", item_width))
+            if n == 0:
+                ops.append(("t", 0.0, y + lead * 0.78, block.amount, t.body, "bold", "right", self.width))
+            y += lead
+        detail_lead = self.lead(t.detail)
+        for detail in block.texts[1:]:
+            for indent, line in self.hanging_lines(detail, t.detail, self.width - mark_w):
+                ops.append(("t", mark_w + indent, y + detail_lead * 0.78, line, t.detail, "normal", "left", self.width))
+                y += detail_lead
+        y += t.body * 0.3
+        ops.append(("rule", 0.0, y, self.width, LIGHT_RULE, 0.5))
+        return Group(y + t.body * 0.1, ops)
+
+    def labelled(self, block: Block) -> list[Group]:
+        t = self.type
+        head = self.text_groups("■ " + block.texts[0], t.heading, "bold", space_before=t.body * 0.3)
+        for g in head:
+            g.keep_with_next = True
+        body: list[Group] = []
+        for text in block.texts[1:]:
+            body.extend(self.text_groups(text, t.body))
+        return head + body
+
+    def steps(self, block: Block) -> list[Group]:
+        t = self.type
+        groups = []
+        lead = self.lead(t.body)
+        for number, step in enumerate(block.texts, start=1):
+            label = f"{number}. "
+            hang = self.kit.width(label, t.body)
+            lines = self.kit.wrap(step, t.body, self.width - hang)
+            for n, line in enumerate(lines):
+                ops = [("t", hang, lead * 0.78, line, t.body, "normal", "left", self.width - hang)]
+                if n == 0:
+                    ops.append(("t", 0.0, lead * 0.78, label.strip(), t.body, "bold", "left", hang))
+                groups.append(Group(lead, ops))
+        return groups
+
+
+# --- cutting a card into slots ------------------------------------------------------
+
+
+@dataclass
+class SlotPlan:
+    placed: list[tuple[Group, float]] = field(default_factory=list)  # (group, offset from content top)
+
+
+def paginate_card(groups: list[Group], continued: Group, available: float) -> list[SlotPlan]:
+    """Fill slots top to bottom; a continuation slot starts with the "（续）" line; tail groups sink
+    to the bottom of the last slot."""
+    plans = [SlotPlan()]
+    y = 0.0
+    for i, group in enumerate(groups):
+        if group.breaks:
+            if plans[-1].placed:
+                plans.append(SlotPlan())
+                y = 0.0
+            continue
+        need = group.height
+        if group.keep_with_next and i + 1 < len(groups):
+            need += groups[i + 1].height
+        if y + need > available and plans[-1].placed:
+            if group.droppable:
+                continue
+            plans.append(SlotPlan([(continued, 0.0)]))
+            y = continued.height
+        plans[-1].placed.append((group, y))
+        y += group.height
+    spare = available - y
+    last = plans[-1].placed
+    if spare > 0:
+        start = len(last)
+        while start > 0 and last[start - 1][0].tail:
+            start -= 1
+        if start < len(last):
+            last[start:] = [(g, offset + spare) for g, offset in last[start:]]
+    return plans
+
+
+# --- drawing ---------------------------------------------------------------------------
+
+
+class _Pens:
+    """One text object per style (normal, muted, bold, title), flushed once per sheet."""
+
+    def __init__(self, canvas, kit: TextKit):
+        self.canvas, self.kit = canvas, kit
+        self.pens: dict[str, PageText] = {}
+        self.missing: dict[str, None] = {}
+
+    def pen(self, style: str) -> PageText:
+        pen = self.pens.get(style)
+        if pen is None:
+            pen = self.pens[style] = PageText(self.canvas, self.kit)
+            self._prepare(style, pen)
+        return pen
+
+    @staticmethod
+    def _prepare(style: str, pen: PageText) -> None:
+        # the render mode is graphics state and outlives a text object: set it on every pen
+        pen.text.setTextRenderMode(2 if style in ("bold", "title") else 0)
+        if style == "title":
+            pen.set_color(TITLE_RED)
+            pen.text.setStrokeColor(TITLE_RED)
+        elif style == "muted":
+            pen.set_color(MUTED)
+        else:
+            pen.set_color(black)
+
+    def flush(self) -> None:
+        self.canvas.saveState()
+        self.canvas.setLineWidth(BOLD_STROKE)
+        for style in sorted(self.pens):
+            pen = self.pens[style]
+            pen.flush()
+            self.missing.update(pen.missing)
+            pen.missing = {}
+        self.canvas.restoreState()
+        self.pens = {}
+
+
+class SheetPainter:
+    def __init__(self, canvas, layout: CardLayout, kit: TextKit):
+        self.canvas, self.layout, self.kit = canvas, layout, kit
+        self.pens = _Pens(canvas, kit)
+
+    def draw_sheet(self, slots: list[SlotPlan | None]) -> None:
+        c = self.canvas
+        for slot, plan in zip(self.layout.slots, slots):
+            if plan is not None:
+                self._draw_slot(slot, plan)
+        draw_marks(c, self.layout)
+        self.pens.flush()
+        c.showPage()
+
+    def _draw_slot(self, slot: Slot, plan: SlotPlan) -> None:
+        pad = self.layout.padding
+        x0, top = slot.x + pad, slot.top - pad
+        rules = []
+        for group, offset in plan.placed:
+            group_top = top - offset
+            for op in group.ops:
+                if op[0] == "t":
+                    _, dx, dy, text, size, style, align, width = op
+                    if text:
+                        self.pens.pen(style).show(x0 + dx, group_top - dy, text, size, align=align, width=width)
+                else:
+                    _, dx, dy, width, color, line_width = op
+                    rules.append((x0 + dx, group_top - dy, width, color, line_width))
+        self._rules(rules)
+
+    def _rules(self, rules) -> None:
+        if not rules:
+            return
+        c = self.canvas
+        c.saveState()
+        for x, y, width, color, line_width in rules:
+            if isinstance(color, float):
+                c.setStrokeGray(color)
+            else:
+                c.setStrokeColor(color)
+            c.setLineWidth(line_width)
+            c.line(x, y, x + width, y)
+        c.restoreState()
+
+
+def render_cards(
+    cards: Iterable[CardContent],
+    out_path: str | Path,
+    layout: CardLayout | str,
+    *,
+    fonts=None,
+    job: Job | None = None,
+    total: int = 0,
+    title: str = "明白卡",
+    subject: str = "",
+    author: str = "",
+) -> CardsResult:
+    """Draw `cards` (an iterable, consumed once) to `out_path` atomically.
+
+    Raises `PrivacyLeak` (nothing written) if a card holding personal data still shows a
+    full ID, phone or bank number; `NothingToPrint` for an empty batch.
+    """
+    from zwgk_desktop.core.privacy import PrivacyLeak
+
+    job = job or Job()
+    layout = card_layout(layout) if isinstance(layout, str) else layout
+    kit = TextKit(get_chain(fonts))
+    measurer = CardMeasurer(layout, kit)
+    available = layout.content_height()
+    per_sheet = layout.slots_per_sheet
+    seen: dict[str, None] = {}  # every character printed, in order of first appearance
+    count = pages = 0
+    with atomic_output(out_path) as tmp, plain_streams():
+        canvas = deterministic_canvas(
+            str(tmp), layout.pagesize, initial_font=kit.primary, title=title, subject=subject, author=author
+        )
+        painter = SheetPainter(canvas, layout, kit)
+        sheet: list[SlotPlan | None] = []
+
+        def finish_sheet() -> None:
+            nonlocal sheet, pages
+            painter.draw_sheet(sheet + [None] * (per_sheet - len(sheet)))
+            pages += 1
+            sheet = []
+
+        for card in cards:
+            if count % 200 == 0:
+                job.check()
+                job.progress(count, total, f"正在生成明白卡 {count}/{total}" if total else "正在生成明白卡")
+            if card.allowed_numbers is not None:
+                findings = scan_card(card)
+                if findings:
+                    raise PrivacyLeak(findings)
+            seen.update(dict.fromkeys(card.text()))
+            plans = paginate_card(measurer.groups(card), measurer.continued(card), available)
+            if layout.card_per_sheet and sheet:
+                finish_sheet()
+            for plan in plans:
+                sheet.append(plan)
+                if len(sheet) == per_sheet:
+                    finish_sheet()
+            count += 1
+        if sheet:
+            finish_sheet()
+        if count == 0:
+            raise NothingToPrint("没有可打印的明白卡：所选范围内没有户（或没有服务事项）。请检查所选的村或户。")
+        canvas.save()
+    job.progress(count, count, f"已生成 {count} 张明白卡，共 {pages} 页")
+    missing = dict.fromkeys(kit.chain.missing_glyphs("".join(seen)))
+    missing.update(painter.pens.missing)
+    return CardsResult(
+        cards=count, pages=pages, sha256=sha256_file(out_path), missing_glyphs=list(missing),
+        path=str(out_path), layout=layout.key,
+    )
+
+
+# --- from the database ----------------------------------------------------------------
+
+
+def _record_print(session, config, result: CardsResult, user: str | None) -> None:
+    from zwgk_desktop.core.models import PrintedVersion
+    from zwgk_desktop.services.printing.poster import store_print_copy
+
+    stored = store_print_copy(config, Path(result.path), result.sha256)
+    record = PrintedVersion(
+        disclosure_id=None, kind="cards", sha256=result.sha256, pages=result.pages,
+        paper=result.layout, stored_path=stored, printed_by=user or session.info.get("user", ""),
+    )
+    session.add(record)
+    session.flush()
+    result.printed_version_id = record.id
+
+
+def render_household_cards(
+    session,
+    config,
+    selection: str | Sequence[str] | None,
+    layout: str,
+    out_path: str | Path,
+    year: int | None = None,
+    job: Job | None = None,
+    *,
+    only_with_policies: bool = False,
+    record: bool = True,
+    user: str | None = None,
+) -> CardsResult:
+    """惠民政策资金明白卡 for a village (its name), chosen household ids, or (None) every household;
+    ordered by village, group, head's name. Adds a `PrintedVersion` to the session (caller commits)."""
+    from zwgk_desktop.core.household_policies import gather_policies, select_households, township_contact
+
+    job = job or Job()
+    layout_obj = card_layout(layout)
+    year = year or date.today().year
+    if isinstance(selection, str):
+        households = select_households(session, village=selection)
+    else:
+        households = select_households(session, household_ids=selection)
+    job.progress(0, len(households), "正在汇总各户本年度政策资金…")
+    policies = gather_policies(session, households, year, job)
+    if only_with_policies:
+        policies = [p for p in policies if p.lines]
+    contact = township_contact(session)
+    template = load_card_template("household")
+    cards = (
+        household_card(p, contact, template, compact=layout_obj.compact, panels=layout_obj.card_per_sheet)
+        for p in policies
+    )
+    scope = selection if isinstance(selection, str) else ("全镇" if selection is None else f"选定{len(policies)}户")
+    result = render_cards(
+        cards, out_path, layout_obj, fonts=config, job=job, total=len(policies),
+        title=f"{contact.township}{year}年度{template['title']}",
+        subject=f"{template['title']} {scope} {len(policies)}户 {layout_obj.label}",
+        author=contact.township,
+    )
+    if record:
+        _record_print(session, config, result, user)
+    return result
+
+
+def render_service_cards(
+    session,
+    config,
+    codes: Sequence[str] | None,
+    layout: str,
+    out_path: str | Path,
+    job: Job | None = None,
+    *,
+    record: bool = True,
+    user: str | None = None,
+) -> CardsResult:
+    """为民服务事项明白卡 for the chosen item codes (None: every item of the catalogue, in order)."""
+    from zwgk_desktop.core.household_policies import township_contact
+    from zwgk_desktop.core.service_items import load_service_items
+
+    layout_obj = card_layout(layout)
+    items = load_service_items(session, config)
+    if codes is not None:
+        by_code = {item.code: item for item in items}
+        unknown = [c for c in codes if c not in by_code]
+        if unknown:
+            raise InvalidInput(
+                f"找不到服务事项：{'、'.join(unknown)}。请在“设置—为民服务事项”中查看现有事项。",
+                code="unknown_service_item", detail={"codes": unknown},
+            )
+        items = [by_code[c] for c in codes]
+    contact = township_contact(session)
+    template = load_card_template("service")
+    cards = (service_card(item, contact, template, compact=layout_obj.compact) for item in items)
+    result = render_cards(
+        cards, out_path, layout_obj, fonts=config, job=job, total=len(items),
+        title=f"{contact.township}{template['title']}",
+        subject=f"{template['title']} {len(items)}项 {layout_obj.label}",
+        author=contact.township,
+    )
+    if record:
+        _record_print(session, config, result, user)
+    return result
