@@ -52,8 +52,6 @@ class Settings:
     photo_time_mismatch_days: int = 3
     backup_dir: str = ""
     backup_keep: int = 7
-    single_user: bool = True
-    reviewer_not_author: bool = False
 
     @classmethod
     def from_file(cls, path: Path) -> "Settings":

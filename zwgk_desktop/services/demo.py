@@ -185,7 +185,7 @@ class NoticeBuilder:
     def items(self, category: str, notice: Disclosure, count: int) -> list[DisclosureItem]:
         if category == "fupin_project":
             return [self.project_item(notice, seq) for seq in range(1, count + 1)]
-        chosen = self.rng.sample(self.households, count)
+        chosen = self.rng.sample(self.households, min(count, len(self.households)))
         return [self.household_item(category, notice, seq, h) for seq, h in enumerate(chosen, start=1)]
 
     def household_item(self, category: str, notice: Disclosure, seq: int, h: Household) -> DisclosureItem:
@@ -200,7 +200,7 @@ class NoticeBuilder:
             people = 1
             amount = 1060 * 100
             extra = {"support_mode": rng.choice(("分散供养", "分散供养", "集中供养")), "self_care": rng.choice(("全自理", "半护理", "全护理")),
-                     "care_standard": str(rng.choice((120, 480, 960))), "notice_type": rng.choice(("拟认定", "拟认定", "拟终止"))}
+                     "care_standard": rng.choice((120, 480, 960)) * 100, "notice_type": rng.choice(("拟认定", "拟认定", "拟终止"))}
         elif category == "linshi":
             amount = rng.choice((1000, 1500, 2000, 3000, 5000, 8000)) * 100
             extra = {"aid_type": rng.choice(("急难型", "支出型")), "reason": rng.choice(("突发重大疾病", "遭遇意外事件", "突发灾害", "教育支出较大")),

@@ -1,0 +1,227 @@
+"""Notice lifecycle: transitions with history, review, corrections, archived read-only (core.lifecycle).
+
+Also holds `make_world`, the small township the other lifecycle tests share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from zwgk_desktop.core import lifecycle
+from zwgk_desktop.core.disclosures import create_disclosure, refresh_totals
+from zwgk_desktop.core.models import (
+    AuditEvent, Disclosure, DisclosureItem, NoticeBoard, StatusChange, Village,
+)
+from zwgk_desktop.core.postings import post_notice
+from zwgk_desktop.core.townships import init_township
+from zwgk_desktop.core.users import SETTING_REVIEWER_NOT_AUTHOR, Actor, set_setting
+from zwgk_desktop.errors import InvalidInput, NotAllowed
+
+TODAY = date(2026, 3, 2)  # a Monday; 2026 holiday data is known
+CLERK = Actor("clerk1", "clerk", "张经办")
+REVIEWER = Actor("rev1", "reviewer", "李审核")
+ADMIN = Actor("admin", "admin", "管理员")
+VIEWER = Actor("look", "viewer", "查阅员")
+
+
+@dataclass
+class World:
+    township_id: str
+    village_ids: dict[str, str]  # name -> id
+    board_ids: dict[str | None, str]  # village name (None = township) -> board id
+
+    def village_actor(self, name: str) -> Actor:
+        return Actor(f"v_{name}", "village", f"{name}村干部", (self.village_ids[name],))
+
+
+def make_world(database) -> World:
+    with database.session(user="setup") as s:
+        summary = init_township(s, "青山镇", ["青山村", "桃园村", "柳河村"])
+        villages = {v.name: v.id for v in s.execute(select(Village)).scalars()}
+        boards = {}
+        for b in s.execute(select(NoticeBoard)).scalars():
+            name = next((n for n, vid in villages.items() if vid == b.village_id), None)
+            boards[name] = b.id
+        return World(summary.id, villages, boards)
+
+
+def make_notice(database, world: World, category: str = "dibao", *, villages=("青山村", "桃园村"), n: int = 4,
+                remark: str = "", author: str = "clerk1") -> str:
+    with database.session(user=author) as s:
+        d = create_disclosure(s, world.township_id, category, f"青山镇2026年3月{category}公示", author=author,
+                              supervise_phone="0557-5021234")
+        for seq in range(1, n + 1):
+            village = villages[(seq - 1) % len(villages)]
+            s.add(DisclosureItem(
+                disclosure_id=d.id, seq=seq, name=f"王{seq}明", village_id=world.village_ids[village],
+                village_name=village, group_name="一组", id_number="341122199001011234", people=2,
+                amount_fen=56000 * 2, extra={"level": "A类", "change_type": "新增", "remark": remark if seq == 1 else ""},
+            ))
+        s.flush()
+        refresh_totals(s, d)
+        return d.id
+
+
+def to_status(database, world, notice_id: str, target: str) -> None:
+    """Drive a notice forward through the real use cases."""
+    steps = ["pending_review", "approved", "publishing"]
+    with database.session(user="t") as s:
+        status = s.get(Disclosure, notice_id).status
+    for step in steps[steps.index(status) + 1 if status in steps else 0:]:
+        with database.session(user="t") as s:
+            if step == "pending_review":
+                lifecycle.submit(s, CLERK, notice_id)
+            elif step == "approved":
+                lifecycle.approve(s, REVIEWER, notice_id)
+            else:
+                post_notice(s, CLERK, notice_id, [world.board_ids[None]], TODAY, today=TODAY)
+        if step == target:
+            return
+
+
+@pytest.fixture
+def world(database) -> World:
+    return make_world(database)
+
+
+def statuses(database, notice_id):
+    with database.session() as s:
+        return [(c.from_status, c.to_status, c.by_user, c.reason) for c in s.execute(
+            select(StatusChange).where(StatusChange.disclosure_id == notice_id).order_by(StatusChange.created_at)
+        ).scalars()]
+
+
+def test_submit_approve_records_who_and_why_in_history_and_audit(database, world):
+    """Submitting and approving move the notice and leave StatusChange rows and audit events naming the user."""
+    nid = make_notice(database, world)
+    with database.session(user="clerk1") as s:
+        lifecycle.submit(s, CLERK, nid, "请审核")
+    with database.session(user="rev1") as s:
+        lifecycle.approve(s, REVIEWER, nid)
+        assert s.get(Disclosure, nid).status == "approved"
+    history = statuses(database, nid)
+    assert history == [("draft", "pending_review", "clerk1", "请审核"), ("pending_review", "approved", "rev1", "审核通过")]
+    with database.session() as s:
+        events = s.execute(select(AuditEvent).where(AuditEvent.entity == "status_change")).scalars().all()
+        assert {e.user for e in events} == {"clerk1", "rev1"}
+
+
+def test_return_requires_a_reason_and_goes_back_to_draft(database, world):
+    """A reviewer returns a notice to draft only with a reason; without one nothing changes."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "pending_review")
+    with pytest.raises(InvalidInput, match="原因"):
+        with database.session() as s:
+            lifecycle.return_to_draft(s, REVIEWER, nid, "  ")
+    with database.session() as s:
+        assert s.get(Disclosure, nid).status == "pending_review"
+        lifecycle.return_to_draft(s, REVIEWER, nid, "金额有误")
+    assert statuses(database, nid)[-1][1:] == ("draft", "rev1", "金额有误")
+
+
+def test_clerk_cannot_approve_and_viewer_cannot_submit(database, world):
+    """Roles are checked in core: a clerk may not approve, a viewer may not submit (Chinese message)."""
+    nid = make_notice(database, world)
+    with pytest.raises(NotAllowed, match="无权"):
+        with database.session() as s:
+            lifecycle.submit(s, VIEWER, nid)
+    to_status(database, world, nid, "pending_review")
+    with pytest.raises(NotAllowed, match="无权审核"):
+        with database.session() as s:
+            lifecycle.approve(s, CLERK, nid)
+
+
+def test_reviewer_not_author_setting_is_enforced(database, world):
+    """With the township setting on, the author cannot approve their own notice; another reviewer can."""
+    nid = make_notice(database, world, author="admin")
+    with database.session(user="admin") as s:
+        set_setting(s, SETTING_REVIEWER_NOT_AUTHOR, True)
+        lifecycle.submit(s, ADMIN, nid)
+    with pytest.raises(NotAllowed, match="不能是同一人"):
+        with database.session() as s:
+            lifecycle.approve(s, ADMIN, nid)
+    with database.session() as s:
+        lifecycle.approve(s, REVIEWER, nid)
+
+
+def test_review_summary_shows_scan_period_boards_and_totals(database, world):
+    """The review DTO carries privacy findings from the public rendering, the period with explanation, boards and totals."""
+    nid = make_notice(database, world, remark="患尿毒症，电话13812345678", n=4)
+    with database.session() as s:
+        summary = lifecycle.review_summary(s, nid, today=TODAY)
+    assert summary.item_count == 4 and summary.total_amount_fen == 4 * 112000 and summary.total_amount == "4,480.00"
+    assert [f["kind"] for f in summary.findings] == ["health"]  # the phone is already hidden on the poster
+    assert "第1行" in summary.findings[0]["location"]
+    assert "341122199001011234" not in str(summary.findings)  # ID column is not public, so not scanned as leak
+    assert summary.period["end"] == "2026-03-09" and "自次日" in summary.period["explanation"]
+    names = [b["name"] for b in summary.boards]
+    assert names[0] == "青山镇政务公开栏" and len(names) == 3  # township + the two villages in the items
+    assert summary.rule_text.startswith("7天")
+
+
+def test_archived_notice_is_read_only(database, world):
+    """Editing, withdrawing or correcting an archived notice is refused with a Chinese message and nothing changes."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "publishing")
+    with database.session() as s:
+        lifecycle.conclude(s, ADMIN, nid, today=date(2026, 3, 10))
+        lifecycle.archive(s, ADMIN, nid)
+    for attempt in (
+        lambda s: lifecycle.edit_notice(s, ADMIN, nid, title="改标题"),
+        lambda s: lifecycle.withdraw(s, ADMIN, nid, "不要了"),
+        lambda s: lifecycle.correct(s, ADMIN, nid, "改名单"),
+        lambda s: lifecycle.remove_items(s, ADMIN, nid, [1]),
+    ):
+        with pytest.raises(NotAllowed, match="已归档"):
+            with database.session() as s:
+                attempt(s)
+    with database.session() as s:
+        d = s.get(Disclosure, nid)
+        assert (d.status, d.title, d.item_count) == ("archived", "青山镇2026年3月dibao公示", 4)
+
+
+def test_conclude_waits_for_period_end(database, world):
+    """A notice cannot be concluded on or before its period end day; the day after it can."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "publishing")
+    with pytest.raises(NotAllowed, match="期满前不能办结"):
+        with database.session() as s:
+            lifecycle.conclude(s, CLERK, nid, today=date(2026, 3, 9))
+    with database.session() as s:
+        assert lifecycle.conclude(s, CLERK, nid, today=date(2026, 3, 10)).to_status == "expired"
+
+
+def test_correction_makes_a_new_version_and_keeps_the_old(database, world):
+    """A correction copies the items into version 2 (draft, replaces_id set); version 1 becomes 已撤回 and keeps its rows."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "publishing")
+    with database.session(user="clerk1") as s:
+        new = lifecycle.correct(s, CLERK, nid, "第3户金额有误")
+        new_id = new.id
+    with database.session() as s:
+        old, new = s.get(Disclosure, nid), s.get(Disclosure, new_id)
+        assert (old.status, new.status, new.version, new.replaces_id) == ("withdrawn", "draft", 2, nid)
+        count = lambda i: s.execute(select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id == i)).scalar()
+        assert count(nid) == count(new_id) == 4 and new.total_amount_fen == old.total_amount_fen
+        assert [v["version"] for v in lifecycle.version_chain(s, new_id)] == [1, 2]
+    with database.session() as s:
+        assert lifecycle.remove_items(s, CLERK, new_id, [3]) == 1
+    with database.session() as s:
+        assert s.get(Disclosure, new_id).item_count == 3 and s.get(Disclosure, nid).item_count == 4
+    assert "已更正" in statuses(database, nid)[-1][3]
+
+
+def test_draft_cannot_be_corrected_and_published_cannot_be_edited(database, world):
+    """Drafts are edited in place, not corrected; an approved notice is not edited in place."""
+    nid = make_notice(database, world)
+    with pytest.raises(NotAllowed, match="不能更正"):
+        with database.session() as s:
+            lifecycle.correct(s, CLERK, nid, "x")
+    to_status(database, world, nid, "approved")
+    with pytest.raises(NotAllowed, match="更正"):
+        with database.session() as s:
+            lifecycle.edit_notice(s, CLERK, nid, title="新标题")

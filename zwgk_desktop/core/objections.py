@@ -1,0 +1,194 @@
+"""Objections (异议) received during 公示: registering, handling and the result.
+
+Owns:
+- `add_objection`: date received, from whom (empty = anonymous), channel,
+  content; only while a notice is 公示中, never dated before the posting or
+  in the future; village users only for notices concerning their villages;
+- `resolve_objection`: handling and result (both required), closing date ≥
+  received date. When the result changes the list (`changes_list=True`) the
+  notice is corrected at once (`core.lifecycle.correct`: a new draft version,
+  the old one 已撤回); for categories whose rule says
+  `republish_on_objection` (特困) the new version gets a fresh 公示 period
+  when posted (`core.postings.posting_period`). A correction needs every
+  other objection on the notice resolved first;
+- `list_objections`: DTOs for the screens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.disclosures import find_disclosure, status_label
+from zwgk_desktop.core.lifecycle import correct, ensure_not_archived, open_objection_count
+from zwgk_desktop.core.models import Disclosure, Objection
+from zwgk_desktop.core.postings import require_notice_access
+from zwgk_desktop.core.users import OBJECTION, Actor
+from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound
+
+CHANNELS = ("来访", "电话", "信件", "意见箱", "网络", "其他")
+ANONYMOUS = "匿名"
+
+
+@dataclass
+class ObjectionRow:
+    id: str
+    disclosure_id: str
+    received_on: str
+    from_name: str
+    channel: str
+    content: str
+    handling: str
+    result: str
+    status: str
+    status_label: str
+    changes_list: bool
+    closed_on: str | None
+    recorded_by: str
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ResolveResult:
+    objection: ObjectionRow
+    correction_id: str | None
+    republish: bool
+    message: str
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "objection": self.objection.as_json()}
+
+
+def _row(o: Objection) -> ObjectionRow:
+    return ObjectionRow(
+        id=o.id, disclosure_id=o.disclosure_id, received_on=o.received_on.isoformat(),
+        from_name=o.from_name or ANONYMOUS, channel=o.channel, content=o.content, handling=o.handling,
+        result=o.result, status=o.status, status_label="已办结" if o.status == "resolved" else "办理中",
+        changes_list=o.changes_list, closed_on=o.closed_on.isoformat() if o.closed_on else None,
+        recorded_by=o.recorded_by,
+    )
+
+
+def find_objection(session: Session, objection_id: str) -> Objection:
+    found = session.get(Objection, objection_id)
+    if found is None and len(objection_id) >= 6:
+        matches = session.execute(select(Objection).where(Objection.id.like(f"{objection_id}%")).limit(2)).scalars().all()
+        found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        raise NotFound(f"找不到编号为 {objection_id} 的异议记录。")
+    return found
+
+
+def add_objection(
+    session: Session,
+    actor: Actor,
+    disclosure_id: str,
+    *,
+    received_on: date,
+    content: str,
+    from_name: str = "",
+    channel: str = "",
+    today: date | None = None,
+) -> ObjectionRow:
+    """Register an objection received while the notice is posted."""
+    actor.require(OBJECTION)
+    today = today or date.today()
+    d = find_disclosure(session, disclosure_id)
+    ensure_not_archived(d)
+    require_notice_access(session, actor, d)
+    if d.status != "publishing":
+        raise NotAllowed(
+            f"公示“{d.title}”当前为“{status_label(d.status)}”，只有公示中的公示可以登记异议。",
+            code="bad_status",
+        )
+    text = (content or "").strip()
+    if not text:
+        raise InvalidInput("请填写异议内容。")
+    if not isinstance(received_on, date):
+        raise InvalidInput("受理日期无效，应为 YYYY-MM-DD 格式。")
+    if received_on > today:
+        raise InvalidInput(f"受理日期 {received_on.isoformat()} 晚于今天，请核对。", code="date_in_future")
+    if d.period_start and received_on < d.period_start:
+        raise InvalidInput(
+            f"受理日期 {received_on.isoformat()} 早于公示张贴日期 {d.period_start.isoformat()}，日期先后颠倒，请核对。",
+            code="date_order",
+        )
+    name = (from_name or "").strip()
+    objection = Objection(
+        disclosure_id=d.id, received_on=received_on, from_name="" if name == ANONYMOUS else name,
+        channel=(channel or "").strip(), content=text, status="open", recorded_by=actor.username,
+    )
+    session.add(objection)
+    session.flush()
+    return _row(objection)
+
+
+def resolve_objection(
+    session: Session,
+    actor: Actor,
+    objection_id: str,
+    *,
+    handling: str,
+    result: str,
+    closed_on: date,
+    changes_list: bool = False,
+    today: date | None = None,
+) -> ResolveResult:
+    """Record how an objection was handled and its result; a list change starts a correction."""
+    actor.require(OBJECTION)
+    today = today or date.today()
+    o = find_objection(session, objection_id)
+    d = session.get(Disclosure, o.disclosure_id)
+    ensure_not_archived(d)
+    require_notice_access(session, actor, d)
+    if o.status != "open":
+        raise InvalidInput("这条异议已办结，不能重复办结。", code="already_resolved")
+    if not (handling or "").strip():
+        raise InvalidInput("请填写异议的调查核实和办理情况。")
+    if not (result or "").strip():
+        raise InvalidInput("请填写异议的办理结果。")
+    if not isinstance(closed_on, date):
+        raise InvalidInput("办结日期无效，应为 YYYY-MM-DD 格式。")
+    if closed_on < o.received_on:
+        raise InvalidInput(
+            f"办结日期 {closed_on.isoformat()} 早于受理日期 {o.received_on.isoformat()}，日期先后颠倒，请核对。",
+            code="date_order",
+        )
+    if closed_on > today:
+        raise InvalidInput(f"办结日期 {closed_on.isoformat()} 晚于今天，请核对。", code="date_in_future")
+    if changes_list:
+        others = open_objection_count(session, d.id) - 1
+        if others > 0:
+            raise NotAllowed(
+                f"该公示还有其他 {others} 条异议未办结。请先办结其他异议，再办结此条并更正名单。",
+                code="objection_open",
+            )
+    o.handling, o.result = handling.strip(), result.strip()
+    o.status, o.closed_on, o.changes_list = "resolved", closed_on, bool(changes_list)
+    session.flush()
+    correction_id, republish = None, False
+    message = "异议已办结。"
+    if changes_list:
+        entry = get_entry(d.category)
+        republish = entry.republish_on_objection
+        new = correct(session, actor, d.id, f"根据异议办理结果更正名单：{o.result}")
+        correction_id = new.id
+        message = (
+            f"异议已办结，已生成第{new.version}版更正草稿（原公示已撤回）。请修改名单后提交审核。"
+            + (f"{entry.short_name}须重新公示，张贴后重新计算公示期。" if republish else "张贴后沿用原公示期。")
+        )
+    return ResolveResult(_row(o), correction_id, republish, message)
+
+
+def list_objections(session: Session, disclosure_id: str) -> list[ObjectionRow]:
+    d = find_disclosure(session, disclosure_id)
+    rows = session.execute(
+        select(Objection).where(Objection.disclosure_id == d.id).order_by(Objection.received_on, Objection.created_at)
+    ).scalars()
+    return [_row(o) for o in rows]
