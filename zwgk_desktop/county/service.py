@@ -1,0 +1,498 @@
+"""The county's use cases behind the web API and the `zwgk county` commands (no HTTP here).
+
+Enrollment (one-time code → device token, only hashes stored), device
+authentication and revocation, applying a batch of township changes
+(idempotent on the change key AND on entity + entity_id + row_version,
+township isolation), content-addressed resumable blob uploads with SHA-256
+verification, reference-data publishing and pulling by cursor, and counts.
+Every function takes the `CountyStore`; errors are `CountyError`s with a
+stable code, an HTTP status and a Chinese message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.county.store import (
+    Blob, CountyStore, CountyTownship, Device, EnrollCode, Receipt, Record, Reference,
+    hash_secret, new_enroll_code, new_token, utcnow,
+)
+from zwgk_desktop.errors import ZwgkError
+
+MAX_JSON_BYTES = 8 * 1024 * 1024
+MAX_CHUNK_BYTES = 8 * 1024 * 1024
+MAX_BLOB_BYTES = 200 * 1024 * 1024
+MAX_BATCH_RECORDS = 1000
+MAX_HASHES = 5000
+REFERENCE_PAGE = 500
+ENROLL_CODE_DAYS = 7
+
+ITEMS_ENTITY = "disclosure_items"
+SYNCED_ENTITIES = frozenset({
+    "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
+    ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version",
+})
+BLOB_ENTITIES = ("photo", "printed_version")
+REFERENCE_KINDS = ("calendar", "catalogue", "standard", "announcement", "template")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class CountyError(ZwgkError):
+    """A refused request: `status` is the HTTP status the API answers with."""
+
+    code = "county_error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None, detail: dict | None = None):
+        super().__init__(message, code=code, detail=detail)
+        if status is not None:
+            self.status = status
+
+
+# --- townships, enrollment, devices ----------------------------------------------
+
+
+def get_or_create_township(session: Session, name: str) -> CountyTownship:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise CountyError("乡镇名称不能为空且不超过100字。", code="invalid_input")
+    township = session.execute(select(CountyTownship).where(CountyTownship.name == name)).scalar_one_or_none()
+    if township is None:
+        township = CountyTownship(name=name)
+        session.add(township)
+        session.flush()
+    return township
+
+
+def issue_enroll_code(store: CountyStore, township_name: str) -> dict:
+    """A one-time code (valid 7 days) with which one township install enrolls."""
+    code = new_enroll_code()
+    with store.session() as session:
+        township = get_or_create_township(session, township_name)
+        session.add(EnrollCode(
+            code_hash=hash_secret(normalise_code(code)), township_id=township.id,
+            expires_at=utcnow() + timedelta(days=ENROLL_CODE_DAYS),
+        ))
+    return {"code": code, "township": township.name, "expires_days": ENROLL_CODE_DAYS}
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
+
+
+def enroll_device(store: CountyStore, code: str, device_name: str) -> dict:
+    """Exchange a one-time code for a device token (returned once, stored only as a hash)."""
+    with store.session() as session:
+        row = session.get(EnrollCode, hash_secret(normalise_code(code)))
+        if row is None or row.used_at is not None or row.expires_at < utcnow():
+            raise CountyError("注册码无效、已使用或已过期，请向县政务公开办重新申请。", code="bad_enroll_code", status=403)
+        token = new_token()
+        device = Device(township_id=row.township_id, name=(device_name or "")[:100], token_hash=hash_secret(token))
+        session.add(device)
+        session.flush()
+        row.used_at = utcnow()
+        row.device_id = device.id
+        township = session.get(CountyTownship, row.township_id)
+        return {"device_id": device.id, "token": token, "township": township.name}
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    device_id: str
+    township_id: str
+    township_name: str
+
+
+def authenticate(store: CountyStore, token: str | None) -> DeviceIdentity:
+    """The device behind a bearer token; unknown or revoked devices are refused."""
+    if not token:
+        raise CountyError("缺少设备令牌，请先注册本机（zwgk sync enroll）。", code="unauthorized", status=401)
+    with store.session() as session:
+        device = session.execute(select(Device).where(Device.token_hash == hash_secret(token))).scalar_one_or_none()
+        if device is None:
+            raise CountyError("设备令牌无效，请重新注册本机。", code="unauthorized", status=401)
+        if device.revoked_at is not None:
+            raise CountyError("本机的同步授权已被县里撤销，请联系县政务公开办。", code="device_revoked", status=403)
+        now = utcnow()
+        if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
+            device.last_seen_at = now  # not on every request: each would be a committed write
+        township = session.get(CountyTownship, device.township_id)
+        return DeviceIdentity(device.id, township.id, township.name)
+
+
+def revoke_device(store: CountyStore, device_id: str) -> dict:
+    with store.session() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            raise CountyError(f"没有编号为 {device_id} 的设备。", code="not_found", status=404)
+        if device.revoked_at is None:
+            device.revoked_at = utcnow()
+        return {"device_id": device.id, "revoked": True}
+
+
+def list_devices(store: CountyStore) -> list[dict]:
+    with store.session() as session:
+        rows = session.execute(
+            select(Device, CountyTownship.name).join(CountyTownship, Device.township_id == CountyTownship.id)
+            .order_by(CountyTownship.name, Device.created_at)
+        ).all()
+        return [
+            {"device_id": d.id, "township": name, "name": d.name, "revoked": d.revoked_at is not None,
+             "last_seen_at": d.last_seen_at.isoformat() + "Z" if d.last_seen_at else None}
+            for d, name in rows
+        ]
+
+
+# --- changes -------------------------------------------------------------------------
+
+_township_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(name: str) -> threading.Lock:
+    with _locks_guard:
+        return _township_locks.setdefault(name, threading.Lock())
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, status: str = "rejected"):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def apply_changes(store: CountyStore, who: DeviceIdentity, records: object) -> list[dict]:
+    """Apply one batch in one transaction; answer per record accepted|duplicate|conflict|rejected."""
+    if not isinstance(records, list):
+        raise CountyError("请求格式错误：records 应为数组。", code="invalid_input")
+    if len(records) > MAX_BATCH_RECORDS:
+        raise CountyError(f"每批最多 {MAX_BATCH_RECORDS} 条记录。", code="too_large", status=413)
+    results = []
+    with _lock_for(who.township_id), store.session() as session:
+        township = session.get(CountyTownship, who.township_id)
+        for raw in records:
+            results.append(apply_one(session, who, township, raw))
+            session.flush()
+    return results
+
+
+def apply_one(session: Session, who: DeviceIdentity, township: CountyTownship, raw: object) -> dict:
+    key = raw.get("key") if isinstance(raw, dict) else None
+    if not isinstance(key, str) or not (1 <= len(key) <= 64):
+        return {"key": key, "status": "rejected", "reason": "缺少或无效的幂等键 key。"}
+    receipt = session.get(Receipt, key)
+    if receipt is not None:
+        if receipt.township_id != who.township_id:
+            return {"key": key, "status": "rejected", "reason": "该幂等键已被其他乡镇使用。"}
+        status = "duplicate" if receipt.status == "accepted" else receipt.status
+        return {"key": key, "status": status, "reason": receipt.reason}
+    try:
+        status = store_record(session, who, township, raw)
+        reason = ""
+    except Rejected as exc:
+        if exc.status == "rejected":
+            return {"key": key, "status": "rejected", "reason": exc.reason}
+        status, reason = exc.status, exc.reason
+    session.add(Receipt(
+        key=key, township_id=who.township_id, entity=str(raw.get("entity")), entity_id=str(raw.get("entity_id")),
+        row_version=_int(raw.get("row_version")), status=status, reason=reason,
+    ))
+    return {"key": key, "status": status, "reason": reason}
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def validate_change(raw: dict) -> tuple[str, str, str, int, dict]:
+    entity, entity_id, op = raw.get("entity"), raw.get("entity_id"), raw.get("op", "upsert")
+    version, data = raw.get("row_version", 0), raw.get("data") or {}
+    if entity not in SYNCED_ENTITIES:
+        raise Rejected(f"县级不接收此类数据：{entity}。")
+    if not isinstance(entity_id, str) or not (1 <= len(entity_id) <= 36):
+        raise Rejected("记录编号 entity_id 无效。")
+    if op not in ("upsert", "delete"):
+        raise Rejected(f"未知操作 {op}。")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise Rejected("row_version 应为非负整数。")
+    if not isinstance(data, dict):
+        raise Rejected("data 应为对象。")
+    if op == "upsert":
+        if entity == ITEMS_ENTITY:
+            items = data.get("items")
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise Rejected("明细数据 items 应为对象数组。")
+        elif data.get("id") != entity_id:
+            raise Rejected("data.id 与 entity_id 不一致。")
+        if entity in BLOB_ENTITIES and not SHA256_RE.match(str(data.get("sha256", ""))):
+            raise Rejected("照片或打印件记录缺少有效的 SHA-256。")
+    return entity, entity_id, op, version, data
+
+
+def check_ownership(session: Session, township: CountyTownship, entity: str, entity_id: str, data: dict) -> None:
+    """A device may only write its own township's rows."""
+    if entity == "township":
+        if township.remote_id is None:
+            other = session.execute(
+                select(CountyTownship).where(CountyTownship.remote_id == entity_id)
+            ).scalar_one_or_none()
+            if other is not None and other.id != township.id:
+                raise Rejected(f"该乡镇记录已属于“{other.name}”，不能由本设备写入。")
+            township.remote_id = entity_id
+        elif township.remote_id != entity_id:
+            raise Rejected("本设备只能上报本乡镇的数据（乡镇编号不符）。")
+    owner = data.get("township_id")
+    if owner is not None and township.remote_id is not None and owner != township.remote_id:
+        raise Rejected("本设备只能上报本乡镇的数据（township_id 不符）。")
+    if entity == ITEMS_ENTITY:
+        notice = session.execute(
+            select(Record.township_id).where(Record.entity == "disclosure", Record.entity_id == entity_id)
+        ).scalar_one_or_none()
+        if notice is not None and notice != township.id:
+            raise Rejected("该公示属于其他乡镇，不能写入其明细。")
+
+
+def store_record(session: Session, who: DeviceIdentity, township: CountyTownship, raw: dict) -> str:
+    entity, entity_id, op, version, data = validate_change(raw)
+    existing = session.execute(
+        select(Record).where(Record.entity == entity, Record.entity_id == entity_id)
+    ).scalar_one_or_none()
+    if existing is not None and existing.township_id != township.id:
+        raise Rejected("该记录属于其他乡镇，不能由本设备写入。")
+    if op == "delete":
+        if existing is None:
+            session.add(Record(township_id=township.id, entity=entity, entity_id=entity_id, row_version=version,
+                               deleted=True, data={}, device_id=who.device_id))
+        else:
+            existing.deleted = True
+            existing.received_at = utcnow()
+        return "accepted"
+    check_ownership(session, township, entity, entity_id, data)
+    if existing is not None and not existing.deleted:
+        if version == existing.row_version:
+            return "duplicate"
+        if version < existing.row_version:
+            raise Rejected(
+                f"县级已有更新的版本（{existing.row_version}），本次版本 {version} 未覆盖。", status="conflict"
+            )
+    item_count = len(data.get("items", [])) if entity == ITEMS_ENTITY else 0
+    if existing is None:
+        session.add(Record(township_id=township.id, entity=entity, entity_id=entity_id, row_version=version,
+                           data=data, item_count=item_count, device_id=who.device_id))
+    else:
+        existing.row_version, existing.data, existing.item_count = version, data, item_count
+        existing.deleted, existing.received_at, existing.device_id = False, utcnow(), who.device_id
+    return "accepted"
+
+
+# --- blobs -----------------------------------------------------------------------------
+
+_blob_locks: dict[str, threading.Lock] = {}
+
+
+def _blob_lock(sha256: str) -> threading.Lock:
+    with _locks_guard:
+        return _blob_locks.setdefault(sha256, threading.Lock())
+
+
+def check_sha(sha256: str) -> str:
+    sha256 = (sha256 or "").lower()
+    if not SHA256_RE.match(sha256):
+        raise CountyError("SHA-256 格式错误。", code="invalid_input")
+    return sha256
+
+
+def missing_blobs(store: CountyStore, hashes: object) -> list[str]:
+    """The hashes (of those asked) the county does not hold complete."""
+    if not isinstance(hashes, list) or len(hashes) > MAX_HASHES:
+        raise CountyError(f"hashes 应为不超过 {MAX_HASHES} 个的数组。", code="invalid_input")
+    wanted = [check_sha(str(h)) for h in hashes]
+    have: set[str] = set()
+    with store.session() as session:
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            have.update(session.execute(select(Blob.sha256).where(Blob.sha256.in_(part))).scalars())
+    return [h for h in dict.fromkeys(wanted) if h not in have]
+
+
+def blob_status(store: CountyStore, sha256: str) -> dict:
+    """How many bytes of a blob the county holds (the offset a resumed upload starts at)."""
+    sha256 = check_sha(sha256)
+    with store.session() as session:
+        blob = session.get(Blob, sha256)
+    if blob is not None:
+        return {"sha256": sha256, "offset": blob.size, "complete": True, "size": blob.size}
+    partial = store.partial_path(sha256)
+    offset = partial.stat().st_size if partial.exists() else 0
+    return {"sha256": sha256, "offset": offset, "complete": False, "size": None}
+
+
+def put_blob_chunk(store: CountyStore, who: DeviceIdentity, sha256: str, offset: int, total: int, body: bytes,
+                   on_partial_write=None) -> dict:
+    """Append one chunk at `offset`; on the last byte verify the SHA-256 and keep or refuse the blob."""
+    sha256 = check_sha(sha256)
+    if total < 0 or total > MAX_BLOB_BYTES:
+        raise CountyError(f"文件超过 {MAX_BLOB_BYTES // (1024 * 1024)} MB 上限。", code="too_large", status=413)
+    if len(body) > MAX_CHUNK_BYTES:
+        raise CountyError("分块超过 8 MB 上限。", code="too_large", status=413)
+    if offset < 0 or offset + len(body) > total:
+        raise CountyError("分块位置超出文件长度。", code="invalid_range", status=416)
+    with _blob_lock(sha256):
+        status = blob_status(store, sha256)
+        if status["complete"]:
+            return status
+        if offset != status["offset"]:
+            raise CountyError("分块位置与县级已收到的字节数不符，请从返回的位置续传。", code="offset_mismatch",
+                              status=409, detail={"offset": status["offset"]})
+        partial = store.partial_path(sha256)
+        with open(partial, "ab") as fh:
+            if on_partial_write is not None:  # fault injection: write half, then die
+                on_partial_write(fh, body)
+            fh.write(body)
+            fh.flush()
+            if offset + len(body) == total:
+                os.fsync(fh.fileno())
+        if offset + len(body) < total:
+            return {"sha256": sha256, "offset": offset + len(body), "complete": False, "size": None}
+        return finish_blob(store, who, sha256, partial, total)
+
+
+def sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def finish_blob(store: CountyStore, who: DeviceIdentity, sha256: str, partial: Path, total: int) -> dict:
+    actual = sha256_of_file(partial)
+    if actual != sha256:
+        partial.unlink(missing_ok=True)
+        raise CountyError("上传的文件内容与其 SHA-256 不符，县级已丢弃，请重新上传。", code="hash_mismatch",
+                          status=422, detail={"expected": sha256, "actual": actual})
+    target = store.blob_path(sha256)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(partial, target)
+    _fsync_dir(target.parent)
+    with store.session() as session:
+        if session.get(Blob, sha256) is None:
+            session.add(Blob(sha256=sha256, size=total, device_id=who.device_id))
+    return {"sha256": sha256, "offset": total, "complete": True, "size": total}
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- reference data --------------------------------------------------------------------
+
+
+def publish_reference(store: CountyStore, kind: str, key: str, data: dict) -> dict:
+    if kind not in REFERENCE_KINDS:
+        raise CountyError(f"未知的参考数据类型 {kind}。", code="invalid_input")
+    with store.session() as session:
+        row = Reference(kind=kind, key=str(key)[:100], data=data)
+        session.add(row)
+        session.flush()
+        return {"id": row.id, "kind": kind, "key": row.key}
+
+
+def reference_since(store: CountyStore, since: int) -> dict:
+    """Reference entries published after cursor `since` (oldest first), the new cursor, and whether more wait."""
+    with store.session() as session:
+        rows = list(session.execute(
+            select(Reference).where(Reference.id > since).order_by(Reference.id).limit(REFERENCE_PAGE + 1)
+        ).scalars())
+    more = len(rows) > REFERENCE_PAGE
+    rows = rows[:REFERENCE_PAGE]
+    return {
+        "items": [
+            {"id": r.id, "kind": r.kind, "key": r.key, "data": r.data, "published_at": r.published_at.isoformat() + "Z"}
+            for r in rows
+        ],
+        "cursor": rows[-1].id if rows else since,
+        "more": more,
+    }
+
+
+# --- counts ------------------------------------------------------------------------------
+
+
+def township_counts(session: Session, township_id: str) -> dict:
+    """Live (not deleted) records per entity, line items, and referenced blobs held/missing."""
+    counts = dict(session.execute(
+        select(Record.entity, func.count()).where(
+            Record.township_id == township_id, Record.deleted.is_(False), Record.entity != ITEMS_ENTITY
+        ).group_by(Record.entity)
+    ).all())
+    items = session.execute(
+        select(func.coalesce(func.sum(Record.item_count), 0)).where(
+            Record.township_id == township_id, Record.entity == ITEMS_ENTITY, Record.deleted.is_(False)
+        )
+    ).scalar_one()
+    hashes = referenced_hashes(session, township_id)
+    held = {}
+    for start in range(0, len(hashes), 500):
+        part = sorted(hashes)[start : start + 500]
+        held.update(session.execute(select(Blob.sha256, Blob.size).where(Blob.sha256.in_(part))).all())
+    return {
+        "counts": counts,
+        "items": int(items),
+        "blobs": len(held),
+        "blobs_missing": len(hashes) - len(held),
+        "blobs_bytes": int(sum(held.values())),
+    }
+
+
+def referenced_hashes(session: Session, township_id: str) -> set[str]:
+    rows = session.execute(
+        select(Record.data).where(
+            Record.township_id == township_id, Record.entity.in_(BLOB_ENTITIES), Record.deleted.is_(False)
+        )
+    ).scalars()
+    return {r.get("sha256") for r in rows if r.get("sha256")}
+
+
+def device_stats(store: CountyStore, who: DeviceIdentity) -> dict:
+    with store.session() as session:
+        data = township_counts(session, who.township_id)
+    data["township"] = who.township_name
+    return data
+
+
+def county_stats(store: CountyStore) -> dict:
+    """`county stats`: per township what the county holds."""
+    with store.session() as session:
+        townships = list(session.execute(select(CountyTownship).order_by(CountyTownship.name)).scalars())
+        result = []
+        for t in townships:
+            c = township_counts(session, t.id)
+            result.append({
+                "name": t.name,
+                "disclosures": c["counts"].get("disclosure", 0),
+                "items": c["items"],
+                "postings": c["counts"].get("posting", 0),
+                "photos": c["counts"].get("photo", 0),
+                "blobs_bytes": c["blobs_bytes"],
+                "blobs_missing": c["blobs_missing"],
+            })
+    return {"townships": result}

@@ -1,0 +1,224 @@
+"""The county store: its own SQLAlchemy metadata (never the township's), engine and blob folder.
+
+Tables: townships, enrolled devices (only a hash of each token), one-time
+enrollment codes (hashed), the latest copy of every township record
+(`county_record`, unique on entity + entity_id across all townships),
+idempotency receipts by change key, complete blobs, and published reference
+data whose autoincrement id is the pull cursor. SQLite in `--data DIR` by
+default, any SQLAlchemy URL (PostgreSQL) with `--db`. Blob bytes live on
+disk under `<data>/blobs/`, named by SHA-256; partial uploads under
+`<data>/blobs/partial/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint,
+    create_engine, event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+DEFAULT_DB_FILE = "county.sqlite3"
+COUNTY_DATA_ENV = "ZWGK_COUNTY_DATA"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens and enrollment codes are stored only as their SHA-256."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_enroll_code() -> str:
+    """A one-time code a person can read out over the phone: 4 groups of 4 (no 0/O/1/I)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+class CountyBase(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CountyTownship(CountyBase):
+    __tablename__ = "county_township"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    remote_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the township row's UUID once seen
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Device(CountyBase):
+    __tablename__ = "county_device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    township_id: Mapped[str] = mapped_column(ForeignKey("county_township.id"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class EnrollCode(CountyBase):
+    __tablename__ = "county_enroll_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    township_id: Mapped[str] = mapped_column(ForeignKey("county_township.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class Record(CountyBase):
+    """The county's copy of one township row (or, for `disclosure_items`, of one notice's line items)."""
+
+    __tablename__ = "county_record"
+    __table_args__ = (
+        UniqueConstraint("entity", "entity_id", name="uq_county_record_entity_entity_id"),
+        Index("ix_county_record_township_entity", "township_id", "entity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    township_id: Mapped[str] = mapped_column(ForeignKey("county_township.id"))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    row_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class Receipt(CountyBase):
+    """One change key the county has already answered, and how (idempotency)."""
+
+    __tablename__ = "county_receipt"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    township_id: Mapped[str] = mapped_column(String(36))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    row_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Blob(CountyBase):
+    """A complete, hash-verified blob (photo or printed PDF) on disk."""
+
+    __tablename__ = "county_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class Reference(CountyBase):
+    """A published piece of reference data; `id` is the pull cursor (latest per kind+key wins)."""
+
+    __tablename__ = "county_reference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # calendar | catalogue | standard | announcement | template
+    key: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def default_county_dir() -> Path:
+    chosen = os.environ.get(COUNTY_DATA_ENV)
+    if chosen:
+        return Path(chosen)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("zwgk-county", appauthor=False))
+
+
+class CountyStore:
+    """The county's database plus its blob folder; `session()` is a unit of work."""
+
+    def __init__(self, data_dir: Path, db_url: str | None = None):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.blobs_dir.mkdir(parents=True, exist_ok=True)
+        self.partial_dir.mkdir(parents=True, exist_ok=True)
+        self.db_url = db_url or f"sqlite:///{self.data_dir / DEFAULT_DB_FILE}"
+        self.engine = create_engine(self.db_url, future=True, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        CountyBase.metadata.create_all(self.engine)
+        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False, future=True)
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def partial_dir(self) -> Path:
+        return self.blobs_dir / "partial"
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.blobs_dir / sha256[:2] / sha256
+
+    def partial_path(self, sha256: str) -> Path:
+        return self.partial_dir / f"{sha256}.part"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        session = self._factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(data_dir: str | os.PathLike | None = None, db_url: str | None = None) -> CountyStore:
+    """The county store in `data_dir` (default: `ZWGK_COUNTY_DATA` or the platform dir), DB at `db_url`."""
+    return CountyStore(Path(data_dir) if data_dir else default_county_dir(), db_url)

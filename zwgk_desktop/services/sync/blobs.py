@@ -1,0 +1,100 @@
+"""Upload the files behind synced rows (photos, printed PDFs) by SHA-256, in resumable chunks.
+
+Ask the county which of our hashes it lacks (Anki media by checksum), then for
+each: ask how many bytes it already holds, and send the rest in chunks
+(default 4 MB) from that offset. A cut connection resumes where the county's
+copy ends; a 409 answer resyncs the offset. The county verifies the hash of the
+assembled file; a refused file (local copy modified) is reported, not retried
+in a loop. A missing local file is reported too; neither stops other uploads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from zwgk_desktop.core.models import Photo, PrintedVersion
+from zwgk_desktop.services.sync.client import OffsetMismatch, SyncError, SyncUnreachable
+
+CHUNK_SIZE = 4 * 1024 * 1024
+ASK_BATCH = 1000
+
+
+@dataclass
+class BlobResult:
+    uploaded: int = 0
+    bytes_sent: int = 0
+    problems: list[dict] = field(default_factory=list)
+
+
+def local_blobs(database, config) -> dict[str, Path]:
+    """sha256 → file in the archive, for every photo and kept printed PDF."""
+    with database.session() as session:
+        rows = list(session.execute(select(Photo.sha256, Photo.stored_path)).all())
+        rows += session.execute(
+            select(PrintedVersion.sha256, PrintedVersion.stored_path).where(PrintedVersion.stored_path != "")
+        ).all()
+    return {sha: config.archive_dir / Path(stored) for sha, stored in rows if sha and stored}
+
+
+def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_SIZE) -> BlobResult:
+    result = BlobResult()
+    files = local_blobs(database, config)
+    hashes = sorted(files)
+    missing: list[str] = []
+    for start in range(0, len(hashes), ASK_BATCH):
+        missing += client.missing_blobs(hashes[start : start + ASK_BATCH])
+    for index, sha256 in enumerate(missing):
+        if job is not None:
+            job.check()
+            job.progress(index, len(missing), f"正在上传照片和打印件 {index + 1}/{len(missing)}")
+        path = files.get(sha256)
+        if path is None or not path.is_file():
+            result.problems.append({"code": "blob_missing_locally", "sha256": sha256,
+                                    "message": f"本机档案中找不到文件 {path}，无法上传，请运行 zwgk photos verify。"})
+            continue
+        try:
+            sent = upload_file(client, sha256, path, chunk_size, job)
+        except SyncUnreachable:
+            raise
+        except SyncError as exc:
+            if exc.code != "hash_mismatch":
+                raise
+            result.problems.append({"code": "hash_mismatch", "sha256": sha256,
+                                    "message": f"文件 {path.name} 的内容与登记的校验值不符（可能被修改），县级拒收。"})
+            continue
+        if sent is not None:
+            result.uploaded += 1
+            result.bytes_sent += sent
+    return result
+
+
+def upload_file(client, sha256: str, path: Path, chunk_size: int, job=None) -> int | None:
+    """Send what the county lacks of one file; bytes sent, or None if it already had it all."""
+    size = path.stat().st_size
+    status = client.blob_status(sha256)
+    if status.get("complete"):
+        return None
+    offset = int(status.get("offset") or 0)
+    if offset > size:
+        raise SyncError("县级保存的部分文件比本地文件还大。", code="hash_mismatch")
+    sent = 0
+    with open(path, "rb") as fh:
+        while True:
+            fh.seek(offset)
+            data = fh.read(chunk_size)
+            try:
+                answer = client.put_blob_chunk(sha256, offset, size, data)
+            except OffsetMismatch as exc:
+                if exc.offset > size:
+                    raise SyncError("县级保存的部分文件比本地文件还大。", code="hash_mismatch") from exc
+                offset = exc.offset
+                continue
+            sent += len(data)
+            if answer.get("complete"):
+                return sent
+            offset = int(answer["offset"])
+            if job is not None:
+                job.check()

@@ -1,0 +1,190 @@
+"""HTTP client for the county API (`/api/v1`, docs/openapi.yaml) and the device credentials on disk.
+
+`CountyClient` wraps httpx: TLS verified against the system store or the
+county's own CA / pinned certificate (`settings.county_ca_file`), a bearer
+token, a timeout, and every transport or server failure turned into a
+`SyncError` with a Chinese message. The token lives in `<data dir>/sync-token`
+(permission 600), never in the database or settings.json.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+from zwgk_desktop.errors import ZwgkError
+
+API = "/api/v1"
+TOKEN_FILE = "sync-token"
+
+
+class SyncError(ZwgkError):
+    code = "sync_failed"
+
+
+class SyncUnreachable(SyncError):
+    code = "sync_unreachable"
+
+
+class OffsetMismatch(SyncError):
+    """The county holds a different number of bytes of a blob than we assumed: resume from `offset`."""
+
+    code = "offset_mismatch"
+
+    def __init__(self, offset: int):
+        super().__init__("续传位置不符。", detail={"offset": offset})
+        self.offset = offset
+
+
+def tls_verify(ca_file: str | None):
+    """`verify=` for httpx: the system trust store, or only the county's CA / self-signed certificate."""
+    if not ca_file:
+        return True
+    path = Path(ca_file)
+    if not path.is_file():
+        raise SyncError(f"找不到县级服务器证书文件 {ca_file}，请在设置中重新选择。", code="sync_ca_file")
+    return ssl.create_default_context(cafile=str(path))
+
+
+class CountyClient:
+    """One conversation with the county server; close it (or use `with`) when done."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, ca_file: str = "", timeout: float = 15.0,
+                 http: httpx.Client | None = None):
+        if not base_url and http is None:
+            raise SyncError("尚未设置县级服务器地址，请先注册本机（zwgk sync enroll）。", code="sync_not_enrolled")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._owns_http = http is None
+        if http is None:
+            http = httpx.Client(base_url=base_url.rstrip("/"), verify=tls_verify(ca_file),
+                                timeout=httpx.Timeout(timeout), headers=headers)
+        else:
+            http.headers.update(headers)
+        self.http = http
+
+    def __enter__(self) -> "CountyClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:  # an injected client (tests, a shared pool) is closed by its owner
+            self.http.close()
+
+    # --- transport ------------------------------------------------------------------
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            return self.http.request(method, API + path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise SyncUnreachable("县级服务器响应超时，数据已保留在本机，稍后会自动重试。") from exc
+        except httpx.ConnectError as exc:
+            if "CERTIFICATE" in str(exc).upper() or isinstance(exc.__cause__, ssl.SSLError):
+                raise SyncError(
+                    "县级服务器的证书无法验证，连接已中止。请确认服务器地址，或在设置中选择县里提供的证书文件。",
+                    code="sync_tls",
+                ) from exc
+            raise SyncUnreachable("无法连接县级服务器（网络不通或服务器未开启），数据已保留在本机，稍后重试。") from exc
+        except httpx.HTTPError as exc:
+            raise SyncUnreachable(f"与县级服务器通信中断（{type(exc).__name__}），数据已保留在本机，稍后重试。") from exc
+
+    def call(self, method: str, path: str, **kwargs) -> dict:
+        response = self.request(method, path, **kwargs)
+        return self.check(response)
+
+    @staticmethod
+    def check(response: httpx.Response) -> dict:
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if response.status_code < 400:
+            return data
+        error = data.get("error") if isinstance(data, dict) else None
+        if isinstance(error, dict) and response.status_code < 500:
+            raise SyncError(str(error.get("message", "")), code=str(error.get("code", "sync_failed")),
+                            detail={"status": response.status_code, **(error.get("detail") or {})})
+        if response.status_code >= 500:
+            raise SyncUnreachable(f"县级服务器暂时出错（HTTP {response.status_code}），数据已保留在本机，稍后重试。")
+        raise SyncError(f"县级服务器拒绝了请求（HTTP {response.status_code}）。", detail={"status": response.status_code})
+
+    # --- API ----------------------------------------------------------------------------
+    def enroll(self, code: str, device_name: str) -> dict:
+        return self.call("POST", "/enroll", json={"code": code, "device_name": device_name})
+
+    def server_time(self) -> tuple[datetime, float]:
+        """The server's UTC time and this machine's clock skew against it in seconds (local − server)."""
+        before = datetime.now(timezone.utc)
+        data = self.call("GET", "/time")
+        after = datetime.now(timezone.utc)
+        server = datetime.fromisoformat(data["now"].replace("Z", "+00:00"))
+        local = before + (after - before) / 2
+        return server, (local - server).total_seconds()
+
+    def push_changes(self, records: list[dict]) -> list[dict]:
+        return self.call("POST", "/changes", json={"records": records})["results"]
+
+    def missing_blobs(self, hashes: list[str]) -> list[str]:
+        return self.call("POST", "/blobs/missing", json={"hashes": hashes})["missing"]
+
+    def blob_status(self, sha256: str) -> dict:
+        return self.call("GET", f"/blobs/{sha256}/status")
+
+    def put_blob_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> dict:
+        response = self.request(
+            "PUT", f"/blobs/{sha256}", params={"offset": offset, "total": total}, content=data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        if response.status_code == 409:
+            try:
+                offset = int(response.json()["error"]["detail"]["offset"])
+            except (ValueError, KeyError, TypeError):
+                offset = 0
+            raise OffsetMismatch(offset)
+        return self.check(response)
+
+    def reference(self, since: int) -> dict:
+        return self.call("GET", "/reference", params={"since": since})
+
+    def stats(self) -> dict:
+        return self.call("GET", "/stats")
+
+
+# --- credentials -------------------------------------------------------------------------
+
+
+def token_path(config) -> Path:
+    return config.data_dir / TOKEN_FILE
+
+
+def save_token(config, token: str) -> Path:
+    """Write the device token readable only by this user (600), atomically."""
+    target = token_path(config)
+    tmp = target.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, token.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    return target
+
+
+def load_token(config) -> str | None:
+    path = token_path(config)
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def client_for(config, token: str | None = None, http: httpx.Client | None = None) -> CountyClient:
+    settings = config.settings
+    return CountyClient(settings.county_url, token if token is not None else load_token(config),
+                        ca_file=settings.county_ca_file, timeout=settings.http_timeout_s, http=http)

@@ -1,0 +1,230 @@
+"""One sync with the county, end to end: `sync_once(config, job) -> SyncReport`; plus enrollment and status.
+
+Order: clock check → push outbox → upload missing blobs → pull reference data
+→ sanity count against the county (Anki's post-sync check). Totals, last
+time, last error and warnings are saved in the township DB even when a step
+fails; the failure is then re-raised as a `SyncError` so a caller (the UI
+timer with backoff, `zwgk sync now`) can retry later. Nothing is lost by a
+failure at any point: the outbox, idempotency keys and resumable uploads see
+to that.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.models import DisclosureItem, OutboxEntry
+from zwgk_desktop.services.sync import blobs, pull, push
+from zwgk_desktop.services.sync.client import SyncError, client_for, load_token, save_token
+from zwgk_desktop.services.sync.state import DEVICE_KEY, TOTALS_KEY, get_setting, set_setting, totals
+
+MAX_CLOCK_SKEW_S = 300
+COMPARED_ENTITIES = (
+    "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
+    "status_change", "posting", "photo", "objection", "printed_version",
+)
+
+
+@dataclass
+class SyncReport:
+    """What one sync did (for the CLI JSON and the UI's status line)."""
+
+    pushed: int = 0
+    pulled: int = 0
+    blobs_uploaded: int = 0
+    pending: int = 0
+    conflicts: int = 0
+    errors: int = 0
+    warnings: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    clock_skew_s: float | None = None
+    finished_at: str | None = None
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _open(config, database):
+    if database is not None:
+        return database, False
+    from zwgk_desktop.core.schema import open_database
+
+    return open_database(config), True
+
+
+def enroll(config, server: str, code: str, device_name: str | None = None, database=None, http=None) -> dict:
+    """Register this install with the county: store the URL in settings, the token in a 600 file."""
+    from zwgk_desktop.services.sync.client import CountyClient
+
+    server = server.strip().rstrip("/")
+    if not server.startswith(("http://", "https://")):
+        raise SyncError("服务器地址应以 https:// 开头（测试环境可用 http://）。", code="invalid_input")
+    name = device_name or platform.node() or "township-pc"
+    with CountyClient(server, ca_file=config.settings.county_ca_file, timeout=config.settings.http_timeout_s,
+                      http=http) as client:
+        answer = client.enroll(code, name)
+    database, owned = _open(config, database)
+    try:
+        save_token(config, answer["token"])
+        with database.session(user="sync") as session:
+            set_setting(session, DEVICE_KEY, {"server": server, "device_id": answer["device_id"],
+                                              "township": answer.get("township", ""), "enrolled_at": now_iso()})
+        config.settings.county_url = server
+        config.save_settings()
+    finally:
+        if owned:
+            database.dispose()
+    return {"device_id": answer["device_id"], "township": answer.get("township", ""), "server": server}
+
+
+def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncReport:
+    """Push, upload, pull and check once. Raises SyncError (after saving what was done) on failure."""
+    job = job or Job()
+    database, owned = _open(config, database)
+    report = SyncReport()
+    error: SyncError | None = None
+    try:
+        token = load_token(config)
+        if not token or not config.settings.county_url:
+            raise SyncError("本机尚未在县级服务器注册，请先运行 zwgk sync enroll。", code="sync_not_enrolled")
+        with client_for(config, token, http=http) as client:
+            try:
+                run_steps(config, database, client, job, report)
+            except SyncError as exc:
+                error = exc
+    finally:
+        try:
+            finish(database, report, error)
+        finally:
+            if owned:
+                database.dispose()
+    if error is not None:
+        raise error
+    return report
+
+
+def run_steps(config, database, client, job: Job, report: SyncReport) -> None:
+    job.progress(0, 4, "正在连接县级服务器…")
+    _server, skew = client.server_time()
+    report.clock_skew_s = round(skew, 1)
+    if abs(skew) > MAX_CLOCK_SKEW_S:
+        report.warnings.append(
+            f"本机时间与县级服务器相差约 {abs(skew) / 60:.0f} 分钟，请校准电脑时间（照片时间核对和记录时间都依赖它）。"
+        )
+    job.progress(1, 4, "正在上报变更…")
+    pushed = push.push_pending(database, client, job)
+    report.pushed, report.conflicts = pushed.pushed, pushed.conflicts
+    report.errors += pushed.rejected
+    report.problems += pushed.problems
+    job.progress(2, 4, "正在上传照片和打印件…")
+    uploaded = blobs.upload_missing(database, config, client, job)
+    report.blobs_uploaded = uploaded.uploaded
+    report.errors += len(uploaded.problems)
+    report.problems += uploaded.problems
+    job.progress(3, 4, "正在获取县级参考数据…")
+    report.pulled = pull.pull_reference(database, client, job)
+    compare_counts(database, client, report)
+    job.progress(4, 4, "同步完成")
+
+
+def local_counts(session) -> dict:
+    from zwgk_desktop.services.sync.push import model_for
+
+    counts = {}
+    for entity in COMPARED_ENTITIES:
+        n = session.execute(select(func.count()).select_from(model_for(entity))).scalar_one()
+        if n:
+            counts[entity] = n
+    return counts
+
+
+def compare_counts(database, client, report: SyncReport) -> None:
+    """After a clean sync, the county must hold exactly as many rows as we do; warn otherwise."""
+    with database.session() as session:
+        unsettled = session.execute(
+            select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state != "sent")
+        ).scalar_one()
+        ours = local_counts(session)
+        our_items = session.execute(select(func.count()).select_from(DisclosureItem)).scalar_one()
+    if unsettled:
+        return  # pending or quarantined rows make a difference expected
+    theirs = client.stats()
+    county_counts = {k: v for k, v in (theirs.get("counts") or {}).items() if k in COMPARED_ENTITIES and v}
+    differences = [
+        f"{entity}：本机 {ours.get(entity, 0)}，县级 {county_counts.get(entity, 0)}"
+        for entity in sorted(set(ours) | set(county_counts)) if ours.get(entity, 0) != county_counts.get(entity, 0)
+    ]
+    if our_items != theirs.get("items", 0):
+        differences.append(f"公示明细：本机 {our_items}，县级 {theirs.get('items', 0)}")
+    if differences:
+        report.warnings.append("同步后本机与县级数据条数不一致（" + "；".join(differences) + "），请联系县政务公开办核对。")
+
+
+def finish(database, report: SyncReport, error: SyncError | None) -> None:
+    """Save totals and the outcome; fill the report's pending/conflict/error counts."""
+    report.finished_at = now_iso()
+    with database.session(user="sync") as session:
+        counts = outbox_counts(session)
+        report.pending = counts["pending"]
+        saved = totals(session)
+        saved["pushed"] += report.pushed
+        saved["pulled"] += report.pulled
+        saved["blobs_uploaded"] += report.blobs_uploaded
+        saved["last_attempt_at"] = report.finished_at
+        if error is None:
+            saved["last_sync_at"] = report.finished_at
+            saved["last_error"] = None
+        else:
+            saved["last_error"] = error.as_json()
+        saved["warnings"] = list(report.warnings)
+        saved["problems"] = list(report.problems)[-50:]
+        set_setting(session, TOTALS_KEY, saved)
+
+
+def outbox_counts(session) -> dict:
+    rows = dict(session.execute(
+        select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
+    ).all())
+    conflicts = session.execute(
+        select(func.count()).select_from(OutboxEntry).where(
+            OutboxEntry.state == "quarantined", OutboxEntry.error.like("conflict:%")
+        )
+    ).scalar_one()
+    return {"pending": rows.get("pending", 0), "sent": rows.get("sent", 0),
+            "quarantined": rows.get("quarantined", 0), "conflicts": conflicts}
+
+
+def sync_status(config, database=None) -> dict:
+    """`sync status`: totals ever, what waits, quarantined conflicts/errors, last sync and enrollment."""
+    database, owned = _open(config, database)
+    try:
+        with database.session() as session:
+            saved = totals(session)
+            counts = outbox_counts(session)
+            device = get_setting(session, DEVICE_KEY, None)
+    finally:
+        if owned:
+            database.dispose()
+    return {
+        "pushed": saved["pushed"],
+        "pulled": saved["pulled"],
+        "blobs_uploaded": saved["blobs_uploaded"],
+        "pending": counts["pending"],
+        "conflicts": counts["conflicts"],
+        "errors": counts["quarantined"] - counts["conflicts"],
+        "last_sync_at": saved.get("last_sync_at"),
+        "last_error": saved.get("last_error"),
+        "warnings": saved.get("warnings", []),
+        "enrolled": bool(device) and load_token(config) is not None,
+        "device_id": (device or {}).get("device_id"),
+        "server": (device or {}).get("server") or config.settings.county_url or None,
+    }
