@@ -1,0 +1,689 @@
+"""Statistics the township reports, as plain tables, and the .xlsx workbook built from them.
+
+Owns:
+- `year_statistics(session, year)` → `YearStatistics`: one `StatTable` per
+  table the yearly 政府信息公开工作年度报告 (主动公开 part) and the county's
+  考评 ask for — by category, by month, by village, posting evidence (photos),
+  objections, the social-assistance figures (低保/特困/临时救助) and the list
+  of notices counted. Values are ints, integer fen for money, fractions for
+  rates; the UI's charts and the workbook read the same DTOs;
+- `available_years(session)` for a year selector;
+- `write_workbook(stats, out_path)`: one formatted sheet per table (bold
+  header, frozen panes, widths, money with two decimals, totals row), written
+  to a temp file and renamed, so a failure leaves nothing behind;
+- `export_statistics(database, year, out_path, job)`: the two together.
+
+Counting rules: only notices that reached 公示中/期满/已归档 count as
+disclosed; when a correction (更正) replaced a notice, only the newest
+disclosed version is counted, so nothing is counted twice. A notice belongs
+to `Disclosure.year`; its month is the month its 公示期 began (else the month
+it was created). No Qt here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
+from zwgk_desktop.core.disclosures import STATUS_LABELS, format_fen
+from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.models import (
+    Disclosure, DisclosureItem, NoticeBoard, Objection, Photo, Posting, Setting, Township, Village,
+)
+from zwgk_desktop.errors import InvalidInput, ZwgkError
+
+DISCLOSED_STATUSES = ("publishing", "expired", "archived")
+SETTING_SUBSIDY_STANDARDS = "subsidy_standards"
+MONTHS = tuple(range(1, 13))
+
+TEXT, INT, MONEY, PERCENT = "text", "int", "money", "percent"
+
+
+class NoData(ZwgkError):
+    """The chosen year has no disclosed notice: there is nothing to report."""
+
+    code = "no_data"
+
+
+# --------------------------------------------------------------------------
+# DTOs
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatColumn:
+    label: str
+    kind: str = INT  # text | int | money (integer fen) | percent (fraction 0..1)
+    width: int = 12
+
+
+@dataclass
+class StatTable:
+    """One statistics table: what one sheet of the workbook shows."""
+
+    key: str
+    sheet: str
+    title: str
+    columns: tuple[StatColumn, ...]
+    rows: list[list[Any]] = field(default_factory=list)
+    total: list[Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def column_index(self, label: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.label == label)
+
+    def column_values(self, label: str) -> list[Any]:
+        index = self.column_index(label)
+        return [row[index] for row in self.rows]
+
+
+@dataclass
+class YearStatistics:
+    year: int
+    township: str
+    notices: int
+    tables: list[StatTable]
+
+    def table(self, key: str) -> StatTable:
+        return next(t for t in self.tables if t.key == key)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [t.sheet for t in self.tables]
+
+
+@dataclass
+class NoticeFacts:
+    """What the statistics need to know of one disclosed notice."""
+
+    id: str
+    title: str
+    category: str
+    status: str
+    month: int
+    period_start: date | None
+    period_end: date | None
+    items: int = 0
+    people: int = 0
+    amount_fen: int = 0
+    postings: int = 0
+    postings_with_photo: int = 0
+    objections: int = 0
+    objections_resolved: int = 0
+
+
+@dataclass
+class PostingFacts:
+    id: str
+    disclosure_id: str
+    board_id: str
+    roles: set[str] = field(default_factory=set)
+
+    @property
+    def has_photo(self) -> bool:
+        return bool(self.roles)
+
+
+# --------------------------------------------------------------------------
+# Reading the database
+# --------------------------------------------------------------------------
+
+
+def available_years(session: Session) -> list[int]:
+    """Years that have at least one disclosed notice, newest first."""
+    rows = session.execute(
+        select(Disclosure.year).where(Disclosure.status.in_(DISCLOSED_STATUSES)).distinct().order_by(Disclosure.year.desc())
+    )
+    return [int(y) for (y,) in rows]
+
+
+def _superseded_ids(session: Session) -> set[str]:
+    """Notices replaced by a newer disclosed version (counted once, as the newest)."""
+    rows = session.execute(
+        select(Disclosure.replaces_id).where(
+            Disclosure.replaces_id.is_not(None), Disclosure.status.in_(DISCLOSED_STATUSES)
+        )
+    )
+    return {r for (r,) in rows}
+
+
+def _notice_month(d: Disclosure) -> int:
+    if d.period_start is not None:
+        return d.period_start.month
+    return d.created_at.month if d.created_at else 1
+
+
+def disclosed_notices(session: Session, year: int) -> list[NoticeFacts]:
+    superseded = _superseded_ids(session)
+    query = (
+        select(Disclosure)
+        .where(Disclosure.year == year, Disclosure.status.in_(DISCLOSED_STATUSES))
+        .order_by(Disclosure.period_start, Disclosure.created_at)
+    )
+    return [
+        NoticeFacts(
+            id=d.id, title=d.title, category=d.category, status=d.status, month=_notice_month(d),
+            period_start=d.period_start, period_end=d.period_end,
+        )
+        for d in session.execute(query).scalars()
+        if d.id not in superseded
+    ]
+
+
+def _chunks(ids: list[str], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _item_totals_by_village(session: Session, ids: list[str]) -> list[tuple[str, str, int, int, int]]:
+    """(disclosure_id, village_name, items, people, amount_fen) per notice and village."""
+    out = []
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(
+                DisclosureItem.disclosure_id, DisclosureItem.village_name, func.count(DisclosureItem.id),
+                func.coalesce(func.sum(DisclosureItem.people), 0), func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
+            )
+            .where(DisclosureItem.disclosure_id.in_(chunk))
+            .group_by(DisclosureItem.disclosure_id, DisclosureItem.village_name)
+        )
+        out.extend((d, v or "", int(n), int(p), int(a)) for d, v, n, p, a in rows)
+    return out
+
+
+def _postings(session: Session, ids: list[str]) -> list[PostingFacts]:
+    postings: dict[str, PostingFacts] = {}
+    for chunk in _chunks(ids):
+        for pid, did, bid in session.execute(
+            select(Posting.id, Posting.disclosure_id, Posting.board_id).where(Posting.disclosure_id.in_(chunk))
+        ):
+            postings[pid] = PostingFacts(pid, did, bid)
+    for chunk in _chunks(list(postings)):
+        for pid, role in session.execute(select(Photo.posting_id, Photo.role).where(Photo.posting_id.in_(chunk))):
+            postings[pid].roles.add(role or "start")
+    return list(postings.values())
+
+
+def _objections(session: Session, ids: list[str]) -> list[tuple[str, str]]:
+    """(disclosure_id, status) of every objection to the given notices."""
+    out = []
+    for chunk in _chunks(ids):
+        out.extend(session.execute(select(Objection.disclosure_id, Objection.status).where(Objection.disclosure_id.in_(chunk))).all())
+    return [(d, s) for d, s in out]
+
+
+def _boards(session: Session) -> dict[str, tuple[str, str]]:
+    """board id → (board name, village name or '乡镇')."""
+    rows = session.execute(select(NoticeBoard.id, NoticeBoard.name, Village.name).outerjoin(Village, NoticeBoard.village_id == Village.id))
+    return {bid: (name, village or "乡镇") for bid, name, village in rows}
+
+
+def _village_order(session: Session) -> list[str]:
+    return [n for (n,) in session.execute(select(Village.name).order_by(Village.sort_order, Village.name))]
+
+
+def _township_name(session: Session) -> str:
+    return session.execute(select(Township.name).limit(1)).scalar() or ""
+
+
+# --------------------------------------------------------------------------
+# Building the tables
+# --------------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return (part / whole) if whole else None
+
+
+def _category_name(code: str) -> str:
+    try:
+        return get_entry(code).short_name
+    except ZwgkError:
+        return code
+
+
+def _category_order(notices: list[NoticeFacts]) -> list[str]:
+    present = {n.category for n in notices}
+    return [c for c in CATEGORY_CODES if c in present] + sorted(present - set(CATEGORY_CODES))
+
+
+def _sum_columns(rows: list[list[Any]], columns: tuple[StatColumn, ...], label: str = "合计") -> list[Any]:
+    total: list[Any] = [label]
+    for index, column in enumerate(columns[1:], start=1):
+        if column.kind in (INT, MONEY):
+            total.append(sum(row[index] or 0 for row in rows))
+        else:
+            total.append(None)
+    return total
+
+
+def _fill_rates(total: list[Any], columns: tuple[StatColumn, ...], rates: dict[str, tuple[str, str]]) -> None:
+    """Recompute rate cells of a totals row from its summed parts (a sum of rates is meaningless)."""
+    labels = [c.label for c in columns]
+    for rate_label, (part, whole) in rates.items():
+        total[labels.index(rate_label)] = _rate(total[labels.index(part)], total[labels.index(whole)])
+
+
+def table_by_category(notices: list[NoticeFacts]) -> StatTable:
+    columns = (
+        StatColumn("公开类别", TEXT, 16), StatColumn("公示(公告)数"), StatColumn("公开条目(户)数", INT, 15),
+        StatColumn("涉及人数"), StatColumn("涉及金额(元)", MONEY, 18), StatColumn("张贴次数"),
+        StatColumn("有照片留证", INT, 12), StatColumn("无照片留证", INT, 12), StatColumn("留证率", PERCENT, 10),
+        StatColumn("收到异议"), StatColumn("异议已办结", INT, 12),
+    )
+    rows = []
+    for code in _category_order(notices):
+        group = [n for n in notices if n.category == code]
+        postings = sum(n.postings for n in group)
+        with_photo = sum(n.postings_with_photo for n in group)
+        rows.append([
+            _category_name(code), len(group), sum(n.items for n in group), sum(n.people for n in group),
+            sum(n.amount_fen for n in group), postings, with_photo, postings - with_photo, _rate(with_photo, postings),
+            sum(n.objections for n in group), sum(n.objections_resolved for n in group),
+        ])
+    total = _sum_columns(rows, columns)
+    _fill_rates(total, columns, {"留证率": ("有照片留证", "张贴次数")})
+    return StatTable(
+        "by_category", "按类别", "主动公开情况（按公开类别）", columns, rows, total,
+        ["只统计已进入公示中、期满或已归档的公示；更正后的公示只计最新版本。",
+         "“有照片留证”指该次张贴至少有一张张贴照或期满照。"],
+    )
+
+
+def table_by_month(notices: list[NoticeFacts]) -> StatTable:
+    columns = (
+        StatColumn("月份", TEXT, 10), StatColumn("公示(公告)数"), StatColumn("公开条目(户)数", INT, 15),
+        StatColumn("涉及人数"), StatColumn("涉及金额(元)", MONEY, 18), StatColumn("张贴次数"), StatColumn("有照片留证", INT, 12),
+    )
+    rows = []
+    for month in MONTHS:
+        group = [n for n in notices if n.month == month]
+        rows.append([
+            f"{month}月", len(group), sum(n.items for n in group), sum(n.people for n in group),
+            sum(n.amount_fen for n in group), sum(n.postings for n in group), sum(n.postings_with_photo for n in group),
+        ])
+    return StatTable("by_month", "按月份", "主动公开情况（按月份，以公示开始日期计）", columns, rows, _sum_columns(rows, columns))
+
+
+def table_by_village(
+    village_order: list[str], item_rows: list[tuple[str, str, int, int, int]], postings: list[PostingFacts],
+    boards: dict[str, tuple[str, str]],
+) -> StatTable:
+    columns = (
+        StatColumn("村(社区)", TEXT, 14), StatColumn("涉及公示数", INT, 12), StatColumn("公开条目(户)数", INT, 15),
+        StatColumn("涉及人数"), StatColumn("涉及金额(元)", MONEY, 18), StatColumn("本村公开栏张贴次数", INT, 18),
+        StatColumn("有照片留证", INT, 12), StatColumn("留证率", PERCENT, 10),
+    )
+    notices: dict[str, set[str]] = defaultdict(set)
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for did, village, items, people, amount in item_rows:
+        name = village or "未注明村"
+        notices[name].add(did)
+        sums[name][0] += items
+        sums[name][1] += people
+        sums[name][2] += amount
+    posted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for p in postings:
+        village = boards.get(p.board_id, ("", "乡镇"))[1]
+        posted[village][0] += 1
+        posted[village][1] += int(p.has_photo)
+    names = [v for v in village_order if v in notices or v in posted]
+    names += sorted(set(notices) - set(names))
+    rows = []
+    for name in names:
+        items, people, amount = sums[name]
+        count, photo = posted[name]
+        rows.append([name, len(notices[name]), items, people, amount, count, photo, _rate(photo, count)])
+    if "乡镇" in posted and "乡镇" not in names:
+        count, photo = posted["乡镇"]
+        rows.append(["乡镇公告栏", None, None, None, None, count, photo, _rate(photo, count)])
+    total = _sum_columns(rows, columns)
+    total[1] = len({did for did, *_ in item_rows})  # a notice covering several villages counts once
+    _fill_rates(total, columns, {"留证率": ("有照片留证", "本村公开栏张贴次数")})
+    return StatTable(
+        "by_village", "按村", "主动公开情况（按村、社区）", columns, rows, total,
+        ["“涉及公示数”合计为去重后的公示数（一条公示可涉及多个村）。"],
+    )
+
+
+def table_evidence(postings: list[PostingFacts], boards: dict[str, tuple[str, str]], village_order: list[str]) -> StatTable:
+    columns = (
+        StatColumn("公开栏", TEXT, 22), StatColumn("所属村", TEXT, 12), StatColumn("张贴次数"),
+        StatColumn("有张贴照", INT, 11), StatColumn("有期满照", INT, 11), StatColumn("有照片留证", INT, 12),
+        StatColumn("无照片留证", INT, 12), StatColumn("留证率", PERCENT, 10),
+    )
+    per_board: dict[str, list[PostingFacts]] = defaultdict(list)
+    for p in postings:
+        per_board[p.board_id].append(p)
+    rank = {name: i for i, name in enumerate(["乡镇", *village_order])}
+    order = sorted(per_board, key=lambda b: (rank.get(boards.get(b, ("", ""))[1], 999), boards.get(b, ("", ""))[0]))
+    rows = []
+    for board_id in order:
+        group = per_board[board_id]
+        name, village = boards.get(board_id, ("（已删除的公开栏）", ""))
+        with_photo = sum(p.has_photo for p in group)
+        rows.append([
+            name, village, len(group), sum("start" in p.roles for p in group), sum("end" in p.roles for p in group),
+            with_photo, len(group) - with_photo, _rate(with_photo, len(group)),
+        ])
+    total = _sum_columns(rows, columns)
+    _fill_rates(total, columns, {"留证率": ("有照片留证", "张贴次数")})
+    return StatTable(
+        "evidence", "张贴留证", "公开栏张贴及拍照留证情况", columns, rows, total,
+        ["每次张贴应有张贴时照片，期满时可补拍一张期满照。"],
+    )
+
+
+def table_objections(notices: list[NoticeFacts]) -> StatTable:
+    columns = (
+        StatColumn("公开类别", TEXT, 16), StatColumn("收到异议"), StatColumn("已办结"), StatColumn("未办结"),
+        StatColumn("办结率", PERCENT, 10),
+    )
+    rows = []
+    for code in _category_order(notices):
+        group = [n for n in notices if n.category == code]
+        received = sum(n.objections for n in group)
+        resolved = sum(n.objections_resolved for n in group)
+        rows.append([_category_name(code), received, resolved, received - resolved, _rate(resolved, received)])
+    total = _sum_columns(rows, columns)
+    _fill_rates(total, columns, {"办结率": ("已办结", "收到异议")})
+    return StatTable("objections", "异议处理", "公示期间异议受理及办结情况", columns, rows, total)
+
+
+def table_notice_list(notices: list[NoticeFacts]) -> StatTable:
+    columns = (
+        StatColumn("公示标题", TEXT, 48), StatColumn("类别", TEXT, 10), StatColumn("状态", TEXT, 8),
+        StatColumn("公示开始", TEXT, 12), StatColumn("公示截止", TEXT, 12), StatColumn("条目(户)数", INT, 11),
+        StatColumn("涉及人数"), StatColumn("涉及金额(元)", MONEY, 18), StatColumn("张贴次数"),
+        StatColumn("有照片留证", INT, 12), StatColumn("异议数", INT, 9),
+    )
+    rows = [
+        [
+            n.title, _category_name(n.category), STATUS_LABELS.get(n.status, n.status),
+            n.period_start.isoformat() if n.period_start else "", n.period_end.isoformat() if n.period_end else "",
+            n.items, n.people, n.amount_fen, n.postings, n.postings_with_photo, n.objections,
+        ]
+        for n in notices
+    ]
+    total = _sum_columns(rows, columns)
+    return StatTable("notices", "公示清单", "纳入统计的公示清单", columns, rows, total)
+
+
+# --- social assistance -------------------------------------------------------------------
+
+
+@dataclass
+class AssistanceFigures:
+    """The 社会救助 summary figures the policy names (money in fen)."""
+
+    dibao_households: int = 0
+    dibao_people: int = 0
+    dibao_standard: str = ""  # from the county's subsidy standards, else derived
+    dibao_standard_derived: bool = True
+    dibao_level_fen: int | None = None  # average per person per month
+    dibao_spending_fen: int = 0
+    tekun_people: int = 0
+    tekun_level_fen: int | None = None
+    tekun_spending_fen: int = 0
+    linshi_cases: int = 0
+    linshi_level_fen: int | None = None  # average per case
+    linshi_spending_fen: int = 0
+
+
+def _divide_fen(total_fen: int, count: int) -> int | None:
+    """Average in whole fen, rounded half up (integers only)."""
+    if not count:
+        return None
+    return (2 * total_fen + count) // (2 * count)
+
+
+def _latest_by_person(rows) -> dict:
+    """Each person's latest line (notices in date order), keyed by household, else village + name."""
+    latest = {}
+    for household_id, name, village, people, amount, extra in rows:
+        key = household_id or (village, name)
+        latest[key] = (people or 0, amount or 0, extra or {})
+    return latest
+
+
+def _category_items(session: Session, ids: list[str]) -> list[tuple]:
+    rows = []
+    for chunk in _chunks(ids):
+        rows.extend(session.execute(
+            select(DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.name,
+                   DisclosureItem.village_name, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra)
+            .where(DisclosureItem.disclosure_id.in_(chunk))
+            .order_by(DisclosureItem.seq)
+        ).all())
+    order = {did: i for i, did in enumerate(ids)}
+    rows.sort(key=lambda r: order[r[0]])
+    return [r[1:] for r in rows]
+
+
+def format_standard(value: Any) -> str:
+    """A subsidy standard from the county setting: fen (int), {'城市': fen, '农村': fen} or text."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{format_fen(value)}元/人·月"
+    if isinstance(value, dict):
+        return "；".join(f"{k} {format_standard(v)}" for k, v in value.items() if format_standard(v))
+    return str(value)
+
+
+def subsidy_standard(session: Session, category: str) -> str:
+    row = session.get(Setting, SETTING_SUBSIDY_STANDARDS)
+    if row is None or not isinstance(row.value, dict):
+        return ""
+    return format_standard(row.value.get(category))
+
+
+def assistance_figures(session: Session, notices: list[NoticeFacts]) -> AssistanceFigures:
+    figures = AssistanceFigures()
+    by_category = defaultdict(list)
+    for n in notices:
+        by_category[n.category].append(n.id)
+    dibao = _latest_by_person(_category_items(session, by_category["dibao"]))
+    current = [(p, a) for p, a, extra in dibao.values() if str(extra.get("change_type", "")) != "停保"]
+    figures.dibao_households = len(current)
+    figures.dibao_people = sum(p for p, _ in current)
+    figures.dibao_level_fen = _divide_fen(sum(a for _, a in current), figures.dibao_people)
+    figures.dibao_spending_fen = sum(n.amount_fen for n in notices if n.category == "dibao")
+    standard = subsidy_standard(session, "dibao")
+    if standard:
+        figures.dibao_standard, figures.dibao_standard_derived = standard, False
+    elif figures.dibao_level_fen is not None:
+        figures.dibao_standard = f"{format_fen(figures.dibao_level_fen)}元/人·月（按公示数据推算）"
+    tekun = _latest_by_person(_category_items(session, by_category["tekun"]))
+    supported = [a for _p, a, extra in tekun.values() if str(extra.get("notice_type", "")) != "拟终止"]
+    figures.tekun_people = len(supported)
+    figures.tekun_level_fen = _divide_fen(sum(supported), len(supported))
+    figures.tekun_spending_fen = sum(n.amount_fen for n in notices if n.category == "tekun")
+    linshi = [n for n in notices if n.category == "linshi"]
+    figures.linshi_cases = sum(n.items for n in linshi)
+    figures.linshi_spending_fen = sum(n.amount_fen for n in linshi)
+    figures.linshi_level_fen = _divide_fen(figures.linshi_spending_fen, figures.linshi_cases)
+    return figures
+
+
+def table_assistance(f: AssistanceFigures) -> StatTable:
+    columns = (
+        StatColumn("救助类别", TEXT, 12), StatColumn("对象户数(户次)", INT, 15), StatColumn("对象人数", INT, 11),
+        StatColumn("保障(救助)标准", TEXT, 34), StatColumn("补助(救助)水平(元)", MONEY, 18),
+        StatColumn("资金支出(元)", MONEY, 18), StatColumn("说明", TEXT, 44),
+    )
+    rows = [
+        ["城乡低保", f.dibao_households, f.dibao_people, f.dibao_standard, f.dibao_level_fen, f.dibao_spending_fen,
+         "户数、人数按年内公示的最新状态去重（不含停保）；补助水平为人均月保障金额"],
+        ["特困人员", f.tekun_people, f.tekun_people, "", f.tekun_level_fen, f.tekun_spending_fen,
+         "人数按年内公示去重（不含拟终止）；补助水平为人均月基本生活标准"],
+        ["临时救助", f.linshi_cases, None, "", f.linshi_level_fen, f.linshi_spending_fen,
+         "户次数为年内公示的救助户次；救助水平为平均每户次救助金额"],
+    ]
+    return StatTable(
+        "assistance", "社会救助", "社会救助对象及资金情况", columns, rows, None,
+        ["资金支出为年内已公示金额合计（低保、特困为月保障金额之和）。",
+         "低保标准取县级下发的标准；未下发时按公示数据推算人均月保障金额。"],
+    )
+
+
+# --------------------------------------------------------------------------
+# The whole year
+# --------------------------------------------------------------------------
+
+
+def year_statistics(session: Session, year: int, job: Job | None = None) -> YearStatistics:
+    """Every statistics table for `year`; `NoData` when the year has no disclosed notice."""
+    job = job or Job()
+    if not 2000 <= int(year) <= 2100:
+        raise InvalidInput(f"年份 {year} 不正确，请输入如 2026 这样的四位年份。", code="bad_year")
+    notices = disclosed_notices(session, year)
+    if not notices:
+        years = available_years(session)
+        hint = f"有数据的年份：{'、'.join(map(str, years))}。" if years else "目前还没有任何公示进入公示阶段。"
+        raise NoData(
+            f"{year}年没有已公示（公示中、期满或已归档）的公示，无法生成统计表。{hint}",
+            detail={"year": year, "years": years},
+        )
+    job.progress(1, 4, "正在统计公示条目…")
+    ids = [n.id for n in notices]
+    by_id = {n.id: n for n in notices}
+    item_rows = _item_totals_by_village(session, ids)
+    for did, _village, items, people, amount in item_rows:
+        n = by_id[did]
+        n.items, n.people, n.amount_fen = n.items + items, n.people + people, n.amount_fen + amount
+    job.check()
+    job.progress(2, 4, "正在统计张贴和照片留证…")
+    postings = _postings(session, ids)
+    for p in postings:
+        by_id[p.disclosure_id].postings += 1
+        by_id[p.disclosure_id].postings_with_photo += int(p.has_photo)
+    for did, status in _objections(session, ids):
+        by_id[did].objections += 1
+        by_id[did].objections_resolved += int(status == "resolved")
+    job.check()
+    job.progress(3, 4, "正在统计社会救助数据…")
+    boards, villages = _boards(session), _village_order(session)
+    tables = [
+        table_by_category(notices),
+        table_by_month(notices),
+        table_by_village(villages, item_rows, postings, boards),
+        table_evidence(postings, boards, villages),
+        table_objections(notices),
+        table_assistance(assistance_figures(session, notices)),
+        table_notice_list(notices),
+    ]
+    job.progress(4, 4, "统计完成")
+    return YearStatistics(year=int(year), township=_township_name(session), notices=len(notices), tables=tables)
+
+
+# --------------------------------------------------------------------------
+# The workbook
+# --------------------------------------------------------------------------
+
+MONEY_FORMAT = "#,##0.00"
+INT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0%"
+HEADER_FILL = "DDE6F3"
+TOTAL_FILL = "F2F2F2"
+
+
+def _cell_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == MONEY and isinstance(value, int):
+        return Decimal(value) / 100  # exact: fen → yuan only at the output boundary
+    return value
+
+
+def _write_sheet(wb, table: StatTable, stats: YearStatistics) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(table.sheet)
+    width = len(table.columns)
+    ws.cell(row=1, column=1, value=f"{stats.township}{stats.year}年{table.title}").font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.row_dimensions[1].height = 24
+    header_row = 3
+    ws.cell(row=2, column=1, value=f"统计口径：{stats.year}年已公示（公示中、期满、已归档）的公示").font = Font(size=9, color="666666")
+    thin = Side(style="thin", color="A0A0A0")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for col, column in enumerate(table.columns, start=1):
+        cell = ws.cell(row=header_row, column=col, value=column.label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+    formats = {MONEY: MONEY_FORMAT, INT: INT_FORMAT, PERCENT: PERCENT_FORMAT}
+    rows = list(table.rows) + ([table.total] if table.total else [])
+    for r, values in enumerate(rows, start=header_row + 1):
+        is_total = table.total is not None and r == header_row + len(rows)
+        for col, (column, value) in enumerate(zip(table.columns, values), start=1):
+            cell = ws.cell(row=r, column=col, value=_cell_value(value, column.kind))
+            cell.border = border
+            if column.kind in formats and not isinstance(value, str):
+                cell.number_format = formats[column.kind]
+                cell.alignment = Alignment(horizontal="right")
+            elif column.kind == TEXT and column.width >= 30:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if is_total:
+                cell.font = Font(bold=True)
+                cell.fill = PatternFill("solid", fgColor=TOTAL_FILL)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+    note_row = header_row + len(rows) + 2
+    for offset, note in enumerate(table.notes):
+        ws.cell(row=note_row + offset, column=1, value=f"注：{note}").font = Font(size=9, color="666666")
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def write_workbook(stats: YearStatistics, out_path: str | os.PathLike) -> list[str]:
+    """Write one formatted sheet per table to `out_path` (temp file + rename); return the sheet names."""
+    from openpyxl import Workbook
+
+    target = Path(out_path)
+    if target.suffix.lower() != ".xlsx":
+        raise InvalidInput(f"统计表文件名应以 .xlsx 结尾：{target.name}", code="bad_output")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"输出文件夹 {target.parent} 不存在，请先创建或换一个位置。", code="bad_output")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in stats.tables:
+        _write_sheet(wb, table, stats)
+    wb.properties.title = f"{stats.township}{stats.year}年政务公开统计表"
+    wb.properties.creator = "zwgk_desktop"
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx.partial", dir=target.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp_name)
+        os.replace(tmp_name, target)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise ZwgkError(f"无法写入统计表 {target}（{exc.strerror or exc}），未生成文件。请检查磁盘空间和权限。", code="write_failed") from exc
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return stats.sheet_names
+
+
+def export_statistics(database, year: int, out_path: str | os.PathLike, job: Job | None = None) -> list[str]:
+    """Read the year's statistics in one session and write the workbook (for the CLI and the UI runner)."""
+    with database.session() as session:
+        stats = year_statistics(session, year, job)
+    (job or Job()).check()
+    return write_workbook(stats, out_path)
