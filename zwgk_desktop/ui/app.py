@@ -1,0 +1,181 @@
+"""Desktop app bootstrap: `run_app(config, demo_if_empty=False) -> int` (exit code).
+
+Order: QApplication (organisation/app names for QSettings) → bundled CJK
+fonts registered and made the app font → Fusion + stylesheet → database
+opened (a `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt / DataDirError
+is shown in a Chinese dialog and the exit code is 1) → main window shown →
+optional demo township created off the UI thread with a progress dialog →
+event loop until the window closes.
+
+Pages from other packages plug in through `install_extension_pages`: if
+`zwgk_desktop.ui.lifecycle` exists and has `install(window)`, it is called
+with the main window (which offers `add_page`, `database`, `tasks`).
+
+Hidden switches for benchmarks and screenshots (environment variables):
+`ZWGK_EXIT_AFTER_SHOWN=1` prints the seconds since `run_app` started and
+quits right after the first paint of the main window; `=ready` waits until
+the notice list has loaded. `ZWGK_SCREENSHOT=path.png` saves a picture of
+the window once the list has loaded and then quits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+import sys
+import time
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from zwgk_desktop import APP_NAME, __version__
+from zwgk_desktop.config import Config
+from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ui.style import apply_style, register_bundled_fonts
+from zwgk_desktop.ui.tasks import TaskManager, show_error
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "zwgk"
+EXIT_AFTER_SHOWN_ENV = "ZWGK_EXIT_AFTER_SHOWN"
+SCREENSHOT_ENV = "ZWGK_SCREENSHOT"
+DEMO_HOUSEHOLDS = 2400
+EXTENSION_MODULES = ("zwgk_desktop.ui.lifecycle",)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def ensure_application() -> QApplication:
+    """The process's QApplication (created once; tests may have made it already)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def prepare_look(app: QApplication, config: Config) -> list[str]:
+    families = register_bundled_fonts(config.fonts_dir)
+    if not families:
+        log.warning("no bundled fonts found in %s; Chinese may not display", config.fonts_dir)
+    apply_style(app, families)
+    return families
+
+
+def open_database_or_explain(config: Config):
+    """The opened database, or None after telling the user why it could not be opened."""
+    from zwgk_desktop.core.schema import open_database
+
+    try:
+        return open_database(config)
+    except ZwgkError as exc:
+        log.error("cannot open database: %s (%s)", exc.code, exc.message)
+        QMessageBox.critical(None, tr("无法打开数据库"), exc.message)
+        return None
+
+
+def install_extension_pages(window) -> None:
+    """Let other UI packages add or replace pages (e.g. the 今日待办 dashboard)."""
+    for name in EXTENSION_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        install = getattr(module, "install", None)
+        if callable(install):
+            try:
+                install(window)
+            except Exception:  # a broken extension page must not stop the clerk's work
+                log.exception("extension %s failed to install its pages", name)
+
+
+def create_demo_in_background(window, households: int | None = None) -> None:
+    """Fill an empty database with the demo township, with a progress dialog; then reload."""
+    from zwgk_desktop.services.demo import create_demo
+
+    database = window.database
+    households = households or DEMO_HOUSEHOLDS
+
+    def work(job):
+        with database.session(user="demo") as session:
+            return create_demo(session, households=households, job=job)
+
+    def done(summary) -> None:
+        window.statusBar().showMessage(
+            tr("已创建演示乡镇“{t}”：{v} 个村（社区），{h} 户，{d} 条公示。").format(
+                t=summary.township, v=summary.villages, h=summary.households, d=summary.disclosures
+            ),
+            10000,
+        )
+        window.refresh_all()
+
+    window.tasks.run_with_progress(work, done, tr("正在创建演示乡镇，请稍候…"), window)
+
+
+def database_is_empty(database) -> bool:
+    from zwgk_desktop.services.demo import database_is_empty as is_empty
+
+    with database.session() as session:
+        return is_empty(session)
+
+
+def install_test_hooks(app: QApplication, window, started: float) -> None:
+    """Hidden switches for the start-up benchmark and for screenshots (see module doc)."""
+    exit_after = os.environ.get(EXIT_AFTER_SHOWN_ENV, "")
+    screenshot = os.environ.get(SCREENSHOT_ENV, "")
+
+    def report_and_quit(what: str) -> None:
+        print(f"{what}: {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
+        window.close()
+
+    if exit_after == "1":
+        QTimer.singleShot(0, lambda: report_and_quit("main window shown"))
+    elif exit_after == "ready" or screenshot:
+        page = window.disclosures_page
+
+        def on_ready(_count: int) -> None:
+            page.list_loaded.disconnect(on_ready)
+            if screenshot:
+                QTimer.singleShot(300, lambda: (window.grab().save(screenshot), report_and_quit("screenshot saved")))
+            else:
+                QTimer.singleShot(0, lambda: report_and_quit("notice list loaded"))
+
+        page.list_loaded.connect(on_ready)
+
+
+def run_app(config: Config, demo_if_empty: bool = False) -> int:
+    """Start the desktop app and run it until the main window closes; returns the exit code."""
+    started = time.perf_counter()
+    app = ensure_application()
+    prepare_look(app, config)
+    database = open_database_or_explain(config)
+    if database is None:
+        return 1
+    tasks = TaskManager()
+    from zwgk_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(config, database, tasks)
+    try:
+        install_extension_pages(window)
+        install_test_hooks(app, window, started)
+        window.show()
+        if demo_if_empty and database_is_empty(database):
+            QTimer.singleShot(0, lambda: create_demo_in_background(window))
+        app.setQuitOnLastWindowClosed(True)
+        code = app.exec()
+    except ZwgkError as exc:
+        show_error(None, exc)
+        code = 1
+    finally:
+        tasks.shutdown(wait=True)
+        window.deleteLater()
+        database.dispose()
+    return int(code)

@@ -1,0 +1,174 @@
+"""LifecycleActions: the 公示管理 page's lifecycle buttons/menu as QActions, enabled by status and role.
+
+The main window creates one, adds `actions()` to a toolbar or context menu
+and calls `set_current(disclosure_id, status)` when the selection changes.
+Each action runs the core use case as the logged-in actor, asking for a
+reason where one is required, and emits `changed(disclosure_id)` afterwards
+(for a correction: the new version's id) so the page can reload.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QVBoxLayout, QWidget
+
+from zwgk_desktop.core import lifecycle
+from zwgk_desktop.ui.lifecycle.common import Runner, message_of, tr
+from zwgk_desktop.ui.lifecycle.objection import ObjectionDialog
+from zwgk_desktop.ui.lifecycle.posting import PostingDialog
+from zwgk_desktop.ui.lifecycle.review import ReviewPanel
+
+# action key -> (label, statuses it applies to, permission)
+ACTION_SPECS = {
+    "submit": (tr("提交审核(&U)"), ("draft",), "edit"),
+    "review": (tr("审核(&V)…"), ("pending_review",), "review"),
+    "post": (tr("登记张贴(&P)…"), ("approved", "publishing"), "post"),
+    "objection": (tr("登记异议(&Y)…"), ("publishing",), "objection"),
+    "conclude": (tr("期满办结(&J)"), ("publishing",), "conclude"),
+    "archive": (tr("归档(&G)"), ("expired",), "conclude"),
+    "correct": (tr("更正(&E)…"), lifecycle.CORRECTABLE_STATUSES, "edit"),
+    "withdraw": (tr("撤回(&W)…"), lifecycle.WITHDRAWABLE_STATUSES, "edit"),
+}
+
+
+class ReviewDialog(QDialog):
+    """A ReviewPanel in a dialog (Esc closes); closes itself after approve/return."""
+
+    def __init__(self, database, actor, disclosure_id: str, tasks=None, parent: QWidget | None = None,
+                 today: date | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("审核公示"))
+        self.resize(900, 720)
+        self.panel = ReviewPanel(database, actor, tasks, self, today=today)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addWidget(close)
+        self.panel.approved.connect(lambda _id: self.accept())
+        self.panel.returned.connect(lambda _id: self.accept())
+        self.panel.load(disclosure_id)
+
+
+class LifecycleActions(QObject):
+    """QActions for the selected notice; `changed(disclosure_id)` after every successful action."""
+
+    changed = Signal(str)
+    photo_requested = Signal(str, str)  # posting id, role (start|end): for the photos page
+    show_requested = Signal(str)  # disclosure id (or "" with a category in `last_category`) to show in 公示管理
+
+    def __init__(self, database, actor, parent_widget: QWidget, tasks=None,
+                 *, today: Callable[[], date] | None = None):
+        super().__init__(parent_widget)
+        self.database, self.actor, self.tasks = database, actor, tasks
+        self.parent_widget = parent_widget
+        self.today = today or date.today
+        self.runner = Runner(database, actor, tasks)
+        self.current_id: str | None = None
+        self.current_status: str | None = None
+        self.last_category: str | None = None
+        self._actions: dict[str, QAction] = {}
+        for key, (label, _statuses, _perm) in ACTION_SPECS.items():
+            action = QAction(label, parent_widget)
+            action.setObjectName(f"lifecycle_{key}")
+            action.triggered.connect(lambda _checked=False, k=key: self.trigger(k))
+            self._actions[key] = action
+        self._actions["post"].setShortcut(QKeySequence("Ctrl+P"))
+        self._actions["submit"].setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.set_current(None, None)
+
+    def actions(self) -> list[QAction]:
+        return list(self._actions.values())
+
+    def action(self, key: str) -> QAction:
+        return self._actions[key]
+
+    def set_current(self, disclosure_id: str | None, status: str | None) -> None:
+        """Enable what the selected notice's status and the user's role allow."""
+        self.current_id, self.current_status = disclosure_id, status
+        for key, (_label, statuses, perm) in ACTION_SPECS.items():
+            self._actions[key].setEnabled(bool(disclosure_id) and status in statuses and self.actor.can(perm))
+
+    # --- running -----------------------------------------------------------------
+    def trigger(self, key: str) -> None:
+        if not self.current_id:
+            return
+        getattr(self, f"do_{key}")(self.current_id)
+
+    def _run(self, fn, done_id: Callable[[object], str] | None = None) -> None:
+        self.runner.call(fn, lambda r: self.changed.emit(done_id(r) if done_id else self.current_id), self._fail)
+
+    def _fail(self, exc: BaseException) -> None:
+        QMessageBox.warning(self.parent_widget, tr("操作未完成"), message_of(exc))
+
+    def _reason(self, title: str, prompt: str) -> str | None:
+        text, ok = QInputDialog.getMultiLineText(self.parent_widget, title, prompt)
+        if not ok:
+            return None
+        return text
+
+    def do_submit(self, nid: str) -> None:
+        self._run(lambda s: lifecycle.submit(s, self.actor, nid))
+
+    def do_review(self, nid: str) -> QDialog:
+        dialog = ReviewDialog(self.database, self.actor, nid, self.tasks, self.parent_widget, today=self.today())
+        dialog.panel.approved.connect(self.changed)
+        dialog.panel.returned.connect(self.changed)
+        dialog.open()
+        return dialog
+
+    def do_post(self, nid: str) -> QDialog:
+        dialog = PostingDialog(self.database, self.actor, nid, self.tasks, self.parent_widget, today=self.today())
+        dialog.posted.connect(lambda result: self.changed.emit(result.disclosure_id))
+        dialog.open()
+        return dialog
+
+    def do_objection(self, nid: str) -> QDialog:
+        dialog = ObjectionDialog(self.database, self.actor, disclosure_id=nid, parent=self.parent_widget, today=self.today())
+        dialog.saved.connect(lambda row: self.changed.emit(row.disclosure_id))
+        dialog.open()
+        return dialog
+
+    def resolve_objection(self, objection_id: str) -> QDialog:
+        dialog = ObjectionDialog(self.database, self.actor, objection_id=objection_id, parent=self.parent_widget,
+                                 today=self.today())
+        dialog.saved.connect(lambda res: self.changed.emit(res.correction_id or res.objection.disclosure_id))
+        dialog.open()
+        return dialog
+
+    def do_conclude(self, nid: str) -> None:
+        today = self.today()
+        self._run(lambda s: lifecycle.conclude(s, self.actor, nid, today=today))
+
+    def do_archive(self, nid: str) -> None:
+        answer = QMessageBox.question(self.parent_widget, tr("归档"), tr("归档后公示将锁定为只读，不能再修改。确定归档吗？"))
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(lambda s: lifecycle.archive(s, self.actor, nid))
+
+    def do_withdraw(self, nid: str) -> None:
+        reason = self._reason(tr("撤回公示"), tr("撤回原因（必填）："))
+        if reason is not None:
+            self._run(lambda s: lifecycle.withdraw(s, self.actor, nid, reason))
+
+    def do_correct(self, nid: str) -> None:
+        reason = self._reason(tr("更正公示"), tr("更正原因（必填）：\n将生成新版本草稿，原公示标记为已撤回。"))
+        if reason is not None:
+            self._run(lambda s: lifecycle.correct(s, self.actor, nid, reason).id, done_id=lambda new_id: new_id)
+
+    # --- 今日待办 routing -------------------------------------------------------
+    def open_todo(self, item) -> None:
+        """Route a dashboard `TodoItem` to the place to act."""
+        self.last_category = item.category
+        if item.kind == "review_pending" and self.actor.can("review"):
+            self.do_review(item.disclosure_id)
+        elif item.kind in ("photo_start", "photo_end"):
+            self.photo_requested.emit(item.posting_id, "start" if item.kind == "photo_start" else "end")
+        elif item.kind == "objection_stale" and self.actor.can("objection"):
+            self.resolve_objection(item.objection_id)
+        else:
+            self.show_requested.emit(item.disclosure_id or "")

@@ -1,0 +1,262 @@
+"""The main window: left navigation, a stack of pages, the status bar, remembered geometry.
+
+Pages are registered by key with `add_page(key, title, widget)`; adding a
+key that exists replaces that page in place (the lifecycle engineer's
+今日待办 dashboard replaces the placeholder this way). A page may implement
+any of `refresh()`, `focus_search()`, `save_state(QSettings)`,
+`restore_state(QSettings)`; Ctrl+F and F5 call the current page's.
+Window geometry and page state (splitters, column widths) live in
+`ui-state.ini` inside the data dir, so two data dirs (or tests) never share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+
+from zwgk_desktop.config import Config
+from zwgk_desktop.ui.pages.disclosures import DisclosuresPage
+from zwgk_desktop.ui.pages.households import HouseholdsPage
+from zwgk_desktop.ui.tasks import TaskManager
+from zwgk_desktop.ui.widgets import PlaceholderPage
+
+UI_STATE_FILE = "ui-state.ini"
+APP_TITLE = "政务公开公示栏管理系统"
+NAV_WIDTH = 168
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the title and status bar show: township name and counts (a DTO from the DB thread)."""
+
+    township: str | None
+    disclosures: int
+    households: int
+    publishing: int
+
+
+def load_overview(database) -> Overview:
+    from sqlalchemy import func, select
+
+    from zwgk_desktop.core.models import Disclosure, Household
+    from zwgk_desktop.core.townships import current_township
+
+    with database.session() as session:
+        township = current_township(session)
+        disclosures = session.execute(select(func.count(Disclosure.id))).scalar() or 0
+        publishing = session.execute(select(func.count(Disclosure.id)).where(Disclosure.status == "publishing")).scalar() or 0
+        households = session.execute(select(func.count(Household.id))).scalar() or 0
+        return Overview(township.name if township else None, disclosures, households, publishing)
+
+
+PLACEHOLDERS = {
+    "today": ("今日待办", "每天打开系统先看这里：哪些公示今天到期、哪些需要拍照留档、哪些异议等待处理。", [
+        "即将期满和已期满待办结的公示", "张贴后需补拍的开始照片、期满照片", "超过期限未办结的异议", "按季度、按月应公开而尚未公开的村务事项",
+    ]),
+    "photos": ("照片存档", "公示张贴时和期满时各拍一张清晰照片，系统保留原图、拍摄时间、位置和指纹，便于日后查询。", [
+        "导入手机或相机照片，自动读取拍摄时间和位置", "标记模糊、无拍摄时间、时间不符的照片", "按公示、公示栏查看留档照片",
+    ]),
+    "cards": ("明白卡", "为每户打印惠民政策/资金明白卡和为民服务事项明白卡。", [
+        "按村批量打印，A4、A5 两联、A6 四联（带裁切线）、三折页", "身份证号、银行卡号按统一规则隐去", "户主签字栏、帮扶责任人和监督电话",
+    ]),
+    "reports": ("统计报表", "年度政府信息公开工作报告和县级考评需要的数字，一键汇总。", [
+        "按类别、按村统计公示条数、户数和金额", "张贴留档率、异议受理和办结情况", "导出 Excel 报表",
+    ]),
+    "sync": ("同步", "联网时与县级平台交换数据：上报公示记录和留档照片，下载目录、节假日和补助标准。", [
+        "断网时照常工作，联网后自动补传", "查看待上传条目和同步记录", "冲突提示与处理",
+    ]),
+    "settings": ("设置", "乡镇和村（社区）信息、公示栏、用户与权限、备份。", [
+        "乡镇、村（社区）和公示栏管理", "用户、角色与单用户模式", "数据备份与恢复、打印默认设置",
+    ]),
+}
+NAV_ORDER = ("today", "disclosures", "households", "photos", "cards", "reports", "sync", "settings")
+NAV_TITLES = {
+    "today": "今日待办", "disclosures": "公示管理", "households": "户籍台账", "photos": "照片存档",
+    "cards": "明白卡", "reports": "统计报表", "sync": "同步", "settings": "设置",
+}
+
+
+class MainWindow(QMainWindow):
+    """Navigation + pages; owns no data, pages load through `database` and `tasks`."""
+
+    overview_loaded = Signal(object)
+
+    def __init__(self, config: Config, database, tasks: TaskManager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.config, self.database, self.tasks = config, database, tasks
+        self.tasks.error_parent = self
+        self.overview: Overview | None = None
+        self._pages: dict[str, QWidget] = {}
+        self._refreshed_once: set[str] = set()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(tr(APP_TITLE))
+        self.setMinimumSize(QSize(980, 620))
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(NAV_WIDTH)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stack = QStackedWidget(self)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.disclosures_page = DisclosuresPage(database, tasks, self)
+        self.households_page = HouseholdsPage(database, tasks, self)
+        for key in NAV_ORDER:
+            if key == "disclosures":
+                self.add_page(key, NAV_TITLES[key], self.disclosures_page)
+            elif key == "households":
+                self.add_page(key, NAV_TITLES[key], self.households_page)
+            else:
+                title, summary, points = PLACEHOLDERS[key]
+                self.add_page(key, NAV_TITLES[key], PlaceholderPage(tr(title), tr(summary), [tr(p) for p in points]))
+        self.nav.currentRowChanged.connect(self._on_nav_changed)
+
+        self._build_status_bar()
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, activated=self.focus_search)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh_current)
+        self.tasks.task_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+
+        self.settings = QSettings(str(config.data_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
+        self._restore_state()
+        self.refresh_overview()
+
+    # --- pages registry -----------------------------------------------------
+    def add_page(self, key: str, title: str, widget: QWidget, *, position: int | None = None) -> QWidget:
+        """Register a page under `key` (replacing an existing one in place) and return it."""
+        if key in self._pages:
+            old = self._pages[key]
+            index = self.stack.indexOf(old)
+            self.stack.insertWidget(index, widget)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self._pages[key] = widget
+            self.nav.item(index).setText(title)
+            self._refreshed_once.discard(key)
+            if self.stack.currentWidget() is widget:
+                self._ensure_loaded(key)
+            return widget
+        index = self.stack.count() if position is None else max(0, min(position, self.stack.count()))
+        self.stack.insertWidget(index, widget)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setSizeHint(QSize(NAV_WIDTH - 12, 40))
+        self.nav.insertItem(index, item)
+        self._pages[key] = widget
+        return widget
+
+    def page(self, key: str) -> QWidget:
+        return self._pages[key]
+
+    def page_keys(self) -> list[str]:
+        return [self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())]
+
+    def current_page_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def show_page(self, key: str) -> QWidget:
+        index = self.stack.indexOf(self._pages[key])
+        self.nav.setCurrentRow(index)
+        return self._pages[key]
+
+    def _on_nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        self.settings.setValue("window/page", key)
+        self._ensure_loaded(key)
+
+    def _ensure_loaded(self, key: str) -> None:
+        """Load a page's data the first time it is shown (later: F5)."""
+        if key in self._refreshed_once:
+            return
+        refresh = getattr(self._pages[key], "refresh", None)
+        if callable(refresh):
+            self._refreshed_once.add(key)
+            refresh()
+
+    # --- actions --------------------------------------------------------------
+    def focus_search(self) -> None:
+        focus = getattr(self.stack.currentWidget(), "focus_search", None)
+        if callable(focus):
+            focus()
+
+    def refresh_current(self) -> None:
+        refresh = getattr(self.stack.currentWidget(), "refresh", None)
+        if callable(refresh):
+            refresh()
+        self.refresh_overview()
+
+    def refresh_all(self) -> None:
+        """Reload the overview and every page already shown (after a demo import or a sync)."""
+        self.refresh_overview()
+        shown = set(self._refreshed_once)
+        current = self.current_page_key()
+        self._refreshed_once.clear()
+        for key in shown | ({current} if current else set()):
+            self._ensure_loaded(key)
+
+    def refresh_overview(self) -> None:
+        self.tasks.run(lambda: load_overview(self.database), self._show_overview)
+
+    def _show_overview(self, overview: Overview) -> None:
+        self.overview = overview
+        if overview.township:
+            self.setWindowTitle(tr("{township} · {app}").format(township=overview.township, app=tr(APP_TITLE)))
+        else:
+            self.setWindowTitle(tr(APP_TITLE))
+        self.counts_label.setText(
+            tr("公示 {d} 条（公示中 {p}） · 户籍 {h} 户").format(d=overview.disclosures, p=overview.publishing, h=overview.households)
+        )
+        self.overview_loaded.emit(overview)
+
+    # --- status bar -----------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.data_dir_label = QLabel(tr("数据目录：{path}").format(path=self.config.data_dir), self)
+        self.data_dir_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sync_label = QLabel(tr("● 未连接县级平台"), self)
+        self.sync_label.setStyleSheet("color: #8a6d00;")
+        self.sync_label.setToolTip(tr("尚未配置县级平台地址；所有功能可离线使用，联网后再同步。"))
+        self.counts_label = QLabel("", self)
+        bar.addWidget(self.data_dir_label, 1)
+        bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.sync_label)
+
+    # --- remembered state -------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1360, 840)
+        for widget in self._pages.values():
+            restore = getattr(widget, "restore_state", None)
+            if callable(restore):
+                restore(self.settings)
+        key = self.settings.value("window/page") or "disclosures"
+        self.show_page(key if key in self._pages else "disclosures")
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        for widget in self._pages.values():
+            save = getattr(widget, "save_state", None)
+            if callable(save):
+                save(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)

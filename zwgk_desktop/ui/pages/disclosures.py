@@ -1,0 +1,341 @@
+"""The 公示管理 page: filterable notice list above, the selected notice's header and line items below.
+
+The list is loaded on the DB thread (`list_disclosures` → DTOs); the detail
+(`show_disclosure` + the first page of items) likewise; further pages of
+line items are fetched by the lazy item model as the user scrolls, 500 at a
+time, so a 50,000-line notice stays smooth. ID numbers are masked.
+Signals `list_loaded(count)` and `detail_loaded(id)` tell tests and other
+pages when data has arrived.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QCoreApplication, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+
+from zwgk_desktop.core.catalogue import load_catalogue
+from zwgk_desktop.core.disclosures import STATUS_LABELS, count_items, format_fen, item_page, list_disclosures, show_disclosure
+from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel, IdRole, ItemTableModel, period_text
+from zwgk_desktop.ui.widgets import SearchBox, StatusPill, StatusPillDelegate
+
+BOARDS_SHOWN = 5
+LIST_COLUMN_WIDTHS = {
+    DisclosureTableModel.TITLE: 470, DisclosureTableModel.CATEGORY: 90, DisclosureTableModel.STATUS: 90,
+    DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 130, DisclosureTableModel.PERIOD: 200,
+    DisclosureTableModel.BOARDS: 80,
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DisclosuresPage", text)
+
+
+def configure_table(view: QTableView) -> None:
+    """The common look of our tables: row selection, alternating rows, no editing, compact rows."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(30)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+
+class DisclosureDetailPane(QWidget):
+    """Header (title, status, period, boards, totals) and the lazily loaded line items of one notice."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(8)
+        self.header = QFrame(self)
+        self.header.setObjectName("detailHeader")
+        header_layout = QVBoxLayout(self.header)
+        header_layout.setContentsMargins(14, 10, 14, 10)
+        header_layout.setSpacing(4)
+        title_row = QHBoxLayout()
+        self.title = QLabel(tr("请在上方列表中选择一条公示"), self.header)
+        self.title.setObjectName("detailTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setWordWrap(True)
+        self.status = StatusPill(self.header)
+        self.status.hide()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        header_layout.addLayout(title_row)
+        self.meta = QLabel("", self.header)
+        self.meta.setTextFormat(Qt.TextFormat.RichText)
+        self.meta.setWordWrap(True)
+        header_layout.addWidget(self.meta)
+        self.boards = QLabel("", self.header)
+        self.boards.setObjectName("muted")
+        self.boards.setWordWrap(True)
+        header_layout.addWidget(self.boards)
+        layout.addWidget(self.header)
+
+        self.items_model = ItemTableModel(self)
+        self.items_view = QTableView(self)
+        self.items_view.setObjectName("itemsView")
+        configure_table(self.items_view)
+        self.items_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.items_view.setModel(self.items_model)
+        self.items_view.verticalHeader().hide()
+        layout.addWidget(self.items_view, 1)
+        self.loaded_label = QLabel("", self)
+        self.loaded_label.setObjectName("countLabel")
+        layout.addWidget(self.loaded_label)
+        self.items_model.rowsInserted.connect(self._update_loaded_label)
+        self.items_model.modelReset.connect(self._update_loaded_label)
+        self.items_model.modelReset.connect(self._size_item_columns)
+        self.disclosure_id: str | None = None
+
+    def show_placeholder(self) -> None:
+        self.disclosure_id = None
+        self.title.setText(tr("请在上方列表中选择一条公示"))
+        self.status.hide()
+        self.meta.setText("")
+        self.boards.setText("")
+        self.items_model.clear()
+
+    def show_detail(self, detail, total: int, first_page: list, loader) -> None:
+        self.disclosure_id = detail.id
+        title = detail.title if detail.version <= 1 else tr("{title}（第{n}版）").format(title=detail.title, n=detail.version)
+        self.title.setText(title)
+        self.status.set_status(detail.status, detail.status_label)
+        self.status.show()
+        facts = [
+            tr("类别：{v}").format(v=escape(detail.category_name)),
+            tr("公示期：{v}").format(v=escape(period_text(detail.period_start, detail.period_end) or tr("尚未张贴"))),
+            tr("条目：<b>{v}</b> 条").format(v=f"{detail.items:,}"),
+        ]
+        if detail.total_people:
+            facts.append(tr("涉及人数：<b>{v}</b>").format(v=f"{detail.total_people:,}"))
+        facts.append(tr("金额合计：<b>{v}</b> 元").format(v=format_fen(detail.total_amount_fen)))
+        if detail.issuer:
+            facts.append(tr("发布单位：{v}").format(v=escape(detail.issuer)))
+        self.meta.setText("　·　".join(facts))
+        if detail.boards:
+            names = [b["board"] + (tr("（已撤下）") if b.get("removed_on") else "") for b in detail.boards]
+            shown = "、".join(names[:BOARDS_SHOWN]) + (tr(" 等") if len(names) > BOARDS_SHOWN else "")
+            self.boards.setText(tr("已张贴 {n} 处：{names}").format(n=detail.posted_boards, names=shown))
+            self.boards.setToolTip("\n".join(names))
+        else:
+            self.boards.setText(tr("尚未在公示栏张贴"))
+        self.items_model.set_category(detail.category)
+        self.items_model.reset(total, loader, first_page)
+
+    def _update_loaded_label(self, *_args) -> None:
+        model = self.items_model
+        if model.total == 0:
+            self.loaded_label.setText("" if self.disclosure_id is None else tr("该公示没有明细条目"))
+            return
+        text = (
+            tr("已载入 {loaded} / {total} 条（向下滚动自动载入更多）").format(loaded=f"{model.rowCount():,}", total=f"{model.total:,}")
+            if model.rowCount() < model.total
+            else tr("共 {total} 条").format(total=f"{model.total:,}")
+        )
+        if model.column_index("id_number") >= 0:
+            text += tr("；身份证号码已按统一规则隐去中间位")
+        self.loaded_label.setText(text)
+
+    def _size_item_columns(self) -> None:
+        header = self.items_view.horizontalHeader()
+        for index, column in enumerate(self.items_model.columns):
+            width = {"seq": 56, "id_number": 170, "amount": 120, "people": 80, "name": 110, "village": 90, "group": 60}.get(
+                column.key, 130 if column.type != "text" else 150
+            )
+            header.resizeSection(index, width)
+            self.items_view.setColumnHidden(index, self._is_empty_private_column(index))
+        header.setStretchLastSection(True)
+
+    def _is_empty_private_column(self, index: int) -> bool:
+        """Phone/bank columns the roster never filled are hidden rather than shown blank."""
+        column = self.items_model.columns[index]
+        if column.kind not in ("phone", "bank_account"):
+            return False
+        model = self.items_model
+        return not any(model.index(row, index).data() for row in range(model.rowCount()))
+
+
+class DisclosuresPage(QWidget):
+    """公示管理: filters, the notice list and the detail pane in a vertical splitter."""
+
+    list_loaded = Signal(int)
+    detail_loaded = Signal(str)
+    selection_changed = Signal(object)  # the selected DisclosureRow or None (hook for lifecycle actions)
+
+    def __init__(self, database, tasks, parent: QWidget | None = None, *, page_size: int = DEFAULT_PAGE_SIZE):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.database, self.tasks, self.page_size = database, tasks, page_size
+        self._list_generation = 0
+        self._detail_generation = 0
+        self._pending_select: str | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.setSpacing(8)
+        title = QLabel(tr("公示管理"), self)
+        title.setObjectName("pageTitle")
+        layout.addWidget(title)
+
+        bar = QHBoxLayout()
+        self.search = SearchBox(tr("搜索标题或人名（Ctrl+F）"), self)
+        self.search.setMinimumWidth(320)
+        self.status_filter = QComboBox(self)
+        self.status_filter.addItem(tr("全部状态"), None)
+        for code, label in STATUS_LABELS.items():
+            self.status_filter.addItem(label, code)
+        self.category_filter = QComboBox(self)
+        self.category_filter.addItem(tr("全部类别"), None)
+        for code, entry in load_catalogue().items():
+            self.category_filter.addItem(entry.short_name, code)
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("countLabel")
+        bar.addWidget(self.search, 2)
+        bar.addWidget(QLabel(tr("状态"), self))
+        bar.addWidget(self.status_filter)
+        bar.addWidget(QLabel(tr("类别"), self))
+        bar.addWidget(self.category_filter)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        layout.addLayout(bar)
+
+        self.model = DisclosureTableModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("disclosuresView")
+        configure_table(self.view)
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.setItemDelegateForColumn(DisclosureTableModel.STATUS, StatusPillDelegate(self.view))
+        header = self.view.horizontalHeader()
+        for column, width in LIST_COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(DisclosureTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        header.setStretchLastSection(False)
+        self.detail = DisclosureDetailPane(self)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("disclosuresSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([360, 420])
+        layout.addWidget(self.splitter, 1)
+
+        self.search.search_changed.connect(lambda _text: self.refresh())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.category_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+    # --- page protocol ----------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        """Reload the list with the current filters, keeping the selected notice if it is still listed."""
+        self._list_generation += 1
+        generation = self._list_generation
+        keep = self.selected_id()
+        status, category, search = self.status_filter.currentData(), self.category_filter.currentData(), self.search.text().strip()
+        database = self.database
+
+        def load():
+            with database.session() as session:
+                return list_disclosures(session, status=status, category=category, search=search or None)
+
+        self.count_label.setText(tr("正在载入…"))
+        self.tasks.run(load, lambda rows: self._show_rows(generation, rows, keep))
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("disclosures/splitter", self.splitter.saveState())
+        settings.setValue("disclosures/header", self.view.horizontalHeader().saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        splitter = settings.value("disclosures/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = settings.value("disclosures/header")
+        if header is not None:
+            self.view.horizontalHeader().restoreState(header)
+
+    # --- list -------------------------------------------------------------
+    def selected_id(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return rows[0].data(IdRole) if rows else None
+
+    def select_disclosure(self, disclosure_id: str) -> bool:
+        """Select a notice by id (after the list has loaded); False if it is not listed."""
+        row = self.model.row_of_id(disclosure_id)
+        if row < 0:
+            self._pending_select = disclosure_id
+            return False
+        self.view.selectRow(row)
+        self.view.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _show_rows(self, generation: int, rows, keep: str | None) -> None:
+        if generation != self._list_generation:
+            return  # a newer filter superseded this result
+        self.model.set_rows(rows)
+        filtered = any((self.status_filter.currentData(), self.category_filter.currentData(), self.search.text().strip()))
+        self.count_label.setText((tr("找到 {n} 条") if filtered else tr("共 {n} 条")).format(n=len(rows)))
+        wanted = self._pending_select or keep or (rows[0].id if rows else None)
+        self._pending_select = None
+        if not (wanted and self.select_disclosure(wanted)):
+            self._pending_select = None
+            self.detail.show_placeholder()
+            self.selection_changed.emit(None)
+        self.list_loaded.emit(len(rows))
+
+    # --- detail -----------------------------------------------------------
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        disclosure_id = self.selected_id()
+        if disclosure_id is None:
+            self.detail.show_placeholder()
+            self.selection_changed.emit(None)
+            return
+        self.selection_changed.emit(self.model.row_at(self.model.row_of_id(disclosure_id)))
+        self.load_detail(disclosure_id)
+
+    def load_detail(self, disclosure_id: str) -> None:
+        self._detail_generation += 1
+        generation = self._detail_generation
+        database, page_size = self.database, self.page_size
+
+        def load():
+            with database.session() as session:
+                detail = show_disclosure(session, disclosure_id)
+                total = count_items(session, detail.id)
+                first = item_page(session, detail.id, 0, page_size)
+            return detail, total, first
+
+        self.tasks.run(load, lambda result: self._show_detail(generation, *result))
+
+    def _show_detail(self, generation: int, detail, total: int, first_page: list) -> None:
+        if generation != self._detail_generation:
+            return
+        self.detail.show_detail(detail, total, first_page, self._page_loader(detail.id))
+        self.detail_loaded.emit(detail.id)
+
+    def _page_loader(self, disclosure_id: str):
+        """Fetch one page of items on the UI thread: a short indexed read (a few ms per 500 rows)."""
+        database = self.database
+
+        def load(offset: int, limit: int):
+            with database.session() as session:
+                return item_page(session, disclosure_id, offset, limit)
+
+        return load

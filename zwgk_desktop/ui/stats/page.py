@@ -1,0 +1,233 @@
+"""The statistics page (统计报表): year selector, key figures, QPainter charts, export to .xlsx.
+
+`StatsPage(database, tasks=None, parent=None)` reads `services.reports`
+DTOs (never ORM objects). With a `TaskManager` (`ui.tasks`) the statistics
+are computed and the workbook written off the UI thread; without one (tests,
+simple embedding) they run inline. `load_year(year)` fills the page;
+`export_to(path)` writes the workbook for the selected year.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from zwgk_desktop.services.reports import YearStatistics, available_years, export_statistics, year_statistics
+from zwgk_desktop.ui.stats.charts import BarChart, LineChart, Series
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("StatsPage", text)
+
+
+def fen_short(fen: float) -> str:
+    """Axis/label money: 万元 with one decimal from 1万 up, else whole 元."""
+    if abs(fen) >= 1_000_000:
+        return f"{fen / 1_000_000:,.1f}".removesuffix(".0") + "万"
+    return f"{fen / 100:,.0f}"
+
+
+def count_text(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def percent_text(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+class FigureCard(QFrame):
+    """One key figure: a big number and a caption."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("figureCard")
+        self.setStyleSheet(
+            "QFrame#figureCard { background: #f7f9fc; border: 1px solid #e1e6ec; border-radius: 10px; }"
+            "QLabel#figureValue { font-size: 20pt; font-weight: 700; color: #1f2733; }"
+            "QLabel#figureCaption { color: #6a7380; }"
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        self.value = QLabel("—")
+        self.value.setObjectName("figureValue")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("figureCaption")
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set_value(self, text: str) -> None:
+        self.value.setText(text)
+
+
+class StatsPage(QWidget):
+    """Yearly statistics with charts; host it in the main window's page stack."""
+
+    loaded = Signal(int)  # year
+    exported = Signal(str)  # path of the written workbook
+
+    def __init__(self, database, tasks=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.database = database
+        self.tasks = tasks
+        self.stats: YearStatistics | None = None
+        self._build()
+        self.refresh_years()
+
+    # --- layout -------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        head = QHBoxLayout()
+        title = QLabel(tr("统计报表"))
+        title.setObjectName("pageTitle")
+        head.addWidget(title)
+        head.addSpacing(16)
+        head.addWidget(QLabel(tr("年度：")))
+        self.year_box = QComboBox()
+        self.year_box.setMinimumWidth(110)
+        self.year_box.currentIndexChanged.connect(self._year_chosen)
+        head.addWidget(self.year_box)
+        head.addStretch(1)
+        self.export_button = QPushButton(tr("导出统计表（Excel）…"))
+        self.export_button.clicked.connect(self._ask_export)
+        head.addWidget(self.export_button)
+        outer.addLayout(head)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        outer.addWidget(self.message)
+
+        body = QWidget()
+        grid = QVBoxLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
+        cards = QHBoxLayout()
+        self.cards = {
+            key: FigureCard(caption)
+            for key, caption in (
+                ("notices", tr("已公示公示(公告)数")), ("items", tr("公开条目(户)数")), ("amount", tr("涉及金额(元)")),
+                ("evidence", tr("张贴照片留证率")), ("objections", tr("异议办结 / 受理")),
+            )
+        }
+        for card in self.cards.values():
+            cards.addWidget(card)
+        grid.addLayout(cards)
+        charts = QGridLayout()
+        charts.setSpacing(14)
+        self.month_chart = BarChart(tr("各月公示数"))
+        self.money_chart = LineChart(tr("各月涉及金额（元）"))
+        self.category_chart = BarChart(tr("各类别公示数与有照片留证的张贴"))
+        self.village_chart = BarChart(tr("各村公开条目(户)数"))
+        for index, chart in enumerate((self.month_chart, self.money_chart, self.category_chart, self.village_chart)):
+            chart.setMinimumHeight(280)
+            charts.addWidget(chart, index // 2, index % 2)
+        grid.addLayout(charts, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+    # --- data ---------------------------------------------------------------
+    def refresh_years(self) -> None:
+        with self.database.session() as session:
+            years = available_years(session)
+        self.year_box.blockSignals(True)
+        self.year_box.clear()
+        for year in years:
+            self.year_box.addItem(tr("{y}年").format(y=year), year)
+        self.year_box.blockSignals(False)
+        self.export_button.setEnabled(bool(years))
+        if years:
+            self.load_year(years[0])
+        else:
+            self.message.setText(tr("还没有进入公示阶段的公示，暂无统计数据。"))
+
+    def selected_year(self) -> int | None:
+        return self.year_box.currentData()
+
+    def _year_chosen(self, _index: int) -> None:
+        year = self.selected_year()
+        if year is not None:
+            self.load_year(year)
+
+    def load_year(self, year: int) -> None:
+        """Compute the year's statistics (in the background if a task manager is present) and show them."""
+        index = self.year_box.findData(year)
+        if index >= 0 and index != self.year_box.currentIndex():
+            self.year_box.blockSignals(True)
+            self.year_box.setCurrentIndex(index)
+            self.year_box.blockSignals(False)
+        database = self.database
+
+        def compute() -> YearStatistics:
+            with database.session() as session:
+                return year_statistics(session, year)
+
+        if self.tasks is None:
+            self.show_statistics(compute())
+        else:
+            self.message.setText(tr("正在统计…"))
+            self.tasks.run(compute, self.show_statistics, self._failed, db=True)
+
+    def _failed(self, exc: BaseException) -> None:
+        from zwgk_desktop.ui.tasks import error_message
+
+        self.message.setText(error_message(exc))
+
+    def show_statistics(self, stats: YearStatistics) -> None:
+        self.stats = stats
+        category = stats.table("by_category")
+        total = category.total
+        col = {c.label: i for i, c in enumerate(category.columns)}
+        self.cards["notices"].set_value(count_text(total[col["公示(公告)数"]]))
+        self.cards["items"].set_value(count_text(total[col["公开条目(户)数"]]))
+        self.cards["amount"].set_value(fen_short(total[col["涉及金额(元)"]]))
+        self.cards["evidence"].set_value(percent_text(total[col["留证率"]]))
+        self.cards["objections"].set_value(f"{total[col['异议已办结']]} / {total[col['收到异议']]}")
+        month = stats.table("by_month")
+        months = [r[0] for r in month.rows]
+        self.month_chart.set_data(months, [Series(tr("公示数"), tuple(month.column_values("公示(公告)数")))], count_text)
+        self.money_chart.set_data(months, [Series(tr("涉及金额"), tuple(month.column_values("涉及金额(元)")), "#e8590c")], fen_short)
+        self.category_chart.set_data(
+            category.column_values("公开类别"),
+            [Series(tr("公示数"), tuple(category.column_values("公示(公告)数"))),
+             Series(tr("有照片留证的张贴"), tuple(category.column_values("有照片留证")), "#2f9e44")],
+            count_text,
+        )
+        village = stats.table("by_village")
+        rows = [r for r in village.rows if r[2] is not None]
+        self.village_chart.set_data([r[0] for r in rows], [Series(tr("条目(户)数"), tuple(r[2] for r in rows), "#0c8599")], count_text)
+        self.message.setText(tr("{t}{y}年：统计已公示（公示中、期满、已归档）的 {n} 条公示；更正只计最新版本。").format(
+            t=stats.township, y=stats.year, n=stats.notices))
+        self.loaded.emit(stats.year)
+
+    # --- export -------------------------------------------------------------
+    def _ask_export(self) -> None:
+        year = self.selected_year()
+        if year is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("导出统计表"), tr("{y}年政务公开统计表.xlsx").format(y=year), tr("Excel 工作簿 (*.xlsx)")
+        )
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        """Write the selected year's workbook (off the UI thread with a progress dialog when possible)."""
+        year = self.selected_year()
+        database = self.database
+
+        def done(_sheets) -> None:
+            self.message.setText(tr("已导出：{p}").format(p=path))
+            self.exported.emit(path)
+
+        if self.tasks is None:
+            done(export_statistics(database, year, path))
+        else:
+            self.tasks.run_with_progress(
+                lambda job: export_statistics(database, year, path, job), done, tr("正在生成统计表…"), self,
+            )

@@ -1,0 +1,204 @@
+"""The background runner: keep the window responsive while work runs on other threads.
+
+Modelled on Anki's `aqt/taskman.py`:
+- `TaskManager.run(func, on_success, on_failure, db=True)`: work touching the
+  database goes to ONE single-thread executor (writes are serialised);
+  other work (`db=False`) goes to a small pool. The result or the exception
+  comes back to the UI thread through a queued Qt signal, so callbacks may
+  touch widgets; `func` itself must not. Workers open their own session and
+  return DTOs, never ORM objects.
+- `TaskManager.run_with_progress(func(job), on_success, label, parent)`: a
+  `QProgressDialog` reads `job.done/total/message` on a timer (progress is
+  *read*, never pushed from the worker) and its Cancel button sets the job's
+  cancel flag, which the core checks with `job.check()`.
+- Failures: a `ZwgkError` shows its Chinese message; `Cancelled` is quiet;
+  anything else is a bug, logged with its traceback and shown as a generic
+  Chinese message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.errors import Cancelled, ZwgkError
+
+log = logging.getLogger(__name__)
+
+PROGRESS_POLL_MS = 100
+PROGRESS_SHOW_AFTER_MS = 300
+POOL_WORKERS = 2
+
+SuccessCallback = Callable[[Any], None]
+FailureCallback = Callable[[BaseException], None]
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("TaskManager", text)
+
+
+def error_message(exc: BaseException) -> str:
+    """What the user reads about a failure: the Chinese message, or a generic one for a bug."""
+    if isinstance(exc, ZwgkError):
+        return exc.message
+    return tr("程序内部错误：{name}。操作没有完成，数据未被修改。请重试；如果问题反复出现，请联系技术支持并提供日志。").format(
+        name=type(exc).__name__
+    )
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
+    """Tell the user what went wrong in a dialog (nothing for a cancel)."""
+    if isinstance(exc, Cancelled):
+        return
+    if not isinstance(exc, ZwgkError):
+        log.error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
+    QMessageBox.warning(parent, title or tr("操作未完成"), error_message(exc))
+
+
+class TaskManager(QObject):
+    """Runs callables off the UI thread and calls back on the UI thread."""
+
+    _results_pending = Signal()
+    task_failed = Signal(str)  # the Chinese message of every failure, for status bars and tests
+
+    def __init__(self, parent: QObject | None = None, *, error_parent: QWidget | None = None):
+        super().__init__(parent)
+        self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zwgk-db")
+        self._pool = ThreadPoolExecutor(max_workers=POOL_WORKERS, thread_name_prefix="zwgk-pool")
+        self._pending = 0
+        self._closed = False
+        self.error_parent = error_parent
+        # As in Anki: finished work is queued under a lock and a bare signal wakes the UI thread;
+        # no Python object travels through Qt's queued connection.
+        self._finished: list[tuple[Future, SuccessCallback | None, FailureCallback | None]] = []
+        self._finished_lock = threading.Lock()
+        self._results_pending.connect(self._deliver_finished, Qt.ConnectionType.QueuedConnection)
+
+    # --- running ----------------------------------------------------------
+    def run(
+        self,
+        func: Callable[[], Any],
+        on_success: SuccessCallback | None = None,
+        on_failure: FailureCallback | None = None,
+        *,
+        db: bool = True,
+    ) -> Future:
+        """Run `func()` in the background; `on_success(result)` / `on_failure(exc)` run on the UI thread."""
+        if self._closed:
+            raise RuntimeError("TaskManager is shut down")
+        executor = self._db_executor if db else self._pool
+        self._pending += 1
+        future = executor.submit(func)
+        future.add_done_callback(lambda f: self._queue_finished(f, on_success, on_failure))
+        return future
+
+    def _queue_finished(self, future: Future, on_success, on_failure) -> None:
+        with self._finished_lock:
+            self._finished.append((future, on_success, on_failure))
+        self._results_pending.emit()
+
+    def run_with_progress(
+        self,
+        func: Callable[[Job], Any],
+        on_success: SuccessCallback | None = None,
+        label: str = "",
+        parent: QWidget | None = None,
+        *,
+        on_failure: FailureCallback | None = None,
+        db: bool = True,
+        cancellable: bool = True,
+    ) -> tuple[Future, Job, QProgressDialog]:
+        """Run `func(job)` with a progress dialog that reads the job and can cancel it."""
+        job = Job()
+        dialog = QProgressDialog(label or tr("正在处理…"), tr("取消") if cancellable else "", 0, 0, parent)
+        dialog.setWindowTitle(tr("请稍候"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal if parent else Qt.WindowModality.ApplicationModal)
+        dialog.setMinimumDuration(PROGRESS_SHOW_AFTER_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumWidth(420)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(job.cancel)
+        dialog.canceled.connect(lambda: dialog.setLabelText(tr("正在取消，请稍候…")))
+        timer = QTimer(dialog)
+        timer.setInterval(PROGRESS_POLL_MS)
+        timer.timeout.connect(lambda: self._show_progress(dialog, job, label))
+        timer.start()
+
+        def finish() -> None:
+            timer.stop()
+            dialog.canceled.disconnect()
+            dialog.close()
+            dialog.deleteLater()
+
+        def succeeded(result: Any) -> None:
+            finish()
+            if on_success is not None:
+                on_success(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                show_error(parent or self.error_parent, exc)
+
+        future = self.run(lambda: func(job), succeeded, failed, db=db)
+        return future, job, dialog
+
+    @staticmethod
+    def _show_progress(dialog: QProgressDialog, job: Job, label: str) -> None:
+        if job.cancelled:
+            return
+        if job.total > 0:
+            dialog.setMaximum(job.total)
+            dialog.setValue(min(job.done, job.total))
+        if job.message:
+            dialog.setLabelText(job.message)
+        elif label:
+            dialog.setLabelText(label)
+
+    # --- delivery on the UI thread ------------------------------------------
+    def _deliver_finished(self) -> None:
+        with self._finished_lock:
+            finished, self._finished = self._finished, []
+        for payload in finished:
+            self._deliver(*payload)
+
+    def _deliver(self, future: Future, on_success: SuccessCallback | None, on_failure: FailureCallback | None) -> None:
+        self._pending -= 1
+        if self._closed:
+            return
+        exc = future.exception()
+        if exc is None:
+            if on_success is not None:
+                on_success(future.result())
+            return
+        self._report_failure(exc, on_failure)
+
+    def _report_failure(self, exc: BaseException, on_failure: FailureCallback | None) -> None:
+        if not isinstance(exc, Cancelled):
+            self.task_failed.emit(error_message(exc))
+        if on_failure is not None:
+            on_failure(exc)
+        else:
+            show_error(self.error_parent, exc)
+
+    # --- state ------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Tasks submitted whose callbacks have not run yet."""
+        return self._pending
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop accepting work; by default wait for running work (a DB write finishes its transaction)."""
+        self._closed = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        self._db_executor.shutdown(wait=wait, cancel_futures=True)

@@ -1,0 +1,120 @@
+"""Small reusable widgets: the coloured status pill (delegate and label), a debounced search box, a placeholder page.
+
+Widgets only; no database access.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import (
+    QFrame, QLabel, QLineEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
+)
+
+from zwgk_desktop.ui.table_models import StatusRole, status_colors
+
+SEARCH_DEBOUNCE_MS = 300
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Widgets", text)
+
+
+class StatusPillDelegate(QStyledItemDelegate):
+    """Paints a notice status as a rounded coloured pill (colour from `StatusRole`)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        status = index.data(StatusRole)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        if not status:
+            super().paint(painter, option, index)
+            return
+        # background/selection as usual, without text
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = option.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        fg, bg = status_colors(status)
+        metrics = option.fontMetrics
+        width = metrics.horizontalAdvance(text) + 20
+        height = metrics.height() + 4
+        rect = QRectF(option.rect)
+        pill = QRectF(rect.center().x() - width / 2, rect.center().y() - height / 2, width, height)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        path = QPainterPath()
+        path.addRoundedRect(pill, height / 2, height / 2)
+        painter.fillPath(path, bg)
+        painter.setPen(fg)
+        painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.restore()
+
+
+class StatusPill(QLabel):
+    """A status label in its colours, for the detail header."""
+
+    def set_status(self, status: str, label: str) -> None:
+        fg, bg = status_colors(status)
+        self.setObjectName("statusPill")
+        self.setText(label)
+        self.setStyleSheet(f"QLabel#statusPill {{ color: {fg.name()}; background: {bg.name()}; }}")
+
+
+class SearchBox(QLineEdit):
+    """A line edit that emits `search_changed(text)` once the user pauses typing (or presses Enter)."""
+
+    search_changed = Signal(str)
+
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None, *, debounce_ms: int = SEARCH_DEBOUNCE_MS):
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self._emit)
+        self.textChanged.connect(lambda _text: self._timer.start())
+        self.returnPressed.connect(self._emit)
+        self._last: str | None = None
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        text = self.text().strip()
+        if text != self._last:
+            self._last = text
+            self.search_changed.emit(text)
+
+
+class PlaceholderPage(QWidget):
+    """A page still to come: says what it will do, so the clerk knows where things will live."""
+
+    def __init__(self, title: str, summary: str, points: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 40, 40, 40)
+        card = QFrame(self)
+        card.setObjectName("placeholderCard")
+        card.setMaximumWidth(720)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(32, 28, 32, 28)
+        inner.setSpacing(12)
+        heading = QLabel(title, card)
+        heading.setObjectName("pageTitle")
+        inner.addWidget(heading)
+        lead = QLabel(summary, card)
+        lead.setWordWrap(True)
+        inner.addWidget(lead)
+        for point in points:
+            bullet = QLabel(f"•  {point}", card)
+            bullet.setWordWrap(True)
+            bullet.setContentsMargins(12, 0, 0, 0)
+            inner.addWidget(bullet)
+        soon = QLabel(tr("此功能正在开发中，将在后续版本中提供。"), card)
+        soon.setObjectName("muted")
+        inner.addWidget(soon)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        outer.addStretch(1)
