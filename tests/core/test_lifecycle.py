@@ -96,13 +96,15 @@ def statuses(database, notice_id):
 
 
 def test_submit_approve_records_who_and_why_in_history_and_audit(database, world):
-    """Submitting and approving move the notice and leave StatusChange rows and audit events naming the user."""
+    """Submitting and approving move the notice, record the approver, and leave StatusChange rows and audit events naming the user."""
     nid = make_notice(database, world)
     with database.session(user="clerk1") as s:
         lifecycle.submit(s, CLERK, nid, "请审核")
     with database.session(user="rev1") as s:
         lifecycle.approve(s, REVIEWER, nid)
-        assert s.get(Disclosure, nid).status == "approved"
+        approved = s.get(Disclosure, nid)
+        assert approved.status == "approved"
+        assert approved.approved_by == REVIEWER.username and approved.approved_at is not None
     history = statuses(database, nid)
     assert history == [("draft", "pending_review", "clerk1", "请审核"), ("pending_review", "approved", "rev1", "审核通过")]
     with database.session() as s:

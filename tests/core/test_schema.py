@@ -94,6 +94,8 @@ def test_older_database_is_backed_up_before_upgrade(config):
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
         conn.exec_driver_sql("INSERT INTO township (id, name, county_name, issuer, supervise_phone, county_supervise_phone, created_at, updated_at, row_version) VALUES ('t1', '老镇', '', '', '', '', '2026-01-01', '2026-01-01', 1)")
+        conn.exec_driver_sql("INSERT INTO disclosure (id, township_id, category, title, body, issuer, supervise_phone, status, version, year, author, item_count, total_amount_fen, total_people, created_at, updated_at, row_version) VALUES ('d1', 't1', 'dibao', '老公示', '', '', '', 'approved', 1, 2026, 'clerk', 0, 0, 0, '2026-01-01', '2026-01-01', 1)")
+        conn.exec_driver_sql("INSERT INTO status_change (id, disclosure_id, from_status, to_status, by_user, reason, created_at, updated_at, row_version) VALUES ('s1', 'd1', 'pending_review', 'approved', 'reviewer1', '', '2026-01-02 09:00:00', '2026-01-02', 1)")
     engine.dispose()
     db, state = open_database_with_state(config)
     try:
@@ -103,6 +105,8 @@ def test_older_database_is_backed_up_before_upgrade(config):
         backup.close()
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT name FROM township").scalar() == "老镇"
+            approved = conn.exec_driver_sql("SELECT approved_by, approved_at FROM disclosure WHERE id='d1'").one()
+            assert approved[0] == "reviewer1" and str(approved[1]).startswith("2026-01-02 09:00")
     finally:
         db.dispose()
 

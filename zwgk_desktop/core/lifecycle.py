@@ -188,6 +188,7 @@ def approve(session: Session, actor: Actor, disclosure_id: str, note: str = "") 
     d = find_disclosure(session, disclosure_id)
     _require_status(d, ("pending_review",), "审核通过")
     _check_reviewer(session, actor, d)
+    d.approved_by, d.approved_at = actor.username, utcnow()
     return set_status(session, actor, d, "approved", note.strip() or "审核通过")
 
 

@@ -215,6 +215,8 @@ class Disclosure(SyncedMixin, Base):
     period_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     author: Mapped[str] = mapped_column(String(50), default="")
+    approved_by: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     total_amount_fen: Mapped[int] = mapped_column(Integer, default=0)
     total_people: Mapped[int] = mapped_column(Integer, default=0)
