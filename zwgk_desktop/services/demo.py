@@ -185,6 +185,8 @@ class NoticeBuilder:
     def items(self, category: str, notice: Disclosure, count: int) -> list[DisclosureItem]:
         if category == "fupin_project":
             return [self.project_item(notice, seq) for seq in range(1, count + 1)]
+        if category == "generic":
+            return [self.finance_item(notice, seq) for seq in range(1, min(count, 18) + 1)]
         chosen = self.rng.sample(self.households, min(count, len(self.households)))
         return [self.household_item(category, notice, seq, h) for seq, h in enumerate(chosen, start=1)]
 
@@ -214,13 +216,24 @@ class NoticeBuilder:
             subsidy, standard, yuan = rng.choice((("雨露计划补助", "1500元/人·学期", 1500), ("产业发展奖补", "按实际规模", 2000), ("小额信贷贴息", "按贷款额4.35%", 870), ("耕地地力保护补贴", "112元/亩", 672)))
             amount = yuan * 100
             extra = {"subsidy_name": subsidy, "standard": standard, "paid_on": (self.today - timedelta(days=rng.randint(3, 30))).isoformat()}
-        else:
-            amount = rng.choice((1200, 3600, 8800, 15000)) * 100
-            extra = {"content": rng.choice(("村部维修", "道路养护", "保洁员工资", "水利设施维护")), "remark": ""}
         return DisclosureItem(
             disclosure_id=notice.id, seq=seq, household_id=h.id, name=h.head_name, village_id=village.id,
             village_name=village.name, group_name=h.group_name, id_number=h.id_number, people=people,
             amount_fen=amount, extra=extra,
+        )
+
+    def finance_item(self, notice: Disclosure, seq: int) -> DisclosureItem:
+        """A line of a 村务财务公开: an income or spending item of one village, no person named."""
+        rng = self.rng
+        village = rng.choice(self.villages)
+        name, content = rng.choice((
+            ("村部维修", "更换村部屋顶防水层"), ("道路养护", "村组道路坑洼修补"), ("保洁员工资", "本季度保洁员劳务费"),
+            ("水利设施维护", "清淤当家塘一口"), ("办公经费", "村委会日常办公支出"), ("集体资产租赁收入", "村集体厂房出租"),
+        ))
+        amount = rng.choice((1200, 3600, 8800, 15000, 26000)) * 100
+        return DisclosureItem(
+            disclosure_id=notice.id, seq=seq, name=name, village_id=village.id, village_name=village.name,
+            amount_fen=amount, extra={"content": content, "remark": "收入" if "收入" in name else "支出"},
         )
 
     def project_item(self, notice: Disclosure, seq: int) -> DisclosureItem:
