@@ -2,10 +2,7 @@
 
 Nothing outside this package imports Qt. Pages read and write through
 `zwgk_desktop.core` use cases on the background runner (`tasks.TaskManager`)
-and show DTOs, never ORM objects. Importing this package first applies the
-binding work-arounds in `qtcompat` (a PySide6 6.12 reference-count bug).
+and show DTOs, never ORM objects. PySide6 is pinned below 6.12 in
+pyproject.toml: 6.12.0 drops references to None/True on every
+`processEvents()`/`emit()` and aborts long-running sessions.
 """
-
-from zwgk_desktop.ui import qtcompat as _qtcompat
-
-_qtcompat.install()
