@@ -537,7 +537,7 @@ def _depends_on_calendar(rule: PeriodRule) -> bool:
 def missing_years_warning(years: Iterable[int], depends: bool = True) -> str:
     """The Chinese warning for years without holiday data."""
     names = "、".join(f"{y}年" for y in years)
-    advice = f"请在“设置 → 节假日”中录入或确认{names}的放假和调休安排（国务院办公厅通知一般在上一年年底发布）。"
+    advice = f"请在“设置 → 节假日与调休”中录入或确认{names}的放假和调休安排（国务院办公厅通知一般在上一年年底发布）。"
     if depends:
         return f"{names}的节假日和调休安排尚未录入，本期限暂按“周六、周日休息”推算，期满日可能不准确。{advice}"
     return (
