@@ -27,6 +27,7 @@ APT_PACKAGES = [
     "libegl1", "libgl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1", "libdbus-1-3", "libglib2.0-0",
     "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0", "libxcb-xinerama0", "libxcb-randr0",
     "libxcb-render-util0", "libxcb-image0", "poppler-utils", "xvfb",
+    "postgresql", "chromium",  # county store tests on PostgreSQL; the county page in a real browser
 ]
 
 

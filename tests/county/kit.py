@@ -165,12 +165,22 @@ def free_port() -> int:
 class CountyProcess:
     """`python -m zwgk_desktop county serve` on 127.0.0.1, restartable on the same port and data."""
 
-    def __init__(self, data_dir: Path, *, faults: str = "", cert: Path | None = None, key: Path | None = None):
+    def __init__(self, data_dir: Path, *, faults: str = "", cert: Path | None = None, key: Path | None = None,
+                 db_url: str | None = None, env: dict | None = None):
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.faults = faults
         self.cert, self.key = cert, key
+        self.db_url = db_url
+        self.env = dict(env or {})
         self.proc: subprocess.Popen | None = None
+
+    def store_args(self) -> list[str]:
+        """`--data DIR [--db URL]` for `zwgk county ...` commands against this server's store."""
+        return ["--data", str(self.data_dir), *(["--db", self.db_url] if self.db_url else [])]
+
+    def open_store(self):
+        return open_store(self.data_dir, self.db_url)
 
     @property
     def url(self) -> str:
@@ -178,8 +188,8 @@ class CountyProcess:
 
     def start(self, faults: str | None = None) -> "CountyProcess":
         env = {**os.environ, "ZWGK_COUNTY_FAULTS": self.faults if faults is None else faults,
-               "ZWGK_COUNTY_FAULTS_ADMIN": "1"}
-        command = [sys.executable, "-m", "zwgk_desktop", "county", "serve", "--data", str(self.data_dir),
+               "ZWGK_COUNTY_FAULTS_ADMIN": "1", **self.env}
+        command = [sys.executable, "-m", "zwgk_desktop", "county", "serve", *self.store_args(),
                    "--port", str(self.port)]
         if self.cert:
             command += ["--cert", str(self.cert), "--key", str(self.key)]
@@ -213,7 +223,7 @@ class CountyProcess:
 def enroll_real(config, county: CountyProcess, township: str = "青山镇", database=None) -> dict:
     from zwgk_desktop.services.sync import enroll
 
-    store = open_store(county.data_dir)
+    store = county.open_store()
     try:
         code = issue_enroll_code(store, township)["code"]
     finally:

@@ -47,4 +47,13 @@ def run_now(args, ctx) -> dict:
 def run_status(args, ctx) -> dict:
     from zwgk_desktop.services.sync import sync_status
 
-    return sync_status(ctx.config, database=ctx.database())
+    status = sync_status(ctx.config, database=ctx.database())
+    lines = [
+        f"已注册：{status['server']}（设备 {status['device_id']}）" if status["enrolled"] else "本机尚未注册（zwgk sync enroll）",
+        f"上次成功同步：{status['last_sync_at'] or '从未'}；待上报 {status['pending']}，冲突 {status['conflicts']}，"
+        f"错误 {status['errors']}",
+    ]
+    if status["last_error"]:
+        lines.append(f"上次失败：{status['last_error'].get('message', '')}")
+    lines += [f"警告：{w}" for w in status["warnings"]]
+    return {**status, HUMAN_KEY: "\n".join(lines)}

@@ -1,13 +1,21 @@
 """The disclosure catalogue (基层政务公开标准目录): categories, their columns and 公示 rules.
 
 The shipped default lives in `resources/catalogue.json`; the county may send
-an updated copy (kept in the database as reference data by the sync work).
-This module only parses it into plain dataclasses; it is data, not code.
+an updated copy. The sync pull keeps it in the database (Setting
+`county_catalogue`, CatalogItem rows) and writes it to
+`<data dir>/county/catalogue.json`; whoever opens a township data dir calls
+`use_data_dir_catalogue(data_dir)` once, and from then on `load_catalogue()`
+and `get_entry(code)` (still without arguments) answer with the county's
+entries laid over the shipped ones. A county copy that is missing or
+unreadable falls back to the shipped catalogue (logged), never to nothing.
+This module parses the data into plain dataclasses; it is data, not code.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +23,10 @@ from pathlib import Path
 from zwgk_desktop.errors import UnknownCategory
 
 CATEGORY_CODES = ("dibao", "tekun", "linshi", "weifang", "fupin_project", "fupin_fund", "generic")
+COUNTY_CATALOGUE_FILE = ("county", "catalogue.json")  # under the township's data dir
+
+log = logging.getLogger(__name__)
+_override: Path | None = None  # the county copy load_catalogue() prefers, if it exists
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,16 @@ class CatalogEntry:
         return next((c for c in self.columns if c.key == key), None)
 
 
+def parse_rule(raw: dict) -> PeriodRule:
+    """A 公示期 rule from catalogue JSON; a nonsensical one is a ValueError, not a wrong end date later."""
+    rule = PeriodRule(**raw)
+    if rule.unit not in ("calendar", "working"):
+        raise ValueError(f"unknown rule unit {rule.unit!r}")
+    if not isinstance(rule.duration, int) or isinstance(rule.duration, bool) or not 1 <= rule.duration <= 365:
+        raise ValueError(f"bad rule duration {rule.duration!r}")
+    return rule
+
+
 def parse_catalogue(raw: dict) -> dict[str, CatalogEntry]:
     entries = {}
     for item in raw["items"]:
@@ -89,7 +111,7 @@ def parse_catalogue(raw: dict) -> dict[str, CatalogEntry]:
             legal_basis=item.get("legal_basis", ""),
             responsible=item.get("responsible", ""),
             channels=tuple(item.get("channels", ())),
-            rule=PeriodRule(**item["rule"]),
+            rule=parse_rule(item["rule"]),
             name_mask=item.get("name_mask", "full"),
             cadence=item.get("cadence"),
             columns=columns,
@@ -105,10 +127,82 @@ def default_catalogue_path() -> Path:
     return bundle_root() / "resources" / "catalogue.json"
 
 
-@lru_cache(maxsize=4)
+def county_catalogue_path(data_dir: str | os.PathLike) -> Path:
+    """Where the sync pull keeps the county's catalogue in a township data dir."""
+    return Path(data_dir).joinpath(*COUNTY_CATALOGUE_FILE)
+
+
+def use_catalogue_override(path: str | os.PathLike | None) -> None:
+    """Prefer the catalogue file at `path` (when it exists) in `load_catalogue()`; None = shipped only."""
+    global _override
+    _override = Path(path) if path else None
+
+
+def use_data_dir_catalogue(data_dir: str | os.PathLike) -> Path:
+    """Make the county copy in this township data dir (once pulled) the catalogue of this process."""
+    path = county_catalogue_path(data_dir)
+    use_catalogue_override(path)
+    return path
+
+
+def catalogue_override() -> Path | None:
+    return _override
+
+
+@lru_cache(maxsize=8)
+def _parse_file(path: str, _stamp: tuple[int, int]) -> dict[str, CatalogEntry]:
+    """Parsed catalogue file; `_stamp` (mtime, size) makes a rewritten file parse again."""
+    return parse_catalogue(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
+@lru_cache(maxsize=8)
+def _overlay(default_key: tuple, county_key: tuple) -> dict[str, CatalogEntry]:
+    """Shipped entries in their order, each replaced by the county's; new county codes appended.
+
+    An unreadable county copy is logged once (per file version) and the shipped catalogue used.
+    """
+    default = _parse_file(*default_key)
+    try:
+        county = _parse_file(*county_key)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("county catalogue %s unreadable, using the shipped one: %s", county_key[0], exc)
+        return default
+    return {**default, **county}
+
+
+def _load_file(path: Path) -> dict[str, CatalogEntry]:
+    return _parse_file(str(path), _stamp(path))
+
+
 def load_catalogue(path: str | None = None) -> dict[str, CatalogEntry]:
-    source = Path(path) if path else default_catalogue_path()
-    return parse_catalogue(json.loads(source.read_text(encoding="utf-8")))
+    """The catalogue at `path`, or the shipped one overlaid with the county copy in use (if any)."""
+    if path:
+        return _load_file(Path(path))
+    default_key = (str(default_catalogue_path()), (0, 0))  # shipped with the program: never changes while it runs
+    county = _override
+    if county is None:
+        return _parse_file(*default_key)
+    try:
+        county_key = (str(county), _stamp(county))
+    except OSError:  # not pulled yet
+        return _parse_file(*default_key)
+    return _overlay(default_key, county_key)
+
+
+def catalog_item_values(entry: CatalogEntry) -> dict:
+    """The CatalogItem column values that mirror a catalogue entry (seeding and county updates)."""
+    return {
+        "code": entry.code, "name": entry.name, "legal_basis": entry.legal_basis, "responsible": entry.responsible,
+        "rule_duration": entry.rule.duration, "rule_unit": entry.rule.unit,
+        "rule_start_day_counts": entry.rule.start_day_counts, "rule_roll_forward": entry.rule.roll_forward,
+        "name_mask": entry.name_mask, "public_fields": [c.key for c in entry.public_columns],
+        "columns": [c.key for c in entry.columns], "cadence": entry.cadence,
+    }
 
 
 def get_entry(code: str) -> CatalogEntry:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 from zwgk_desktop.config import Config
+from zwgk_desktop.core.catalogue import use_data_dir_catalogue
 from zwgk_desktop.core.db import Database, make_engine
 from zwgk_desktop.errors import DatabaseCorrupt, DatabaseError, DatabaseTooNew
 
@@ -186,6 +187,8 @@ def open_database(config: Config, *, upgrade: bool = True) -> Database:
 
 def open_database_with_state(config: Config, *, upgrade: bool = True) -> tuple[Database, SchemaState]:
     config.ensure_data_dir()
+    # The county's published catalogue (pulled by sync into this data dir) overrides the shipped one.
+    use_data_dir_catalogue(config.data_dir)
     existed = config.db_path.exists() and config.db_path.stat().st_size > 0
     if existed:
         check_sqlite_file(config.db_path)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.catalogue import load_catalogue
+from zwgk_desktop.core.catalogue import catalog_item_values, load_catalogue
 from zwgk_desktop.core.models import CatalogItem, NoticeBoard, Township, Village, VillageGroup
 from zwgk_desktop.errors import InvalidInput, NotFound
 
@@ -55,15 +55,7 @@ def seed_catalogue(session: Session) -> int:
     for code, entry in load_catalogue().items():
         if code in existing:
             continue
-        session.add(
-            CatalogItem(
-                code=code, name=entry.name, legal_basis=entry.legal_basis, responsible=entry.responsible,
-                rule_duration=entry.rule.duration, rule_unit=entry.rule.unit,
-                rule_start_day_counts=entry.rule.start_day_counts, rule_roll_forward=entry.rule.roll_forward,
-                name_mask=entry.name_mask, public_fields=[c.key for c in entry.public_columns],
-                columns=[c.key for c in entry.columns], cadence=entry.cadence,
-            )
-        )
+        session.add(CatalogItem(**catalog_item_values(entry)))
         added += 1
     return added
 

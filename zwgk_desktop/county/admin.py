@@ -38,8 +38,10 @@ def publish_catalogue(store: CountyStore, path: str | Path) -> dict:
     raw = _read_json(path)
     try:
         entries = parse_catalogue(raw)
-    except (KeyError, TypeError) as exc:
+    except KeyError as exc:
         raise CountyError(f"目录文件格式不对（缺少字段 {exc}）。", code="invalid_input") from exc
+    except (TypeError, ValueError) as exc:
+        raise CountyError(f"目录文件格式不对（{exc}）。", code="invalid_input") from exc
     published = publish_reference(store, "catalogue", "catalogue", raw)
     return {**published, "entries": len(entries)}
 

@@ -10,7 +10,7 @@ tests (`county.faults`) is inert unless its environment variable is set.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import wraps
 
 from starlette.applications import Starlette
@@ -99,7 +99,7 @@ def store_of(request: Request) -> CountyStore:
 
 @endpoint("time")
 async def get_time(request: Request):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc) + timedelta(seconds=request.app.state.faults.clock_offset_s)
     return JSONResponse({"now": now.isoformat().replace("+00:00", "Z"), "version": __version__})
 
 

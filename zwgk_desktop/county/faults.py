@@ -5,8 +5,11 @@ when `ZWGK_COUNTY_FAULTS_ADMIN=1`) makes the next COUNT requests to ROUTE
 (`changes`, `blob_put`, `missing`, `reference`, `stats`, `time`) misbehave:
 WHEN `before` (nothing processed) or `after` (processed and committed, answer
 lost); ACTION `500`, `sleepN` (seconds, then carry on) or `exit` (the process
-dies; for `blob_put` before: half the chunk is written first). Never set in
-production: with neither variable set this module does nothing.
+dies; for `blob_put` before: half the chunk is written first).
+`ZWGK_COUNTY_CLOCK_OFFSET_S=SECONDS` shifts the time `GET /api/v1/time`
+reports (a county clock that runs fast, or slow when negative), so the
+township's clock-skew warning can be tested. Never set in production: with
+none of these variables set this module does nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 FAULTS_ENV = "ZWGK_COUNTY_FAULTS"
 ADMIN_ENV = "ZWGK_COUNTY_FAULTS_ADMIN"
+CLOCK_OFFSET_ENV = "ZWGK_COUNTY_CLOCK_OFFSET_S"
 
 
 class InjectedFault(Exception):
@@ -33,9 +37,10 @@ class Fault:
 
 
 class FaultPlan:
-    def __init__(self, spec: str = ""):
+    def __init__(self, spec: str = "", clock_offset_s: float = 0.0):
         self._lock = threading.Lock()
         self.faults: list[Fault] = parse_spec(spec)
+        self.clock_offset_s = clock_offset_s
 
     def replace(self, spec: str) -> None:
         with self._lock:
@@ -88,7 +93,15 @@ def parse_spec(spec: str) -> list[Fault]:
 
 
 def plan_from_env() -> FaultPlan:
-    return FaultPlan(os.environ.get(FAULTS_ENV, ""))
+    return FaultPlan(os.environ.get(FAULTS_ENV, ""), clock_offset_from_env())
+
+
+def clock_offset_from_env() -> float:
+    raw = os.environ.get(CLOCK_OFFSET_ENV, "").strip()
+    try:
+        return float(raw) if raw else 0.0
+    except ValueError:
+        return 0.0
 
 
 def admin_enabled() -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.county.store import (
     Blob, CountyStore, CountyTownship, Device, EnrollCode, Receipt, Record, Reference,
-    hash_secret, new_enroll_code, new_token, utcnow,
+    hash_secret, insert_ignore, new_enroll_code, new_token, utcnow,
 )
 from zwgk_desktop.errors import ZwgkError
 
@@ -178,7 +178,8 @@ def apply_changes(store: CountyStore, who: DeviceIdentity, records: object) -> l
         raise CountyError(f"每批最多 {MAX_BATCH_RECORDS} 条记录。", code="too_large", status=413)
     results = []
     with _lock_for(who.township_id), store.session() as session:
-        township = session.get(CountyTownship, who.township_id)
+        # The row lock (PostgreSQL; SQLite has one writer anyway) serialises batches across server processes.
+        township = session.get(CountyTownship, who.township_id, with_for_update=True)
         for raw in records:
             results.append(apply_one(session, who, township, raw))
             session.flush()
@@ -385,8 +386,7 @@ def finish_blob(store: CountyStore, who: DeviceIdentity, sha256: str, partial: P
     os.replace(partial, target)
     _fsync_dir(target.parent)
     with store.session() as session:
-        if session.get(Blob, sha256) is None:
-            session.add(Blob(sha256=sha256, size=total, device_id=who.device_id))
+        insert_ignore(session, Blob, sha256=sha256, size=total, device_id=who.device_id, received_at=utcnow())
     return {"sha256": sha256, "offset": total, "complete": True, "size": total}
 
 

@@ -5,9 +5,10 @@ enrollment codes (hashed), the latest copy of every township record
 (`county_record`, unique on entity + entity_id across all townships),
 idempotency receipts by change key, complete blobs, and published reference
 data whose autoincrement id is the pull cursor. SQLite in `--data DIR` by
-default, any SQLAlchemy URL (PostgreSQL) with `--db`. Blob bytes live on
-disk under `<data>/blobs/`, named by SHA-256; partial uploads under
-`<data>/blobs/partial/`.
+default, any SQLAlchemy URL (PostgreSQL) with `--db`: JSON columns become
+JSONB there, inserts that may race use `insert_ignore` (ON CONFLICT DO
+NOTHING on both dialects). Blob bytes live on disk under `<data>/blobs/`,
+named by SHA-256; partial uploads under `<data>/blobs/partial/`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import (
     JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint,
     create_engine, event,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 DEFAULT_DB_FILE = "county.sqlite3"
@@ -55,6 +57,10 @@ def new_enroll_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
+# JSON documents: binary JSONB on PostgreSQL (compact, indexable), plain JSON text elsewhere.
+JSON_DOC = JSON().with_variant(JSONB(), "postgresql")
+
+
 class CountyBase(DeclarativeBase):
     metadata = MetaData(naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -62,7 +68,7 @@ class CountyBase(DeclarativeBase):
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     })
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON_DOC, list[Any]: JSON_DOC}
 
 
 class CountyTownship(CountyBase):
@@ -154,6 +160,23 @@ class Reference(CountyBase):
     key: Mapped[str] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def insert_ignore(session: Session, model, **values) -> bool:
+    """INSERT unless a row with the same key exists (another request won the race); True if inserted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # other databases: the plain check-then-insert (the in-process locks still serialise it)
+        if session.get(model, tuple(values[c.name] for c in model.__table__.primary_key)) is not None:
+            return False
+        session.add(model(**values))
+        session.flush()
+        return True
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

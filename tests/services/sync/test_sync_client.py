@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import run_cli
 from tests.county.kit import (
-    add_photo, assert_agree, copy_township, enroll_inprocess, test_http, township_template,
+    ROOT, add_photo, assert_agree, copy_township, enroll_inprocess, test_http, township_template,
 )
+from zwgk_desktop.core.catalogue import default_catalogue_path
 from zwgk_desktop.core.schema import open_database
 from zwgk_desktop.core.calendar import calendar_from_session
 from zwgk_desktop.core.models import CalendarDay, Disclosure, OutboxEntry, Posting, Setting
@@ -192,3 +198,110 @@ def test_sync_without_enrollment_explains_what_to_do(config, township):
     with pytest.raises(SyncError) as info:
         sync_once(config, database=township)
     assert info.value.code == "sync_not_enrolled" and "sync enroll" in info.value.message
+
+
+# --- clock skew ----------------------------------------------------------------------------
+
+
+def test_a_county_clock_more_than_five_minutes_off_is_warned(config, township, county, monkeypatch):
+    """A county clock 10 minutes behind ours gives a Chinese warning in the report and in `sync status`; 2 minutes does not."""
+    from starlette.testclient import TestClient
+
+    from zwgk_desktop.county.app import create_app
+    from zwgk_desktop.county.faults import CLOCK_OFFSET_ENV
+
+    monkeypatch.setenv(CLOCK_OFFSET_ENV, "-600")
+    with TestClient(create_app(county), base_url="http://testserver") as http:
+        enroll_inprocess(config, county, http, database=township)
+        report = sync_once(config, database=township, http=http)
+        assert 590 < report.clock_skew_s < 610
+        assert report.warnings == [next(w for w in report.warnings if "本机时间比县级服务器快约 10 分钟" in w)]
+        township.dispose()
+        code, status, stderr = run_cli("sync", "status", "--json", data_dir=config.data_dir)
+        assert code == 0, stderr
+        assert status["warnings"] == report.warnings and 590 < status["clock_skew_s"] < 610
+        http.app.state.faults.clock_offset_s = 120
+        calm = sync_once(config, database=township, http=http)
+    assert calm.warnings == [] and sync_status(config, database=township)["warnings"] == []
+
+
+def test_sync_status_prints_the_warnings_for_people(config, township, county, http, monkeypatch):
+    """`zwgk sync status` without --json shows the last sync's warnings in Chinese."""
+    http.app.state.faults.clock_offset_s = 3 * 3600
+    enroll_inprocess(config, county, http, database=township)
+    sync_once(config, database=township, http=http)
+    township.dispose()
+    proc = subprocess.run([sys.executable, "-m", "zwgk_desktop", "--data-dir", str(config.data_dir), "sync", "status"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0 and "警告：本机时间比县级服务器慢约 3 小时" in proc.stdout
+
+
+# --- county catalogue ------------------------------------------------------------------------
+
+
+def county_catalogue_file(tmp_path, **linshi) -> Path:
+    """The shipped catalogue with the county's changes to 临时救助."""
+    raw = json.loads(default_catalogue_path().read_text(encoding="utf-8"))
+    for item in raw["items"]:
+        if item["code"] == "linshi":
+            item.update(linshi)
+    path = tmp_path / "county-catalogue.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def period_end(township, category: str, posted_on: date) -> date:
+    """The 公示期 end the township computes for a new notice of `category` posted on `posted_on`."""
+    from zwgk_desktop.core.postings import posting_period
+    from zwgk_desktop.core.townships import current_township
+
+    session = township.new_session()
+    try:
+        notice = Disclosure(township_id=current_township(session).id, category=category, title="公示", year=2026)
+        return posting_period(session, notice, posted_on).end
+    finally:
+        session.close()
+
+
+def test_a_county_catalogue_changes_the_townships_posting_period(config, township, county, http, tmp_path):
+    """After sync, the county's 10-working-day rule for 临时救助 sets the computed 公示期 and the CatalogItem row."""
+    from zwgk_desktop.core.catalogue import county_catalogue_path, get_entry
+    from zwgk_desktop.core.models import CatalogItem
+    from zwgk_desktop.county.admin import publish_catalogue
+
+    monday = date(2026, 3, 2)
+    assert period_end(township, "linshi", monday) == date(2026, 3, 9)  # shipped: 5 working days
+    publish_catalogue(county, county_catalogue_file(
+        tmp_path, rule={"duration": 10, "unit": "working", "start_day_counts": False, "roll_forward": False},
+        name_mask="surname_last"))
+    enroll_inprocess(config, county, http, database=township)
+    report = sync_once(config, database=township, http=http)
+    assert report.pulled == 1 and report.pending == 0 and report.warnings == []
+    assert get_entry("linshi").rule.duration == 10 and get_entry("dibao").rule.duration == 7
+    assert period_end(township, "linshi", monday) == date(2026, 3, 16)
+    with township.session() as s:
+        row = s.execute(select(CatalogItem).where(CatalogItem.code == "linshi")).scalar_one()
+        assert (row.rule_duration, row.rule_unit, row.name_mask) == (10, "working", "surname_last")
+    assert json.loads(county_catalogue_path(config.data_dir).read_text(encoding="utf-8"))["items"]
+    with county.session() as s:  # the changed catalogue rows went up to the county in the same sync
+        record = s.execute(select(Record).where(Record.entity == "catalog_item", Record.entity_id == row.id)).scalar_one()
+    assert record.data["rule_duration"] == 10
+
+
+def test_a_later_process_uses_the_pulled_catalogue_and_a_bad_one_is_ignored(config, township, county, http, tmp_path):
+    """A fresh opener of the data dir gets the county rule; a malformed county catalogue is skipped with a warning."""
+    from zwgk_desktop.core import catalogue
+    from zwgk_desktop.county.admin import publish_catalogue
+
+    publish_catalogue(county, county_catalogue_file(
+        tmp_path, rule={"duration": 10, "unit": "working", "start_day_counts": False, "roll_forward": False}))
+    enroll_inprocess(config, county, http, database=township)
+    sync_once(config, database=township, http=http)
+    catalogue.use_catalogue_override(None)
+    assert catalogue.get_entry("linshi").rule.duration == 5
+    catalogue.use_data_dir_catalogue(config.data_dir)  # what the app and CLI do when they open a data dir
+    assert catalogue.get_entry("linshi").rule.duration == 10
+    publish_reference(county, "catalogue", "catalogue", {"items": [{"code": "linshi", "rule": {"unit": "weeks"}}]})
+    report = sync_once(config, database=township, http=http)
+    assert report.pulled == 1 and any("目录格式有误" in w for w in report.warnings)
+    assert catalogue.get_entry("linshi").rule.duration == 10

@@ -4,18 +4,28 @@ Each page is applied together with the new cursor in one transaction, so a cut
 never skips or half-applies anything. Kinds: `calendar` (one year's holidays
 and 调休 working days → `CalendarDay` rows with source 'county', replacing the
 county's earlier rows for that year, never a manual entry), `catalogue`
-(Setting `county_catalogue`), `standard` (Setting `county_standards`, by key),
-`announcement` (Setting `county_announcements`, newest first, 100 kept),
-`template` (Setting `county_templates`, by key). Unknown kinds are skipped.
+(validated, then Setting `county_catalogue` and the `CatalogItem` rows — rule,
+name mask, columns — in the same transaction; after the commit the copy is
+written to `<data dir>/county/catalogue.json`, which `core.catalogue` lays over
+the shipped catalogue, so `get_entry()` and every 公示期 follow it),
+`standard` (Setting `county_standards`, by key), `announcement` (Setting
+`county_announcements`, newest first, 100 kept), `template` (Setting
+`county_templates`, by key). Unknown kinds are skipped; a malformed catalogue
+is skipped with a warning (the cursor moves on, the old catalogue stays).
 """
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from zwgk_desktop.core.models import CalendarDay
+from zwgk_desktop.core import catalogue
+from zwgk_desktop.core.models import CalendarDay, CatalogItem
 from zwgk_desktop.services.sync.state import CURSOR_KEY, get_setting, set_setting
 
 CATALOGUE_KEY = "county_catalogue"
@@ -25,9 +35,15 @@ TEMPLATES_KEY = "county_templates"
 MAX_ANNOUNCEMENTS = 100
 
 
-def pull_reference(database, client, job=None) -> int:
-    """Apply every reference entry newer than our cursor; how many were applied."""
-    pulled = 0
+@dataclass
+class PullResult:
+    applied: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def pull_reference(database, client, job=None, data_dir: Path | None = None) -> PullResult:
+    """Apply every reference entry newer than our cursor; then bring the catalogue file in `data_dir` up to date."""
+    result = PullResult()
     while True:
         if job is not None:
             job.check()
@@ -35,21 +51,27 @@ def pull_reference(database, client, job=None) -> int:
             since = int(get_setting(session, CURSOR_KEY, 0) or 0)
         page = client.reference(since)
         items = page.get("items") or []
-        with database.session() as session:
+        with database.session(user="sync") as session:
             for item in items:
-                apply_reference(session, item)
+                warning = apply_reference(session, item)
+                if warning:
+                    result.warnings.append(warning)
             set_setting(session, CURSOR_KEY, int(page.get("cursor", since)))
-        pulled += len(items)
+        result.applied += len(items)
         if not page.get("more") or not items:
-            return pulled
+            break
+    if data_dir is not None:
+        sync_catalogue_file(database, data_dir)
+    return result
 
 
-def apply_reference(session, item: dict) -> None:
+def apply_reference(session, item: dict) -> str | None:
+    """Apply one entry inside the caller's transaction; a Chinese warning when it had to be skipped."""
     kind, key, data = item.get("kind"), str(item.get("key", "")), item.get("data") or {}
     if kind == "calendar":
         apply_calendar_year(session, data)
     elif kind == "catalogue":
-        set_setting(session, CATALOGUE_KEY, data)
+        return apply_catalogue(session, data)
     elif kind == "standard":
         standards = dict(get_setting(session, STANDARDS_KEY, {}) or {})
         standards[key] = data
@@ -62,6 +84,71 @@ def apply_reference(session, item: dict) -> None:
         templates = dict(get_setting(session, TEMPLATES_KEY, {}) or {})
         templates[key] = data
         set_setting(session, TEMPLATES_KEY, templates)
+    return None
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+
+def apply_catalogue(session, raw: dict) -> str | None:
+    """Keep a valid county catalogue and mirror it into the CatalogItem rows; refuse a malformed one."""
+    try:
+        entries = catalogue.parse_catalogue(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return f"县级发布的公开目录格式有误（{exc}），已忽略，继续使用原有目录。请联系县政务公开办。"
+    set_setting(session, CATALOGUE_KEY, raw)
+    update_catalog_items(session, entries)
+    return None
+
+
+def update_catalog_items(session, entries: dict) -> int:
+    """Set each category's row to the county's rule, mask and columns (adding missing ones); rows changed."""
+    rows = {row.code: row for row in session.execute(select(CatalogItem)).scalars()}
+    changed = 0
+    for code, entry in entries.items():
+        values = catalogue.catalog_item_values(entry)
+        row = rows.get(code)
+        if row is None:
+            session.add(CatalogItem(**values))
+            changed += 1
+            continue
+        differing = {k: v for k, v in values.items() if getattr(row, k) != v}
+        for name, value in differing.items():
+            setattr(row, name, value)
+        changed += bool(differing)
+    return changed
+
+
+def sync_catalogue_file(database, data_dir: Path) -> Path | None:
+    """Write the stored county catalogue to `<data dir>/county/catalogue.json` if it differs (temp + rename).
+
+    Also makes it this process's catalogue when nothing else was chosen yet, so the
+    pull takes effect at once even where the opener did not call `use_data_dir_catalogue`.
+    """
+    with database.session() as session:
+        raw = get_setting(session, CATALOGUE_KEY, None)
+    if not raw:
+        return None
+    target = catalogue.county_catalogue_path(data_dir)
+    text = json.dumps(raw, ensure_ascii=False, indent=1, sort_keys=True)
+    try:
+        current = target.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current != text:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".json.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    if catalogue.catalogue_override() is None:
+        catalogue.use_catalogue_override(target)
+    return target
+
+
+# --- calendar --------------------------------------------------------------------------
 
 
 def apply_calendar_year(session, data: dict) -> None:

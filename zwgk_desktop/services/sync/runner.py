@@ -1,7 +1,9 @@
 """One sync with the county, end to end: `sync_once(config, job) -> SyncReport`; plus enrollment and status.
 
-Order: clock check → push outbox → upload missing blobs → pull reference data
-→ sanity count against the county (Anki's post-sync check). Totals, last
+Order: clock check (a Chinese warning beyond 5 minutes of skew) → push
+outbox → upload missing blobs → pull reference data (→ push again when the
+pull changed synced rows, e.g. catalogue items) → sanity count against the
+county (Anki's post-sync check). Totals, last
 time, last error and warnings are saved in the township DB even when a step
 fails; the failure is then re-raised as a `SyncError` so a caller (the UI
 timer with backoff, `zwgk sync now`) can retry later. Nothing is lost by a
@@ -18,6 +20,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.errors import Cancelled, ZwgkError
 from zwgk_desktop.core.models import DisclosureItem, OutboxEntry
 from zwgk_desktop.services.sync import blobs, pull, push
 from zwgk_desktop.services.sync.client import SyncError, client_for, load_token, save_token
@@ -92,6 +95,7 @@ def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncR
     database, owned = _open(config, database)
     report = SyncReport()
     error: SyncError | None = None
+    outcome: ZwgkError | None = None  # what `finish` records: a failure or a cancel is not a completed sync
     try:
         token = load_token(config)
         if not token or not config.settings.county_url:
@@ -100,10 +104,13 @@ def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncR
             try:
                 run_steps(config, database, client, job, report)
             except SyncError as exc:
-                error = exc
+                error = outcome = exc
+            except Cancelled as exc:
+                outcome = exc
+                raise
     finally:
         try:
-            finish(database, report, error)
+            finish(database, report, outcome)
         finally:
             if owned:
                 database.dispose()
@@ -116,24 +123,49 @@ def run_steps(config, database, client, job: Job, report: SyncReport) -> None:
     job.progress(0, 4, "正在连接县级服务器…")
     _server, skew = client.server_time()
     report.clock_skew_s = round(skew, 1)
-    if abs(skew) > MAX_CLOCK_SKEW_S:
-        report.warnings.append(
-            f"本机时间与县级服务器相差约 {abs(skew) / 60:.0f} 分钟，请校准电脑时间（照片时间核对和记录时间都依赖它）。"
-        )
+    warning = clock_warning(skew)
+    if warning:
+        report.warnings.append(warning)
     job.progress(1, 4, "正在上报变更…")
-    pushed = push.push_pending(database, client, job)
-    report.pushed, report.conflicts = pushed.pushed, pushed.conflicts
-    report.errors += pushed.rejected
-    report.problems += pushed.problems
+    push_outbox(database, client, job, report)
     job.progress(2, 4, "正在上传照片和打印件…")
     uploaded = blobs.upload_missing(database, config, client, job)
     report.blobs_uploaded = uploaded.uploaded
     report.errors += len(uploaded.problems)
     report.problems += uploaded.problems
     job.progress(3, 4, "正在获取县级参考数据…")
-    report.pulled = pull.pull_reference(database, client, job)
+    pulled = pull.pull_reference(database, client, job, data_dir=config.data_dir)
+    report.pulled = pulled.applied
+    report.warnings += pulled.warnings
+    if pulled.applied:
+        push_outbox(database, client, job, report)  # rows the pull changed (catalogue items) go up at once
     compare_counts(database, client, report)
     job.progress(4, 4, "同步完成")
+
+
+def push_outbox(database, client, job: Job, report: SyncReport) -> None:
+    pushed = push.push_pending(database, client, job)
+    report.pushed += pushed.pushed
+    report.conflicts += pushed.conflicts
+    report.errors += pushed.rejected
+    report.problems += pushed.problems
+
+
+def clock_warning(skew_s: float) -> str | None:
+    """A Chinese warning when this PC's clock is more than 5 minutes off the county's (skew = local − server)."""
+    if abs(skew_s) <= MAX_CLOCK_SKEW_S:
+        return None
+    direction = "快" if skew_s > 0 else "慢"
+    return (f"本机时间比县级服务器{direction}约{_duration(abs(skew_s))}，请校准电脑的日期和时间"
+            "（张贴日期、照片时间核对和公示期计算都依赖它）。")
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return f" {minutes} 分钟"
+    hours = round(seconds / 3600)
+    return f" {hours} 小时" if hours < 48 else f" {round(seconds / 86400)} 天"
 
 
 def local_counts(session) -> dict:
@@ -169,7 +201,7 @@ def compare_counts(database, client, report: SyncReport) -> None:
         report.warnings.append("同步后本机与县级数据条数不一致（" + "；".join(differences) + "），请联系县政务公开办核对。")
 
 
-def finish(database, report: SyncReport, error: SyncError | None) -> None:
+def finish(database, report: SyncReport, error: ZwgkError | None) -> None:
     """Save totals and the outcome; fill the report's pending/conflict/error counts."""
     report.finished_at = now_iso()
     with database.session(user="sync") as session:
@@ -186,6 +218,8 @@ def finish(database, report: SyncReport, error: SyncError | None) -> None:
         else:
             saved["last_error"] = error.as_json()
         saved["warnings"] = list(report.warnings)
+        if report.clock_skew_s is not None:
+            saved["clock_skew_s"] = report.clock_skew_s
         saved["problems"] = list(report.problems)[-50:]
         set_setting(session, TOTALS_KEY, saved)
 
@@ -224,6 +258,7 @@ def sync_status(config, database=None) -> dict:
         "last_sync_at": saved.get("last_sync_at"),
         "last_error": saved.get("last_error"),
         "warnings": saved.get("warnings", []),
+        "clock_skew_s": saved.get("clock_skew_s"),
         "enrolled": bool(device) and load_token(config) is not None,
         "device_id": (device or {}).get("device_id"),
         "server": (device or {}).get("server") or config.settings.county_url or None,
