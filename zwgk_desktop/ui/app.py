@@ -3,13 +3,16 @@
 Order: QApplication (organisation/app names for QSettings) → bundled CJK
 fonts registered and made the app font → Fusion + stylesheet → database
 opened (a `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt / DataDirError
-is shown in a Chinese dialog and the exit code is 1) → main window shown →
+is shown in a Chinese dialog and the exit code is 1) → who is working
+(`ui.lifecycle.startup.sign_in`: first-run wizard on an empty data dir,
+single-user mode for the demo, else the login dialog; cancelling exits with
+code 0 and writes nothing) → main window shown with `window.actor` set →
 optional demo township created off the UI thread with a progress dialog →
 event loop until the window closes.
 
-Pages from other packages plug in through `install_extension_pages`: if
-`zwgk_desktop.ui.lifecycle` exists and has `install(window)`, it is called
-with the main window (which offers `add_page`, `database`, `tasks`).
+Pages from other packages plug in through `install_extension_pages`: each
+module in `EXTENSION_MODULES` that has `install(window)` is called with the
+main window (which offers `add_page`, `database`, `tasks`, `actor`).
 
 Hidden switches for benchmarks and screenshots (environment variables):
 `ZWGK_EXIT_AFTER_SHOWN=1` prints the seconds since `run_app` started and
@@ -42,7 +45,13 @@ ORGANIZATION = "zwgk"
 EXIT_AFTER_SHOWN_ENV = "ZWGK_EXIT_AFTER_SHOWN"
 SCREENSHOT_ENV = "ZWGK_SCREENSHOT"
 DEMO_HOUSEHOLDS = 2400
-EXTENSION_MODULES = ("zwgk_desktop.ui.lifecycle",)
+EXTENSION_MODULES = (
+    "zwgk_desktop.ui.lifecycle",
+    "zwgk_desktop.ui.printing",
+    "zwgk_desktop.ui.sync",
+    "zwgk_desktop.ui.settings",
+    "zwgk_desktop.ui.photos",
+)
 
 
 def tr(text: str) -> str:
@@ -120,11 +129,16 @@ def create_demo_in_background(window, households: int | None = None) -> None:
     window.tasks.run_with_progress(work, done, tr("正在创建演示乡镇，请稍候…"), window)
 
 
-def database_is_empty(database) -> bool:
-    from zwgk_desktop.services.demo import database_is_empty as is_empty
+def sign_in_or_explain(database, config: Config, demo_if_empty: bool):
+    """Who works this session (`SignIn`), None if the user cancelled; a `ZwgkError` is shown, then re-raised."""
+    from zwgk_desktop.ui.lifecycle.startup import sign_in
 
-    with database.session() as session:
-        return is_empty(session)
+    try:
+        return sign_in(database, config, demo_if_empty=demo_if_empty)
+    except ZwgkError as exc:
+        log.error("cannot start the session: %s (%s)", exc.code, exc.message)
+        show_error(None, exc, tr("无法启动"))
+        raise
 
 
 def install_test_hooks(app: QApplication, window, started: float) -> None:
@@ -159,15 +173,27 @@ def run_app(config: Config, demo_if_empty: bool = False) -> int:
     database = open_database_or_explain(config)
     if database is None:
         return 1
+    app.setQuitOnLastWindowClosed(False)  # closing the wizard or login must not end a loop not yet started
+    try:
+        signed_in = sign_in_or_explain(database, config, demo_if_empty)
+    except ZwgkError:
+        database.dispose()
+        return 1
+    if signed_in is None:
+        database.dispose()
+        return 0
     tasks = TaskManager()
     from zwgk_desktop.ui.main_window import MainWindow
 
     window = MainWindow(config, database, tasks)
+    window.actor = signed_in.actor
     try:
         install_extension_pages(window)
         install_test_hooks(app, window, started)
         window.show()
-        if demo_if_empty and database_is_empty(database):
+        if signed_in.note:
+            window.statusBar().showMessage(signed_in.note, 15000)
+        if signed_in.create_demo:
             QTimer.singleShot(0, lambda: create_demo_in_background(window))
         app.setQuitOnLastWindowClosed(True)
         code = app.exec()

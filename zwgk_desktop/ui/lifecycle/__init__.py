@@ -1,7 +1,8 @@
-"""Lifecycle widgets: 今日待办 dashboard, review panel, posting/objection/login dialogs, lifecycle actions.
+"""Lifecycle UI: 今日待办 dashboard, review panel, posting/objection/login dialogs, lifecycle actions, start-up sign-in.
 
 Qt only here; every rule lives in `zwgk_desktop.core` (lifecycle, postings,
-objections, users, dashboard).
+objections, users, dashboard). `install(window)` is the plug-in entry the app
+calls (see `wiring.py`); `sign_in` (see `startup.py`) decides who works.
 """
 
 from zwgk_desktop.ui.lifecycle.actions import LifecycleActions, ReviewDialog
@@ -10,9 +11,12 @@ from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage
 from zwgk_desktop.ui.lifecycle.login import LoginDialog
 from zwgk_desktop.ui.lifecycle.objection import ObjectionDialog
 from zwgk_desktop.ui.lifecycle.posting import PostingDialog
+from zwgk_desktop.ui.lifecycle.record import NoticeRecordView
 from zwgk_desktop.ui.lifecycle.review import ReviewPanel
+from zwgk_desktop.ui.lifecycle.startup import SignIn, sign_in
+from zwgk_desktop.ui.lifecycle.wiring import LifecycleWiring, install
 
 __all__ = [
-    "CalendarExplanation", "DashboardPage", "LifecycleActions", "LoginDialog", "ObjectionDialog",
-    "PostingDialog", "ReviewDialog", "ReviewPanel",
+    "CalendarExplanation", "DashboardPage", "LifecycleActions", "LifecycleWiring", "LoginDialog", "NoticeRecordView",
+    "ObjectionDialog", "PostingDialog", "ReviewDialog", "ReviewPanel", "SignIn", "install", "sign_in",
 ]

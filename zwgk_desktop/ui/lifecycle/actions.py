@@ -5,18 +5,26 @@ and calls `set_current(disclosure_id, status)` when the selection changes.
 Each action runs the core use case as the logged-in actor, asking for a
 reason where one is required, and emits `changed(disclosure_id)` afterwards
 (for a correction: the new version's id) so the page can reload.
+A disabled action's tooltip says why (role or status). The questions it asks
+(`ask_reason`, `confirm`) and the failure report (`report_failure`) are
+plain attributes, so tests and scripts can answer them without a modal box;
+`failed(message)` is emitted for every failure as well.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QVBoxLayout, QWidget
 
 from zwgk_desktop.core import lifecycle
+from zwgk_desktop.core.disclosures import status_label
+from zwgk_desktop.core.objections import list_objections
+from zwgk_desktop.core.users import PERMISSION_LABELS
 from zwgk_desktop.ui.lifecycle.common import Runner, message_of, tr
 from zwgk_desktop.ui.lifecycle.objection import ObjectionDialog
 from zwgk_desktop.ui.lifecycle.posting import PostingDialog
@@ -28,11 +36,17 @@ ACTION_SPECS = {
     "review": (tr("审核(&V)…"), ("pending_review",), "review"),
     "post": (tr("登记张贴(&P)…"), ("approved", "publishing"), "post"),
     "objection": (tr("登记异议(&Y)…"), ("publishing",), "objection"),
+    "resolve": (tr("办理异议(&H)…"), ("publishing",), "objection"),
     "conclude": (tr("期满办结(&J)"), ("publishing",), "conclude"),
     "archive": (tr("归档(&G)"), ("expired",), "conclude"),
     "correct": (tr("更正(&E)…"), lifecycle.CORRECTABLE_STATUSES, "edit"),
     "withdraw": (tr("撤回(&W)…"), lifecycle.WITHDRAWABLE_STATUSES, "edit"),
 }
+
+
+def plain_label(text: str) -> str:
+    """'审核(&V)…' → '审核…': a label without its mnemonic, for tooltips and messages."""
+    return re.sub(r"\(&\w\)", "", text).replace("&", "")
 
 
 class ReviewDialog(QDialog):
@@ -42,7 +56,7 @@ class ReviewDialog(QDialog):
                  today: date | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("审核公示"))
-        self.resize(900, 720)
+        self.resize(860, 620)
         self.panel = ReviewPanel(database, actor, tasks, self, today=today)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
@@ -59,6 +73,7 @@ class LifecycleActions(QObject):
     """QActions for the selected notice; `changed(disclosure_id)` after every successful action."""
 
     changed = Signal(str)
+    failed = Signal(str)  # the Chinese message of a failed action
     photo_requested = Signal(str, str)  # posting id, role (start|end): for the photos page
     show_requested = Signal(str)  # disclosure id (or "" with a category in `last_category`) to show in 公示管理
 
@@ -72,13 +87,18 @@ class LifecycleActions(QObject):
         self.current_id: str | None = None
         self.current_status: str | None = None
         self.last_category: str | None = None
+        self.last_dialog: QDialog | None = None
+        self.last_key: str | None = None  # the action last started (for "what happened" messages)
+        self.ask_reason: Callable[[str, str], str | None] = self._ask_reason_dialog
+        self.confirm: Callable[[str, str], bool] = self._confirm_dialog
+        self.report_failure: Callable[[str], None] = self._warning_dialog
         self._actions: dict[str, QAction] = {}
         for key, (label, _statuses, _perm) in ACTION_SPECS.items():
             action = QAction(label, parent_widget)
             action.setObjectName(f"lifecycle_{key}")
             action.triggered.connect(lambda _checked=False, k=key: self.trigger(k))
             self._actions[key] = action
-        self._actions["post"].setShortcut(QKeySequence("Ctrl+P"))
+        self._actions["post"].setShortcut(QKeySequence("Ctrl+Shift+P"))
         self._actions["submit"].setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.set_current(None, None)
 
@@ -92,25 +112,60 @@ class LifecycleActions(QObject):
         """Enable what the selected notice's status and the user's role allow."""
         self.current_id, self.current_status = disclosure_id, status
         for key, (_label, statuses, perm) in ACTION_SPECS.items():
-            self._actions[key].setEnabled(bool(disclosure_id) and status in statuses and self.actor.can(perm))
+            why_not = self.why_disabled(key, disclosure_id, status)
+            action = self._actions[key]
+            action.setEnabled(why_not is None)
+            action.setToolTip(why_not or plain_label(action.text()))
+
+    def why_disabled(self, key: str, disclosure_id: str | None, status: str | None) -> str | None:
+        """Why the action can't be used now, in Chinese (None when it can)."""
+        _label, statuses, perm = ACTION_SPECS[key]
+        if not self.actor.can(perm):
+            return tr("您的角色（{role}）无权{what}。如需办理，请联系管理员。").format(
+                role=self.actor.role_label, what=PERMISSION_LABELS.get(perm, perm))
+        if not disclosure_id:
+            return tr("请先在列表中选择一条公示。")
+        if status not in statuses:
+            allowed = "、".join(status_label(s) for s in statuses)
+            return tr("当前状态为“{now}”；只有“{allowed}”的公示可以这样办理。").format(now=status_label(status or ""), allowed=allowed)
+        return None
 
     # --- running -----------------------------------------------------------------
     def trigger(self, key: str) -> None:
         if not self.current_id:
             return
+        self.last_key = key
         getattr(self, f"do_{key}")(self.current_id)
 
     def _run(self, fn, done_id: Callable[[object], str] | None = None) -> None:
-        self.runner.call(fn, lambda r: self.changed.emit(done_id(r) if done_id else self.current_id), self._fail)
+        nid = self.current_id
+        self.runner.call(fn, lambda r: self.changed.emit(done_id(r) if done_id else nid), self._fail)
 
     def _fail(self, exc: BaseException) -> None:
-        QMessageBox.warning(self.parent_widget, tr("操作未完成"), message_of(exc))
+        text = message_of(exc)
+        self.failed.emit(text)
+        self.report_failure(text)
 
     def _reason(self, title: str, prompt: str) -> str | None:
+        return self.ask_reason(title, prompt)
+
+    # --- the default questions (modal; replaced in tests) -------------------------
+    def _ask_reason_dialog(self, title: str, prompt: str) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self.parent_widget, title, prompt)
-        if not ok:
-            return None
-        return text
+        return text if ok else None
+
+    def _confirm_dialog(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self.parent_widget, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _warning_dialog(self, text: str) -> None:
+        QMessageBox.warning(self.parent_widget, tr("操作未完成"), text)
+
+    def _keep(self, dialog: QDialog) -> QDialog:
+        self.last_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def do_submit(self, nid: str) -> None:
         self._run(lambda s: lifecycle.submit(s, self.actor, nid))
@@ -119,35 +174,41 @@ class LifecycleActions(QObject):
         dialog = ReviewDialog(self.database, self.actor, nid, self.tasks, self.parent_widget, today=self.today())
         dialog.panel.approved.connect(self.changed)
         dialog.panel.returned.connect(self.changed)
-        dialog.open()
-        return dialog
+        return self._keep(dialog)
 
     def do_post(self, nid: str) -> QDialog:
         dialog = PostingDialog(self.database, self.actor, nid, self.tasks, self.parent_widget, today=self.today())
         dialog.posted.connect(lambda result: self.changed.emit(result.disclosure_id))
-        dialog.open()
-        return dialog
+        return self._keep(dialog)
 
     def do_objection(self, nid: str) -> QDialog:
         dialog = ObjectionDialog(self.database, self.actor, disclosure_id=nid, parent=self.parent_widget, today=self.today())
         dialog.saved.connect(lambda row: self.changed.emit(row.disclosure_id))
-        dialog.open()
-        return dialog
+        return self._keep(dialog)
+
+    def do_resolve(self, nid: str) -> None:
+        """Handle the oldest open objection of the notice (the record tab lists them all)."""
+        self.runner.call(lambda s: [o.id for o in list_objections(s, nid) if o.status == "open"], self._resolve_first, self._fail)
+
+    def _resolve_first(self, open_ids: list[str]) -> None:
+        if not open_ids:
+            self.report_failure(tr("该公示没有未办结的异议。"))
+            return
+        self.resolve_objection(open_ids[0])
 
     def resolve_objection(self, objection_id: str) -> QDialog:
+        self.last_key = "resolve"
         dialog = ObjectionDialog(self.database, self.actor, objection_id=objection_id, parent=self.parent_widget,
                                  today=self.today())
         dialog.saved.connect(lambda res: self.changed.emit(res.correction_id or res.objection.disclosure_id))
-        dialog.open()
-        return dialog
+        return self._keep(dialog)
 
     def do_conclude(self, nid: str) -> None:
         today = self.today()
         self._run(lambda s: lifecycle.conclude(s, self.actor, nid, today=today))
 
     def do_archive(self, nid: str) -> None:
-        answer = QMessageBox.question(self.parent_widget, tr("归档"), tr("归档后公示将锁定为只读，不能再修改。确定归档吗？"))
-        if answer == QMessageBox.StandardButton.Yes:
+        if self.confirm(tr("归档"), tr("归档后公示将锁定为只读，不能再修改。确定归档吗？")):
             self._run(lambda s: lifecycle.archive(s, self.actor, nid))
 
     def do_withdraw(self, nid: str) -> None:
@@ -165,6 +226,7 @@ class LifecycleActions(QObject):
         """Route a dashboard `TodoItem` to the place to act."""
         self.last_category = item.category
         if item.kind == "review_pending" and self.actor.can("review"):
+            self.last_key = "review"
             self.do_review(item.disclosure_id)
         elif item.kind in ("photo_start", "photo_end"):
             self.photo_requested.emit(item.posting_id, "start" if item.kind == "photo_start" else "end")

@@ -30,10 +30,7 @@ class DashboardPage(QWidget):
         self.today = today or date.today
         self.items = []
         self.heading = QLabel(self)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading.setObjectName("pageTitle")
         self.refresh_button = QPushButton(tr("刷新(&R)"), self)
         self.open_button = QPushButton(tr("去办理(&O)"), self)
         self.tree = QTreeWidget(self)
@@ -41,6 +38,7 @@ class DashboardPage(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 4px 2px; }")
         self.tree.setColumnWidth(0, 110)
         self.tree.setColumnWidth(1, 330)
         self.tree.setColumnWidth(2, 460)

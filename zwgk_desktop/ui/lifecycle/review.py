@@ -111,11 +111,13 @@ class ReviewPanel(QWidget):
     def _show(self, summary) -> None:
         self.summary = summary
         self.title.setText(summary.title)
-        self.facts.setText(tr(
-            "{category} · 第{version}版 · {status} · 经办人 {author}\n明细 {items} 条，涉及 {people} 人，金额合计 {amount} 元"
-        ).format(category=summary.category_name, version=summary.version, status=summary.status_label,
-                 author=summary.author or "—", items=summary.item_count, people=summary.total_people,
-                 amount=summary.total_amount))
+        totals = [tr("明细 {items} 条").format(items=summary.item_count)]
+        if summary.total_people:
+            totals.append(tr("涉及 {people} 人").format(people=summary.total_people))
+        totals.append(tr("金额合计 {amount} 元").format(amount=summary.total_amount))
+        self.facts.setText(tr("{category} · 第{version}版 · {status} · 经办人 {author}").format(
+            category=summary.category_name, version=summary.version, status=summary.status_label,
+            author=summary.author or "—") + "\n" + "，".join(totals))
         self.findings.clear()
         for f in summary.findings:
             item = QListWidgetItem(f"{f['location']}：{f['message']}", self.findings)

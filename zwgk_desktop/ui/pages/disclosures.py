@@ -6,15 +6,26 @@ line items are fetched by the lazy item model as the user scrolls, 500 at a
 time, so a 50,000-line notice stays smooth. ID numbers are masked.
 Signals `list_loaded(count)` and `detail_loaded(id)` tell tests and other
 pages when data has arrived.
+
+Hooks for other UI packages: `add_actions(actions)` puts QActions on the
+page's action row and in the list's context menu (the lifecycle package adds
+导入花名册 and the lifecycle steps); `add_detail_tab(title, widget)` adds a tab
+next to the line items; `set_print_handler(fn(disclosure_id))` enables the
+打印公示 action (reserved for the printing package); `set_village_scope(ids)`
+lists only notices concerning those villages (村级用户).
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from typing import Callable, Iterable
+
 from PySide6.QtCore import QCoreApplication, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QTabWidget,
+    QToolBar, QVBoxLayout, QWidget,
 )
 
 from zwgk_desktop.core.catalogue import load_catalogue
@@ -23,6 +34,16 @@ from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel
 from zwgk_desktop.ui.widgets import SearchBox, StatusPill, StatusPillDelegate
 
 BOARDS_SHOWN = 5
+ACTION_ROW_STYLE = """
+QToolBar#actionRow { border: none; spacing: 6px; padding: 0; background: transparent; }
+QToolBar#actionRow QToolButton {
+    padding: 4px 12px; border: 1px solid #cfd5dd; border-radius: 5px; background: #ffffff; color: #1f2733;
+}
+QToolBar#actionRow QToolButton:hover { background: #eef3fd; border-color: #1f6feb; }
+QToolBar#actionRow QToolButton:pressed { background: #dbe8fd; }
+QToolBar#actionRow QToolButton:disabled { color: #a3aab4; border-color: #e6e9ee; background: #f7f8fa; }
+"""
+PRINTABLE_STATUSES = ("approved", "publishing", "expired", "archived")
 LIST_COLUMN_WIDTHS = {
     DisclosureTableModel.TITLE: 470, DisclosureTableModel.CATEGORY: 90, DisclosureTableModel.STATUS: 90,
     DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 130, DisclosureTableModel.PERIOD: 200,
@@ -81,21 +102,33 @@ class DisclosureDetailPane(QWidget):
         header_layout.addWidget(self.boards)
         layout.addWidget(self.header)
 
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setDocumentMode(True)
+        items_tab = QWidget(self.tabs)
+        items_layout = QVBoxLayout(items_tab)
+        items_layout.setContentsMargins(0, 6, 0, 0)
         self.items_model = ItemTableModel(self)
-        self.items_view = QTableView(self)
+        self.items_view = QTableView(items_tab)
         self.items_view.setObjectName("itemsView")
         configure_table(self.items_view)
         self.items_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.items_view.setModel(self.items_model)
         self.items_view.verticalHeader().hide()
-        layout.addWidget(self.items_view, 1)
-        self.loaded_label = QLabel("", self)
+        items_layout.addWidget(self.items_view, 1)
+        self.loaded_label = QLabel("", items_tab)
         self.loaded_label.setObjectName("countLabel")
-        layout.addWidget(self.loaded_label)
+        items_layout.addWidget(self.loaded_label)
+        self.tabs.addTab(items_tab, tr("明细条目"))
+        layout.addWidget(self.tabs, 1)
         self.items_model.rowsInserted.connect(self._update_loaded_label)
         self.items_model.modelReset.connect(self._update_loaded_label)
         self.items_model.modelReset.connect(self._size_item_columns)
         self.disclosure_id: str | None = None
+
+    def add_tab(self, title: str, widget: QWidget) -> None:
+        """Another view of the selected notice (e.g. 流转记录) next to the line items."""
+        self.tabs.addTab(widget, title)
 
     def show_placeholder(self) -> None:
         self.disclosure_id = None
@@ -179,6 +212,9 @@ class DisclosuresPage(QWidget):
         self._list_generation = 0
         self._detail_generation = 0
         self._pending_select: str | None = None
+        self.village_scope: tuple[str, ...] = ()
+        self._selected_row = None
+        self._print_handler: Callable[[str], None] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
@@ -209,6 +245,20 @@ class DisclosuresPage(QWidget):
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
 
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("actionRow")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setMovable(False)
+        self.toolbar.setFloatable(False)
+        self.toolbar.setStyleSheet(ACTION_ROW_STYLE)
+        self.print_action = QAction(tr("打印公示(&D)…"), self)
+        self.print_action.setObjectName("printNotice")
+        self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        self.print_action.triggered.connect(self._print_selected)
+        self._update_print_action()
+        layout.addWidget(self.toolbar)
+        self._tail_actions = [self.print_action]
+
         self.model = DisclosureTableModel(self)
         self.view = QTableView(self)
         self.view.setObjectName("disclosuresView")
@@ -238,6 +288,66 @@ class DisclosuresPage(QWidget):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.category_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.selection_changed.connect(self._remember_selection)
+        self._rebuild_action_row([])
+
+    # --- hooks for other UI packages ---------------------------------------
+    def add_actions(self, actions: Iterable[QAction | None]) -> None:
+        """Put actions (None = a separator) on the action row, before 打印公示, and in the list's context menu."""
+        self._rebuild_action_row(list(actions))
+
+    def _rebuild_action_row(self, new: list[QAction | None]) -> None:
+        current = [a for a in self.toolbar.actions() if a not in self._tail_actions]
+        current = [None if a.isSeparator() else a for a in current]
+        head = [*current, *([None] if current and new else []), *new]
+        groups = [*head, *([None] if head else []), *self._tail_actions]
+        self.toolbar.clear()
+        for action in self.view.actions():
+            self.view.removeAction(action)
+            if action.isSeparator():
+                action.deleteLater()
+        for action in groups:
+            if action is None:
+                self.toolbar.addSeparator()
+                self.view.addAction(_separator(self.view))
+            else:
+                self.toolbar.addAction(action)
+                self.view.addAction(action)
+
+    def set_print_handler(self, handler: Callable[[str], None] | None) -> None:
+        """Enable 打印公示 (Ctrl+P) for printable notices; `handler(disclosure_id)` does the printing."""
+        self._print_handler = handler
+        self._update_print_action()
+
+    def set_village_scope(self, village_ids: Iterable[str]) -> None:
+        """List only notices whose line items concern these villages (村级用户); empty = everything."""
+        self.village_scope = tuple(village_ids)
+
+    def selected_row(self):
+        """The selected notice's `DisclosureRow`, or None."""
+        return self._selected_row
+
+    def _remember_selection(self, row) -> None:
+        self._selected_row = row
+        self._update_print_action()
+
+    def _update_print_action(self) -> None:
+        row = self._selected_row
+        if self._print_handler is None:
+            self.print_action.setEnabled(False)
+            self.print_action.setToolTip(tr("打印功能尚未安装。"))
+        elif row is None or row.status not in PRINTABLE_STATUSES:
+            self.print_action.setEnabled(False)
+            self.print_action.setToolTip(tr("审核通过后才能打印公示（草稿、待审核和已撤回的公示不能打印）。"))
+        else:
+            self.print_action.setEnabled(True)
+            self.print_action.setToolTip(tr("打印所选公示的张贴海报（Ctrl+P）"))
+
+    def _print_selected(self) -> None:
+        row = self._selected_row
+        if self._print_handler is not None and row is not None and row.status in PRINTABLE_STATUSES:
+            self._print_handler(row.id)
 
     # --- page protocol ----------------------------------------------------
     def focus_search(self) -> None:
@@ -250,11 +360,13 @@ class DisclosuresPage(QWidget):
         generation = self._list_generation
         keep = self.selected_id()
         status, category, search = self.status_filter.currentData(), self.category_filter.currentData(), self.search.text().strip()
-        database = self.database
+        database, scope = self.database, self.village_scope
 
         def load():
             with database.session() as session:
-                return list_disclosures(session, status=status, category=category, search=search or None)
+                if not scope:
+                    return list_disclosures(session, status=status, category=category, search=search or None)
+                return scoped_disclosures(session, scope, status=status, category=category, search=search or None)
 
         self.count_label.setText(tr("正在载入…"))
         self.tasks.run(load, lambda rows: self._show_rows(generation, rows, keep))
@@ -285,6 +397,19 @@ class DisclosuresPage(QWidget):
         self.view.selectRow(row)
         self.view.scrollTo(self.model.index(row, 0))
         return True
+
+    def reveal(self, disclosure_id: str) -> None:
+        """Reload the list and select `disclosure_id`, first clearing filters that could hide it."""
+        self._pending_select = disclosure_id
+        combos = (self.status_filter, self.category_filter)
+        for widget in (self.search, *combos):
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in combos:
+            combo.setCurrentIndex(0)
+        for widget in (self.search, *combos):
+            widget.blockSignals(False)
+        self.refresh()
 
     def _show_rows(self, generation: int, rows, keep: str | None) -> None:
         if generation != self._list_generation:
@@ -339,3 +464,15 @@ class DisclosuresPage(QWidget):
                 return item_page(session, disclosure_id, offset, limit)
 
         return load
+
+
+def scoped_disclosures(session, village_ids: tuple[str, ...], **filters) -> list:
+    """Notices whose line items concern any of `village_ids`, newest first (a village user's list)."""
+    allowed = {row.id for village_id in village_ids for row in list_disclosures(session, village_id=village_id, **filters)}
+    return [row for row in list_disclosures(session, **filters) if row.id in allowed]
+
+
+def _separator(parent: QWidget) -> QAction:
+    action = QAction(parent)
+    action.setSeparator(True)
+    return action

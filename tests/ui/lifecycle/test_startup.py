@@ -1,0 +1,159 @@
+"""Start-up: first-run wizard on an empty data dir, single-user mode for the demo, the login dialog otherwise."""
+
+from __future__ import annotations
+
+import shutil
+
+from PySide6.QtWidgets import QApplication, QLabel
+
+from tests.ui.test_app import main_window, poll
+from zwgk_desktop.config import Config
+from zwgk_desktop.core.users import add_user, create_first_admin, single_user_mode, user_count
+from zwgk_desktop.services.demo import database_is_empty
+from zwgk_desktop.ui.app import run_app
+from zwgk_desktop.ui.first_run import FirstRunWizard
+from zwgk_desktop.ui.lifecycle import LoginDialog, sign_in
+
+
+def refuse(dialog) -> bool:
+    """A dialog that must not appear in this path."""
+    raise AssertionError(f"unexpected dialog {type(dialog).__name__}")
+
+
+def fill_wizard(wizard: FirstRunWizard) -> None:
+    wizard.township_page.township.setText("白沙镇")
+    wizard.villages_page.names.setPlainText("白沙村\n河口村")
+    wizard.admin_page.username.setText("zhangli")
+    wizard.admin_page.password.setText("baisha-2026")
+    wizard.admin_page.confirm.setText("baisha-2026")
+    wizard.backup_page.folder.setText("")
+
+
+def counts(database) -> tuple[bool, int]:
+    with database.session() as s:
+        return database_is_empty(s), user_count(s)
+
+
+def test_cancelling_the_first_run_wizard_writes_nothing(qapp, config, database):
+    """On an empty data dir the wizard appears; cancelling it ends start-up with nothing written."""
+    shown = []
+    assert sign_in(database, config, run_dialog=lambda d: shown.append(d) or False) is None
+    assert isinstance(shown[0], FirstRunWizard)
+    assert counts(database) == (True, 0)
+
+
+def test_the_wizards_administrator_is_the_user(qapp, config, database):
+    """Finishing the wizard sets up the township and signs in as the administrator it created."""
+    def finish(wizard):
+        fill_wizard(wizard)
+        wizard.accept()
+        return wizard.result_summary is not None
+
+    signed = sign_in(database, config, run_dialog=finish)
+    assert signed.actor.username == "zhangli" and signed.actor.role == "admin"
+    assert "白沙镇" in signed.note and "2 个村" in signed.note and not signed.create_demo
+    with database.session() as s:
+        assert not single_user_mode(s)  # a real installation logs in next time
+
+
+def test_demo_if_empty_lands_in_single_user_mode(qapp, config, database):
+    """With --demo-if-empty nobody logs in: an administrator is made for single-user mode and the demo is requested."""
+    signed = sign_in(database, config, demo_if_empty=True, run_dialog=refuse)
+    assert signed.create_demo and signed.actor.role == "admin" and "单用户模式" in signed.note
+    with database.session() as s:
+        assert single_user_mode(s) and user_count(s) == 1
+    again = sign_in(database, config, run_dialog=refuse)  # demo cancelled, next start: straight in, no new account
+    assert again.actor.username == signed.actor.username and not again.note and not again.create_demo
+    assert sign_in(database, config, demo_if_empty=True, run_dialog=refuse).create_demo  # the demo is asked for again
+    assert counts(database)[1] == 1
+
+
+def test_a_township_without_users_opens_without_login(qapp, demo_config, demo_db):
+    """A township set up from the command line (no user yet) opens in single-user mode, without the demo."""
+    signed = sign_in(demo_db, demo_config, demo_if_empty=True, run_dialog=refuse)
+    assert not signed.create_demo and signed.actor.role == "admin"
+
+
+def test_with_users_the_login_dialog_decides(qapp, demo_config, demo_db):
+    """With accounts and no single-user mode the login dialog appears; its user works, cancelling quits."""
+    with demo_db.session() as s:
+        admin = create_first_admin(s, "admin", "admin-pass-2026")
+        add_user(s, admin, "wangfang", "clerk-pass-2026", "clerk")
+
+    def log_in(dialog):
+        assert isinstance(dialog, LoginDialog)
+        dialog.username.setText("wangfang")
+        dialog.password.setText("clerk-pass-2026")
+        dialog.submit()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    assert sign_in(demo_db, demo_config, run_dialog=log_in).actor.role == "clerk"
+    assert sign_in(demo_db, demo_config, run_dialog=lambda d: False) is None
+
+
+def visible(kind):
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
+
+
+def test_run_app_exits_0_when_the_wizard_is_cancelled(qapp, tmp_path):
+    """Starting on an empty data dir shows the wizard; cancelling it ends the app with code 0 and no township."""
+    config = Config.load(tmp_path / "fresh")
+    seen = {}
+
+    def cancel_wizard():
+        wizard = visible(FirstRunWizard)
+        if wizard is None:
+            return False
+        seen["title"] = wizard.windowTitle()
+        wizard.reject()
+        return True
+
+    timer = poll(qapp, cancel_wizard)
+    assert run_app(config) == 0
+    timer.stop()
+    assert seen["title"] == "欢迎使用政务公开公示栏管理系统"
+    from zwgk_desktop.core.schema import open_database
+
+    db = open_database(config)
+    try:
+        assert counts(db) == (True, 0)
+    finally:
+        db.dispose()
+
+
+def test_run_app_logs_in_and_shows_who_is_working(qapp, tmp_path, demo_template):
+    """With accounts, run_app asks for the password, then opens on 今日待办 naming the user and role in the status bar."""
+    config = Config.load(tmp_path / "data")
+    config.ensure_data_dir()
+    shutil.copy2(demo_template, config.db_path)
+    from zwgk_desktop.core.schema import open_database
+
+    db = open_database(config)
+    with db.session() as s:
+        admin = create_first_admin(s, "admin", "admin-pass-2026")
+        add_user(s, admin, "lijun", "review-pass-2026", "reviewer", display_name="李军")
+    db.dispose()
+    seen = {}
+
+    def drive():
+        dialog = visible(LoginDialog)
+        if dialog is not None:
+            seen["heading"] = " ".join(label.text() for label in dialog.findChildren(QLabel))
+            dialog.username.setText("lijun")
+            dialog.password.setText("review-pass-2026")
+            dialog.submit()
+            return False
+        window = main_window()
+        if window is None or window.disclosures_page.model.rowCount() == 0:
+            return False
+        seen["page"] = window.current_page_key()
+        seen["user"] = window.lifecycle.user_label.text()
+        window.close()
+        return True
+
+    timer = poll(qapp, drive)
+    assert run_app(config) == 0
+    timer.stop()
+    assert "青山镇" in seen["heading"]
+    assert seen["page"] == "today" and seen["user"] == "当前用户：李军（审核人）"
+

@@ -1,0 +1,121 @@
+"""`install(window)`: 今日待办 first, the 公示管理 action row by role and status, village scope, print hook, routing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from tests.ui.conftest import make_window
+from zwgk_desktop.core.models import Village
+from zwgk_desktop.core.postings import notice_village_ids
+from zwgk_desktop.core.users import Actor
+from zwgk_desktop.ui.lifecycle import install
+
+WAIT = 15000
+ADMIN = Actor("admin", "admin", "管理员")
+
+
+def open_window(qtbot, demo_config, demo_db, tasks, actor):
+    window = make_window(qtbot, demo_config, demo_db, tasks)
+    wiring = install(window, actor)
+    window.show()
+    qtbot.waitUntil(lambda: window.disclosures_page.model.rowCount() > 0, timeout=WAIT)
+    return window, wiring
+
+
+def select_status(qtbot, page, status: str) -> str:
+    row = next(r for r in range(page.model.rowCount()) if page.model.row_at(r).status == status)
+    disclosure_id = page.model.row_at(row).id
+    page.select_disclosure(disclosure_id)
+    qtbot.waitUntil(lambda: page.selected_row() is not None and page.selected_row().id == disclosure_id, timeout=WAIT)
+    return disclosure_id
+
+
+def enabled(wiring) -> list[str]:
+    return [a.objectName().removeprefix("lifecycle_") for a in wiring.actions.actions() if a.isEnabled()]
+
+
+def test_the_window_opens_on_todays_to_dos(qtbot, demo_config, demo_db, tasks):
+    """After sign-in 今日待办 replaces its placeholder and is shown first, listing the demo's to-dos."""
+    window, wiring = open_window(qtbot, demo_config, demo_db, tasks, ADMIN)
+    assert window.current_page_key() == "today" and window.page("today") is wiring.dashboard
+    qtbot.waitUntil(lambda: len(wiring.dashboard.items) > 0, timeout=WAIT)
+    assert "今日待办" in wiring.dashboard.heading.text()
+    assert window.lifecycle.user_label.text() == "当前用户：管理员（管理员）"
+
+
+def test_action_row_follows_the_selected_notice(qtbot, demo_config, demo_db, tasks):
+    """The row offers what the status allows; a disabled step's tooltip says why; the list's context menu has the same actions."""
+    window, wiring = open_window(qtbot, demo_config, demo_db, tasks, ADMIN)
+    page = window.disclosures_page
+    toolbar_texts = [a.text() for a in page.toolbar.actions() if not a.isSeparator()]
+    assert toolbar_texts[0] == "导入花名册(&I)…" and toolbar_texts[-1] == "打印公示(&D)…"
+    assert wiring.import_action in page.view.actions() and wiring.actions.action("post") in page.view.actions()
+    select_status(qtbot, page, "draft")
+    assert enabled(wiring) == ["submit", "withdraw"]
+    select_status(qtbot, page, "publishing")
+    assert set(enabled(wiring)) == {"post", "objection", "resolve", "conclude", "correct", "withdraw"}
+    assert "公示中" in wiring.actions.action("submit").toolTip() and "草稿" in wiring.actions.action("submit").toolTip()
+
+
+def test_a_viewer_cannot_import_or_act_and_is_told_why(qtbot, demo_config, demo_db, tasks):
+    """A read-only user sees 导入花名册 and every step disabled, each tooltip naming the role."""
+    window, wiring = open_window(qtbot, demo_config, demo_db, tasks, Actor("chaxun", "viewer", "查阅员"))
+    assert not wiring.import_action.isEnabled() and "查阅" in wiring.import_action.toolTip()
+    select_status(qtbot, window.disclosures_page, "draft")
+    assert enabled(wiring) == []
+    assert "无权" in wiring.actions.action("submit").toolTip()
+    assert wiring.open_import() is None
+
+
+def test_a_village_user_sees_only_notices_of_their_village(qtbot, demo_config, demo_db, tasks):
+    """A 村级用户's list holds only notices concerning their village; posting is offered, review is not."""
+    with demo_db.session() as s:
+        village = s.execute(select(Village).where(Village.name == "柳河村")).scalar_one()
+        village_id = village.id
+    actor = Actor("liuhe", "village", "柳河村村干部", (village_id,))
+    window, wiring = open_window(qtbot, demo_config, demo_db, tasks, actor)
+    page = window.disclosures_page
+    ids = [page.model.row_at(r).id for r in range(page.model.rowCount())]
+    with demo_db.session() as s:
+        assert all(village_id in notice_village_ids(s, i) for i in ids)
+        assert len(ids) < 49
+    assert not wiring.import_action.isEnabled()
+    select_status(qtbot, page, "approved")
+    assert enabled(wiring) == ["post"]
+
+
+def test_print_hook_is_offered_for_approved_notices_only(qtbot, demo_config, demo_db, tasks):
+    """打印公示 stays disabled until a printing package registers; then it prints approved notices, not drafts."""
+    window, _wiring = open_window(qtbot, demo_config, demo_db, tasks, ADMIN)
+    page = window.disclosures_page
+    select_status(qtbot, page, "approved")
+    assert not page.print_action.isEnabled() and "尚未安装" in page.print_action.toolTip()
+    printed = []
+    page.set_print_handler(printed.append)
+    assert page.print_action.isEnabled()
+    page.print_action.trigger()
+    assert printed == [page.selected_id()]
+    select_status(qtbot, page, "draft")
+    assert not page.print_action.isEnabled() and "审核通过后" in page.print_action.toolTip()
+
+
+def test_todo_items_route_to_the_place_to_act(qtbot, demo_config, demo_db, tasks):
+    """A missing-photo item opens 照片存档; an overdue item selects its notice on 公示管理."""
+    window, wiring = open_window(qtbot, demo_config, demo_db, tasks, ADMIN)
+    board = wiring.dashboard
+    qtbot.waitUntil(lambda: len(board.items) > 0, timeout=WAIT)
+    photo = next(i for i in board.items if i.kind == "photo_start")
+    wiring.actions.open_todo(photo)
+    assert window.current_page_key() == "photos"
+    overdue = next(i for i in board.items if i.kind == "awaiting_conclusion")
+    wiring.actions.open_todo(overdue)
+    assert window.current_page_key() == "disclosures"
+    page = window.disclosures_page
+    qtbot.waitUntil(lambda: page.selected_id() == overdue.disclosure_id, timeout=WAIT)
+    qtbot.waitUntil(lambda: wiring.record.record is not None and wiring.record.record.disclosure_id == overdue.disclosure_id,
+                    timeout=WAIT)
+    assert wiring.record.record.open_objections  # why it can't be concluded yet, in the 流转记录 tab
+    tree = wiring.record.tree
+    assert tree.topLevelItem(2).child(0).foreground(0).color().name() == "#b42318"
+    assert page.view.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
