@@ -227,3 +227,19 @@ def test_draft_cannot_be_corrected_and_published_cannot_be_edited(database, worl
     with pytest.raises(NotAllowed, match="更正"):
         with database.session() as s:
             lifecycle.edit_notice(s, CLERK, nid, title="新标题")
+
+
+def test_village_scope_lists_notices_with_items_or_postings_there(demo_db):
+    """A village user's list holds notices with a line item in their village or posted on their board, and nothing else."""
+    from zwgk_desktop.core.disclosures import list_disclosures
+    from zwgk_desktop.core.models import DisclosureItem, NoticeBoard, Posting, Village
+
+    with demo_db.session() as s:
+        village = s.execute(select(Village).order_by(Village.sort_order)).scalars().first()
+        board = s.execute(select(NoticeBoard).where(NoticeBoard.village_id == village.id)).scalar_one()
+        with_items = set(s.execute(select(DisclosureItem.disclosure_id).where(DisclosureItem.village_id == village.id)).scalars())
+        posted = set(s.execute(select(Posting.disclosure_id).where(Posting.board_id == board.id)).scalars())
+        scoped = {row.id for row in list_disclosures(s, village_ids=[village.id])}
+        everything = {row.id for row in list_disclosures(s)}
+    assert scoped == with_items | posted
+    assert scoped < everything

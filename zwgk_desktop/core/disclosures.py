@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Iterable
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -108,8 +109,10 @@ def list_disclosures(
     status: str | None = None,
     category: str | None = None,
     search: str | None = None,
-    village_id: str | None = None,
+    village_ids: Iterable[str] | None = None,
 ) -> list[DisclosureRow]:
+    """Notices newest first; `village_ids` keeps those concerning the villages (a 村级用户's list):
+    a line item in one of them, or a posting on one of their boards."""
     query = select(Disclosure).order_by(Disclosure.created_at.desc())
     if status:
         query = query.where(Disclosure.status == status)
@@ -119,8 +122,15 @@ def list_disclosures(
         like = f"%{search.strip()}%"
         matching_items = select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like))
         query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(matching_items)))
-    if village_id:
-        query = query.where(Disclosure.id.in_(select(DisclosureItem.disclosure_id).where(DisclosureItem.village_id == village_id)))
+    if village_ids is not None:
+        villages = list(village_ids)
+        with_items = select(DisclosureItem.disclosure_id).where(DisclosureItem.village_id.in_(villages))
+        on_boards = (
+            select(Posting.disclosure_id)
+            .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
+            .where(NoticeBoard.village_id.in_(villages))
+        )
+        query = query.where(or_(Disclosure.id.in_(with_items), Disclosure.id.in_(on_boards)))
     posted = posted_board_counts(session)
     return [_row(d, posted.get(d.id, 0)) for d in session.execute(query).scalars()]
 

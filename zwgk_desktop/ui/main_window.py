@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.config, self.database, self.tasks = config, database, tasks
         self.tasks.error_parent = self
+        self.actor = None  # the signed-in core Actor, set by run_app after sign-in
+        self.lifecycle = None  # LifecycleActions, set by zwgk_desktop.ui.lifecycle.install
         self.overview: Overview | None = None
         self._pages: dict[str, QWidget] = {}
         self._refreshed_once: set[str] = set()
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
         """Register a page under `key` (replacing an existing one in place) and return it."""
         if key in self._pages:
             old = self._pages[key]
+            was_current = self.stack.currentWidget() is old
             index = self.stack.indexOf(old)
             self.stack.insertWidget(index, widget)
             self.stack.removeWidget(old)
@@ -145,7 +148,8 @@ class MainWindow(QMainWindow):
             self._pages[key] = widget
             self.nav.item(index).setText(title)
             self._refreshed_once.discard(key)
-            if self.stack.currentWidget() is widget:
+            if was_current:
+                self.stack.setCurrentWidget(widget)
                 self._ensure_loaded(key)
             return widget
         index = self.stack.count() if position is None else max(0, min(position, self.stack.count()))

@@ -364,9 +364,9 @@ class DisclosuresPage(QWidget):
 
         def load():
             with database.session() as session:
-                if not scope:
-                    return list_disclosures(session, status=status, category=category, search=search or None)
-                return scoped_disclosures(session, scope, status=status, category=category, search=search or None)
+                return list_disclosures(
+                    session, village_ids=scope or None, status=status, category=category, search=search or None
+                )
 
         self.count_label.setText(tr("正在载入…"))
         self.tasks.run(load, lambda rows: self._show_rows(generation, rows, keep))
@@ -464,12 +464,6 @@ class DisclosuresPage(QWidget):
                 return item_page(session, disclosure_id, offset, limit)
 
         return load
-
-
-def scoped_disclosures(session, village_ids: tuple[str, ...], **filters) -> list:
-    """Notices whose line items concern any of `village_ids`, newest first (a village user's list)."""
-    allowed = {row.id for village_id in village_ids for row in list_disclosures(session, village_id=village_id, **filters)}
-    return [row for row in list_disclosures(session, **filters) if row.id in allowed]
 
 
 def _separator(parent: QWidget) -> QAction:
