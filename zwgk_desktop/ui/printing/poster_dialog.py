@@ -1,0 +1,457 @@
+"""打印公示: the poster print dialog — paper and orientation, a live preview, print and save as PDF.
+
+The preview is rendered with `services.printing.poster.render_poster` to a
+temp PDF off the UI thread (progress and 取消 in an inline strip; changing
+the paper cancels a running render) and shown page by page (`PdfPreview`).
+Nothing is recorded for a preview. "另存为 PDF…" and "打印…" go through
+`print_poster`, which records a `PrintedVersion` (with an archived copy) in
+the same transaction; the short SHA-256 is shown afterwards.
+
+Banners (non-modal): characters no bundled font can draw, naming the people
+whose names hold them (from the notice's line items), and a note when the
+notice is not approved yet (the poster carries a 草稿/样稿 watermark).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup, QDialog, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
+    QVBoxLayout, QWidget,
+)
+
+from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.ui.printing.pdfview import PdfPreview
+from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel
+from zwgk_desktop.ui.tasks import error_message
+
+MAX_NAMED_PEOPLE = 20
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("PosterPrintDialog", text)
+
+
+# --- work done off the UI thread (plain data in, DTOs out) -------------------------------
+
+
+@dataclass(frozen=True)
+class AffectedName:
+    """A line item whose name holds a character no bundled font can draw."""
+
+    seq: int
+    name: str
+    place: str
+    chars: str
+
+
+@dataclass
+class PosterPreview:
+    """What the dialog shows about one rendered poster."""
+
+    path: str
+    pages: int
+    paper: str
+    landscape: bool
+    title: str
+    status: str
+    status_label: str
+    approved: bool
+    watermark: str
+    short_hash: str
+    missing_glyphs: list[str] = field(default_factory=list)
+    affected: list[AffectedName] = field(default_factory=list)
+    affected_total: int = 0
+
+
+def affected_names(session, disclosure_id: str, chars: list[str], limit: int = MAX_NAMED_PEOPLE) -> tuple[list[AffectedName], int]:
+    """Line items of the notice whose name contains any of `chars` (first `limit`, and how many in all)."""
+    from sqlalchemy import or_, select
+
+    from zwgk_desktop.core.models import DisclosureItem
+
+    if not chars:
+        return [], 0
+    query = (
+        select(DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name)
+        .where(DisclosureItem.disclosure_id == disclosure_id, or_(*[DisclosureItem.name.contains(ch) for ch in chars]))
+        .order_by(DisclosureItem.seq)
+    )
+    found = []
+    for seq, name, village, group in session.execute(query):
+        held = "".join(ch for ch in chars if ch in (name or ""))
+        if held:  # LIKE may match more loosely than `in`
+            found.append(AffectedName(seq, name, f"{village or ''}{group or ''}", held))
+    return found[:limit], len(found)
+
+
+def render_preview(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, job: Job) -> PosterPreview:
+    """Render the poster to `out_path` without recording anything; gather what the banners need."""
+    from zwgk_desktop.core.disclosures import status_label
+    from zwgk_desktop.services.printing.poster import (
+        APPROVED_STATUSES, build_poster_data, load_template, render_poster, watermark_text,
+    )
+
+    with database.session() as session:
+        data = build_poster_data(session, disclosure_id, job)
+        result = render_poster(data, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
+        affected, total = affected_names(session, disclosure_id, result.missing_glyphs)
+    return PosterPreview(
+        path=out_path, pages=result.pages, paper=paper, landscape=landscape, title=data.title,
+        status=data.status, status_label=status_label(data.status), approved=data.status in APPROVED_STATUSES,
+        watermark=watermark_text(data.status, load_template()), short_hash=data.short_hash,
+        missing_glyphs=list(result.missing_glyphs), affected=affected, affected_total=total,
+    )
+
+
+def record_poster(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, user: str, job: Job):
+    """Render the final poster to `out_path` and commit its `PrintedVersion` (what 打印/另存为 keep)."""
+    from zwgk_desktop.services.printing.poster import print_poster
+
+    with database.session(user=user) as session:
+        return print_poster(session, config, disclosure_id, out_path, paper=paper, landscape=landscape, user=user, job=job)
+
+
+def short_sha(sha256: str) -> str:
+    """The first 16 hex digits in groups of four, as the clerk reads them out."""
+    head = sha256[:16].upper()
+    return " ".join(head[i:i + 4] for i in range(0, len(head), 4))
+
+
+def missing_glyph_html(preview: PosterPreview) -> str:
+    """The 生僻字 warning: which characters, and whose names hold them."""
+    chars = "、".join(f"“{escape(ch)}”(U+{ord(ch):04X})" for ch in preview.missing_glyphs)
+    lines = [tr("<b>有 {n} 个字没有内置字体可以打印</b>：{chars}。打印出来会是带框的问号，请核对后手写补正或更换写法。").format(
+        n=len(preview.missing_glyphs), chars=chars)]
+    if preview.affected:
+        people = "；".join(
+            tr("第{seq}行 <b>{name}</b>（{place}）").format(seq=a.seq, name=escape(a.name), place=escape(a.place or tr("未填村组")))
+            for a in preview.affected
+        )
+        lines.append(tr("涉及的人：{people}").format(people=people))
+        if preview.affected_total > len(preview.affected):
+            lines.append(tr("……共 {n} 人。").format(n=preview.affected_total))
+    else:
+        lines.append(tr("这些字出现在标题、说明或表格的其他栏目中，不在人名里。"))
+    return "<br>".join(lines)
+
+
+# --- the dialog ----------------------------------------------------------------------
+
+
+class PosterPrintDialog(QDialog):
+    """Preview, print and save the poster of one notice."""
+
+    preview_ready = Signal(object)  # PosterPreview
+    saved = Signal(object)  # PrintResult of 另存为 PDF
+    printed = Signal(object)  # PrintResult of 打印 (after the pages went to the printer)
+    failed = Signal(str)  # the Chinese message of a failure (also shown in the dialog)
+
+    def __init__(self, database, config, tasks, disclosure_id: str, parent: QWidget | None = None, *,
+                 user: str = "", status_bar=None):
+        super().__init__(parent)
+        self.database, self.config, self.tasks = database, config, tasks
+        self.disclosure_id, self.user, self.status_bar = disclosure_id, user, status_bar
+        self.preview: PosterPreview | None = None
+        self.last_result = None
+        self._temp = Path(tempfile.mkdtemp(prefix="zwgk-poster-"))
+        self._serial = 0
+        self._printer = None
+        self.setWindowTitle(tr("打印公示"))
+        self.resize(1180, 860)
+        self._build()
+        self.render_preview()
+
+    # --- layout ---------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 14, 16, 14)
+        outer.setSpacing(16)
+        side = QFrame(self)
+        side.setObjectName("posterSide")
+        side.setFixedWidth(290)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(12)
+        self.title_label = QLabel(tr("正在读取公示…"), side)
+        self.title_label.setObjectName("detailTitle")
+        self.title_label.setWordWrap(True)
+        side_layout.addWidget(self.title_label)
+        self.facts_label = QLabel("", side)
+        self.facts_label.setObjectName("muted")
+        self.facts_label.setWordWrap(True)
+        side_layout.addWidget(self.facts_label)
+
+        paper_box = QGroupBox(tr("纸张"), side)
+        paper_row = QHBoxLayout(paper_box)
+        self.a4_radio = QRadioButton(tr("A&4"), paper_box)
+        self.a3_radio = QRadioButton(tr("A&3"), paper_box)
+        self.a4_radio.setChecked(True)
+        self.paper_group = QButtonGroup(self)
+        for radio in (self.a4_radio, self.a3_radio):
+            self.paper_group.addButton(radio)
+            paper_row.addWidget(radio)
+        paper_row.addStretch(1)
+        side_layout.addWidget(paper_box)
+        orientation_box = QGroupBox(tr("方向"), side)
+        orientation_row = QHBoxLayout(orientation_box)
+        self.portrait_radio = QRadioButton(tr("纵向(&V)"), orientation_box)
+        self.landscape_radio = QRadioButton(tr("横向(&H)"), orientation_box)
+        self.portrait_radio.setChecked(True)
+        self.orientation_group = QButtonGroup(self)
+        for radio in (self.portrait_radio, self.landscape_radio):
+            self.orientation_group.addButton(radio)
+            orientation_row.addWidget(radio)
+        orientation_row.addStretch(1)
+        side_layout.addWidget(orientation_box)
+        hint = QLabel(tr("名单列多或人多时可改用 A3 或横向；更改后预览自动更新。"), side)
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        side_layout.addWidget(hint)
+        self.paper_group.buttonToggled.connect(self._on_option_toggled)
+        self.orientation_group.buttonToggled.connect(self._on_option_toggled)
+
+        self.print_button = QPushButton(tr("打印(&P)…"), side)
+        self.print_button.setDefault(True)
+        self.print_button.setMinimumHeight(36)
+        self.print_button.setStyleSheet(
+            "QPushButton { background: #1f6feb; color: white; border: none; border-radius: 6px; font-weight: 600; }"
+            "QPushButton:disabled { background: #a9c2ea; }"
+        )
+        self.save_button = QPushButton(tr("另存为 PDF(&S)…"), side)
+        self.save_button.setMinimumHeight(32)
+        self.print_button.clicked.connect(self.ask_and_print)
+        self.save_button.clicked.connect(self.ask_and_save)
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self._print_if_ready)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self._save_if_ready)
+        side_layout.addWidget(self.print_button)
+        side_layout.addWidget(self.save_button)
+        self.result_banner = Banner(side)
+        side_layout.addWidget(self.result_banner)
+        side_layout.addStretch(1)
+        close_button = QPushButton(tr("关闭"), side)
+        close_button.clicked.connect(self.reject)
+        side_layout.addWidget(close_button)
+        outer.addWidget(side)
+
+        main = QVBoxLayout()
+        main.setSpacing(8)
+        self.draft_banner = Banner(self)
+        self.glyph_banner = Banner(self)
+        self.strip = JobStrip(self)
+        self.viewer = PdfPreview(self.tasks, self)
+        main.addWidget(self.draft_banner)
+        main.addWidget(self.glyph_banner)
+        main.addWidget(self.strip)
+        main.addWidget(self.viewer, 1)
+        outer.addLayout(main, 1)
+        self._set_busy(True)
+
+    # --- options ---------------------------------------------------------------
+    @property
+    def paper(self) -> str:
+        return "A3" if self.a3_radio.isChecked() else "A4"
+
+    @property
+    def landscape(self) -> bool:
+        return self.landscape_radio.isChecked()
+
+    def set_options(self, paper: str, landscape: bool) -> None:
+        """Choose paper and orientation (as the radio buttons do); re-renders the preview once."""
+        self.paper_group.blockSignals(True)
+        self.orientation_group.blockSignals(True)
+        (self.a3_radio if paper.upper() == "A3" else self.a4_radio).setChecked(True)
+        (self.landscape_radio if landscape else self.portrait_radio).setChecked(True)
+        self.paper_group.blockSignals(False)
+        self.orientation_group.blockSignals(False)
+        self.render_preview()
+
+    def _on_option_toggled(self, _button, checked: bool) -> None:
+        if checked:
+            self.render_preview()
+
+    def _set_busy(self, busy: bool) -> None:
+        ready = not busy and self.preview is not None
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+
+    def _temp_pdf(self, stem: str) -> str:
+        self._serial += 1
+        return str(self._temp / f"{stem}-{self._serial}.pdf")
+
+    def _say(self, text: str) -> None:
+        if self.status_bar is not None:
+            self.status_bar.showMessage(text, 10000)
+
+    # --- preview ---------------------------------------------------------------
+    def render_preview(self) -> None:
+        """Render the poster with the chosen paper to a temp PDF (off the UI thread) and show it."""
+        self.preview = None
+        self._set_busy(True)
+        database, config, nid = self.database, self.config, self.disclosure_id
+        paper, landscape, out = self.paper, self.landscape, self._temp_pdf("preview")
+        self.viewer.clear(tr("正在生成预览…"))
+        self.strip.start(
+            self.tasks,
+            lambda job: render_preview(database, config, nid, out, paper, landscape, job),
+            self._show_preview,
+            self._preview_failed,
+            label=tr("正在排版公示…"),
+        )
+
+    def _show_preview(self, preview: PosterPreview) -> None:
+        self.preview = preview
+        self.title_label.setText(preview.title)
+        orientation = tr("横向") if preview.landscape else tr("纵向")
+        self.facts_label.setText(tr("状态：{s}\n{paper} {o}，共 {n} 页\n校验码：{h}").format(
+            s=preview.status_label, paper=preview.paper, o=orientation, n=preview.pages, h=preview.short_hash))
+        if preview.approved:
+            self.draft_banner.clear_text()
+        else:
+            self.draft_banner.show_text("warning", tr(
+                "此公示尚未审核通过（{s}），预览和打印件带有“{w}”水印，只能用于内部校对，不能张贴。审核通过后再打印正式版。"
+            ).format(s=escape(preview.status_label), w=escape(preview.watermark)))
+        if preview.missing_glyphs:
+            self.glyph_banner.show_text("danger", missing_glyph_html(preview))
+        else:
+            self.glyph_banner.clear_text()
+        self.viewer.load(preview.path)
+        self._set_busy(False)
+        self.preview_ready.emit(preview)
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        if is_cancel(exc):
+            self.viewer.clear(tr("已取消预览。更改纸张或方向可重新生成。"))
+            return
+        message = error_message(exc)
+        self.viewer.clear(message)
+        self.failed.emit(message)
+
+    # --- save and print -----------------------------------------------------------
+    def ask_and_save(self) -> None:
+        """Ask where to save (the system file dialog), then save."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, tr("另存为 PDF"), str(Path.home() / self._suggested_name()), tr("PDF 文件 (*.pdf)"))
+        if path:
+            self.save_pdf_to(path if path.lower().endswith(".pdf") else path + ".pdf")
+
+    def _suggested_name(self) -> str:
+        title = (self.preview.title if self.preview else tr("公示")).replace("/", "-").replace("\\", "-")
+        return f"{title}-{self.paper}{tr('横向') if self.landscape else ''}.pdf"
+
+    def save_pdf_to(self, path: str) -> None:
+        """Render the final poster to `path` and record the PrintedVersion; shows the short SHA-256."""
+        self._run_final(path, self._saved, tr("正在生成 PDF…"))
+
+    def _run_final(self, out: str, done, label: str) -> None:
+        self._set_busy(True)
+        database, config, nid, paper, landscape, user = (
+            self.database, self.config, self.disclosure_id, self.paper, self.landscape, self.user)
+        self.strip.start(
+            self.tasks,
+            lambda job: record_poster(database, config, nid, out, paper, landscape, user, job),
+            done,
+            self._final_failed,
+            label=label,
+        )
+
+    def _saved(self, result) -> None:
+        self._set_busy(False)
+        self.last_result = result
+        self.result_banner.show_text("success", tr("已保存 {n} 页，并记入打印记录。<br>文件：{p}<br>SHA-256：<b>{h}</b>").format(
+            n=result.pages, p=escape(result.path), h=short_sha(result.sha256)))
+        self.result_banner.setToolTip(result.sha256)
+        self._say(tr("公示已另存为 PDF：{p}（SHA-256 {h}）").format(p=result.path, h=short_sha(result.sha256)))
+        self.saved.emit(result)
+
+    def _final_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if is_cancel(exc):
+            self.result_banner.show_text("info", tr("已取消，没有保存或打印。"))
+            return
+        message = error_message(exc)
+        self.result_banner.show_text("danger", escape(message))
+        self.failed.emit(message)
+
+    def make_printer(self):
+        """A high-resolution printer set to the chosen paper and orientation."""
+        from PySide6.QtPrintSupport import QPrinter
+
+        from zwgk_desktop.ui.printing.printer import configure_printer
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.preview.title if self.preview else tr("公示"))
+        configure_printer(printer, self.paper, self.landscape)
+        return printer
+
+    def ask_and_print(self) -> None:
+        """The system print dialog, then print (nothing happens if the clerk cancels it)."""
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        printer = self.make_printer()
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(tr("打印公示"))
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer) -> None:
+        """Record the final poster, then send its pages to `printer` at the printer's resolution."""
+        self._printer = printer
+        out = self._temp_pdf("print")
+        self._run_final(out, lambda result: self._send_to_printer(result, printer), tr("正在准备打印…"))
+
+    def _send_to_printer(self, result, printer) -> None:
+        from zwgk_desktop.ui.printing.printer import print_pdf
+
+        self._set_busy(True)
+        self.strip.start(
+            self.tasks,
+            lambda job: print_pdf(result.path, printer, job),
+            lambda _pages: self._printed(result),
+            self._final_failed,
+            label=tr("正在发送到打印机…"),
+            db=False,
+        )
+
+    def _printed(self, result) -> None:
+        self._set_busy(False)
+        self.last_result = result
+        self.result_banner.show_text("success", tr("已发送 {n} 页到打印机，并记入打印记录。<br>SHA-256：<b>{h}</b>").format(
+            n=result.pages, h=short_sha(result.sha256)))
+        self.result_banner.setToolTip(result.sha256)
+        self._say(tr("公示已发送到打印机（{n} 页，SHA-256 {h}）").format(n=result.pages, h=short_sha(result.sha256)))
+        self.printed.emit(result)
+
+    def _print_if_ready(self) -> None:
+        if self.print_button.isEnabled():
+            self.ask_and_print()
+
+    def _save_if_ready(self) -> None:
+        if self.save_button.isEnabled():
+            self.ask_and_save()
+
+    # --- closing ------------------------------------------------------------------
+    def done(self, code: int) -> None:  # noqa: D401 (Qt name)
+        super().done(code)
+        self.viewer.clear()  # drop page pictures still being rendered
+        if self.strip.busy:
+            self.strip.finished.connect(self.remove_temp_files)  # the worker may still be writing there
+            self.strip.cancel()
+        else:
+            self.remove_temp_files()
+
+    def remove_temp_files(self) -> None:
+        shutil.rmtree(self._temp, ignore_errors=True)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.key() == Qt.Key.Key_Escape and self.strip.busy:
+            self.strip.cancel()  # Esc first stops the work; a second Esc closes
+            return
+        super().keyPressEvent(event)
