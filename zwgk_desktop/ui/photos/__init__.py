@@ -1,0 +1,29 @@
+"""照片存档 page (photo evidence archive UI): import, link to postings, gallery, viewer, exports, verification.
+
+`install(window)` puts `PhotosPage` in the main window's `photos` slot. All
+photo rules live in `zwgk_desktop.services.photos`; this package is Qt only.
+"""
+
+from __future__ import annotations
+
+from zwgk_desktop.ui.photos.common import tr
+from zwgk_desktop.ui.photos.page import PhotosPage
+
+__all__ = ["PhotosPage", "install"]
+
+
+def install(window) -> PhotosPage:
+    """Replace the placeholder 照片存档 page of `window` with the real one."""
+
+    def user() -> str:
+        return getattr(getattr(window, "actor", None), "username", "") or ""
+
+    def status(text: str) -> None:
+        window.statusBar().showMessage(text, 10000)
+
+    page = PhotosPage(window.config, window.database, window.tasks, window, user=user, status=status)
+    restore = getattr(window, "settings", None)
+    if restore is not None:
+        page.restore_state(window.settings)
+    window.add_page("photos", tr("照片存档"), page)
+    return page
