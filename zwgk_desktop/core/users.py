@@ -8,13 +8,15 @@ Owns:
 - accounts: first-run admin, add, password reset by an admin, listing;
   passwords hashed with argon2 (argon2-cffi), never stored or logged plain;
 - login with lockout (5 failures → locked for 15 minutes) and the
-  township's single-user mode (no login dialog; the first admin acts);
+  township's single-user mode (no login dialog; the first admin acts),
+  including `adopt_single_user` for a township set up without any account;
 - small township settings kept in the `Setting` table (`get_setting`,
   `set_setting`), e.g. `single_user`, `reviewer_not_author`.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -70,6 +72,8 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 
 SETTING_SINGLE_USER = "single_user"
+SINGLE_USER_ADMIN = "admin"
+SINGLE_USER_ADMIN_NAME = "管理员"
 SETTING_REVIEWER_NOT_AUTHOR = "reviewer_not_author"
 
 _hasher = PasswordHasher()
@@ -373,3 +377,13 @@ def single_user_actor(session: Session) -> Actor:
     if admin is None:
         raise NotAllowed("没有可用的管理员账户，请先创建管理员。")
     return actor_for(admin)
+
+
+def adopt_single_user(session: Session, username: str = SINGLE_USER_ADMIN, display_name: str = SINGLE_USER_ADMIN_NAME) -> Actor:
+    """No account yet: create the administrator (random password, never shown) and switch single-user mode on.
+
+    The account is only used without login; `zwgk user reset` (an admin's password reset) gives it one.
+    """
+    admin = create_first_admin(session, username, secrets.token_urlsafe(18), display_name)
+    set_single_user_mode(session, admin, True)
+    return admin

@@ -267,7 +267,7 @@ def display_item_value(item: ItemRow, column: ItemColumn) -> str:
         return mask_phone(value)
     if column.kind == "bank_account":
         return mask_bank_account(value)
-    if column.type == "money" and isinstance(value, int) and column.key == "amount":
+    if column.type == "money" and isinstance(value, int):  # money is integer fen everywhere
         return format_fen(value)
     return str(value)
 

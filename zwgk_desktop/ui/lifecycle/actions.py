@@ -105,6 +105,12 @@ class LifecycleActions(QObject):
     def actions(self) -> list[QAction]:
         return list(self._actions.values())
 
+    def set_actor(self, actor) -> None:
+        """Act as another user from now on (切换用户); re-enable the actions for the selected notice."""
+        self.actor = actor
+        self.runner = Runner(self.database, actor, self.tasks)
+        self.set_current(self.current_id, self.current_status)
+
     def action(self, key: str) -> QAction:
         return self._actions[key]
 

@@ -61,6 +61,11 @@ class DashboardPage(QWidget):
         self.tree.itemDoubleClicked.connect(lambda item, _col: self._open(item))
         self._show([])
 
+    def set_actor(self, actor) -> None:
+        """List the to-dos of another user from now on (切换用户); the caller refreshes."""
+        self.actor = actor
+        self.runner = Runner(self.runner.database, actor, self.runner.tasks)
+
     def refresh(self) -> None:
         actor, today = self.actor, self.today()
         self.runner.call(lambda s: todo_items(s, actor, today=today), self._show, self._fail)

@@ -1,4 +1,7 @@
-"""LoginDialog: username and password; five failures lock the account for 15 minutes (core.users)."""
+"""LoginDialog: username and password; five failures lock the account for 15 minutes (core.users).
+
+Used at start-up (cancel = 退出) and for 切换用户 (cancel = 取消, `cancel_text`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_mes
 class LoginDialog(QDialog):
     """Accepts with `self.actor` set (an `Actor`) once the password is right."""
 
-    def __init__(self, database, township_name: str = "", parent: QWidget | None = None):
+    def __init__(self, database, township_name: str = "", parent: QWidget | None = None, *, cancel_text: str = ""):
         super().__init__(parent)
         self.database = database
         self.actor = None
@@ -34,7 +37,7 @@ class LoginDialog(QDialog):
         self.message = message_label(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("登录(&L)"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("退出"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text or tr("退出"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

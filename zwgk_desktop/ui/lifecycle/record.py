@@ -95,6 +95,11 @@ class NoticeRecordView(QWidget):
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemDoubleClicked.connect(self._activated)
 
+    def set_actor(self, actor) -> None:
+        """Load records as another user from now on (切换用户)."""
+        self.actor = actor
+        self.runner = Runner(self.runner.database, actor, self.runner.tasks)
+
     def clear(self) -> None:
         self._generation += 1
         self.record = None

@@ -21,19 +21,14 @@ them without blocking.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtWidgets import QDialog
 
-from zwgk_desktop.core.users import (
-    Actor, actor_for, create_first_admin, find_user, login_required, needs_first_admin, set_single_user_mode,
-    single_user_actor,
-)
+from zwgk_desktop.core import users
+from zwgk_desktop.core.users import SINGLE_USER_ADMIN, Actor, actor_for, find_user, login_required, needs_first_admin, single_user_actor
 from zwgk_desktop.ui.lifecycle.common import tr
-
-SINGLE_USER_ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -66,11 +61,9 @@ def read_start_state(database) -> StartState:
 
 
 def adopt_single_user(database) -> Actor:
-    """Create the administrator for single-user mode (random password) and switch the mode on."""
+    """`core.users.adopt_single_user` in its own transaction, as the account it creates."""
     with database.session(user=SINGLE_USER_ADMIN) as session:
-        admin = create_first_admin(session, SINGLE_USER_ADMIN, secrets.token_urlsafe(18), tr("管理员"))
-        set_single_user_mode(session, admin, True)
-    return admin
+        return users.adopt_single_user(session, display_name=tr("管理员"))
 
 
 def resume_single_user(database) -> Actor:

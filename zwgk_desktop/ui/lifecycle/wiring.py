@@ -9,7 +9,15 @@
 - after every change the list reloads and re-selects the notice, the
   dashboard and the window's counts refresh, and the status bar says what
   happened; failures go to the status bar and a warning box;
-- the status bar shows who is working, in which role.
+- 编辑草稿 (Ctrl+E; a button at the corner of the 明细条目 tabs, the line
+  items' context menu and a double-click on them) opens
+  the line-item editor (`items_editor.ItemsEditorDialog`) for drafts the user
+  may edit: clerks/admins any draft, a 村级用户 the rows of their villages;
+- the status bar shows who is working, in which role, with 切换用户: the
+  login dialog again; on success `window.actor` and everything that acts as
+  the user (the lifecycle actions, 编辑草稿, import, 今日待办, 流转记录, the
+  village scope of the list) switch to the new user. Other pages read
+  `window.actor` when they act, so they follow too.
 """
 
 from __future__ import annotations
@@ -17,14 +25,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QToolButton
 
 from zwgk_desktop.core.users import EDIT, Actor
+from zwgk_desktop.services.rosters.edit import can_edit_items
 from zwgk_desktop.ui.lifecycle.actions import LifecycleActions, plain_label
 from zwgk_desktop.ui.lifecycle.common import tr
 from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage
+from zwgk_desktop.ui.lifecycle.items_editor import ItemsEditorDialog
 from zwgk_desktop.ui.lifecycle.record import NoticeRecordView
 
 READ_ONLY_ACTOR = Actor(username="guest", role="viewer", display_name="未登录")
@@ -46,11 +56,25 @@ DONE_MESSAGES = {
     "archive": "已归档",
     "correct": "已生成更正版本（草稿），请修改后重新提交审核",
     "withdraw": "已撤回",
+    "edit": "草稿已保存，合计已重新计算",
 }
+EDIT_BUTTON_STYLE = (
+    "QToolButton { padding: 3px 12px; margin: 0 0 4px 0; border: 1px solid #1f6feb; border-radius: 5px;"
+    " background: #ffffff; color: #1f6feb; }"
+    "QToolButton:hover { background: #eef3fd; }"
+    "QToolButton:disabled { color: #a3aab4; border-color: #e6e9ee; background: #f7f8fa; }"
+)
+SWITCH_BUTTON_STYLE = (
+    "QToolButton { border: none; color: #1f6feb; padding: 0 8px; }"
+    "QToolButton:hover { text-decoration: underline; }"
+    "QToolButton:disabled { color: #a3aab4; }"
+)
 
 
 class LifecycleWiring(QObject):
     """Owns the dashboard page, the actions and the import entry for one main window and one actor."""
+
+    actor_changed = Signal(object)  # the new Actor after 切换用户
 
     def __init__(self, window, actor: Actor, *, today: Callable[[], date] | None = None):
         super().__init__(window)
@@ -58,6 +82,8 @@ class LifecycleWiring(QObject):
         self.page = window.disclosures_page
         self.database, self.tasks = window.database, window.tasks
         self.last_import_dialog = None
+        self.last_editor: ItemsEditorDialog | None = None
+        self.last_login_dialog = None
 
         self.dashboard = DashboardPage(self.database, actor, self.tasks, window, today=today)
         self.dashboard.setObjectName("page")
@@ -65,6 +91,8 @@ class LifecycleWiring(QObject):
 
         self.actions = LifecycleActions(self.database, actor, self.page, self.tasks, today=today)
         self.import_action = self._make_import_action()
+        self.edit_action = self._make_edit_action()
+        self._place_edit_action()
         self.page.add_actions(self._action_row())
         if actor.is_village_scoped:
             self.page.set_village_scope(actor.village_ids)
@@ -75,9 +103,23 @@ class LifecycleWiring(QObject):
         self.user_label = QLabel(self._user_text(), window)
         self.user_label.setObjectName("userLabel")
         window.statusBar().addPermanentWidget(self.user_label)
+        self.switch_action = QAction(tr("切换用户(&U)…"), window)
+        self.switch_action.setObjectName("switchUser")
+        self.switch_action.setToolTip(tr("换一位用户登录（交接班、审核人审核时），无需退出程序"))
+        self.switch_action.triggered.connect(self.switch_user)
+        self.switch_button = QToolButton(window)
+        self.switch_button.setObjectName("switchUserButton")
+        self.switch_button.setText(tr("切换用户(&U)…"))  # Alt+U
+        self.switch_button.setToolTip(self.switch_action.toolTip())
+        self.switch_button.clicked.connect(self.switch_user)
+        self.switch_button.setStyleSheet(SWITCH_BUTTON_STYLE)
+        self.switch_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        window.statusBar().addPermanentWidget(self.switch_button)
+        window.addAction(self.switch_action)
 
         self._connect()
         self.actions.set_current(None, None)
+        self._update_edit_action(None)
         window.show_page("today")
         if self.page.model.rowCount() == 0:
             self.page.refresh()  # the list is ready when the clerk opens 公示管理 (and start-up hooks wait for it)
@@ -88,12 +130,47 @@ class LifecycleWiring(QObject):
         action.setObjectName("importRoster")
         action.setShortcut(QKeySequence("Ctrl+I"))
         action.triggered.connect(self.open_import)
-        if self.actor.can(EDIT):
-            action.setToolTip(tr("把县里下发的花名册（Excel/CSV）导入为一条新的草稿公示（Ctrl+I）"))
-        else:
-            action.setEnabled(False)
-            action.setToolTip(tr("您的角色（{role}）不能新建公示；导入花名册请找经办人或管理员。").format(role=self.actor.role_label))
+        self.import_action = action
+        self._refresh_import_action()
         return action
+
+    def _make_edit_action(self) -> QAction:
+        action = QAction(tr("编辑草稿(&E)…"), self.page)
+        action.setObjectName("editDraft")
+        action.setShortcut(QKeySequence("Ctrl+E"))
+        action.triggered.connect(self.open_editor)
+        return action
+
+    def _edit_disabled_reason(self, row) -> str | None:
+        """Why 编辑草稿 is not offered for `row` (a DisclosureRow or None), in Chinese; None when it is."""
+        if not can_edit_items(self.actor):
+            return tr("您的角色（{role}）不能修改公示；请找经办人或管理员。").format(role=self.actor.role_label)
+        if row is None:
+            return tr("请先在列表中选择一条草稿公示。")
+        if row.status != "draft":
+            if row.status == "archived":
+                return tr("已归档的公示为只读，不能修改。")
+            return tr("只有草稿可以直接修改；已审核或公示中的公示请用“更正”生成新版本后再改。")
+        return None
+
+    def _update_edit_action(self, row) -> None:
+        why_not = self._edit_disabled_reason(row)
+        self.edit_action.setEnabled(why_not is None)
+        self.edit_action.setToolTip(why_not or tr("修改草稿的明细、标题和正文（Ctrl+E）"))
+
+    def _place_edit_action(self) -> None:
+        """编辑草稿 sits where the line items are: the tab bar's corner, their context menu and double-click."""
+        button = QToolButton(self.page.detail.tabs)
+        button.setObjectName("editDraftButton")
+        button.setDefaultAction(self.edit_action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setStyleSheet(EDIT_BUTTON_STYLE)
+        self.edit_button = button
+        self.page.detail.tabs.setCornerWidget(button, Qt.Corner.TopRightCorner)
+        items_view = self.page.detail.items_view
+        items_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        items_view.addAction(self.edit_action)
+        items_view.doubleClicked.connect(lambda _index: self.edit_action.isEnabled() and self.open_editor())
 
     def _action_row(self) -> list[QAction | None]:
         row: list[QAction | None] = [self.import_action]
@@ -117,6 +194,7 @@ class LifecycleWiring(QObject):
 
     # --- reacting -------------------------------------------------------------------
     def _on_selection(self, row) -> None:
+        self._update_edit_action(row)
         if row is None:
             self.actions.set_current(None, None)
             self.record.clear()
@@ -178,6 +256,75 @@ class LifecycleWiring(QObject):
         self.show_notice(disclosure_id)
         self.dashboard.refresh()
         self.window.refresh_overview()
+
+
+    # --- 编辑草稿 ---------------------------------------------------------------------------
+    def open_editor(self) -> ItemsEditorDialog | None:
+        """The line-item editor for the selected draft (non-blocking); the list reloads after a save."""
+        row = self.page.selected_row()
+        if self._edit_disabled_reason(row) is not None:
+            return None
+        dialog = ItemsEditorDialog(self.database, self.actor, row.id, self.tasks, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_edited)
+        self.last_editor = dialog
+        dialog.open()
+        return dialog
+
+    def _on_edited(self, result) -> None:
+        self.actions.last_key = "edit"
+        self._on_changed(result.disclosure_id)
+
+    # --- 切换用户 ----------------------------------------------------------------------------
+    def switch_user(self):
+        """Show the login dialog again (non-blocking); a successful login becomes the acting user."""
+        from zwgk_desktop.ui.lifecycle.login import LoginDialog
+
+        township = getattr(getattr(self.window, "overview", None), "township", None) or ""
+        dialog = LoginDialog(self.database, township, self.window, cancel_text=tr("取消"))
+        dialog.setWindowTitle(tr("切换用户"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: dialog.actor is not None and self.set_actor(dialog.actor))
+        self.last_login_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def set_actor(self, actor: Actor) -> None:
+        """Make `actor` the user everything acts as; reload what depends on who they are."""
+        self._close_open_dialogs()
+        self.actor = actor
+        self.window.actor = actor
+        self.actions.set_actor(actor)
+        self.dashboard.set_actor(actor)
+        self.record.set_actor(actor)
+        self.page.set_village_scope(actor.village_ids if actor.is_village_scoped else ())
+        self._refresh_import_action()
+        self._update_edit_action(self.page.selected_row())
+        self.user_label.setText(self._user_text())
+        self.window.statusBar().showMessage(
+            tr("已切换为 {name}（{role}）。").format(name=actor.label, role=actor.role_label), STATUS_MESSAGE_MS)
+        self.page.refresh()
+        self.dashboard.refresh()
+        self.window.refresh_overview()
+        self.actor_changed.emit(actor)
+
+    def _refresh_import_action(self) -> None:
+        if self.actor.can(EDIT):
+            self.import_action.setEnabled(True)
+            self.import_action.setToolTip(tr("把县里下发的花名册（Excel/CSV）导入为一条新的草稿公示（Ctrl+I）"))
+        else:
+            self.import_action.setEnabled(False)
+            self.import_action.setToolTip(tr("您的角色（{role}）不能新建公示；导入花名册请找经办人或管理员。").format(role=self.actor.role_label))
+
+    def _close_open_dialogs(self) -> None:
+        """Dialogs opened by the previous user must not act under the new one."""
+        for dialog in (self.last_editor, self.actions.last_dialog, self.last_import_dialog):
+            try:
+                if dialog is not None and dialog.isVisible():
+                    dialog.done(0)
+            except RuntimeError:  # already deleted (WA_DeleteOnClose)
+                pass
+        self.last_editor = None
 
 
 def install(window, actor: Actor | None = None, *, today: Callable[[], date] | None = None) -> LifecycleWiring:
