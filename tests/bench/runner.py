@@ -3,6 +3,9 @@
 - `time_process(command, runs, env)`: run a command N times as a whole
   process and return the median wall time;
 - `report(name, ours, baseline)`: print `name: ours X s, baseline Y s, ratio Z`;
+- `time_process_cpu(command, runs, env)`: median wall AND median CPU seconds
+  (user+sys of the child, from `getrusage(RUSAGE_CHILDREN)`), the figure to
+  trust on a loaded shared machine; `report_both` prints both ratios;
 - `add_big_notice(database, items)`: a notice with tens of thousands of line
   items inserted with SQLAlchemy Core `executemany` (fast), for the
   start-up benchmark and the UI tests of lazy loading.
@@ -35,6 +38,40 @@ def time_process(command: list[str], runs: int = 5, env: dict | None = None, cwd
             raise SystemExit(f"command failed ({proc.returncode}): {' '.join(command)}\n{proc.stderr[-2000:]}")
         times.append(elapsed)
     return statistics.median(times)
+
+
+def children_cpu() -> float:
+    """User + sys seconds of all finished children so far (0 where rusage doesn't exist: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_process_cpu(command: list[str], runs: int = 5, env: dict | None = None,
+                     cwd: Path = ROOT) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) of `command` run `runs` times as a fresh process."""
+    walls, cpus = [], []
+    full_env = {**os.environ, **(env or {})}
+    for _ in range(runs):
+        cpu_before, started = children_cpu(), time.perf_counter()
+        proc = subprocess.run(command, env=full_env, cwd=cwd, capture_output=True, text=True, timeout=300)
+        walls.append(time.perf_counter() - started)
+        cpus.append(children_cpu() - cpu_before)
+        if proc.returncode != 0:
+            raise SystemExit(f"command failed ({proc.returncode}): {' '.join(command)}\n{proc.stderr[-2000:]}")
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def report_both(name: str, ours: tuple[float, float], baseline: tuple[float, float]) -> str:
+    """Print `name: ours W s wall / C s CPU, baseline …, ratio wall R / CPU R`."""
+    line = (f"{name}: ours {ours[0]:.3f} s wall / {ours[1]:.3f} s CPU, baseline {baseline[0]:.3f} s wall / "
+            f"{baseline[1]:.3f} s CPU, ratio {ours[0] / baseline[0]:.2f} wall / "
+            f"{ours[1] / baseline[1] if baseline[1] else float('nan'):.2f} CPU")
+    print(line, flush=True)
+    return line
 
 
 def report(name: str, ours: float, baseline: float) -> str:

@@ -38,8 +38,9 @@ def register(sub) -> None:
 def run_import(args, ctx) -> dict:
     from zwgk_desktop.services.photos import import_photos
 
+    # The opener, not the database: photos start decoding while the database opens.
     report = import_photos(
-        ctx.database(), ctx.config, args.paths, posting_id=args.posting, role=args.role, user="cli"
+        ctx.database, ctx.config, args.paths, posting_id=args.posting, role=args.role, user="cli"
     ).as_dict()
     lines = [f"已导入 {len(report['imported'])} 张照片，拒收 {len(report['rejected'])} 张。"]
     for item in report["imported"]:

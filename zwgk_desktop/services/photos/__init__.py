@@ -4,36 +4,46 @@ Modules: `probe` (identify/guard/decode/EXIF, pure), `quality` (flags),
 `archive` (originals by SHA-256, caches, captioned copies, verification),
 `link` (postings ↔ photos), `importer` (batch import in one transaction),
 `evidence` (per-notice evidence package). No Qt anywhere.
+
+The names below are resolved on first use (PEP 562), so importing one
+submodule — e.g. the importer, which starts decoding photos before the
+database layer is even imported — does not pull in all the others.
 """
 
-from zwgk_desktop.services.photos.archive import (
-    captioned_copy,
-    display_copy_path,
-    find_original,
-    thumbnail_path,
-    verify_archive,
-)
-from zwgk_desktop.services.photos.evidence import build_evidence_package
-from zwgk_desktop.services.photos.importer import ImportReport, import_photos
-from zwgk_desktop.services.photos.link import link_photo, posting_evidence, suggest_posting
-from zwgk_desktop.services.photos.probe import PhotoProbe, PhotoRejected, probe_bytes, probe_file
-from zwgk_desktop.services.photos.quality import FLAG_LABELS
+from __future__ import annotations
 
-__all__ = [
-    "FLAG_LABELS",
-    "ImportReport",
-    "PhotoProbe",
-    "PhotoRejected",
-    "build_evidence_package",
-    "captioned_copy",
-    "display_copy_path",
-    "find_original",
-    "import_photos",
-    "link_photo",
-    "posting_evidence",
-    "probe_bytes",
-    "probe_file",
-    "suggest_posting",
-    "thumbnail_path",
-    "verify_archive",
-]
+import importlib
+
+_EXPORTS = {
+    "FLAG_LABELS": "quality",
+    "ImportReport": "importer",
+    "PhotoProbe": "probe",
+    "PhotoRejected": "probe",
+    "build_evidence_package": "evidence",
+    "captioned_copy": "archive",
+    "display_copy_path": "archive",
+    "find_original": "archive",
+    "import_photos": "importer",
+    "link_photo": "link",
+    "posting_evidence": "link",
+    "probe_bytes": "probe",
+    "probe_file": "probe",
+    "suggest_posting": "link",
+    "thumbnail_path": "archive",
+    "verify_archive": "archive",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

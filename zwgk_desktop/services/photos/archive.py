@@ -6,6 +6,8 @@ in `photo.stored_path`), written to a temp file in the same folder, fsynced
 and renamed into place. Thumbnails and oriented display copies live under
 `config.cache_dir` and can be deleted at any time. `captioned_copy` burns a
 caption into a COPY for sharing; `verify_archive` re-hashes every original.
+Writing originals needs no database layer (SQLAlchemy is imported only by
+`verify_archive`), so an import can start archiving while the database opens.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import threading
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
-from sqlalchemy import select
 
 from zwgk_desktop.errors import NotFound
 
@@ -204,6 +205,8 @@ def verify_archive(session, config, job=None) -> dict:
     Files in the archive that no row knows about are listed as `orphan` problems
     (left by an interrupted import) but are not errors.
     """
+    from sqlalchemy import select
+
     from zwgk_desktop.core.models import Photo
 
     rows = session.execute(select(Photo.id, Photo.sha256, Photo.stored_path, Photo.original_name)).all()

@@ -4,21 +4,26 @@ Pure work (read, hash, decode, measure, write the original and a thumbnail)
 runs on a small thread pool — Pillow and hashlib release the GIL — while
 the database work stays on the calling thread in ONE transaction for the
 whole batch. An original is written (temp + fsync + rename) before its row;
-if the transaction fails or is cancelled, every file this batch newly added
+the archive folders are fsynced once per batch, after the rows are flushed.
+If the transaction fails or is cancelled, every file this batch newly added
 is removed again, so the archive holds only files a committed row knows.
+
+Start-up overlap: `database` may be a zero-argument callable that opens the
+database. The pool then starts decoding first and the calling thread opens
+the database (importing SQLAlchemy and the models) meanwhile, so a command
+line import uses both cores from its first second. This module imports the
+database layer only inside the functions that need it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from zwgk_desktop.core.models import Photo, Posting, new_id
 from zwgk_desktop.errors import InvalidInput, NotFound, ZwgkError
 from zwgk_desktop.services.photos.archive import (
     fsync_directories,
@@ -26,7 +31,6 @@ from zwgk_desktop.services.photos.archive import (
     save_thumbnail,
     store_original,
 )
-from zwgk_desktop.services.photos.link import ROLES, apply_link, describe_photo_use
 from zwgk_desktop.services.photos.probe import (
     IMAGE_EXTENSIONS,
     PhotoProbe,
@@ -35,9 +39,14 @@ from zwgk_desktop.services.photos.probe import (
     read_photo_file,
 )
 
+if TYPE_CHECKING:
+    from zwgk_desktop.core.models import Photo
+
 log = logging.getLogger(__name__)
 
 MAX_WORKERS = 4
+"""Upper bound of pool threads; the pool uses one more thread than CPUs so that a
+worker waiting on an original's fsync doesn't leave a core idle."""
 SHA_QUERY_CHUNK = 500
 
 
@@ -123,6 +132,10 @@ def process_file(config, path: Path) -> ProcessedFile:
 
 
 def existing_photos_by_sha(session, shas) -> dict[str, Photo]:
+    from sqlalchemy import select
+
+    from zwgk_desktop.core.models import Photo
+
     shas = sorted(set(shas))
     found: dict[str, Photo] = {}
     for start in range(0, len(shas), SHA_QUERY_CHUNK):
@@ -133,6 +146,8 @@ def existing_photos_by_sha(session, shas) -> dict[str, Photo]:
 
 
 def photo_row(processed: ProcessedFile, user: str) -> Photo:
+    from zwgk_desktop.core.models import Photo, new_id
+
     probe = processed.probe
     return Photo(
         id=new_id(),
@@ -175,62 +190,93 @@ def rejected_entry(path: Path, code: str, message: str) -> dict:
     return {"path": str(path), "code": code, "message": message}
 
 
+def opened(database):
+    """`database` itself when it is an opened `Database`, else the result of calling it (an opener)."""
+    return database if hasattr(database, "session") else database()
+
+
 def import_photos(database, config, paths, *, posting_id: str | None = None, role: str | None = None,
                   job=None, user: str = "") -> ImportReport:
-    """Archive photos from files/folders in one transaction; optionally link them all to a posting."""
-    if role is not None and role not in ROLES:
-        raise InvalidInput(f"照片用途只能是 start（张贴照）或 end（期满照），收到：{role}", code="invalid_role")
+    """Archive photos from files/folders in one transaction; optionally link them all to a posting.
+
+    `database` is an opened `Database` or a zero-argument callable opening one
+    (then decoding starts while it opens; see the module doc).
+    """
+    if role is not None:
+        from zwgk_desktop.services.photos.link import ROLES
+
+        if role not in ROLES:
+            raise InvalidInput(f"照片用途只能是 start（张贴照）或 end（期满照），收到：{role}", code="invalid_role")
     files, skipped, missing = expand_paths(paths)
     report = ImportReport(skipped=[str(p) for p in skipped])
     report.rejected.extend(rejected_entry(p, "not_found", "找不到该文件或文件夹。") for p in missing)
     if posting_id is not None:
-        with database.session() as session:
-            if session.get(Posting, posting_id) is None:
-                raise NotFound(f"找不到张贴记录（{posting_id}），请先登记张贴再导入照片。")
+        database = opened(database)
+        check_posting_exists(database, posting_id)
     processed: list[ProcessedFile] = []
+    pool = ProbePool(config, files)
     try:
-        probe_and_store_all(config, files, job, processed)
+        database = opened(database)
+        pool.collect(job, processed)
         with database.session(user) as session:
             record_batch(session, config, processed, report, posting_id, role, user, job)
             fsync_directories(
                 (config.archive_dir / p.stored_path).parent for p in processed if p.added_file
             )
     except BaseException:
-        remove_unreferenced_new_files(database, config, processed)
+        pool.abort(processed)
+        remove_unreferenced_new_files(database if hasattr(database, "session") else None, config, processed)
         raise
     return report
 
 
-def probe_and_store_all(config, files: list[Path], job, results: list[ProcessedFile]) -> None:
-    """Run `process_file` over all files on a thread pool, appending to `results` in order.
+def check_posting_exists(database, posting_id: str) -> None:
+    from zwgk_desktop.core.models import Posting
 
-    On cancel (or any error) the pool is drained and every finished result is
-    still appended, so the caller can remove the originals already written.
-    """
-    workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1, len(files) or 1))
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-import")
-    futures = []
-    collected = 0
-    try:
-        futures = [executor.submit(process_file, config, path) for path in files]
-        for index, future in enumerate(futures):
+    with database.session() as session:
+        if session.get(Posting, posting_id) is None:
+            raise NotFound(f"找不到张贴记录（{posting_id}），请先登记张贴再导入照片。")
+
+
+class ProbePool:
+    """`process_file` over a list of files on a thread pool that starts working as soon as it is made."""
+
+    def __init__(self, config, files: list[Path]):
+        self.files = files
+        workers = max(1, min(MAX_WORKERS, (os.cpu_count() or 1) + 1, len(files) or 1))
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-import")
+        self.futures: list[Future] = [self.executor.submit(process_file, config, path) for path in files]
+        self.collected = 0
+
+    def collect(self, job, results: list[ProcessedFile]) -> None:
+        """Append every result to `results` in file order, reporting progress and honouring cancel."""
+        total = len(self.files)
+        for index in range(self.collected, total):
             if job is not None:
                 job.check()
-                job.progress(index, len(files), f"正在读取照片 {files[index].name}")
-            results.append(future.result())
-            collected += 1
-    except BaseException:
-        executor.shutdown(wait=True, cancel_futures=True)
-        for future in futures[collected:]:
+                job.progress(index, total, f"正在读取照片 {self.files[index].name}")
+            results.append(self.futures[index].result())
+            self.collected += 1
+        self.executor.shutdown(wait=True)
+        if job is not None:
+            job.progress(total, total, "照片读取完成")
+
+    def abort(self, results: list[ProcessedFile]) -> None:
+        """Stop: cancel what hasn't started, wait for the rest, append every finished result.
+
+        The caller can then remove the originals those results wrote.
+        """
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        for future in self.futures[self.collected:]:
             if future.done() and not future.cancelled() and future.exception() is None:
                 results.append(future.result())
-        raise
-    executor.shutdown(wait=True)
-    if job is not None:
-        job.progress(len(files), len(files), "照片读取完成")
+        self.collected = len(self.futures)
 
 
 def record_batch(session, config, processed, report: ImportReport, posting_id, role, user, job) -> None:
+    from zwgk_desktop.core.models import Posting
+    from zwgk_desktop.services.photos.link import apply_link, describe_photo_use
+
     posting = session.get(Posting, posting_id) if posting_id else None
     accepted = [p for p in processed if p.probe is not None]
     existing = existing_photos_by_sha(session, [p.probe.sha256 for p in accepted])
@@ -262,16 +308,20 @@ def record_batch(session, config, processed, report: ImportReport, posting_id, r
 
 
 def remove_unreferenced_new_files(database, config, processed) -> None:
-    """After a failed batch: delete originals this batch created that no committed row references."""
+    """After a failed batch: delete originals this batch created that no committed row references.
+
+    `database` is None when it could not even be opened: then no committed row can know them.
+    """
     new_files = [p for p in processed if p.added_file and p.probe is not None]
     if not new_files:
         return
-    try:
-        with database.session() as session:
-            referenced = set(existing_photos_by_sha(session, [p.probe.sha256 for p in new_files]))
-    except Exception:  # noqa: BLE001 - database unusable: nothing committed by us can reference them
-        log.warning("could not check photo rows during cleanup", exc_info=True)
-        referenced = set()
+    referenced: set[str] = set()
+    if database is not None:
+        try:
+            with database.session() as session:
+                referenced = set(existing_photos_by_sha(session, [p.probe.sha256 for p in new_files]))
+        except Exception:  # noqa: BLE001 - database unusable: nothing committed by us can reference them
+            log.warning("could not check photo rows during cleanup", exc_info=True)
     for item in new_files:
         if item.probe.sha256 not in referenced:
             remove_original(config, item.stored_path)
