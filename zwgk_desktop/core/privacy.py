@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column
 from zwgk_desktop.errors import InvalidInput, ZwgkError
@@ -62,9 +63,13 @@ _NAME_SEPARATORS = frozenset("·•・‧．.")
 # --------------------------------------------------------------------------
 
 
+_NOT_DIGIT_OR_X = re.compile(r"[^0-9Xx]+")
+
+
 def _digits_and_x(value: object) -> str:
+    """The ASCII digits and X/x of a value (after NFKC, so full-width digits count), X upper-cased."""
     text = unicodedata.normalize("NFKC", str(value or ""))
-    return "".join(ch for ch in text if ch.isascii() and (ch.isdigit() or ch in "Xx")).upper()
+    return _NOT_DIGIT_OR_X.sub("", text).upper()
 
 
 def mask_id_number(id_number: object) -> str:
@@ -283,6 +288,14 @@ _PUBLIC_HEALTH_PHRASES = re.compile(
     rf"(?:(?:{_ANY_DISEASE})[病症]?[、和及与]?)+(?:患者)?(?:防治|筛查|健康管理|随访服务|疫苗|宣传)"
 )
 
+# Quick necessary conditions, so most texts (names, villages, standards, dates) cost one or
+# two searches instead of every pattern: a number finding needs a digit; every address
+# pattern contains 号, 室, 单元 or 门牌; every health pattern contains 残疾, 中风, HIV/AIDS
+# or a disease word.
+_ANY_DIGIT = re.compile(r"\d")
+_ADDRESS_TRIGGER = re.compile(r"号|室|单元|门牌")
+_HEALTH_TRIGGER = re.compile(rf"残疾|中风|(?i:HIV|AIDS)|{_ANY_DISEASE}")
+
 
 @dataclass(frozen=True)
 class _Hit:
@@ -361,6 +374,11 @@ def _classify_grouped(sizes: tuple[int, ...], joined: str) -> str | None:
 
 def _grouped_hit(text: str, tokens: list[re.Match], i: int) -> tuple[_Hit, int] | None:
     """A number written in groups starting at token i (same single separator throughout)."""
+    if i + 2 >= len(tokens):
+        return None
+    first_gap = text[tokens[i].end() : tokens[i + 1].start()]
+    if len(first_gap) != 1 or first_gap not in _SEPARATORS:  # every window needs this gap to be one
+        return None
     for count in (5, 4, 3):
         window = tokens[i : i + count]
         if len(window) < count:
@@ -421,15 +439,22 @@ def _only_digits(value: object) -> str:
     return "".join(ch for ch in _digits_and_x(value) if ch.isdigit())
 
 
+@lru_cache(maxsize=1024)
+def _allowed_digits(allowed_numbers: tuple) -> frozenset[str]:
+    return frozenset(digits for digits in map(_only_digits, allowed_numbers) if digits)
+
+
 def _find_hits(text: str, allowed_numbers: Iterable[str] = ()) -> list[_Hit]:
     folded = (text or "").translate(_FOLD)
-    allowed = {_only_digits(n) for n in allowed_numbers if _only_digits(n)}
-    numbers = [h for h in _number_hits(folded) if _only_digits(h.raw) not in allowed]
-    no_policy = _without_public_phrases(folded)
-    words = _pattern_hits(folded, KIND_ADDRESS, _ADDRESS_PATTERNS) + _pattern_hits(
-        no_policy, KIND_HEALTH, _HEALTH_PATTERNS
-    )
-    return _without_overlaps(numbers + words)
+    hits: list[_Hit] = []
+    if _ANY_DIGIT.search(folded):
+        allowed = _allowed_digits(tuple(allowed_numbers))
+        hits = [h for h in _number_hits(folded) if _only_digits(h.raw) not in allowed]
+    if _ADDRESS_TRIGGER.search(folded):
+        hits += _pattern_hits(folded, KIND_ADDRESS, _ADDRESS_PATTERNS)
+    if _HEALTH_TRIGGER.search(folded):
+        hits += _pattern_hits(_without_public_phrases(folded), KIND_HEALTH, _HEALTH_PATTERNS)
+    return _without_overlaps(hits) if hits else hits
 
 
 def _mask_digits(text: str) -> str:

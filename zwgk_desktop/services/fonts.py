@@ -5,7 +5,7 @@ Owns: which font files the app ships and in what order they are tried
 font's own cmap table and cached per file), the per-code-point choice of font
 (`font_for_char`, `split_runs`), the list of characters no bundled font can
 draw (`missing_glyphs`), and registering the chain with ReportLab
-(`register_reportlab_fonts`, idempotent).
+(`register_reportlab_fonts` / one face with `register_reportlab_font`, idempotent).
 
 Private-use code points are always reported missing: their glyph depends on
 the font vendor, so drawing one with our fonts would print a wrong character.
@@ -18,6 +18,7 @@ import struct
 import threading
 import unicodedata
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -203,6 +204,10 @@ class FontChain:
                 return face
         return None
 
+    def covered_by_primary(self, text: str) -> bool:
+        """Whether the primary font draws every character of `text` (then it is one run)."""
+        return self._primary_coverage.issuperset(map(ord, text))
+
     def font_for_char(self, ch: str) -> FontFace | None:
         """The first font of the chain that draws `ch` (one code point), or None."""
         return self.font_for_code(ord(ch))
@@ -325,18 +330,180 @@ def _patch_reportlab_to_unicode() -> None:
     ttfonts.makeToUnicodeCMap = _make_to_unicode_cmap
 
 
-def register_reportlab_fonts(config_or_fonts_dir=None) -> list[str]:
-    """Register every font of the chain with ReportLab (idempotent); returns their names."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+# Parsing a CJK font's character tables in ReportLab's byte-by-byte Python loop costs
+# ~0.2 s of CPU per font (three fonts, every print). `_quick_font` builds the very same
+# ReportLab font object, reading those tables with whole-array unpacking; anything
+# unusual (another cmap format, overlapping ranges) goes through ReportLab's own parser.
+# tests/services/test_fonts.py checks both give identical objects for every bundled font.
 
-    faces = font_chain(config_or_fonts_dir)
+
+def _quick_face_class():
+    from reportlab.pdfbase.ttfonts import TTFError, TTFontFace
+
+    class QuickFace(TTFontFace):
+        def extractInfo(self, charInfo=1):
+            super().extractInfo(charInfo=0)  # names, head, OS/2, post, hhea, maxp
+            if charInfo and not _read_char_info(self, TTFError):
+                super().extractInfo(charInfo)
+
+    return QuickFace
+
+
+def _table(face, tag: str) -> int:
+    return face.table[tag]["offset"]
+
+
+def _cmap_subtable(face, data: bytes) -> int:
+    """Offset of the cmap subtable ReportLab would choose (same precedence rules)."""
+    cmap = _table(face, "cmap")
+    version, count = struct.unpack_from(">HH", data, cmap)
+    if count == 0 and version != 0:
+        count = version
+    chosen, enc = None, 0
+    for n in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHL", data, cmap + 4 + 8 * n)
+        if platform == 3:
+            enc, chosen = 1, offset
+        elif platform == 1 and encoding == 0 and enc != 1:
+            enc, chosen = 2, offset
+        elif platform == 1 and encoding == 1:
+            enc, chosen = 1, offset
+        elif platform == 0 and encoding != 5:
+            enc, chosen = 1, offset
+    return -1 if chosen is None else cmap + chosen
+
+
+def _cmap_format12(data: bytes, at: int) -> list[tuple[int, int]] | None:
+    count = struct.unpack_from(">L", data, at + 12)[0]
+    groups = struct.unpack_from(f">{3 * count}L", data, at + 16)
+    pairs: list[tuple[int, int]] = []
+    for start, end, first_glyph in zip(groups[0::3], groups[1::3], groups[2::3]):
+        pairs.extend(zip(range(start, end + 1), range(first_glyph, first_glyph + end - start + 1)))
+    return pairs
+
+
+def _cmap_format4(data: bytes, at: int) -> list[tuple[int, int]] | None:
+    length = struct.unpack_from(">H", data, at + 2)[0]
+    limit = at + length
+    segs = struct.unpack_from(">H", data, at + 6)[0] // 2
+    ends = struct.unpack_from(f">{segs}H", data, at + 14)
+    starts = struct.unpack_from(f">{segs}H", data, at + 16 + 2 * segs)
+    deltas = struct.unpack_from(f">{segs}h", data, at + 16 + 4 * segs)
+    offsets_at = at + 16 + 6 * segs
+    offsets = struct.unpack_from(f">{segs}H", data, offsets_at)
+    pairs: list[tuple[int, int]] = []
+    for n in range(segs):
+        start, end, delta, range_offset = starts[n], ends[n], deltas[n], offsets[n]
+        if start > end:
+            continue
+        if range_offset == 0:
+            pairs.extend((code, (code + delta) & 0xFFFF) for code in range(start, end + 1))
+            continue
+        first = offsets_at + 2 * n + range_offset
+        for code in range(start, end + 1):
+            where = first + 2 * (code - start)
+            glyph = 0 if where >= limit else struct.unpack_from(">H", data, where)[0]
+            pairs.append((code, (glyph + delta) & 0xFFFF if glyph else 0))
+    return pairs
+
+
+def _read_char_info(face, error) -> bool:
+    """Fill charToGlyph, glyphToChar, hmetrics, charWidths, defaultWidth and glyphPos exactly as
+    ReportLab's `extractInfo` does; False (nothing set) when the font needs ReportLab's parser."""
+    data = face._ttf_data
+    index_to_loc, glyph_format = struct.unpack_from(">hh", data, _table(face, "head") + 50)
+    if glyph_format != 0:
+        raise error("Unknown glyph data format (%d)" % glyph_format)
+    at = _cmap_subtable(face, data)
+    if at < 0:
+        return False
+    fmt = struct.unpack_from(">H", data, at)[0]
+    reader = {12: _cmap_format12, 4: _cmap_format4}.get(fmt)
+    pairs = reader(data, at) if reader else None
+    if pairs is None:
+        return False
+    char_to_glyph = dict(pairs)
+    if len(char_to_glyph) != len(pairs):  # overlapping ranges: leave the bookkeeping to ReportLab
+        return False
+    glyph_to_char: dict[int, list[int]] = {}
+    for code, glyph in pairs:
+        glyph_to_char.setdefault(glyph, []).append(code)
+    num_glyphs = face.numGlyphs
+    n_metrics = struct.unpack_from(">H", data, _table(face, "hhea") + 34)[0]
+    hmtx = _table(face, "hmtx")
+    metrics = struct.unpack_from(f">{2 * n_metrics}H", data, hmtx)
+    hmetrics = list(zip(metrics[0::2], metrics[1::2]))
+    if face.unitsPerEm == 1000:
+        widths = list(metrics[0::2])
+    else:  # ReportLab's scale: x * (1000 / unitsPerEm)
+        factor = 1000 / face.unitsPerEm
+        widths = [advance * factor for advance in metrics[0::2]]
+    if num_glyphs > n_metrics:
+        last = widths[-1]  # ReportLab keeps the scaled last advance for the remaining glyphs
+        rest = struct.unpack_from(f">{num_glyphs - n_metrics}H", data, hmtx + 4 * n_metrics)
+        hmetrics.extend(zip([last] * len(rest), rest))
+        widths.extend([last] * len(rest))
+    count = len(widths)
+    char_widths = {code: widths[glyph] for code, glyph in pairs if glyph < count}
+    if "loca" not in face.table:
+        raise error("missing location table")
+    loca = _table(face, "loca")
+    if index_to_loc == 0:
+        glyph_pos = [offset << 1 for offset in struct.unpack_from(f">{num_glyphs + 1}H", data, loca)]
+    elif index_to_loc == 1:
+        glyph_pos = list(struct.unpack_from(f">{num_glyphs + 1}L", data, loca))
+    else:
+        raise error("Unknown location table format (%d)" % index_to_loc)
+    if 0x20 in char_to_glyph:
+        char_to_glyph[0xA0] = char_to_glyph[0x20]
+        char_widths[0xA0] = char_widths[0x20]
+    elif 0xA0 in char_to_glyph:
+        char_to_glyph[0x20] = char_to_glyph[0xA0]
+        char_widths[0x20] = char_widths[0xA0]
+    face.charToGlyph, face.glyphToChar, face.hmetrics = char_to_glyph, glyph_to_char, hmetrics
+    face.defaultWidth, face.charWidths, face.glyphPos = widths[0], char_widths, glyph_pos
+    return True
+
+
+def quick_ttfont(name: str, path: str, subfont_index: int = 0):
+    """A ReportLab `TTFont` identical to `TTFont(name, path, subfontIndex=...)`, built faster."""
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFont
+
+    global _QuickFace
+    if _QuickFace is None:
+        _QuickFace = _quick_face_class()
+    font = TTFont.__new__(TTFont)
+    # TTFont.__init__ with the quick face (checked attribute for attribute by the tests)
+    font.fontName = name
+    font.face = _QuickFace(path, validate=0, subfontIndex=subfont_index)
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
+    return font
+
+
+_QuickFace = None
+
+
+def register_reportlab_font(face: FontFace) -> str:
+    """Register one font of the chain with ReportLab (idempotent); returns its name.
+
+    Printing registers the fallback fonts only when a text first needs one
+    (`textrun.TextKit`); the PDF is the same either way, since only fonts that
+    are drawn with end up in it."""
+    from reportlab.pdfbase import pdfmetrics
+
     with _register_lock:
         _patch_reportlab_to_unicode()
-        registered = set(pdfmetrics.getRegisteredFontNames())
-        for face in faces:
-            if face.name not in registered:
-                pdfmetrics.registerFont(
-                    TTFont(face.name, str(face.path), subfontIndex=face.subfont_index)
-                )
-    return [face.name for face in faces]
+        if face.name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(quick_ttfont(face.name, str(face.path), face.subfont_index))
+    return face.name
+
+
+def register_reportlab_fonts(config_or_fonts_dir=None) -> list[str]:
+    """Register every font of the chain with ReportLab (idempotent); returns their names."""
+    return [register_reportlab_font(face) for face in font_chain(config_or_fonts_dir)]

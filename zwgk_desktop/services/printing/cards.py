@@ -34,8 +34,19 @@ from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.service_items import ServiceItem
 from zwgk_desktop.errors import InvalidInput, ZwgkError
 from zwgk_desktop.services.fonts import get_chain
-from zwgk_desktop.services.printing.cards_layout import CardLayout, Slot, card_layout, draw_marks
-from zwgk_desktop.services.printing.pdfmeta import atomic_output, deterministic_canvas, plain_streams, sha256_file
+from zwgk_desktop.services.printing.cards_layout import (
+    CardLayout,
+    Slot,
+    card_layout,
+    draw_marks,
+)
+from zwgk_desktop.services.printing.pdfmeta import (
+    atomic_output,
+    deterministic_canvas,
+    paused_gc,
+    plain_streams,
+    sha256_file,
+)
 from zwgk_desktop.services.printing.textrun import PageText, TextKit
 
 TITLE_RED = HexColor("#B40000")
@@ -232,17 +243,73 @@ def scan_card(card: CardContent) -> list:
 
     allowed = card.allowed_numbers or ()
     findings = []
-    pieces = [card.title, card.subtitle, card.continued]
-    for block in card.blocks:
-        pieces.extend(block.texts)
-        pieces.append(block.amount)
-    for piece in pieces:
-        if not piece:
-            continue
+    for piece in _card_pieces(card):
         excused = tuple(n for n in allowed if n in piece)
         for finding in _scan_piece(piece, excused):
             findings.append(replace(finding, location=card.scan_label))
     return findings
+
+
+def _card_pieces(card: CardContent) -> list[str]:
+    pieces = [card.title, card.subtitle, card.continued]
+    for block in card.blocks:
+        pieces.extend(block.texts)
+        pieces.append(block.amount)
+    return [piece for piece in pieces if piece]
+
+
+class CardScanner:
+    """The privacy scan of a whole batch of cards, fast: each distinct text is scanned once,
+    and texts are scanned together, newline-joined, a few thousand at a time (the scanner's
+    number groups and word patterns never cross a newline). Only when such a joint scan finds
+    something are that batch's cards scanned one by one (`scan_card`), so the error names the
+    first card with a problem exactly as a card-by-card scan would. A text holding one of its
+    card's allowed numbers (helper's phone, hotlines) is scanned on its own with that excuse.
+
+    Call `add` for each card and `finish` before the PDF is written; both raise `PrivacyLeak`.
+    """
+
+    def __init__(self, batch_chars: int = 60_000):
+        self.batch_chars = batch_chars
+        self._clean: set[str] = set()
+        self._pending: dict[str, None] = {}
+        self._pending_chars = 0
+        self._cards: list[CardContent] = []
+
+    def add(self, card: CardContent, pieces: list[str] | None = None) -> None:
+        """Queue a card (`pieces`: its texts, `_card_pieces(card)`, when already at hand)."""
+        from zwgk_desktop.core.privacy import PrivacyLeak
+
+        allowed = card.allowed_numbers or ()
+        self._cards.append(card)
+        for piece in pieces if pieces is not None else _card_pieces(card):
+            if piece in self._clean or piece in self._pending:
+                continue
+            excused = tuple(n for n in allowed if n in piece)
+            if excused:
+                if _scan_piece(piece, excused):
+                    self._cards.pop()
+                    self.finish()  # an earlier card of the batch may be the first problem
+                    raise PrivacyLeak(scan_card(card))
+                continue
+            self._pending[piece] = None
+            self._pending_chars += len(piece) + 1
+        if self._pending_chars >= self.batch_chars:
+            self.finish()
+
+    def finish(self) -> None:
+        """Scan what is pending; raise `PrivacyLeak` for the first card of the batch with findings."""
+        from zwgk_desktop.core.privacy import PrivacyLeak, scan_text
+
+        pending, cards = self._pending, self._cards
+        self._pending, self._pending_chars, self._cards = {}, 0, []
+        if pending and scan_text("\n".join(pending)):
+            for card in cards:
+                findings = scan_card(card)
+                if findings:
+                    raise PrivacyLeak(findings)
+        if len(self._clean) < 500_000:
+            self._clean.update(pending)
 
 
 # --- measuring -----------------------------------------------------------------------
@@ -261,6 +328,8 @@ class Group:
     droppable: bool = False
     tail: bool = False
     breaks: bool = False  # start a new slot here (三折页: after the cover panel)
+    # per slot x: the text ops ready to draw and the rules; filled by SheetPainter on first use
+    drawn: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 class CardMeasurer:
@@ -527,6 +596,8 @@ class _Pens:
         self.pens = {}
 
 
+
+
 class SheetPainter:
     def __init__(self, canvas, layout: CardLayout, kit: TextKit):
         self.canvas, self.layout, self.kit = canvas, layout, kit
@@ -544,18 +615,37 @@ class SheetPainter:
     def _draw_slot(self, slot: Slot, plan: SlotPlan) -> None:
         pad = self.layout.padding
         x0, top = slot.x + pad, slot.top - pad
+        number, pen_for = self.kit.number, self.pens.pen
         rules = []
         for group, offset in plan.placed:
             group_top = top - offset
-            for op in group.ops:
-                if op[0] == "t":
-                    _, dx, dy, text, size, style, align, width = op
-                    if text:
-                        self.pens.pen(style).show(x0 + dx, group_top - dy, text, size, align=align, width=width)
+            texts, group_rules = group.drawn.get(x0) or self._prepare_group(group, x0)
+            for style, placement, dy, op in texts:
+                pen = pen_for(style)
+                if placement is None:  # an undrawable character: boxed "?" the slow way
+                    _, dx, _, text, size, _, align, width = op
+                    pen.show(x0 + dx, group_top - dy, text, size, align=align, width=width)
                 else:
-                    _, dx, dy, width, color, line_width = op
-                    rules.append((x0 + dx, group_top - dy, width, color, line_width))
+                    pen.show_placed(placement, number(group_top - dy))
+            for x, dy, width, color, line_width in group_rules:
+                rules.append((x, group_top - dy, width, color, line_width))
         self._rules(rules)
+
+    def _prepare_group(self, group: Group, x0: float) -> tuple[list, list]:
+        """A group's ops at slot x `x0`, positioned and encoded once (groups of repeated blocks are
+        shared by every card that has them, so most cards are drawn from these)."""
+        texts, rules = [], []
+        for op in group.ops:
+            if op[0] == "t":
+                _, dx, dy, text, size, style, align, width = op
+                if text:
+                    placement = self.pens.pen(style).placement(x0 + dx, text, size, align, width)
+                    texts.append((style, placement, dy, op))
+            else:
+                _, dx, dy, width, color, line_width = op
+                rules.append((x0 + dx, dy, width, color, line_width))
+        group.drawn[x0] = (texts, rules)
+        return texts, rules
 
     def _rules(self, rules) -> None:
         if not rules:
@@ -589,15 +679,20 @@ def render_cards(
     Raises `PrivacyLeak` (nothing written) if a card holding personal data still shows a
     full ID, phone or bank number; `NothingToPrint` for an empty batch.
     """
-    from zwgk_desktop.core.privacy import PrivacyLeak
+    with paused_gc():
+        return _render_cards(cards, out_path, layout, fonts=fonts, job=job, total=total, title=title,
+                             subject=subject, author=author)
 
+
+def _render_cards(cards, out_path, layout, *, fonts, job, total, title, subject, author) -> CardsResult:
     job = job or Job()
     layout = card_layout(layout) if isinstance(layout, str) else layout
     kit = TextKit(get_chain(fonts))
     measurer = CardMeasurer(layout, kit)
     available = layout.content_height()
     per_sheet = layout.slots_per_sheet
-    seen: dict[str, None] = {}  # every character printed, in order of first appearance
+    seen: dict[str, None] = {}  # every distinct text printed, in order of first appearance
+    scanner = CardScanner()
     count = pages = 0
     with atomic_output(out_path) as tmp, plain_streams():
         canvas = deterministic_canvas(
@@ -616,11 +711,10 @@ def render_cards(
             if count % 200 == 0:
                 job.check()
                 job.progress(count, total, f"正在生成明白卡 {count}/{total}" if total else "正在生成明白卡")
+            pieces = _card_pieces(card)
             if card.allowed_numbers is not None:
-                findings = scan_card(card)
-                if findings:
-                    raise PrivacyLeak(findings)
-            seen.update(dict.fromkeys(card.text()))
+                scanner.add(card, pieces)
+            seen.update(dict.fromkeys(pieces))
             plans = paginate_card(measurer.groups(card), measurer.continued(card), available)
             if layout.card_per_sheet and sheet:
                 finish_sheet()
@@ -633,9 +727,10 @@ def render_cards(
             finish_sheet()
         if count == 0:
             raise NothingToPrint("没有可打印的明白卡：所选范围内没有户（或没有服务事项）。请检查所选的村或户。")
+        scanner.finish()
         canvas.save()
     job.progress(count, count, f"已生成 {count} 张明白卡，共 {pages} 页")
-    missing = dict.fromkeys(kit.chain.missing_glyphs("".join(seen)))
+    missing = dict.fromkeys(kit.chain.missing_glyphs("\n".join(seen)))
     missing.update(painter.pens.missing)
     return CardsResult(
         cards=count, pages=pages, sha256=sha256_file(out_path), missing_glyphs=list(missing),
@@ -675,7 +770,11 @@ def render_household_cards(
 ) -> CardsResult:
     """惠民政策资金明白卡 for a village (its name), chosen household ids, or (None) every household;
     ordered by village, group, head's name. Adds a `PrintedVersion` to the session (caller commits)."""
-    from zwgk_desktop.core.household_policies import gather_policies, select_households, township_contact
+    from zwgk_desktop.core.household_policies import (
+        gather_policies,
+        select_households,
+        township_contact,
+    )
 
     job = job or Job()
     layout_obj = card_layout(layout)
@@ -685,7 +784,8 @@ def render_household_cards(
     else:
         households = select_households(session, household_ids=selection)
     job.progress(0, len(households), "正在汇总各户本年度政策资金…")
-    policies = gather_policies(session, households, year, job)
+    with paused_gc():
+        policies = gather_policies(session, households, year, job)
     if only_with_policies:
         policies = [p for p in policies if p.lines]
     contact = township_contact(session)
