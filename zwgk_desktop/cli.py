@@ -57,13 +57,7 @@ class CommandContext:
         print(message, file=sys.stderr)
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; with `command`, command modules are registered only until one provides it.
-
-    Start-up cost: each command module is cheap but together (with what they
-    import for their choices) they cost a noticeable part of `zwgk gui`'s
-    start. Help, `--version` and unknown commands still see every command.
-    """
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zwgk", description="乡镇公示栏政务公开桌面系统 (zwgk_desktop)"
     )
@@ -72,25 +66,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-        if command is not None and command in sub.choices:
-            break
     return parser
-
-
-def command_word(argv: list[str]) -> str | None:
-    """The command named by `argv` ("gui" when none), or None when the whole parser is needed (options)."""
-    index = 0
-    while index < len(argv):
-        word = argv[index]
-        if word == "--data-dir":
-            index += 2
-        elif word.startswith("--data-dir="):
-            index += 1
-        elif word.startswith("-"):
-            return None
-        else:
-            return word
-    return "gui"
 
 
 def json_flag(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -114,7 +90,7 @@ def emit(result: dict, as_json: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(command_word(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])

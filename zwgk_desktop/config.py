@@ -135,7 +135,6 @@ class Config:
         from dataclasses import asdict
 
         self.ensure_data_dir()
-        target = self.data_dir / SETTINGS_FILE
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self.settings), ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, target)
+        from zwgk_desktop.fileio import write_text_atomically
+
+        write_text_atomically(self.data_dir / SETTINGS_FILE, json.dumps(asdict(self.settings), ensure_ascii=False, indent=2))

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -19,7 +19,6 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from zwgk_desktop.config import Config
-from zwgk_desktop.core.changes import row_payload
 from zwgk_desktop.core.models import (
     Disclosure, DisclosureItem, NoticeBoard, OutboxEntry, Photo, Posting, PrintedVersion, Township,
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-from datetime import date
 from decimal import Decimal
 
 import pytest

@@ -26,7 +26,6 @@ which import the models lazily.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,6 +35,7 @@ from typing import Iterable, Mapping
 
 from zwgk_desktop.core.catalogue import PeriodRule
 from zwgk_desktop.errors import InvalidInput, ZwgkError
+from zwgk_desktop.fileio import write_text_atomically
 
 MAX_PERIOD_DAYS = 3660
 UNITS = ("calendar", "working")
@@ -253,11 +253,7 @@ def write_year_file(directory: Path | str, arrangement: YearArrangement) -> Path
     """Write `YYYY.json` atomically (temp file + rename)."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{arrangement.year}.json"
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(year_data_json(arrangement), ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_text_atomically(folder / f"{arrangement.year}.json", json.dumps(year_data_json(arrangement), ensure_ascii=False, indent=2))
 
 
 def default_data_dir() -> Path:

@@ -25,9 +25,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.audit import record
 from zwgk_desktop.core.township_settings import get_setting, set_setting  # noqa: F401 (re-exported)
-from zwgk_desktop.core.models import ROLES, Setting, User, Village, utcnow
+from zwgk_desktop.core.models import ROLES, User, Village, utcnow
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound, ZwgkError
 
 ROLE_LABELS = {

@@ -27,6 +27,7 @@ from zwgk_desktop.county.store import (
     hash_secret, insert_ignore, new_enroll_code, new_token, utcnow,
 )
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.fileio import fsync_directory
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
@@ -384,23 +385,10 @@ def finish_blob(store: CountyStore, who: DeviceIdentity, sha256: str, partial: P
     target = store.blob_path(sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(partial, target)
-    _fsync_dir(target.parent)
+    fsync_directory(target.parent)
     with store.session() as session:
         insert_ignore(session, Blob, sha256=sha256, size=total, device_id=who.device_id, received_at=utcnow())
     return {"sha256": sha256, "offset": total, "complete": True, "size": total}
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- reference data --------------------------------------------------------------------

@@ -38,6 +38,7 @@ from zwgk_desktop import __version__
 from zwgk_desktop.config import DB_FILE, SETTINGS_FILE, Config
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.errors import Cancelled, NotAllowed, NotFound, ZwgkError
+from zwgk_desktop.fileio import fsync_directory
 
 MANIFEST = "manifest.json"
 FORMAT = "zwgk-backup"
@@ -120,21 +121,6 @@ def _hash_file(path: Path) -> tuple[int, str]:
             digest.update(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _safe_name(text: str) -> str:
@@ -233,7 +219,7 @@ def create_backup(config: Config, dest_dir, job: Job | None = None, *, database=
     try:
         files = _fill_backup(config, partial, now, job)
         os.rename(partial, final)
-        _fsync_dir(dest)
+        fsync_directory(dest)
     except BaseException as exc:
         shutil.rmtree(partial, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -278,7 +264,7 @@ def _fill_backup(config: Config, partial: Path, now: datetime, job: Job) -> int:
         "database": DB_FILE, "files": entries,
     }
     _write_json(partial / MANIFEST, manifest)
-    _fsync_dir(partial)
+    fsync_directory(partial)
     return len(entries)
 
 
@@ -415,7 +401,7 @@ def restore_backup(path, config: Config, job: Job | None = None) -> BackupResult
         if target.exists():
             target.rmdir()
         os.rename(staging, target)
-        _fsync_dir(target.parent)
+        fsync_directory(target.parent)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):

@@ -23,7 +23,6 @@ it was created). No Qt here.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +40,7 @@ from zwgk_desktop.core.models import (
     Disclosure, DisclosureItem, NoticeBoard, Objection, Photo, Posting, Setting, Township, Village,
 )
 from zwgk_desktop.errors import InvalidInput, ZwgkError
+from zwgk_desktop.fileio import atomic_output
 
 DISCLOSED_STATUSES = ("publishing", "expired", "archived")
 SETTING_SUBSIDY_STANDARDS = "subsidy_standards"
@@ -667,17 +667,11 @@ def write_workbook(stats: YearStatistics, out_path: str | os.PathLike) -> list[s
         _write_sheet(wb, table, stats)
     wb.properties.title = f"{stats.township}{stats.year}年政务公开统计表"
     wb.properties.creator = "zwgk_desktop"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx.partial", dir=target.parent)
-    os.close(fd)
     try:
-        wb.save(tmp_name)
-        os.replace(tmp_name, target)
+        with atomic_output(target) as tmp:
+            wb.save(tmp)
     except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
         raise ZwgkError(f"无法写入统计表 {target}（{exc.strerror or exc}），未生成文件。请检查磁盘空间和权限。", code="write_failed") from exc
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return stats.sheet_names
 
 

@@ -8,7 +8,6 @@ hashes), nothing duplicated, nothing lost.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 from tests.county.kit import ROOT, CountyProcess, assert_agree, copy_township, enroll_real, township_template
 from zwgk_desktop.county.store import open_store
 from zwgk_desktop.services.sync import sync_once
-from zwgk_desktop.services.sync.client import SyncError, SyncUnreachable
+from zwgk_desktop.services.sync.client import SyncUnreachable
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, Setting

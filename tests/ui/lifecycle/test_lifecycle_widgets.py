@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.core.test_lifecycle import ADMIN, CLERK, REVIEWER, make_notice, make_world
 from zwgk_desktop.core import lifecycle
-from zwgk_desktop.core.models import Disclosure, Objection, Posting
+from zwgk_desktop.core.models import Disclosure, Posting
 from zwgk_desktop.core.users import create_first_admin
 from zwgk_desktop.ui.lifecycle import (
     DashboardPage, LifecycleActions, LoginDialog, ObjectionDialog, PostingDialog, ReviewPanel,

@@ -13,13 +13,12 @@ Writing originals needs no database layer (SQLAlchemy is imported only by
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from zwgk_desktop.errors import NotFound
+from zwgk_desktop.fileio import atomic_output, fsync_directory, write_bytes_atomically
 
 PHOTOS_SUBDIR = "photos"
 THUMBNAIL_QUALITY = 85
@@ -50,37 +49,14 @@ def store_original(config, data: bytes, sha256: str, extension: str) -> tuple[st
     if target.exists() and target.stat().st_size == len(data):
         return relpath, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_file_atomically(target, data)
+    write_bytes_atomically(target, data)
     return relpath, True
-
-
-def write_file_atomically(target: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: the target is either absent or complete."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def fsync_directories(directories) -> None:
     """Make renames durable (POSIX); a no-op where directories can't be opened (Windows)."""
     for directory in set(directories):
-        try:
-            fd = os.open(directory, os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        fsync_directory(directory)
 
 
 def remove_original(config, stored_path: str) -> None:
@@ -110,14 +86,8 @@ def cache_path(config, kind: str, sha256: str, size: int) -> Path:
 
 
 def save_jpeg_atomically(image: Image.Image, target: Path, quality: int = THUMBNAIL_QUALITY) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
+    with atomic_output(target) as tmp:
         image.convert("RGB").save(tmp, "JPEG", quality=quality)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from zwgk_desktop.errors import InvalidInput
+from zwgk_desktop.fileio import atomic_output
 
 TEXT_FORMAT = "@"
 
@@ -16,16 +15,11 @@ def atomic_save(workbook, path: Path) -> Path:
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise InvalidInput(f"输出目录“{path.parent}”不存在。请先创建该目录或换一个位置。")
-    handle, temp = tempfile.mkstemp(prefix=".zwgk-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
     try:
-        workbook.save(temp)
-        os.replace(temp, path)
+        with atomic_output(path) as temp:
+            workbook.save(temp)
     except PermissionError as exc:
         raise InvalidInput(f"无法写入“{path}”：文件可能正在 Excel 中打开，请关闭后重试。") from exc
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
     return path
 
 

@@ -17,7 +17,6 @@ is skipped with a warning (the cursor moves on, the old catalogue stays).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +26,7 @@ from sqlalchemy import delete, select
 from zwgk_desktop.core import catalogue
 from zwgk_desktop.core.models import CalendarDay, CatalogItem
 from zwgk_desktop.services.sync.state import CURSOR_KEY, get_setting, set_setting
+from zwgk_desktop.fileio import write_text_atomically
 
 CATALOGUE_KEY = "county_catalogue"
 STANDARDS_KEY = "county_standards"
@@ -136,13 +136,7 @@ def sync_catalogue_file(database, data_dir: Path) -> Path | None:
     except OSError:
         current = None
     if current != text:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".json.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        write_text_atomically(target, text)
     if catalogue.catalogue_override() is None:
         catalogue.use_catalogue_override(target)
     return target
