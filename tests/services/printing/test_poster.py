@@ -8,7 +8,16 @@ import re
 import pytest
 
 from zwgk_desktop.core.privacy import PrivacyLeak
-from zwgk_desktop.services.printing.poster import EmptyNotice, render_poster
+from zwgk_desktop.services.fonts import get_chain
+from zwgk_desktop.services.printing.layout import page_geometry
+from zwgk_desktop.services.printing.poster import (
+    KEEP_ROWS,
+    EmptyNotice,
+    PosterLayout,
+    load_template,
+    render_poster,
+)
+from zwgk_desktop.services.printing.textrun import TextKit
 
 from .conftest import (
     COUNTY_PHONE,
@@ -24,6 +33,24 @@ from .conftest import (
 )
 
 HEADER_LABELS = ("序号", "户主/申请人", "保障人数", "月保障金额(元)")
+PAPERS = [("A4", False), ("A4", True), ("A3", False), ("A3", True)]
+ROW_START = re.compile(r"^\s*(\d+)\s+(?:东风村|红旗村|新华社区|石桥村|柳树湾村)", re.MULTILINE)
+
+
+def page_text(pdf, page: int, *args: str) -> str:
+    return pdftotext(pdf, "-f", str(page), "-l", str(page), *args)
+
+
+def row_numbers(pdf, page: int) -> list[int]:
+    """The 序号 of every table row printed on `page`."""
+    return [int(n) for n in ROW_START.findall(page_text(pdf, page, "-layout"))]
+
+
+def planned_pages(data, paper: str, landscape: bool):
+    """The page plan alone (no PDF): each page as the list of its element kinds."""
+    layout = PosterLayout(data, page_geometry(paper, landscape), TextKit(get_chain(None)), load_template())
+    layout.measure()
+    return [[placed.element.kind for placed in page.placed] for page in layout.paginate()]
 
 
 def test_poster_text_holds_title_names_period_and_phones(tmp_path, roster):
@@ -105,6 +132,7 @@ def test_twenty_thousand_rows_repeat_the_header_on_every_page(tmp_path):
         assert f"第{page}页共{result.pages}页" in re.sub(r"\s", "", text)
     last = pdftotext(out, "-f", str(result.pages), "-l", str(result.pages))
     assert "合计" in last and "共20,000户" in re.sub(r"\s", "", last)
+    assert "盖章" in last and "公示期间" in last
     assert f"{data.total_amount_fen // 100:,}" in last
 
 
@@ -169,3 +197,57 @@ def test_undrawable_character_is_reported_and_drawn_as_a_visible_box(tmp_path, r
     result = render_poster(make_poster_data(roster), out)
     assert result.missing_glyphs == [ext_g]
     assert "王?" in pdftotext(out)
+
+
+@pytest.mark.parametrize("paper, landscape", PAPERS)
+@pytest.mark.parametrize("count", [3, 25, 40])
+def test_closing_band_stands_with_the_last_rows(tmp_path, paper, landscape, count):
+    """The last page holds table rows (header repeated), 合计, the closing text and the 盖章/QR band; no page holds only the band."""
+    out = tmp_path / "poster.pdf"
+    result = render_poster(make_poster_data(dibao_items(count)), out, paper=paper, landscape=landscape)
+    last = page_text(out, result.pages)
+    assert row_numbers(out, result.pages)[-min(KEEP_ROWS, count):] == list(range(count - min(KEEP_ROWS, count) + 1, count + 1))
+    assert all(label in last for label in HEADER_LABELS) and "合计" in last
+    assert "公示期间" in last and "监督举报电话" in last and "盖章" in last and "扫码核对版本" in last
+    for page in range(1, result.pages):
+        assert "盖章" not in page_text(out, page) and row_numbers(out, page), page
+    if count == 3:
+        assert result.pages == 1
+
+
+def test_band_that_does_not_fit_takes_the_last_three_rows_to_the_next_page(tmp_path):
+    """25 rows fill an A4 page but leave no room for the band: rows 23–25, 合计, closing text and band move on together."""
+    out = tmp_path / "poster.pdf"
+    result = render_poster(make_poster_data(dibao_items(25)), out)
+    assert result.pages == 2
+    assert row_numbers(out, 1) == list(range(1, 23))
+    assert row_numbers(out, 2) == [23, 24, 25]
+    second = page_text(out, 2)
+    assert "（续表）" in second and "合计" in second and "盖章" in second
+    assert "第2页共2页" in re.sub(r"\s", "", second)
+
+
+@pytest.mark.parametrize("paper, landscape", PAPERS)
+def test_no_roster_length_leaves_the_band_without_rows(paper, landscape):
+    """For every roster length from 1 to 100 the page with the band also holds the last rows and 合计."""
+    for count in range(1, 101):
+        pages = planned_pages(make_poster_data(dibao_items(count)), paper, landscape)
+        band_pages = [kinds for kinds in pages if "closing" in kinds]
+        assert len(band_pages) == 1 and band_pages[0] is pages[-1], count
+        kinds = pages[-1]
+        assert kinds.count("row") >= min(KEEP_ROWS, count) and "totals" in kinds and "header" in kinds, count
+
+
+def test_text_notice_keeps_its_last_lines_with_the_band():
+    """A long 其他公告 never ends with a page of only the closing text and band: the body's last lines come along."""
+    sentence = "经村民代表会议讨论决定，本村集体收入主要来自土地流转费和光伏电站收益，支出用于道路维修。"
+    for paragraphs in range(1, 60):
+        body = "\n".join(sentence * 2 for _ in range(paragraphs))
+        data = make_poster_data([], category="generic", title="红旗村2026年第四季度村务公开", body=body)
+        layout = PosterLayout(data, page_geometry("A4", False), TextKit(get_chain(None)), load_template())
+        layout.measure()
+        pages = layout.paginate()
+        body_lines = {id(element) for element in layout.elements[: layout.closing_start] if element.kind == "para"}
+        last = [placed.element for placed in pages[-1].placed]
+        assert last[-1].kind == "closing", paragraphs
+        assert sum(id(element) in body_lines for element in last) >= 2, paragraphs

@@ -5,8 +5,10 @@ Owns:
   content digest (the short hash in the footer and the QR code);
 - `render_poster`: A4/A3, portrait/landscape; title, intro, a table of the
   catalogue's public columns with fitted widths, wrapped cells, the header
-  repeated on every page and a totals row; 公示期, 监督举报电话, 发布单位,
-  date and room for the seal; "第 x 页 共 y 页"; a 草稿/样稿 watermark when
+  repeated on every page and a totals row; 公示期, 监督举报电话, then one
+  band with the QR code (left) and 发布单位, date and the seal circle (right),
+  kept on one page with the closing text and at least the last three table
+  rows and 合计 (never a page of only the band); "第 x 页 共 y 页"; a 草稿/样稿 watermark when
   the notice is not approved. Rows are drawn straight on the canvas after
   a measuring-only pagination pass, so 20,000 rows stay fast. Every text
   block goes through the privacy scan before anything is written;
@@ -56,6 +58,12 @@ GRID = HexColor("#333333")
 MUTED = HexColor("#555555")
 SEAL_GRAY = HexColor("#AAAAAA")
 SEQ_KEY = "_seq"
+MM = 72 / 25.4
+SEAL_MM = 42  # a township government's round seal
+QR_MM = 30
+KEEP_ROWS = 3  # table rows that always stand on the page with the closing text and the 盖章 band
+KEEP_LINES = 2  # likewise the last body lines of a notice without a table
+TABULAR = frozenset(("row", "totals"))
 _UNSET = object()
 
 
@@ -384,6 +392,8 @@ class PosterLayout:
         self.columns: ColumnLayout | None = None
         self.row_lines: list[list[list[str]]] = []
         self.elements: list[Element] = []
+        self.rows_start = 0  # index in `elements` of the first table row
+        self.closing_start = 0  # index in `elements` where the closing text and band begin
         self.pages: list[PagePlan] = []
 
     # -- measuring --
@@ -395,6 +405,7 @@ class PosterLayout:
         if self.table is not None:
             self.elements.append(Element("gap", self.style.body * 0.5))
             self._measure_table(job)
+        self.closing_start = len(self.elements)
         self.elements.append(Element("gap", self.style.body * 0.8))
         self._closing_elements()
 
@@ -460,6 +471,7 @@ class PosterLayout:
         self.columns = ColumnLayout(xs, widths, align, header_lines, header_height)
         max_row = self._body_height(first_page=False) - header_height
         max_lines = max(1, int((max_row - 2 * s.pad_y) // leading))
+        self.rows_start = len(self.elements)
         for r, lines in enumerate(row_lines):
             count = max(len(c) for c in lines)
             if count > max_lines:  # a monstrous cell: cut to one page with an ellipsis
@@ -516,8 +528,8 @@ class PosterLayout:
         self._paragraph_elements(objection, size)
         self._paragraph_elements(fill(self.template["period"], self.values), size)
         self._paragraph_elements(fill(self.template["phones"], self.values), size)
-        seal = 42 * self.geo.scale * 2.835  # a 42 mm seal, scaled with the page
-        self.elements.append(Element("closing", seal + size * 1.5, None))
+        seal = SEAL_MM * self.geo.scale * MM  # a 42 mm seal, scaled with the page
+        self.elements.append(Element("closing", seal + size * 0.8, None))
 
     # -- pagination --
     def _body_height(self, first_page: bool) -> float:
@@ -528,35 +540,30 @@ class PosterLayout:
         return self.geo.top - self.style.running_head * 2.2
 
     def paginate(self) -> list[PagePlan]:
-        bottom = self.geo.margin_bottom + self.footer_height
-        header_h = self.columns.header_height if self.columns else 0.0
-        page, y = PagePlan(), self.geo.top
-        in_table_on_page = False
-        pages = [page]
-        for element in self.elements:
-            tabular = element.kind in ("row", "totals")
-            need = element.height + (header_h if tabular and not in_table_on_page else 0.0)
-            if y - need < bottom and page.placed:
-                if element.kind == "gap":
-                    continue
-                page = PagePlan()
-                pages.append(page)
-                y = self._continued_top()
-                in_table_on_page = False
-                need = element.height + (header_h if tabular else 0.0)
-            if element.kind == "gap" and not page.placed and len(pages) > 1:
-                continue
-            if tabular and not in_table_on_page:
-                page.table_top = y
-                page.placed.append(Placed(Element("header", header_h), y))
-                y -= header_h
-                in_table_on_page = True
-            page.placed.append(Placed(element, y))
-            y -= element.height
-            if tabular:
-                page.table_bottom = y
-        self.pages = pages
-        return pages
+        """Cut the flow into pages; the closing text and the 盖章 band travel with the last rows.
+
+        Everything before the keep group flows freely. The keep group (the last
+        `KEEP_ROWS` table rows, the 合计 row, the closing text and the band) goes
+        on the current page when it fits, else whole onto the next page, so no
+        page carries only the band. Only if even a fresh page cannot hold it are
+        its rows let go one by one.
+        """
+        pager = _Pager(self)
+        keep = self._keep_start()
+        for element in self.elements[:keep]:
+            pager.place(element)
+        pager.place_together(self.elements[keep:], carried=self.closing_start - keep)
+        self.pages = pager.pages
+        return self.pages
+
+    def _keep_start(self) -> int:
+        """Where the keep group begins: the last rows of the table, or the body's last lines."""
+        if self.table is not None:
+            return self.rows_start + max(0, len(self.table.rows) - KEEP_ROWS)
+        start = self.closing_start
+        while start > 0 and self.closing_start - start < KEEP_LINES and self.elements[start - 1].kind == "para":
+            start -= 1
+        return start
 
     # -- text for the privacy scan and the glyph check --
     def text_blocks(self, per_page: bool = False) -> list[tuple[str, str]]:
@@ -633,6 +640,74 @@ class PosterLayout:
         findings = scan_blocks(self.text_blocks(), allowed_numbers=allowed)
         if findings:
             raise PrivacyLeak(findings)
+
+
+class _Pager:
+    """Places flow elements top-down page by page (the header row opens the table on each page)."""
+
+    def __init__(self, layout: PosterLayout):
+        self.bottom = layout.geo.margin_bottom + layout.footer_height
+        self.continued_top = layout._continued_top()
+        self.header_h = layout.columns.header_height if layout.columns else 0.0
+        self.page, self.y = PagePlan(), layout.geo.top
+        self.pages = [self.page]
+        self.in_table = False
+
+    def new_page(self) -> None:
+        self.page = PagePlan()
+        self.pages.append(self.page)
+        self.y = self.continued_top
+        self.in_table = False
+
+    def place(self, element: Element) -> None:
+        tabular = element.kind in TABULAR
+        need = element.height + (self.header_h if tabular and not self.in_table else 0.0)
+        if self.y - need < self.bottom and self.page.placed:
+            if element.kind == "gap":
+                return
+            self.new_page()
+        if element.kind == "gap" and not self.page.placed and len(self.pages) > 1:
+            return
+        page = self.page
+        if tabular and not self.in_table:
+            page.table_top = self.y
+            page.placed.append(Placed(Element("header", self.header_h), self.y))
+            self.y -= self.header_h
+            self.in_table = True
+        page.placed.append(Placed(element, self.y))
+        self.y -= element.height
+        if tabular:
+            page.table_bottom = self.y
+
+    def height_of(self, elements: list[Element], fresh: bool) -> float:
+        """The height `elements` take here (`fresh`: at the top of a new continued page)."""
+        in_table = False if fresh else self.in_table
+        height = 0.0
+        for element in elements:
+            if element.kind == "gap" and fresh and height == 0.0:
+                continue
+            if element.kind in TABULAR and not in_table:
+                height += self.header_h
+                in_table = True
+            height += element.height
+        return height
+
+    def place_together(self, elements: list[Element], carried: int) -> None:
+        """Place `elements` on one page if any page can hold them; the first `carried`
+        (rows or body lines) are let go one by one only when even a fresh page is too small."""
+        elements = list(elements)
+        while elements:
+            if not self.page.placed or self.y - self.height_of(elements, fresh=False) >= self.bottom:
+                break
+            if self.height_of(elements, fresh=True) <= self.continued_top - self.bottom:
+                self.new_page()
+                break
+            if carried <= 0:
+                break
+            self.place(elements.pop(0))
+            carried -= 1
+        for element in elements:
+            self.place(element)
 
 
 def _two_line_width(kit: TextKit, label: str, size: float) -> float:
@@ -830,9 +905,11 @@ class PosterPainter:
                     text.show_placed(placement, y_text)
 
     def _closing(self, top: float, height: float) -> None:
+        """The band under the closing text: QR code on the left, 发布单位 and date in the
+        seal circle on the right, both centred on one line."""
         s, geo, c = self.style, self.geo, self.canvas
         size = s.body
-        seal_r = (height - size * 1.5) / 2
+        seal_r = (height - size * 0.8) / 2
         block_w = max(self.kit.width(self.values["issuer"], size), self.kit.width(self.values["issue_date"], size))
         block_right = geo.right - size * 2
         block_left = block_right - block_w
@@ -851,7 +928,8 @@ class PosterPainter:
         self.text.set_color(SEAL_GRAY)
         self.text.show(centre_x - seal_r, centre_y + seal_r * 0.55, label, s.footer, align="center", width=2 * seal_r)
         self.text.set_color(black)
-        self._qr(geo.left, top - height + size * 0.2, min(height - size * 1.6, 30 * 2.835 * geo.scale))
+        side = min(2 * seal_r, QR_MM * MM * geo.scale)
+        self._qr(geo.left, centre_y - side / 2, side)
 
     def _qr(self, x: float, y: float, side: float) -> None:
         import segno
