@@ -103,3 +103,14 @@ def test_demo_if_empty_creates_the_demo_township(qapp, tmp_path, monkeypatch):
     timer.stop()
     assert seen.get("error") is None
     assert seen["households"] == 120
+
+
+def test_qt_standard_buttons_are_chinese(qapp, config):
+    """Qt's own strings (确定/取消 on standard buttons) are translated once the app look is prepared."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from zwgk_desktop.ui.app import prepare_look
+
+    prepare_look(qapp, config)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    assert sorted(b.text() for b in box.buttons()) == sorted(["确定", "取消"])

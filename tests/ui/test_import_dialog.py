@@ -36,6 +36,9 @@ def test_preview_shows_good_and_bad_rows_then_imports_the_good_ones(qtbot, datab
     assert problems  # the reason is spelled out in Chinese
     assert dialog.model.index(bad, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert dialog.import_button.isEnabled() and str(preview.accepted) in dialog.import_button.text()
+    good = next(r for r in range(dialog.model.rowCount()) if dialog.model.index(r, 0).data(ROW_ROLE).accepted)
+    shown = [dialog.model.index(good, c).data() for c in range(2, dialog.model.columnCount() - 1)]
+    assert "张三" in shown and "550.00" in shown  # parsed values are shown, money in yuan
     with qtbot.waitSignal(dialog.imported, timeout=20000) as signal:
         dialog.do_import()
     with database.session() as s:

@@ -69,7 +69,17 @@ def ensure_application() -> QApplication:
     return app
 
 
+def install_qt_translations(app: QApplication) -> None:
+    """Qt's own strings (OK/Cancel, file dialogs, context menus) in Chinese, from the bundled qt_zh_CN."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    translator = QTranslator(app)
+    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+
+
 def prepare_look(app: QApplication, config: Config) -> list[str]:
+    install_qt_translations(app)
     families = register_bundled_fonts(config.fonts_dir)
     if not families:
         log.warning("no bundled fonts found in %s; Chinese may not display", config.fonts_dir)

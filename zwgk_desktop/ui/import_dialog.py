@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.core.catalogue import get_entry, load_catalogue
+from zwgk_desktop.core.disclosures import format_fen
+from zwgk_desktop.core.privacy import mask_id_number
 from zwgk_desktop.services.rosters.preview import RosterPreview
 
 ERROR_BG = QColor("#fde2e1")
@@ -72,7 +74,7 @@ class PreviewModel(QAbstractTableModel):
                 return tr("可导入") if row.accepted else tr("有错误")
             if key is None:
                 return "；".join(p.message for p in row.problems)
-            return row.raw.get(key, "")
+            return preview_cell_text(row, self.columns[column - 2])
         if role == Qt.ItemDataRole.BackgroundRole:
             cell_problems = [p for p in row.problems if p.key == key] if key else []
             if cell_problems and any(p.severity == "error" for p in cell_problems):
@@ -87,6 +89,24 @@ class PreviewModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         return None
+
+
+def preview_cell_text(row, column) -> str:
+    """What the clerk sees in a preview cell: the file's own text where it has a problem, else the parsed value."""
+    if column.key in row.raw:
+        return row.raw[column.key]
+    if column.key == "amount":
+        return format_fen(row.values.get("amount_fen"))
+    value = row.values.get(column.key)
+    if value is None and isinstance(row.values.get("extra"), dict):
+        value = row.values["extra"].get(column.key)
+    if value is None or value == "":
+        return ""
+    if column.kind == "id_number":
+        return mask_id_number(str(value))
+    if column.type == "money" and isinstance(value, int):
+        return format_fen(value)
+    return str(value)
 
 
 class MappingDialog(QDialog):
