@@ -118,3 +118,16 @@ class PlaceholderPage(QWidget):
         inner.addWidget(soon)
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         outer.addStretch(1)
+
+
+def titled_card(title: str, object_name: str, parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+    """A framed card with a bold heading (styled by `object_name` in the stylesheet); returns it and its layout."""
+    frame = QFrame(parent)
+    frame.setObjectName(object_name)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(18, 14, 18, 16)
+    layout.setSpacing(10)
+    heading = QLabel(title)
+    heading.setObjectName("cardTitle")
+    layout.addWidget(heading)
+    return frame, layout

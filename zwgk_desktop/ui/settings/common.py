@@ -6,6 +6,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from zwgk_desktop.ui.tasks import error_message
+from zwgk_desktop.ui.widgets import titled_card
 
 SETTINGS_STYLE = """
 QFrame#settingsCard { background: #f7f9fb; border: 1px solid #e3e7ec; border-radius: 10px; }
@@ -28,15 +29,7 @@ def tr(text: str) -> str:
 
 
 def card(title: str, parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame(parent)
-    frame.setObjectName("settingsCard")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(18, 14, 18, 16)
-    layout.setSpacing(10)
-    heading = QLabel(title)
-    heading.setObjectName("cardTitle")
-    layout.addWidget(heading)
-    return frame, layout
+    return titled_card(title, "settingsCard", parent)
 
 
 class MessageLabel(QLabel):

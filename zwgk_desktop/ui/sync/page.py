@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.ui.sync.controller import SyncController, SyncOutcome
 from zwgk_desktop.ui.sync.data import SyncOverview, local_time_text, retry_quarantined
 from zwgk_desktop.ui.tasks import error_message
+from zwgk_desktop.ui.widgets import titled_card
 
 PROGRESS_POLL_MS = 150
 QUARANTINE_COLUMNS = ("类型", "记录", "原因", "尝试次数", "产生时间")
@@ -38,15 +39,7 @@ def tr(text: str) -> str:
 
 
 def card(title: str) -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("syncCard")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(18, 14, 18, 16)
-    layout.setSpacing(10)
-    heading = QLabel(title)
-    heading.setObjectName("cardTitle")
-    layout.addWidget(heading)
-    return frame, layout
+    return titled_card(title, "syncCard")
 
 
 class Figure(QWidget):
