@@ -181,33 +181,77 @@ def apply_changes(store: CountyStore, who: DeviceIdentity, records: object) -> l
     with _lock_for(who.township_id), store.session() as session:
         # The row lock (PostgreSQL; SQLite has one writer anyway) serialises batches across server processes.
         township = session.get(CountyTownship, who.township_id, with_for_update=True)
+        known = Known.prefetch(session, records)
         for raw in records:
-            results.append(apply_one(session, who, township, raw))
-            session.flush()
+            results.append(apply_one(session, who, township, raw, known))
+        session.flush()  # all inserts and updates of the batch go out together, then one commit
     return results
 
 
-def apply_one(session: Session, who: DeviceIdentity, township: CountyTownship, raw: object) -> dict:
+@dataclass
+class Known:
+    """What the store already holds for one batch, read with one query per table and kept current in memory.
+
+    `receipts` by change key; `records` by (entity, entity_id), for every pair the batch names plus the
+    notice behind each `disclosure_items` record (its ownership check). Rows the batch adds are put here too,
+    so a later record of the same batch sees them exactly as a per-record query would have.
+    """
+
+    receipts: dict[str, Receipt]
+    records: dict[tuple[str, str], Record]
+
+    @classmethod
+    def prefetch(cls, session: Session, records: list) -> "Known":
+        keys, pairs = set(), set()
+        for raw in records:
+            if not isinstance(raw, dict):
+                continue
+            key, entity, entity_id = raw.get("key"), raw.get("entity"), raw.get("entity_id")
+            if isinstance(key, str) and 1 <= len(key) <= 64:
+                keys.add(key)
+            if isinstance(entity, str) and isinstance(entity_id, str) and 1 <= len(entity_id) <= 36:
+                pairs.add((entity, entity_id))
+                if entity == ITEMS_ENTITY:
+                    pairs.add(("disclosure", entity_id))
+        receipts: dict[str, Receipt] = {}
+        for part in _chunks(sorted(keys), 500):
+            receipts.update((r.key, r) for r in session.execute(select(Receipt).where(Receipt.key.in_(part))).scalars())
+        found: dict[tuple[str, str], Record] = {}
+        for part in _chunks(sorted({entity_id for _entity, entity_id in pairs}), 500):
+            for row in session.execute(select(Record).where(Record.entity_id.in_(part))).scalars():
+                if (row.entity, row.entity_id) in pairs:
+                    found[(row.entity, row.entity_id)] = row
+        return cls(receipts, found)
+
+
+def _chunks(values: list, size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def apply_one(session: Session, who: DeviceIdentity, township: CountyTownship, raw: object, known: Known) -> dict:
     key = raw.get("key") if isinstance(raw, dict) else None
     if not isinstance(key, str) or not (1 <= len(key) <= 64):
         return {"key": key, "status": "rejected", "reason": "缺少或无效的幂等键 key。"}
-    receipt = session.get(Receipt, key)
+    receipt = known.receipts.get(key)
     if receipt is not None:
         if receipt.township_id != who.township_id:
             return {"key": key, "status": "rejected", "reason": "该幂等键已被其他乡镇使用。"}
         status = "duplicate" if receipt.status == "accepted" else receipt.status
         return {"key": key, "status": status, "reason": receipt.reason}
     try:
-        status = store_record(session, who, township, raw)
+        status = store_record(session, who, township, raw, known)
         reason = ""
     except Rejected as exc:
         if exc.status == "rejected":
             return {"key": key, "status": "rejected", "reason": exc.reason}
         status, reason = exc.status, exc.reason
-    session.add(Receipt(
+    receipt = Receipt(
         key=key, township_id=who.township_id, entity=str(raw.get("entity")), entity_id=str(raw.get("entity_id")),
         row_version=_int(raw.get("row_version")), status=status, reason=reason,
-    ))
+    )
+    session.add(receipt)
+    known.receipts[key] = receipt
     return {"key": key, "status": status, "reason": reason}
 
 
@@ -240,7 +284,8 @@ def validate_change(raw: dict) -> tuple[str, str, str, int, dict]:
     return entity, entity_id, op, version, data
 
 
-def check_ownership(session: Session, township: CountyTownship, entity: str, entity_id: str, data: dict) -> None:
+def check_ownership(session: Session, township: CountyTownship, entity: str, entity_id: str, data: dict,
+                    known: Known) -> None:
     """A device may only write its own township's rows."""
     if entity == "township":
         if township.remote_id is None:
@@ -256,29 +301,25 @@ def check_ownership(session: Session, township: CountyTownship, entity: str, ent
     if owner is not None and township.remote_id is not None and owner != township.remote_id:
         raise Rejected("本设备只能上报本乡镇的数据（township_id 不符）。")
     if entity == ITEMS_ENTITY:
-        notice = session.execute(
-            select(Record.township_id).where(Record.entity == "disclosure", Record.entity_id == entity_id)
-        ).scalar_one_or_none()
-        if notice is not None and notice != township.id:
+        notice = known.records.get(("disclosure", entity_id))
+        if notice is not None and notice.township_id != township.id:
             raise Rejected("该公示属于其他乡镇，不能写入其明细。")
 
 
-def store_record(session: Session, who: DeviceIdentity, township: CountyTownship, raw: dict) -> str:
+def store_record(session: Session, who: DeviceIdentity, township: CountyTownship, raw: dict, known: Known) -> str:
     entity, entity_id, op, version, data = validate_change(raw)
-    existing = session.execute(
-        select(Record).where(Record.entity == entity, Record.entity_id == entity_id)
-    ).scalar_one_or_none()
+    existing = known.records.get((entity, entity_id))
     if existing is not None and existing.township_id != township.id:
         raise Rejected("该记录属于其他乡镇，不能由本设备写入。")
     if op == "delete":
         if existing is None:
-            session.add(Record(township_id=township.id, entity=entity, entity_id=entity_id, row_version=version,
-                               deleted=True, data={}, device_id=who.device_id))
+            add_record(session, known, Record(township_id=township.id, entity=entity, entity_id=entity_id,
+                                              row_version=version, deleted=True, data={}, device_id=who.device_id))
         else:
             existing.deleted = True
             existing.received_at = utcnow()
         return "accepted"
-    check_ownership(session, township, entity, entity_id, data)
+    check_ownership(session, township, entity, entity_id, data, known)
     if existing is not None and not existing.deleted:
         if version == existing.row_version:
             return "duplicate"
@@ -288,12 +329,18 @@ def store_record(session: Session, who: DeviceIdentity, township: CountyTownship
             )
     item_count = len(data.get("items", [])) if entity == ITEMS_ENTITY else 0
     if existing is None:
-        session.add(Record(township_id=township.id, entity=entity, entity_id=entity_id, row_version=version,
-                           data=data, item_count=item_count, device_id=who.device_id))
+        add_record(session, known, Record(township_id=township.id, entity=entity, entity_id=entity_id,
+                                          row_version=version, data=data, item_count=item_count,
+                                          device_id=who.device_id))
     else:
         existing.row_version, existing.data, existing.item_count = version, data, item_count
         existing.deleted, existing.received_at, existing.device_id = False, utcnow(), who.device_id
     return "accepted"
+
+
+def add_record(session: Session, known: Known, record: Record) -> None:
+    session.add(record)
+    known.records[(record.entity, record.entity_id)] = record
 
 
 # --- blobs -----------------------------------------------------------------------------
@@ -324,6 +371,16 @@ def missing_blobs(store: CountyStore, hashes: object) -> list[str]:
             part = wanted[start : start + 500]
             have.update(session.execute(select(Blob.sha256).where(Blob.sha256.in_(part))).scalars())
     return [h for h in dict.fromkeys(wanted) if h not in have]
+
+
+def partial_offsets(store: CountyStore, hashes: list[str]) -> dict[str, int]:
+    """Bytes already held of each partly uploaded blob among `hashes` (resume points, saving a status call each)."""
+    offsets = {}
+    for sha256 in hashes:
+        partial = store.partial_path(sha256)
+        if partial.exists():
+            offsets[sha256] = partial.stat().st_size
+    return offsets
 
 
 def blob_status(store: CountyStore, sha256: str) -> dict:

@@ -1,7 +1,8 @@
 """Upload the files behind synced rows (photos, printed PDFs) by SHA-256, in resumable chunks.
 
-Ask the county which of our hashes it lacks (Anki media by checksum), then for
-each: ask how many bytes it already holds, and send the rest in chunks
+Ask the county which of our hashes it lacks and how many bytes of each it
+already holds (Anki media by checksum; an older county without offsets is asked
+per file), then send the rest of each in chunks
 (default 4 MB) from that offset. A cut connection resumes where the county's
 copy ends; a 409 answer resyncs the offset. The county verifies the hash of the
 assembled file; a refused file (local copy modified) is reported, not retried
@@ -43,9 +44,10 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
     result = BlobResult()
     files = local_blobs(database, config)
     hashes = sorted(files)
-    missing: list[str] = []
+    offsets: dict[str, int | None] = {}
     for start in range(0, len(hashes), ASK_BATCH):
-        missing += client.missing_blobs(hashes[start : start + ASK_BATCH])
+        offsets.update(client.missing_blob_offsets(hashes[start : start + ASK_BATCH]))
+    missing = list(offsets)
     for index, sha256 in enumerate(missing):
         if job is not None:
             job.check()
@@ -56,7 +58,7 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
                                     "message": f"本机档案中找不到文件 {path}，无法上传，请运行 zwgk photos verify。"})
             continue
         try:
-            sent = upload_file(client, sha256, path, chunk_size, job)
+            sent = upload_file(client, sha256, path, chunk_size, job, offset=offsets[sha256])
         except SyncUnreachable:
             raise
         except SyncError as exc:
@@ -71,13 +73,18 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
     return result
 
 
-def upload_file(client, sha256: str, path: Path, chunk_size: int, job=None) -> int | None:
-    """Send what the county lacks of one file; bytes sent, or None if it already had it all."""
+def upload_file(client, sha256: str, path: Path, chunk_size: int, job=None, offset: int | None = None) -> int | None:
+    """Send what the county lacks of one file; bytes sent, or None if it already had it all.
+
+    `offset` is what the missing-hash answer said the county holds; without it, ask (`blob_status`).
+    A stale offset costs nothing extra: the county answers 409 with the right one.
+    """
     size = path.stat().st_size
-    status = client.blob_status(sha256)
-    if status.get("complete"):
-        return None
-    offset = int(status.get("offset") or 0)
+    if offset is None:
+        status = client.blob_status(sha256)
+        if status.get("complete"):
+            return None
+        offset = int(status.get("offset") or 0)
     if offset > size:
         raise SyncError("县级保存的部分文件比本地文件还大。", code="hash_mismatch")
     sent = 0

@@ -129,7 +129,15 @@ class CountyClient:
         return self.call("POST", "/changes", json={"records": records})["results"]
 
     def missing_blobs(self, hashes: list[str]) -> list[str]:
-        return self.call("POST", "/blobs/missing", json={"hashes": hashes})["missing"]
+        return list(self.missing_blob_offsets(hashes))
+
+    def missing_blob_offsets(self, hashes: list[str]) -> dict[str, int | None]:
+        """Hashes the county lacks → bytes it already holds (None: ask `blob_status`, an older county)."""
+        answer = self.call("POST", "/blobs/missing", json={"hashes": hashes})
+        offsets = answer.get("offsets")
+        if not isinstance(offsets, dict):
+            return {sha: None for sha in answer["missing"]}
+        return {sha: _offset(offsets.get(sha, 0)) for sha in answer["missing"]}
 
     def blob_status(self, sha256: str) -> dict:
         return self.call("GET", f"/blobs/{sha256}/status")
@@ -152,6 +160,10 @@ class CountyClient:
 
     def stats(self) -> dict:
         return self.call("GET", "/stats")
+
+
+def _offset(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 # --- credentials -------------------------------------------------------------------------

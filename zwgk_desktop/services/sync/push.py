@@ -119,31 +119,42 @@ def push_pending(database, client, job=None, batch_size: int = BATCH_SIZE) -> Pu
 
 
 def record_answers(database, answers: list[dict], result: PushResult) -> int:
-    """Apply the county's per-record answers to the outbox in one transaction; how many entries changed."""
-    changed = 0
-    now = utcnow()
-    with database.session() as session:
-        for answer in answers:
-            key, status, reason = answer.get("key"), answer.get("status"), answer.get("reason") or ""
-            if not isinstance(key, str):
-                continue
-            if status in ("accepted", "duplicate"):
-                values = {"state": "sent", "sent_at": now, "error": ""}
-                result.pushed += 1  # a duplicate is a delivery whose first answer was lost
-                if status == "duplicate":
-                    result.duplicates += 1
-            elif status in ("conflict", "rejected"):
-                values = {"state": "quarantined", "error": f"{status}: {reason}"}
-                if status == "conflict":
-                    result.conflicts += 1
-                else:
-                    result.rejected += 1
-                result.problems.append({"key": key, "code": status, "message": reason})
+    """Apply the county's per-record answers to the outbox in one transaction; how many entries changed.
+
+    Delivered keys share one UPDATE per 500 keys; each quarantined key keeps its own reason.
+    """
+    delivered: list[str] = []
+    quarantined: list[tuple[str, str]] = []
+    for answer in answers:
+        key, status, reason = answer.get("key"), answer.get("status"), answer.get("reason") or ""
+        if not isinstance(key, str):
+            continue
+        if status in ("accepted", "duplicate"):
+            delivered.append(key)
+            result.pushed += 1  # a duplicate is a delivery whose first answer was lost
+            if status == "duplicate":
+                result.duplicates += 1
+        elif status in ("conflict", "rejected"):
+            quarantined.append((key, f"{status}: {reason}"))
+            if status == "conflict":
+                result.conflicts += 1
             else:
-                continue
-            count = session.execute(
-                update(OutboxEntry).where(OutboxEntry.key == key, OutboxEntry.state == "pending")
-                .values(attempts=OutboxEntry.attempts + 1, **values)
-            ).rowcount
-            changed += count
+                result.rejected += 1
+            result.problems.append({"key": key, "code": status, "message": reason})
+    now = utcnow()
+    changed = 0
+    with database.session() as session:
+        for part in _chunks(list(dict.fromkeys(delivered)), 500):
+            changed += _mark(session, OutboxEntry.key.in_(part), state="sent", sent_at=now, error="")
+        for key, error in quarantined:
+            changed += _mark(session, OutboxEntry.key == key, state="quarantined", error=error)
     return changed
+
+
+def _mark(session, where, **values) -> int:
+    """Move pending entries matching `where` to a new state, counting the attempt; how many moved."""
+    return session.execute(
+        update(OutboxEntry).where(where, OutboxEntry.state == "pending")
+        .values(attempts=OutboxEntry.attempts + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
