@@ -2,7 +2,8 @@
 
 Owns:
 - which households a batch of cards covers (`select_households`: a village or
-  chosen ids, ordered by village, group, head's name) and finding a village by
+  chosen ids, ordered by village, group, head's name; `select_household_rows`:
+  the same as plain rows, for printing a whole township fast) and finding a village by
   the name a user typed (`resolve_village`, with a "did you mean" suggestion);
 - `gather_policies`: for each household, one `PolicyLine` per policy drawn
   from notices that reached 公示中/期满/已归档 in that year (drafts, notices
@@ -29,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +39,14 @@ from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import (
-    CatalogItem, Disclosure, DisclosureItem, Household, StatusChange, Township, Village, VillageGroup,
+    CatalogItem,
+    Disclosure,
+    DisclosureItem,
+    Household,
+    StatusChange,
+    Township,
+    Village,
+    VillageGroup,
 )
 from zwgk_desktop.core.privacy import generalize_reason, mask_bank_account
 from zwgk_desktop.errors import InvalidInput, NotFound
@@ -207,36 +215,69 @@ def select_households(
     `village` (a name or a `Village`) limits to one village; `household_ids`
     to chosen households (unknown ids are a Chinese `NotFound`). Neither: all.
     """
-    statement = select(Household, Village).join(Village, Household.village_id == Village.id)
+    rows = _ordered_rows(session, select(Household, Village.sort_order, Village.name), village, household_ids)
+    return [row[0] for row in rows]
+
+
+class HouseholdRow(NamedTuple):
+    """The columns of a household that a 明白卡 needs (read without building ORM objects)."""
+
+    id: str
+    head_name: str
+    village_id: str
+    group_name: str
+    member_count: int
+    helper_name: str
+    helper_phone: str
+    bank_account: str
+
+
+def select_household_rows(
+    session: Session, village: str | Village | None = None, household_ids: Iterable[str] | None = None
+) -> list[HouseholdRow]:
+    """`select_households` as plain rows with only what `gather_policies` reads: the same
+    households in the same order, several times faster for a whole township."""
+    columns = [getattr(Household, name) for name in HouseholdRow._fields]
+    rows = _ordered_rows(session, select(*columns, Village.sort_order, Village.name), village, household_ids)
+    return [HouseholdRow._make(row[:-2]) for row in rows]
+
+
+def _ordered_rows(session: Session, statement, village, household_ids) -> list:
+    """Rows of `statement` (ending in the village's sort order and name), filtered and ordered."""
+    statement = statement.join(Village, Household.village_id == Village.id)
     if village is not None:
         village_row = village if isinstance(village, Village) else resolve_village(session, village)
         statement = statement.where(Household.village_id == village_row.id)
-    wanted: list[str] | None = None
-    rows: list[tuple[Household, Village]] = []
+    rows: list = []
     if household_ids is not None:
         wanted = list(dict.fromkeys(household_ids))
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start:start + IN_CHUNK]
             rows.extend(session.execute(statement.where(Household.id.in_(chunk))))
-        missing = set(wanted) - {h.id for h, _ in rows}
+        missing = set(wanted) - {_row_household(row)[0] for row in rows}
         if missing:
             raise NotFound(
                 f"有{len(missing)}户在户籍台账中找不到（可能已被合并或删除），请重新选择要打印的户。",
                 detail={"household_ids": sorted(missing)},
             )
     else:
-        rows = [tuple(r) for r in session.execute(statement)]
+        rows = list(session.execute(statement))
     group_orders = _group_orders(session)
-    rows.sort(
-        key=lambda hv: (
-            hv[1].sort_order,
-            hv[1].name,
-            group_sort_key(hv[0].group_name, group_orders.get(hv[1].id)),
-            hv[0].head_name,
-            hv[0].id,
-        )
-    )
-    return [h for h, _ in rows]
+
+    def key(row) -> tuple:
+        household_id, village_id, group_name, head_name = _row_household(row)
+        return (row[-2], row[-1], group_sort_key(group_name, group_orders.get(village_id)), head_name, household_id)
+
+    rows.sort(key=key)
+    return rows
+
+
+def _row_household(row) -> tuple[str, str, str, str]:
+    """(id, village id, group, head's name) of a row holding a `Household` or `HouseholdRow` columns."""
+    first = row[0]
+    if isinstance(first, Household):
+        return first.id, first.village_id, first.group_name, first.head_name
+    return row[0], row[2], row[3], row[1]
 
 
 def _group_orders(session: Session) -> dict[str, dict[str, int]]:
@@ -350,9 +391,10 @@ class _Row:
 
 
 def gather_policies(
-    session: Session, households: list[Household], year: int, job: Job | None = None
+    session: Session, households: list[Household] | list[HouseholdRow], year: int, job: Job | None = None
 ) -> list[HouseholdPolicies]:
-    """One `HouseholdPolicies` per household (same order), built from the year's counted notices."""
+    """One `HouseholdPolicies` per household (same order), built from the year's counted notices
+    (`households`: ORM rows or the lighter `HouseholdRow`s)."""
     notices = counted_notices(session, year)
     offices = responsible_offices(session)
     wanted = {h.id for h in households}

@@ -20,6 +20,8 @@ Owns:
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -55,6 +57,8 @@ MUTED = HexColor("#444444")
 LIGHT_RULE = 0.7  # gray level of the thin rule between policies
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 BOLD_STROKE = 0.32  # points: a bold face from a regular font (fill + thin stroke)
+CANCEL_EVERY = 20  # cards between two looks at 取消 (cheap: a flag), so a cancel feels immediate
+PROGRESS_EVERY = 200  # cards between two progress reports
 
 
 class NothingToPrint(ZwgkError):
@@ -263,36 +267,40 @@ class CardScanner:
     and texts are scanned together, newline-joined, a few thousand at a time (the scanner's
     number groups and word patterns never cross a newline). Only when such a joint scan finds
     something are that batch's cards scanned one by one (`scan_card`), so the error names the
-    first card with a problem exactly as a card-by-card scan would. A text holding one of its
-    card's allowed numbers (helper's phone, hotlines) is scanned on its own with that excuse.
+    first card with a problem exactly as a card-by-card scan would.
 
-    Call `add` for each card and `finish` before the PDF is written; both raise `PrivacyLeak`.
+    A text holding one of its card's allowed numbers (helper's phone, hotlines) may only be
+    excused those numbers. Such texts are scanned together too, excusing every allowed number
+    of the batch at once; that can only hide a number another card allows, so a text whose
+    digits contain such a number is scanned on its own with just its own excuse.
+
+    Call `add` for each card and `finish` before the PDF is written; `finish` raises `PrivacyLeak`.
     """
 
     def __init__(self, batch_chars: int = 60_000):
         self.batch_chars = batch_chars
         self._clean: set[str] = set()
+        self._clean_excused: set[tuple[str, tuple[str, ...]]] = set()
         self._pending: dict[str, None] = {}
+        self._excused: dict[tuple[str, tuple[str, ...]], None] = {}
         self._pending_chars = 0
         self._cards: list[CardContent] = []
 
     def add(self, card: CardContent, pieces: list[str] | None = None) -> None:
         """Queue a card (`pieces`: its texts, `_card_pieces(card)`, when already at hand)."""
-        from zwgk_desktop.core.privacy import PrivacyLeak
-
         allowed = card.allowed_numbers or ()
         self._cards.append(card)
         for piece in pieces if pieces is not None else _card_pieces(card):
             if piece in self._clean or piece in self._pending:
                 continue
-            excused = tuple(n for n in allowed if n in piece)
+            excused = tuple(n for n in allowed if n in piece) if allowed else ()
             if excused:
-                if _scan_piece(piece, excused):
-                    self._cards.pop()
-                    self.finish()  # an earlier card of the batch may be the first problem
-                    raise PrivacyLeak(scan_card(card))
-                continue
-            self._pending[piece] = None
+                key = (piece, excused)
+                if key in self._clean_excused or key in self._excused:
+                    continue
+                self._excused[key] = None
+            else:
+                self._pending[piece] = None
             self._pending_chars += len(piece) + 1
         if self._pending_chars >= self.batch_chars:
             self.finish()
@@ -301,15 +309,48 @@ class CardScanner:
         """Scan what is pending; raise `PrivacyLeak` for the first card of the batch with findings."""
         from zwgk_desktop.core.privacy import PrivacyLeak, scan_text
 
-        pending, cards = self._pending, self._cards
-        self._pending, self._pending_chars, self._cards = {}, 0, []
-        if pending and scan_text("\n".join(pending)):
+        pending, excused, cards = self._pending, self._excused, self._cards
+        self._pending, self._excused, self._pending_chars, self._cards = {}, {}, 0, []
+        if (pending and scan_text("\n".join(pending))) or (excused and not _excused_clean(list(excused))):
             for card in cards:
                 findings = scan_card(card)
                 if findings:
                     raise PrivacyLeak(findings)
         if len(self._clean) < 500_000:
             self._clean.update(pending)
+        if len(self._clean_excused) < 500_000:
+            self._clean_excused.update(excused)
+
+
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
+def _digits(text: str) -> str:
+    """The ASCII digits of a text after NFKC: what the privacy scanner compares allowed numbers by."""
+    return _NOT_ASCII_DIGIT.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _excused_clean(keys: list[tuple[str, tuple[str, ...]]]) -> bool:
+    """True when none of the (text, its own allowed numbers) shows private data.
+
+    One joint scan excuses the union of the allowed numbers; a text whose digits contain a
+    number of that union it does not own itself is scanned on its own instead."""
+    from zwgk_desktop.core.privacy import scan_text
+
+    union = tuple(dict.fromkeys(n for _, excused in keys for n in excused))
+    union_digits = {d for d in map(_digits, union) if d}
+    lengths = sorted({len(d) for d in union_digits})
+    joint: list[str] = []
+    for piece, excused in keys:
+        own = set(map(_digits, excused))
+        digits = _digits(piece)
+        windows = (digits[i:i + n] for n in lengths for i in range(len(digits) - n + 1))
+        if any(w in union_digits and w not in own for w in windows):
+            if _scan_piece(piece, excused):
+                return False
+        else:
+            joint.append(piece)
+    return not (joint and scan_text("\n".join(joint), allowed_numbers=union))
 
 
 # --- measuring -----------------------------------------------------------------------
@@ -455,11 +496,12 @@ class CardMeasurer:
         if not b:
             return self.text_groups(a, size, tail=block.tail)
         gap = size * 1.5
-        if self.kit.width(a, size) + gap + self.kit.width(b, size) <= self.width:
+        width_a, width_b = self.kit.width(a, size), self.kit.width(b, size)
+        if width_a + gap + width_b <= self.width:
             lead = self.lead(size)
-            ops = [("t", 0.0, lead * 0.78, f"{a}", size, "normal", "left", self.width),
-                   ("t", 0.0, lead * 0.78, f"{b}", size, "normal", "right", self.width)]
-            if self.kit.width(a, size) < self.width / 2 - gap and self.kit.width(b, size) < self.width / 2:
+            ops = [("t", 0.0, lead * 0.78, a, size, "normal", "left", self.width),
+                   ("t", 0.0, lead * 0.78, b, size, "normal", "right", self.width)]
+            if width_a < self.width / 2 - gap and width_b < self.width / 2:
                 ops[1] = ("t", self.width / 2, lead * 0.78, b, size, "normal", "left", self.width / 2)
             return [Group(lead, ops, tail=block.tail)]
         return self.text_groups(a, size, tail=block.tail) + self.text_groups(b, size, tail=block.tail)
@@ -602,39 +644,52 @@ class SheetPainter:
     def __init__(self, canvas, layout: CardLayout, kit: TextKit):
         self.canvas, self.layout, self.kit = canvas, layout, kit
         self.pens = _Pens(canvas, kit)
+        self._styles: dict[tuple[str, object, float], tuple[str, ...]] = {}
+        self._marks_code: list[str] | None = None
 
     def draw_sheet(self, slots: list[SlotPlan | None]) -> None:
         c = self.canvas
         for slot, plan in zip(self.layout.slots, slots):
             if plan is not None:
                 self._draw_slot(slot, plan)
-        draw_marks(c, self.layout)
+        self._marks()
         self.pens.flush()
         c.showPage()
+
+    def _marks(self) -> None:
+        """Cut or fold marks: the same operators on every sheet, so drawn once and then repeated."""
+        code = self.canvas._code
+        if self._marks_code is None:
+            start = len(code)
+            draw_marks(self.canvas, self.layout)
+            self._marks_code = code[start:]
+        else:
+            code.extend(self._marks_code)
 
     def _draw_slot(self, slot: Slot, plan: SlotPlan) -> None:
         pad = self.layout.padding
         x0, top = slot.x + pad, slot.top - pad
-        number, pen_for = self.kit.number, self.pens.pen
+        number, pens, pen_for = self.kit.number, self.pens.pens, self.pens.pen
         rules = []
         for group, offset in plan.placed:
             group_top = top - offset
             texts, group_rules = group.drawn.get(x0) or self._prepare_group(group, x0)
             for style, placement, dy, op in texts:
-                pen = pen_for(style)
+                pen = pens.get(style) or pen_for(style)
                 if placement is None:  # an undrawable character: boxed "?" the slow way
                     _, dx, _, text, size, _, align, width = op
                     pen.show(x0 + dx, group_top - dy, text, size, align=align, width=width)
                 else:
                     pen.show_placed(placement, number(group_top - dy))
-            for x, dy, width, color, line_width in group_rules:
-                rules.append((x, group_top - dy, width, color, line_width))
+            for rule in group_rules:
+                rules.append((rule, group_top))
         self._rules(rules)
 
     def _prepare_group(self, group: Group, x0: float) -> tuple[list, list]:
         """A group's ops at slot x `x0`, positioned and encoded once (groups of repeated blocks are
         shared by every card that has them, so most cards are drawn from these)."""
         texts, rules = [], []
+        number = self.kit.number
         for op in group.ops:
             if op[0] == "t":
                 _, dx, dy, text, size, style, align, width = op
@@ -643,22 +698,43 @@ class SheetPainter:
                     texts.append((style, placement, dy, op))
             else:
                 _, dx, dy, width, color, line_width = op
-                rules.append((x0 + dx, dy, width, color, line_width))
+                x = x0 + dx
+                rules.append((self._rule_style(color, line_width), number(x), number(x + width), dy))
         group.drawn[x0] = (texts, rules)
         return texts, rules
 
-    def _rules(self, rules) -> None:
-        if not rules:
-            return
-        c = self.canvas
-        c.saveState()
-        for x, y, width, color, line_width in rules:
+    def _rule_style(self, color, line_width: float) -> tuple[str, ...]:
+        """The operators that set a rule's colour and width, exactly as the canvas writes them
+        (captured once from the canvas itself, inside a save/restore that is then dropped)."""
+        key = ("gray" if isinstance(color, float) else "color", color, line_width)
+        style = self._styles.get(key)
+        if style is None:
+            c = self.canvas
+            code = c._code
+            start = len(code)
+            c.saveState()
             if isinstance(color, float):
                 c.setStrokeGray(color)
             else:
                 c.setStrokeColor(color)
             c.setLineWidth(line_width)
-            c.line(x, y, x + width, y)
+            c.restoreState()
+            style = self._styles[key] = tuple(code[start + 1:-1])
+            del code[start:]
+        return style
+
+    def _rules(self, rules) -> None:
+        """Thin lines, written as `canvas.line` would write them after setting colour and width."""
+        if not rules:
+            return
+        c = self.canvas
+        number = self.kit.number
+        c.saveState()
+        code = c._code
+        for (style, x1, x2, dy), group_top in rules:
+            y = number(group_top - dy)
+            code.extend(style)
+            code.append(f"n {x1} {y} m {x2} {y} l S")
         c.restoreState()
 
 
@@ -708,9 +784,10 @@ def _render_cards(cards, out_path, layout, *, fonts, job, total, title, subject,
             sheet = []
 
         for card in cards:
-            if count % 200 == 0:
+            if count % CANCEL_EVERY == 0:
                 job.check()
-                job.progress(count, total, f"正在生成明白卡 {count}/{total}" if total else "正在生成明白卡")
+                if count % PROGRESS_EVERY == 0:
+                    job.progress(count, total, f"正在生成明白卡 {count}/{total}" if total else "正在生成明白卡")
             pieces = _card_pieces(card)
             if card.allowed_numbers is not None:
                 scanner.add(card, pieces)
@@ -729,6 +806,7 @@ def _render_cards(cards, out_path, layout, *, fonts, job, total, title, subject,
             raise NothingToPrint("没有可打印的明白卡：所选范围内没有户（或没有服务事项）。请检查所选的村或户。")
         scanner.finish()
         canvas.save()
+        kit.release(canvas._doc)
     job.progress(count, count, f"已生成 {count} 张明白卡，共 {pages} 页")
     missing = dict.fromkeys(kit.chain.missing_glyphs("\n".join(seen)))
     missing.update(painter.pens.missing)
@@ -772,7 +850,7 @@ def render_household_cards(
     ordered by village, group, head's name. Adds a `PrintedVersion` to the session (caller commits)."""
     from zwgk_desktop.core.household_policies import (
         gather_policies,
-        select_households,
+        select_household_rows,
         township_contact,
     )
 
@@ -780,9 +858,9 @@ def render_household_cards(
     layout_obj = card_layout(layout)
     year = year or date.today().year
     if isinstance(selection, str):
-        households = select_households(session, village=selection)
+        households = select_household_rows(session, village=selection)
     else:
-        households = select_households(session, household_ids=selection)
+        households = select_household_rows(session, household_ids=selection)
     job.progress(0, len(households), "正在汇总各户本年度政策资金…")
     with paused_gc():
         policies = gather_policies(session, households, year, job)

@@ -1065,6 +1065,7 @@ def _render_poster(data: PosterData, out_path, *, paper, landscape, fonts, job, 
             if number % 5 == 0 or number == total:
                 job.progress(number, total, f"正在生成第 {number}/{total} 页")
         canvas.save()
+        kit.release(canvas._doc)  # break the kit↔document cycle so it is freed without a full GC walk
     for ch in painter.missing:
         if ch not in missing:
             missing.append(ch)
