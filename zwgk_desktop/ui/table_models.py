@@ -157,26 +157,30 @@ T = TypeVar("T")
 PageLoader = Callable[[int, int], list]
 
 
-class LazyPagedModel(QAbstractTableModel):
-    """A table that knows the total and fetches pages of DTOs as the view scrolls."""
+class PagedRows:
+    """Paging state for a Qt model: knows the total and fetches pages of DTOs as the view scrolls.
 
-    HEADERS: tuple[str, ...] = ()
+    Mix in before a Qt model class; subclasses may extend `_rows_added(start)` to index new rows."""
 
     def __init__(self, parent=None, *, page_size: int = DEFAULT_PAGE_SIZE):
         super().__init__(parent)
         self.page_size = page_size
-        self._rows: list[T] = []
+        self._rows: list = []
         self._total = 0
         self._loader: PageLoader | None = None
         self.pages_fetched = 0
 
-    def reset(self, total: int, loader: PageLoader | None, first_page: Sequence[T] = ()) -> None:
+    def reset(self, total: int, loader: PageLoader | None, first_page: Sequence = ()) -> None:
         """Start over with a new source: `total` rows, fetched by `loader(offset, limit)`."""
         self.beginResetModel()
         self._total, self._loader = max(0, total), loader
         self._rows = list(first_page)[: self._total]
         self.pages_fetched = 1 if first_page else 0
+        self._rows_added(0)
         self.endResetModel()
+
+    def _rows_added(self, start: int) -> None:
+        """Hook: rows from `start` on are new (after a reset or a fetched page)."""
 
     def clear(self) -> None:
         self.reset(0, None)
@@ -185,14 +189,8 @@ class LazyPagedModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
-    def row_at(self, row: int) -> T:
-        return self._rows[row]
-
     def rowCount(self, parent: Key = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Key = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def canFetchMore(self, parent: Key = QModelIndex()) -> bool:
         return not parent.isValid() and self._loader is not None and len(self._rows) < self._total
@@ -207,8 +205,21 @@ class LazyPagedModel(QAbstractTableModel):
             return
         self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
         self._rows.extend(page)
+        self._rows_added(offset)
         self.pages_fetched += 1
         self.endInsertRows()
+
+
+class LazyPagedModel(PagedRows, QAbstractTableModel):
+    """A table that knows the total and fetches pages of DTOs as the view scrolls."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    def columnCount(self, parent: Key = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:

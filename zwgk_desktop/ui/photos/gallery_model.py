@@ -11,7 +11,6 @@ badge when the photo has quality flags.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from zwgk_desktop.services.photos.gallery import PhotoCard
 from zwgk_desktop.ui.photos.common import flag_labels, flags_tooltip, tr
 from zwgk_desktop.ui.photos.thumbnails import ThumbnailLoader
+from zwgk_desktop.ui.table_models import PagedRows
 
 CardRole = Qt.ItemDataRole.UserRole + 20
 IdRole = Qt.ItemDataRole.UserRole + 21
@@ -28,7 +28,6 @@ CARD_SIZE = QSize(196, 190)
 PAD = 10
 
 Key = QModelIndex | QPersistentModelIndex
-PageLoader = Callable[[int, int], Sequence[PhotoCard]]
 
 
 def card_time_text(card: PhotoCard) -> str:
@@ -50,37 +49,18 @@ def card_tooltip(card: PhotoCard) -> str:
     return "\n".join(lines)
 
 
-class PhotoGalleryModel(QAbstractListModel):
+class PhotoGalleryModel(PagedRows, QAbstractListModel):
     """Photo cards of one scope, fetched page by page; thumbnails requested only when painted."""
 
     def __init__(self, thumbnails: ThumbnailLoader, parent=None, *, page_size: int = PAGE_SIZE):
-        super().__init__(parent)
-        self.thumbnails, self.page_size = thumbnails, page_size
-        self._rows: list[PhotoCard] = []
         self._rows_by_sha: dict[str, list[int]] = {}
-        self._total = 0
-        self._loader: PageLoader | None = None
-        self.pages_fetched = 0
+        super().__init__(parent, page_size=page_size)
+        self.thumbnails = thumbnails
         thumbnails.ready.connect(self._thumbnail_ready)
 
-    # --- source -------------------------------------------------------------------------
-    def reset(self, total: int, loader: PageLoader | None, first_page: Sequence[PhotoCard] = ()) -> None:
-        self.beginResetModel()
-        self._total, self._loader = max(0, total), loader
-        self._rows = list(first_page)[: self._total]
-        self._rows_by_sha = {}
-        self._index_rows(0)
-        self.pages_fetched = 1 if first_page else 0
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.reset(0, None)
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def _index_rows(self, start: int) -> None:
+    def _rows_added(self, start: int) -> None:
+        if start == 0:
+            self._rows_by_sha = {}
         for row in range(start, len(self._rows)):
             self._rows_by_sha.setdefault(self._rows[row].sha256, []).append(row)
 
@@ -99,25 +79,6 @@ class PhotoGalleryModel(QAbstractListModel):
             self.dataChanged.emit(index, index)
 
     # --- Qt model ---------------------------------------------------------------------------
-    def rowCount(self, parent: Key = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def canFetchMore(self, parent: Key = QModelIndex()) -> bool:
-        return not parent.isValid() and self._loader is not None and len(self._rows) < self._total
-
-    def fetchMore(self, parent: Key = QModelIndex()) -> None:
-        if not self.canFetchMore(parent):
-            return
-        offset = len(self._rows)
-        page = list(self._loader(offset, min(self.page_size, self._total - offset)))
-        if not page:  # the source shrank under us: stop asking
-            self._total = offset
-            return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
-        self._rows.extend(page)
-        self._index_rows(offset)
-        self.pages_fetched += 1
-        self.endInsertRows()
 
     def data(self, index: Key, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
