@@ -35,7 +35,7 @@ from zwgk_desktop.ui.printing.card_queries import (
 )
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.poster_dialog import short_sha
-from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel
+from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.printing.service_items_editor import ServiceItemsEditor
 from zwgk_desktop.ui.tasks import error_message
 from zwgk_desktop.ui.widgets import SearchBox
@@ -772,12 +772,9 @@ class CardsPage(QWidget):
 
     def _final_failed(self, exc: BaseException) -> None:
         self._final_done()
-        if is_cancel(exc):
-            self.result_banner.show_text("info", tr("已取消，没有生成文件，也没有打印。"))
-            return
-        message = error_message(exc)
-        self.result_banner.show_text("danger", escape(message))
-        self.failed.emit(message)
+        message = show_final_failure(self.result_banner, exc, tr("已取消，没有生成文件，也没有打印。"))
+        if message is not None:
+            self.failed.emit(message)
 
     def make_printer(self):
         from PySide6.QtPrintSupport import QPrinter

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
-from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel
+from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.tasks import error_message
 
 MAX_NAMED_PEOPLE = 20
@@ -373,12 +373,9 @@ class PosterPrintDialog(QDialog):
 
     def _final_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        if is_cancel(exc):
-            self.result_banner.show_text("info", tr("已取消，没有保存或打印。"))
-            return
-        message = error_message(exc)
-        self.result_banner.show_text("danger", escape(message))
-        self.failed.emit(message)
+        message = show_final_failure(self.result_banner, exc, tr("已取消，没有保存或打印。"))
+        if message is not None:
+            self.failed.emit(message)
 
     def make_printer(self):
         """A high-resolution printer set to the chosen paper and orientation."""

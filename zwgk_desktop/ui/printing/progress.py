@@ -156,3 +156,19 @@ class JobStrip(QFrame):
 
 def is_cancel(exc: BaseException) -> bool:
     return isinstance(exc, Cancelled)
+
+
+def show_final_failure(banner, exc: BaseException, cancelled_text: str) -> str | None:
+    """Put a failed save/print into `banner`: a calm note for a cancel, the Chinese error otherwise.
+
+    Returns the error message (None for a cancel) so the caller can emit it."""
+    from html import escape
+
+    from zwgk_desktop.ui.tasks import error_message
+
+    if is_cancel(exc):
+        banner.show_text("info", cancelled_text)
+        return None
+    message = error_message(exc)
+    banner.show_text("danger", escape(message))
+    return message
