@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QModelIndex, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPainterPath
 from PySide6.QtWidgets import (
-    QFrame, QLabel, QLineEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
+    QButtonGroup, QFrame, QHBoxLayout, QLabel, QLineEdit, QRadioButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
 )
 
 from zwgk_desktop.ui.table_models import StatusRole, status_colors
@@ -131,3 +131,16 @@ def titled_card(title: str, object_name: str, parent: QWidget | None = None) -> 
     heading.setObjectName("cardTitle")
     layout.addWidget(heading)
     return frame, layout
+
+
+def radio_choice(owner: QWidget, parent: QWidget | None, labels: list[str]) -> tuple[QHBoxLayout, QButtonGroup, list[QRadioButton]]:
+    """A row of exclusive radio buttons (the first checked) with its button group, owned by `owner`."""
+    row = QHBoxLayout() if parent is None else QHBoxLayout(parent)
+    group = QButtonGroup(owner)
+    radios = [QRadioButton(label, parent) for label in labels]
+    radios[0].setChecked(True)
+    for radio in radios:
+        group.addButton(radio)
+        row.addWidget(radio)
+    row.addStretch(1)
+    return row, group, radios

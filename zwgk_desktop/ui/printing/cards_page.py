@@ -24,8 +24,8 @@ from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QFileDialog, QFrame, QGridLayout, QGroupBox,
-    QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QRadioButton, QSpinBox,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFrame, QGridLayout, QGroupBox,
+    QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
     QSplitter, QStackedWidget, QTabWidget, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -39,6 +39,7 @@ from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_
 from zwgk_desktop.ui.printing.service_items_editor import ServiceItemsEditor
 from zwgk_desktop.ui.tasks import error_message
 from zwgk_desktop.ui.widgets import SearchBox
+from zwgk_desktop.ui.widgets import radio_choice
 
 HOUSEHOLD, SERVICE = "household", "service"
 PREVIEW_SHEETS = 2
@@ -238,15 +239,9 @@ class CardsPage(QWidget):
         layout.setContentsMargins(0, 0, 8, 0)
         layout.setSpacing(8)
         kind_box = QGroupBox(tr("卡片种类"), panel)
-        kind_row = QHBoxLayout(kind_box)
-        self.household_radio = QRadioButton(tr("惠民政策资金明白卡(&H)"), kind_box)
-        self.service_radio = QRadioButton(tr("为民服务事项明白卡(&F)"), kind_box)
-        self.household_radio.setChecked(True)
-        self.kind_group = QButtonGroup(self)
-        for radio in (self.household_radio, self.service_radio):
-            self.kind_group.addButton(radio)
-            kind_row.addWidget(radio)
-        kind_row.addStretch(1)
+        _row, self.kind_group, (self.household_radio, self.service_radio) = radio_choice(
+            self, kind_box, [tr("惠民政策资金明白卡(&H)"), tr("为民服务事项明白卡(&F)")]
+        )
         self.kind_group.buttonToggled.connect(self._on_kind_toggled)
         layout.addWidget(kind_box)
 
@@ -317,15 +312,9 @@ class CardsPage(QWidget):
         self.household_view.selectionModel().selectionChanged.connect(self._on_households_selected)
         layout.addWidget(self.household_view, 1)
 
-        scope_row = QHBoxLayout()
-        self.scope_all = QRadioButton(tr("打印筛选出的全部户(&L)"), box)
-        self.scope_selected = QRadioButton(tr("只打印选中的户(&X)"), box)
-        self.scope_all.setChecked(True)
-        self.scope_group = QButtonGroup(self)
-        for radio in (self.scope_all, self.scope_selected):
-            self.scope_group.addButton(radio)
-            scope_row.addWidget(radio)
-        scope_row.addStretch(1)
+        scope_row, self.scope_group, (self.scope_all, self.scope_selected) = radio_choice(
+            self, None, [tr("打印筛选出的全部户(&L)"), tr("只打印选中的户(&X)")]
+        )
         self.scope_group.buttonToggled.connect(lambda _b, checked: checked and self._changed())
         layout.addLayout(scope_row)
         hint = QLabel(tr("按住 Ctrl 或 Shift 可选多户，Ctrl+A 全选。"), box)

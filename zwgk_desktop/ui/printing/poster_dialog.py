@@ -23,14 +23,14 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup, QDialog, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
-    QVBoxLayout, QWidget,
+    QDialog, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.tasks import error_message
+from zwgk_desktop.ui.widgets import radio_choice
 
 MAX_NAMED_PEOPLE = 20
 
@@ -190,26 +190,12 @@ class PosterPrintDialog(QDialog):
         side_layout.addWidget(self.facts_label)
 
         paper_box = QGroupBox(tr("纸张"), side)
-        paper_row = QHBoxLayout(paper_box)
-        self.a4_radio = QRadioButton(tr("A&4"), paper_box)
-        self.a3_radio = QRadioButton(tr("A&3"), paper_box)
-        self.a4_radio.setChecked(True)
-        self.paper_group = QButtonGroup(self)
-        for radio in (self.a4_radio, self.a3_radio):
-            self.paper_group.addButton(radio)
-            paper_row.addWidget(radio)
-        paper_row.addStretch(1)
+        _row, self.paper_group, (self.a4_radio, self.a3_radio) = radio_choice(self, paper_box, [tr("A&4"), tr("A&3")])
         side_layout.addWidget(paper_box)
         orientation_box = QGroupBox(tr("方向"), side)
-        orientation_row = QHBoxLayout(orientation_box)
-        self.portrait_radio = QRadioButton(tr("纵向(&V)"), orientation_box)
-        self.landscape_radio = QRadioButton(tr("横向(&H)"), orientation_box)
-        self.portrait_radio.setChecked(True)
-        self.orientation_group = QButtonGroup(self)
-        for radio in (self.portrait_radio, self.landscape_radio):
-            self.orientation_group.addButton(radio)
-            orientation_row.addWidget(radio)
-        orientation_row.addStretch(1)
+        _row, self.orientation_group, (self.portrait_radio, self.landscape_radio) = radio_choice(
+            self, orientation_box, [tr("纵向(&V)"), tr("横向(&H)")]
+        )
         side_layout.addWidget(orientation_box)
         hint = QLabel(tr("名单列多或人多时可改用 A3 或横向；更改后预览自动更新。"), side)
         hint.setObjectName("muted")
