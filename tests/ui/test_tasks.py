@@ -116,3 +116,22 @@ def test_progress_task_delivers_its_result_and_closes_the_dialog(qtbot, tasks):
     assert results == [{"households": 3}]
     QApplication.processEvents()
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+
+def test_result_for_a_closed_widget_is_dropped(qtbot, tasks):
+    """A page deleted while its work runs is not touched when the result arrives (no crash, no callback)."""
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    release = threading.Event()
+    touched = []
+
+    def slow():
+        release.wait(5)
+        return "页面"
+
+    tasks.run(slow, lambda text: (touched.append(text), label.setText(text)), owner=label)
+    shiboken6.delete(label)
+    release.set()
+    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=5000)
+    assert touched == []

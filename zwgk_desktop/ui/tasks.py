@@ -23,6 +23,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -61,6 +62,12 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     QMessageBox.warning(parent, title or tr("操作未完成"), error_message(exc))
 
 
+def _callback_owner(callback: Callable | None) -> QObject | None:
+    """The Qt object a bound-method callback belongs to, if any."""
+    owner = getattr(callback, "__self__", None)
+    return owner if isinstance(owner, QObject) else None
+
+
 class TaskManager(QObject):
     """Runs callables off the UI thread and calls back on the UI thread."""
 
@@ -88,19 +95,26 @@ class TaskManager(QObject):
         on_failure: FailureCallback | None = None,
         *,
         db: bool = True,
+        owner: QObject | None = None,
     ) -> Future:
-        """Run `func()` in the background; `on_success(result)` / `on_failure(exc)` run on the UI thread."""
+        """Run `func()` in the background; `on_success(result)` / `on_failure(exc)` run on the UI thread.
+
+        The callbacks are dropped when `owner` (by default the object of a
+        bound-method callback) was deleted while the work ran: a page closed
+        mid-render must not be touched afterwards.
+        """
         if self._closed:
             raise RuntimeError("TaskManager is shut down")
+        owner = owner if owner is not None else _callback_owner(on_success)
         executor = self._db_executor if db else self._pool
         self._pending += 1
         future = executor.submit(func)
-        future.add_done_callback(lambda f: self._queue_finished(f, on_success, on_failure))
+        future.add_done_callback(lambda f: self._queue_finished(f, on_success, on_failure, owner))
         return future
 
-    def _queue_finished(self, future: Future, on_success, on_failure) -> None:
+    def _queue_finished(self, future: Future, on_success, on_failure, owner) -> None:
         with self._finished_lock:
-            self._finished.append((future, on_success, on_failure))
+            self._finished.append((future, on_success, on_failure, owner))
         self._results_pending.emit()
 
     def run_with_progress(
@@ -172,9 +186,10 @@ class TaskManager(QObject):
         for payload in finished:
             self._deliver(*payload)
 
-    def _deliver(self, future: Future, on_success: SuccessCallback | None, on_failure: FailureCallback | None) -> None:
+    def _deliver(self, future: Future, on_success: SuccessCallback | None, on_failure: FailureCallback | None,
+                 owner: QObject | None = None) -> None:
         self._pending -= 1
-        if self._closed:
+        if self._closed or (owner is not None and not shiboken6.isValid(owner)):
             return
         exc = future.exception()
         if exc is None:

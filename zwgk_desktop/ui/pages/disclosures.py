@@ -369,7 +369,7 @@ class DisclosuresPage(QWidget):
                 )
 
         self.count_label.setText(tr("正在载入…"))
-        self.tasks.run(load, lambda rows: self._show_rows(generation, rows, keep))
+        self.tasks.run(load, lambda rows: self._show_rows(generation, rows, keep), owner=self)
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("disclosures/splitter", self.splitter.saveState())
@@ -447,7 +447,7 @@ class DisclosuresPage(QWidget):
                 first = item_page(session, detail.id, 0, page_size)
             return detail, total, first
 
-        self.tasks.run(load, lambda result: self._show_detail(generation, *result))
+        self.tasks.run(load, lambda result: self._show_detail(generation, *result), owner=self)
 
     def _show_detail(self, generation: int, detail, total: int, first_page: list) -> None:
         if generation != self._detail_generation:

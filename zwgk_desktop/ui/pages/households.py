@@ -95,7 +95,7 @@ class HouseholdsPage(QWidget):
                 return villages, count_households(session, query), household_page(session, query, 0, page_size)
 
         self.count_label.setText(tr("正在载入…"))
-        self.tasks.run(load, lambda result: self._show(generation, query, *result))
+        self.tasks.run(load, lambda result: self._show(generation, query, *result), owner=self)
 
     def _show(self, generation: int, query: HouseholdQuery, villages, total: int, first_page: list) -> None:
         if villages is not None and not self._villages_loaded:

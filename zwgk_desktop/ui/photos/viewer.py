@@ -197,7 +197,7 @@ class PhotoViewer(QDialog):
         self.view.clear()
         config, sha, photo_id = self.config, card.sha256, card.id
         self.tasks.run(lambda: load_display_image(config, sha), lambda image: self._show_image(photo_id, image, position),
-                       lambda exc: self._show_failure(photo_id, exc), db=False)
+                       lambda exc: self._show_failure(photo_id, exc), db=False, owner=self)
 
     def closeEvent(self, event) -> None:
         self._closed = True  # a load finishing later must not touch deleted widgets

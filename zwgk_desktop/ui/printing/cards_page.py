@@ -494,7 +494,8 @@ class CardsPage(QWidget):
     def reload_services(self) -> None:
         database, config = self.database, self.config
         self.tasks.run(lambda: load_page_data(database, config), lambda data: (
-            setattr(self, "data", data), self._fill_services(data.services), self._changed()), self._show_failure)
+            setattr(self, "data", data), self._fill_services(data.services), self._changed()),
+            self._show_failure, owner=self)
 
     def _village_choice(self) -> VillageChoice | None:
         village_id = self.village_combo.currentData()
@@ -546,7 +547,8 @@ class CardsPage(QWidget):
             with database.session() as session:
                 return find_households(session, wanted)
 
-        self.tasks.run(load, lambda rows: self._show_households(generation, rows), self._show_failure)
+        self.tasks.run(load, lambda rows: self._show_households(generation, rows), self._show_failure,
+                       owner=self)
 
     def _show_households(self, generation: int, rows: list[CardHousehold]) -> None:
         if generation != self._filter_generation:

@@ -206,6 +206,7 @@ class PdfPreview(QWidget):
             lambda sizes: self._loaded(generation, sizes, page),
             lambda exc: self._failed(generation, exc),
             db=False,
+            owner=self.page_label,
         )
 
     def clear(self, message: str = "") -> None:
@@ -328,6 +329,7 @@ class PdfPreview(QWidget):
             lambda image: self._rendered(generation, key, image, display),
             lambda exc: self._failed(generation, exc),
             db=False,
+            owner=self.page_label,
         )
 
     def _rendered(self, generation: int, key, image: QImage, display: QSize) -> None:
