@@ -62,10 +62,13 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     QMessageBox.warning(parent, title or tr("操作未完成"), error_message(exc))
 
 
-def _callback_owner(callback: Callable | None) -> QObject | None:
-    """The Qt object a bound-method callback belongs to, if any."""
-    owner = getattr(callback, "__self__", None)
-    return owner if isinstance(owner, QObject) else None
+def _callback_owner(*callbacks: Callable | None) -> QObject | None:
+    """The Qt object the first bound-method callback belongs to, if any."""
+    for callback in callbacks:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject):
+            return owner
+    return None
 
 
 class TaskManager(QObject):
@@ -101,11 +104,12 @@ class TaskManager(QObject):
 
         The callbacks are dropped when `owner` (by default the object of a
         bound-method callback) was deleted while the work ran: a page closed
-        mid-render must not be touched afterwards.
+        mid-render must not be touched afterwards. A QObject-owned failure
+        callback names the owner too.
         """
         if self._closed:
             raise RuntimeError("TaskManager is shut down")
-        owner = owner if owner is not None else _callback_owner(on_success)
+        owner = owner if owner is not None else _callback_owner(on_success, on_failure)
         executor = self._db_executor if db else self._pool
         self._pending += 1
         future = executor.submit(func)

@@ -318,7 +318,7 @@ class PhotosPage(QWidget):
             with database.session(user=user) as session:
                 return fn(session)
 
-        self.tasks.run(work, on_success, on_failure or self._failed)
+        self.tasks.run(work, on_success, on_failure or self._failed, owner=self)
 
     def _failed(self, exc: BaseException) -> None:
         from zwgk_desktop.errors import Cancelled

@@ -410,4 +410,4 @@ class SyncPage(QWidget):
             self.retried.emit(count)
 
         self.tasks.run(lambda: retry_quarantined(database, keys), done,
-                       lambda exc: self._message(self.result_box, error_message(exc), "error"))
+                       lambda exc: self._message(self.result_box, error_message(exc), "error"), owner=self)
