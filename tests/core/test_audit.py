@@ -69,3 +69,39 @@ def test_deleted_middle_row_is_detected(database, config):
     with database.session() as s:
         report = verify_chain(s)
     assert not report.ok and report.first_broken == seqs[seqs.index(middle) + 1]
+
+
+def test_two_writers_at_once_keep_one_unbroken_chain(database, config):
+    """Two connections (the app and a CLI run, say) recording events at the same time never fork the chain."""
+    import threading
+
+    from zwgk_desktop.core import audit
+    from zwgk_desktop.core.schema import open_database
+
+    other = open_database(config)
+    errors: list[BaseException] = []
+
+    def write(db, who):
+        try:
+            for n in range(40):
+                with db.session(user=who) as s:
+                    audit.record(s, "test_event", "test", f"{who}-{n}", {"n": n})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(db, who)) for db, who in ((database, "甲"), (other, "乙"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other.dispose()
+    assert errors == []
+    with database.session() as s:
+        report = verify_chain(s)
+    assert report.ok, report.message
+    conn = sqlite3.connect(config.db_path)
+    try:
+        prevs = [r[0] for r in conn.execute("SELECT prev_hash FROM audit_event")]
+    finally:
+        conn.close()
+    assert len(prevs) == len(set(prevs)), "two events point at the same predecessor: the chain forked"

@@ -31,8 +31,25 @@ def event_digest(prev_hash: str, at: datetime, user: str, action: str, entity: s
 
 
 def last_hash(session: Session) -> str:
+    """The newest event's hash, read under the write lock so no other writer can append in between."""
     with session.no_autoflush:
+        _hold_write_lock(session)
         return session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar() or ""
+
+
+def _hold_write_lock(session: Session) -> None:
+    """Start the transaction with BEGIN IMMEDIATE unless it already writes (and so holds the lock).
+
+    Python's sqlite3 opens a transaction only at the first INSERT/UPDATE, so a
+    head read before it would let another process append in between and two
+    events would name the same predecessor: a forked chain.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN IMMEDIATE")
 
 
 def redact(values: dict) -> dict:
