@@ -102,3 +102,18 @@ def test_taken_at_is_stored_as_camera_wall_time(config, database, sample_photos)
     with database.session() as session:
         photo = photo_by_name(session, "IMG_0001.jpg")
         assert (photo.taken_at, photo.taken_at_offset) == (datetime(2026, 3, 2, 9, 30), "+08:00")
+
+
+def test_file_name_naming_a_village_breaks_a_tie_between_boards(config, database, sample_photos, tmp_path):
+    """Boards posted the same day without GPS: a photo saved as "向阳村…jpg" suggests 向阳村's board first."""
+    with database.session() as session:
+        first = add_posting(session, gps=None)
+        township = session.get(Township, first.township_id)
+        named = add_posting(session, board_name="村委会门口", gps=None, township=township,
+                            village=Village(township=township, name="向阳村"))
+    renamed = tmp_path / "向阳村公示0302.jpg"
+    renamed.write_bytes(sample_photos["sharp"].read_bytes())
+    import_photos(database, config, [renamed])
+    with database.session() as session:
+        ranked = [s.posting_id for s in suggest_posting(session, photo_by_name(session, renamed.name))]
+    assert ranked == [named.posting_id, first.posting_id]

@@ -106,6 +106,7 @@ def test_icon_view_over_10000_photos_only_asks_for_what_is_visible(qtbot, qapp):
     view.resize(900, 600)
     view.show()
     qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: len(pool.jobs) == 3, timeout=5000)
     qtbot.wait(50)
     assert 0 < loader.loads_started + loader.queued <= 40  # a screenful of cards, not 10,000
     assert len(pool.jobs) == 3

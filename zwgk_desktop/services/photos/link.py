@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting
+from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting, Village
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.photos.quality import is_time_mismatch, with_time_mismatch
 
@@ -70,6 +70,8 @@ def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 def suggest_posting(session, photo: Photo, *, village_id: str | None = None, limit: int = 5) -> list[PostingSuggestion]:
     """Postings this photo most likely shows, nearest in time first (boards far from the photo's GPS last).
 
+    Between equally near postings, a board whose name or village the file
+    name mentions (clerks often save "石桥村公开栏0301.jpg") comes first.
     `village_id` restricts to that village's boards (a village official's own).
     A photo without EXIF time gets no suggestion: the user must choose.
     """
@@ -79,9 +81,10 @@ def suggest_posting(session, photo: Photo, *, village_id: str | None = None, lim
     window_start = date.fromordinal(taken_on.toordinal() - SUGGEST_WINDOW_DAYS)
     window_end = date.fromordinal(taken_on.toordinal() + SUGGEST_WINDOW_DAYS)
     query = (
-        select(Posting, NoticeBoard, Disclosure)
+        select(Posting, NoticeBoard, Disclosure, Village.name)
         .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
         .join(Disclosure, Posting.disclosure_id == Disclosure.id)
+        .outerjoin(Village, NoticeBoard.village_id == Village.id)
         .where(Disclosure.status != "withdrawn")
         .where(
             or_(
@@ -93,8 +96,8 @@ def suggest_posting(session, photo: Photo, *, village_id: str | None = None, lim
     )
     if village_id is not None:
         query = query.where(NoticeBoard.village_id == village_id)
-    suggestions = []
-    for posting, board, disclosure in session.execute(query).all():
+    suggestions, named = [], set()
+    for posting, board, disclosure, village_name in session.execute(query).all():
         role = role_for_day(posting, taken_on)
         days_off = abs((taken_on - reference_date(posting, role)).days)
         distance = None
@@ -103,14 +106,22 @@ def suggest_posting(session, photo: Photo, *, village_id: str | None = None, lim
         suggestions.append(
             PostingSuggestion(posting.id, disclosure.id, disclosure.title, board.id, board.name, role, days_off, distance)
         )
+        if _file_names_board(photo.original_name or "", board.name, village_name):
+            named.add(posting.id)
     suggestions.sort(
         key=lambda s: (
             s.distance_m is not None and s.distance_m > NEAR_BOARD_METRES,
             s.days_off,
+            s.posting_id not in named,
             s.distance_m if s.distance_m is not None else NEAR_BOARD_METRES,
         )
     )
     return suggestions[:limit]
+
+
+def _file_names_board(file_name: str, board_name: str, village_name: str | None) -> bool:
+    """Whether a photo's file name mentions the board or its village."""
+    return bool(board_name and board_name in file_name) or bool(village_name and village_name in file_name)
 
 
 def apply_link(photo: Photo, posting: Posting | None, role: str | None, mismatch_days: int) -> None:
