@@ -184,8 +184,34 @@ def test_period_into_2027_is_incomplete_with_warning():
     assert result.calendar_complete is False
     assert result.missing_years == (2027,)
     assert len(result.warnings) == 1 and "2027年" in result.warnings[0]
-    assert "周六、周日" in result.warnings[0]
-    assert result.end == D(2027, 1, 4)  # the weekend-only guess, flagged above
+    assert "周六、周日" in result.warnings[0] and "法定节假日" in result.warnings[0]
+    assert result.end == D(2027, 1, 5)  # 元旦 (statutory, fixed by law) skipped; 调休 unknown, flagged above
+    assert "元旦（法定节假日）" in result.explanation
+
+
+def test_unknown_year_still_skips_the_statutory_spring_festival():
+    """Without 2027 data, a working-day period over 2027's 春节 skips 除夕 to 初三 (5-8 Feb), not just weekends."""
+    result = compute_end_date(D(2027, 2, 3), working(5))
+    assert result.calendar_complete is False
+    skipped = {note.day for note in result.skipped if not note.counted}
+    assert {D(2027, 2, 5), D(2027, 2, 8)} <= skipped
+    assert result.end == D(2027, 2, 12)  # counted: 4 Feb, then 9-12 Feb
+    assert "春节（法定节假日）" in result.explanation
+
+
+def test_statutory_holidays_agree_with_the_published_2025_and_2026_arrangements():
+    """Every holiday the rules give for 2025 and 2026 is a rest day, with the same name, in the State Council data."""
+    from chinese_calendar import get_holiday_detail
+
+    from zwgk_desktop.core.calendar import PACKAGE_HOLIDAY_NAMES
+    from zwgk_desktop.core.statutory_holidays import statutory_holidays
+
+    for year in (2025, 2026):
+        computed = statutory_holidays(year)
+        assert len(computed) == 13
+        for day, name in computed.items():
+            is_holiday, package_name = get_holiday_detail(day)
+            assert is_holiday and PACKAGE_HOLIDAY_NAMES[package_name] == name, (day, name, package_name)
 
 
 def test_calendar_day_period_into_2027_also_warns():

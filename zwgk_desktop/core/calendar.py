@@ -13,8 +13,9 @@ Sources, lowest to highest precedence:
 3. per-day overrides passed in by the caller (county sync and manual entries,
    kept in the `CalendarDay` table; `load_overrides(session)` reads them).
 
-A year is *complete* when any source has data for it. For other years a
-weekend-only guess is used, but never silently: period results carry
+A year is *complete* when any source has data for it. For other years the
+guess is weekends plus the statutory holidays computed from the rules
+(`statutory_holidays`; the 调休 part can't be computed), never silently: period results carry
 `calendar_complete=False` plus a Chinese warning naming the years, and the
 plain helpers raise `CalendarIncomplete` unless the caller passes
 `allow_guess=True`.
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from zwgk_desktop.core.catalogue import PeriodRule
+from zwgk_desktop.core.statutory_holidays import FIRST_RULE_YEAR, statutory_holidays
 from zwgk_desktop.errors import InvalidInput, ZwgkError
 from zwgk_desktop.fileio import write_text_atomically
 
@@ -44,6 +46,7 @@ YEAR_FILE_PATTERN = re.compile(r"^(\d{4})\.json$")
 
 SOURCE_PACKAGE = "chinesecalendar"
 SOURCE_WEEKEND_RULE = "weekend_rule"
+SOURCE_STATUTORY_RULE = "statutory_rule"
 
 KIND_WORKDAY = "workday"
 KIND_WEEKEND = "weekend"
@@ -107,7 +110,7 @@ class DayInfo:
     kind: str  # workday | weekend | holiday | adjusted_workday
     reason: str
     source: str
-    known: bool  # False: the year has no holiday data, this is a weekend-only guess
+    known: bool  # False: the year has no holiday data, this is a guess from weekends and statutory holidays
 
 
 @dataclass(frozen=True)
@@ -349,6 +352,10 @@ class WorkCalendar:
                 reason = name if ("调休" in name or "上班" in name) else f"{name}调休上班"
                 kind = KIND_ADJUSTED_WORKDAY if weekend else KIND_WORKDAY
                 return DayInfo(day, True, kind, reason, arrangement.source, True)
+        if not known and day.year >= FIRST_RULE_YEAR:
+            name = statutory_holidays(day.year).get(day)
+            if name is not None:
+                return DayInfo(day, False, KIND_HOLIDAY, f"{name}（法定节假日）", SOURCE_STATUTORY_RULE, False)
         source = arrangement.source if arrangement else SOURCE_WEEKEND_RULE
         if weekend:
             return DayInfo(day, False, KIND_WEEKEND, "周末", source, known)
@@ -535,7 +542,10 @@ def missing_years_warning(years: Iterable[int], depends: bool = True) -> str:
     names = "、".join(f"{y}年" for y in years)
     advice = f"请在“设置 → 节假日与调休”中录入或确认{names}的放假和调休安排（国务院办公厅通知一般在上一年年底发布）。"
     if depends:
-        return f"{names}的节假日和调休安排尚未录入，本期限暂按“周六、周日休息”推算，期满日可能不准确。{advice}"
+        return (
+            f"{names}的放假和调休安排尚未录入，本期限暂按“周六、周日休息”及法定节假日推算，"
+            f"未计入调休上班和节前节后的调休放假，期满日可能不准确。{advice}"
+        )
     return (
         f"{names}的节假日和调休安排尚未录入。本期限按自然日计算，期满日本身不受影响，"
         f"但无法确认期间和期满日是否逢节假日。{advice}"

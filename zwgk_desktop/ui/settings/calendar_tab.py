@@ -160,7 +160,7 @@ class CalendarTab(QWidget):
         if package:
             parts.append(tr("内置数据覆盖 {a}–{b} 年。").format(a=min(package), b=max(package)))
         if missing:
-            parts.append(tr("{years} 尚无节假日数据：涉及这些年份的公示期只能按周末推算，请在右侧录入。").format(
+            parts.append(tr("{years} 尚无放假调休数据：涉及这些年份的公示期暂按周末和法定节假日推算（不含调休），请在右侧录入。").format(
                 years="、".join(f"{y}年" for y in missing)))
         else:
             parts.append(tr("各年数据齐全。"))
