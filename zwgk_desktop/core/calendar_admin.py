@@ -218,6 +218,13 @@ def _ranges(days: list[tuple[date, str]]) -> list[str]:
     return [f"{a.isoformat()} {n}" if a == b else f"{a.isoformat()}~{b.isoformat()} {n}" for a, b, n in lines]
 
 
+def statutory_text(year: int) -> str:
+    """The year's statutory holidays in the editor's 放假 format: a start the clerk completes from the notice."""
+    from zwgk_desktop.core.statutory_holidays import statutory_holidays
+
+    return "\n".join(_ranges(list(statutory_holidays(year).items())))
+
+
 def arrangement_text(session: Session, year: int) -> tuple[str, str]:
     """(放假 text, 调休上班 text) of the year's stored county/manual days, in the editor's format."""
     rows = stored_days(session, year)

@@ -72,6 +72,19 @@ def test_the_calendar_tab_stores_2027_and_periods_in_2027_become_complete(qtbot,
     assert result.end == date(2027, 2, 17)
 
 
+def test_prefilling_2027_puts_the_statutory_holidays_in_the_rest_box(qtbot, settings_window):
+    """按法定节假日预填 fills 2027's 元旦, 春节 (除夕–初三), 清明 … 国庆 lines; the clerk only adds the rest."""
+    window, page = settings_window
+    tab = page.show_tab("calendar")
+    qtbot.waitUntil(lambda: 2027 in tab.coverage, timeout=TIMEOUT_MS)
+    tab.year_spin.setValue(2027)
+    click(qtbot, tab.prefill_button)
+    lines = tab.rest_edit.toPlainText().splitlines()
+    assert lines[:3] == ["2027-01-01 元旦", "2027-02-05~2027-02-08 春节", "2027-04-05 清明节"]
+    assert lines[-1] == "2027-10-01~2027-10-03 国庆节" and len(lines) == 7
+    assert "放假通知" in tab.message.text()
+
+
 def test_a_bad_calendar_line_is_explained_and_nothing_is_stored(qtbot, settings_window):
     """A garbled line is refused with a Chinese message naming the line; 2027 stays 未录入."""
     window, page = settings_window

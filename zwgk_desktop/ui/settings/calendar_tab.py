@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.core.calendar_admin import (
-    StoredYear, YearCoverage, arrangement_text, import_year_file, parse_arrangement_text, store_year, year_coverage,
+    StoredYear, YearCoverage, arrangement_text, import_year_file, parse_arrangement_text, statutory_text, store_year,
+    year_coverage,
 )
 from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session, tr
 
@@ -119,7 +120,12 @@ class CalendarTab(QWidget):
         self.import_button = QPushButton(tr("从文件导入(&I)…"))
         self.import_button.setToolTip(tr("导入 YYYY.json 格式的节假日数据文件（县里或技术支持提供）。"))
         self.import_button.clicked.connect(self.import_file)
+        self.prefill_button = QPushButton(tr("按法定节假日预填(&P)"))
+        self.prefill_button.setToolTip(tr("填入该年依法确定的节日（元旦、春节除夕至初三、清明、劳动节两天、端午、中秋、国庆三天），"
+                                          "再按放假通知补上连休的其他日子和调休上班日。"))
+        self.prefill_button.clicked.connect(self.prefill_statutory)
         row.addWidget(self.save_button)
+        row.addWidget(self.prefill_button)
         row.addWidget(self.import_button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -194,6 +200,12 @@ class CalendarTab(QWidget):
                 y=year, src=tr(cov.label)))
 
     # --- actions ----------------------------------------------------------------
+    def prefill_statutory(self) -> None:
+        """Put the year's statutory holidays into the 放假 box (what the law fixes; the notice adds the rest)."""
+        year = self.year_spin.value()
+        self.rest_edit.setPlainText(statutory_text(year))
+        self.message.show_message(tr("已填入 {y} 年的法定节假日。请对照放假通知补充连休的其他日子和调休上班日，核对后保存。").format(
+            y=year), "ok")
     def save(self) -> None:
         year = self.year_spin.value()
         rest, work, source = self.rest_edit.toPlainText(), self.work_edit.toPlainText(), self.source_edit.text().strip()
