@@ -54,6 +54,7 @@ def add_poster_parser(group: argparse._SubParsersAction) -> None:
     poster.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="输出的 PDF 文件")
     poster.add_argument("--paper", default="A4", type=str.upper, choices=("A4", "A3"), help="纸张：A4（默认）或 A3")
     poster.add_argument("--landscape", action="store_true", help="横向打印（列多时使用）")
+    poster.add_argument("--village", metavar="NAME", help="只打印该村的名单（张贴在本村村务公开栏），标题后注明村名")
     json_flag(poster)
     poster.set_defaults(handler=handle_poster)
 
@@ -64,10 +65,11 @@ def _console_progress(done: int, total: int, message: str) -> None:
 
 
 def handle_poster(args: argparse.Namespace, ctx) -> dict:
-    from zwgk_desktop.services.printing.poster import print_poster
+    from zwgk_desktop.services.printing.poster import print_poster, village_part_by_name
 
     job = Job(on_progress=_console_progress if not getattr(args, "json", False) else None)
     with ctx.database().session() as session:
+        village_id = village_part_by_name(session, args.id, args.village) if args.village else None
         result = print_poster(
             session,
             ctx.config,
@@ -76,6 +78,7 @@ def handle_poster(args: argparse.Namespace, ctx) -> dict:
             paper=args.paper,
             landscape=args.landscape,
             job=job,
+            village_id=village_id,
         )
     data = result.as_json()
     if result.missing_glyphs:

@@ -119,3 +119,78 @@ def test_cached_masking_matches_privacy_public_row(demo_db):
                 _village_cell(entry, values)
                 expected.append(public_row(entry, values, Audience.PUBLIC))
             assert data.items == expected
+
+
+def _village_with_lines(session, notice_id):
+    from zwgk_desktop.core.models import Village
+
+    village_id = session.execute(
+        select(DisclosureItem.village_id).where(DisclosureItem.disclosure_id == notice_id, DisclosureItem.village_id.is_not(None))
+        .limit(1)
+    ).scalar_one()
+    return session.get(Village, village_id)
+
+
+def test_village_part_prints_only_that_villages_lines_with_its_own_totals(demo_db, demo_config, tmp_path):
+    """`village_id` gives that village's board its own poster: its households only, its totals, "（村名）" after the title."""
+    out = tmp_path / "village.pdf"
+    with demo_db.session(user="clerk1") as s:
+        notice = _notice(s, "dibao", "approved")
+        village = _village_with_lines(s, notice.id)
+        rows = s.execute(select(DisclosureItem.name, DisclosureItem.village_id, DisclosureItem.amount_fen)
+                         .where(DisclosureItem.disclosure_id == notice.id)).all()
+        result = print_poster(s, demo_config, notice.id, out, village_id=village.id)
+        notice_id, village_name = notice.id, village.name
+    ours = [r for r in rows if r.village_id == village.id]
+    others = {r.name for r in rows if r.village_id != village.id} - {r.name for r in ours}
+    text = pdftotext(out)
+    flat = text.replace("\n", "").replace(" ", "")
+    assert f"（{village_name}）" in flat and result.as_json()["village"] == village_name
+    assert all(r.name in text for r in ours)
+    assert others and not any(name in text for name in others)
+    assert f"共{len(ours)}户" in flat
+    assert f"{sum(r.amount_fen for r in ours) / 100:,.2f}" in flat
+    with demo_db.session() as s:
+        from zwgk_desktop.core.models import AuditEvent
+
+        event = s.execute(select(AuditEvent).where(AuditEvent.action == "print_village_poster")).scalar_one()
+        assert event.summary == {"disclosure_id": notice_id, "village": village_name, "pages": result.pages}
+
+
+def test_cli_village_poster_and_a_village_not_in_the_list(demo_config, tmp_path):
+    """`print poster ID --village NAME` prints that village's part; a village not in the list names the ones that are."""
+    from zwgk_desktop.core.schema import open_database
+
+    db = open_database(demo_config)
+    with db.session() as s:
+        notice = _notice(s, "dibao", "approved")
+        notice_id, village_name = notice.id, _village_with_lines(s, notice.id).name
+    db.dispose()
+    out = tmp_path / "v.pdf"
+    code, payload, stderr = run_cli("print", "poster", notice_id, "-o", str(out), "--village", village_name, "--json",
+                                    data_dir=demo_config.data_dir)
+    assert code == 0, stderr
+    assert payload["village"] == village_name and payload["pages"] >= 1
+    assert f"（{village_name}）" in pdftotext(out).replace("\n", "")
+    code, payload, _ = run_cli("print", "poster", notice_id, "-o", str(tmp_path / "x.pdf"), "--village", "不存在村",
+                               "--json", data_dir=demo_config.data_dir)
+    assert code == 1 and payload["error"]["code"] == "unknown_village"
+    assert village_name in payload["error"]["message"] and not (tmp_path / "x.pdf").exists()
+
+
+def test_village_without_lines_in_the_notice_is_a_clear_error(demo_db, demo_config, tmp_path):
+    """Asking for the part of a village that has no line in the notice is refused in Chinese; nothing is recorded."""
+    from zwgk_desktop.core.models import Village
+
+    with demo_db.session() as s:
+        notice = _notice(s, "dibao", "approved")
+        empty = Village(township_id=notice.township_id, name="新建村")
+        s.add(empty)
+        s.flush()
+        notice_id, empty_id = notice.id, empty.id
+    with demo_db.session() as s:
+        with pytest.raises(EmptyNotice, match="新建村") as info:
+            print_poster(s, demo_config, notice_id, tmp_path / "e.pdf", village_id=empty_id)
+    assert info.value.code == "no_village_lines"
+    with demo_db.session() as s:
+        assert s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == notice_id)).first() is None

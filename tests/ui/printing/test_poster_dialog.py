@@ -184,3 +184,36 @@ def test_open_poster_dialog_is_window_modal_and_closes_cleanly(qtbot, demo_confi
     dialog.reject()
     assert job is None or job.cancelled
     qtbot.waitUntil(lambda: tasks.pending == 0, timeout=TIMEOUT)
+
+
+def test_choosing_a_village_previews_and_saves_only_its_part(qtbot, demo_config, demo_db, tasks, published_dibao, tmp_path):
+    """范围 lists 全部名单 and every village with lines; picking one previews "…（村名）" and saves that part."""
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    qtbot.addWidget(dialog)
+    whole = wait_for_preview(qtbot, dialog)
+    combo = dialog.scope_combo
+    assert combo.isEnabled() and combo.itemData(0) is None and combo.count() >= 3
+    village_name = combo.itemText(1).split("（")[0]
+    combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.title.endswith(f"（{village_name}）"),
+                    timeout=TIMEOUT)
+    assert dialog.preview.pages <= whole.pages
+    out = tmp_path / "village.pdf"
+    with qtbot.waitSignal(dialog.saved, timeout=TIMEOUT) as saved:
+        dialog.save_pdf_to(str(out))
+    assert saved.args[0].village == village_name
+
+
+def test_a_village_user_gets_only_their_villages_part(qtbot, demo_config, demo_db, tasks, published_dibao):
+    """A 村级用户's dialog offers only their village (no 全部名单) and the first preview is already that part."""
+    with demo_db.session() as session:
+        village_id, name = session.execute(
+            select(DisclosureItem.village_id, DisclosureItem.village_name)
+            .where(DisclosureItem.disclosure_id == published_dibao, DisclosureItem.village_id.is_not(None)).limit(1)
+        ).one()
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="cun", village_scope=(village_id,))
+    qtbot.addWidget(dialog)
+    preview = wait_for_preview(qtbot, dialog)
+    assert preview.title.endswith(f"（{name}）")
+    assert [dialog.scope_combo.itemData(i) for i in range(dialog.scope_combo.count())] == [village_id]
+    assert not dialog.scope_combo.isEnabled()

@@ -99,6 +99,7 @@ class PosterData:
     total_amount_fen: int = 0
     status: str = "approved"
     public_phones: tuple[str, ...] = ()  # numbers published on purpose (hotlines), for the privacy scan
+    village: str = ""  # set: this poster is one village's part of the notice, for that village's board
 
     def content_digest(self) -> str:
         """SHA-256 of the input (notice id, version, every printed value): stable across reprints.
@@ -112,6 +113,8 @@ class PosterData:
             self.township_phone, self.county_phone, _iso(self.issue_date), self.year,
             self.total_households, self.total_people, self.total_amount_fen, self.status,
         ]
+        if self.village:  # a village's part; whole-notice digests stay what they were
+            head.append(self.village)
         digest.update(json.dumps(head, ensure_ascii=False, default=str).encode("utf-8"))
         digest.update("".join(map(_ITEM_JSON.encode, self.items)).encode("utf-8"))
         return digest.hexdigest()
@@ -137,14 +140,18 @@ class PrintResult:
     missing_glyphs: list[str]
     path: str
     printed_version_id: str | None = None
+    village: str = ""  # the village whose part this is ("" = the whole notice)
 
     def as_json(self) -> dict:
-        return {
+        data = {
             "pages": self.pages,
             "sha256": self.sha256,
             "missing_glyphs": self.missing_glyphs,
             "path": self.path,
         }
+        if self.village:
+            data["village"] = self.village
+        return data
 
 
 def _iso(value: date | None) -> str | None:
@@ -197,10 +204,16 @@ def poster_title(data: PosterData, template: dict) -> str:
     title = (data.title or "").strip()
     if not title:
         key = "title_generic" if data.entry.code == "generic" else "title"
-        return fill(template[key], {"township": data.township, "year": year, "category_name": data.entry.name})
+        title = fill(template[key], {"township": data.township, "year": year, "category_name": data.entry.name})
+        return title + village_suffix(data)
     if data.township and not title.startswith(data.township):
         title = data.township + title
-    return title
+    return title + village_suffix(data)
+
+
+def village_suffix(data: PosterData) -> str:
+    """"（石桥村）" after the title of one village's part of a notice, else ""."""
+    return f"（{data.village}）" if data.village else ""
 
 
 def _title_subject(data: PosterData, title: str) -> str:
@@ -218,7 +231,7 @@ def wording_values(data: PosterData, title: str, digest: str | None = None) -> d
         "township": data.township,
         "county": data.county,
         "legal_basis": (data.entry.legal_basis or "有关政策").replace("；", "、"),
-        "title_subject": _title_subject(data, title),
+        "title_subject": _title_subject(data, title.removesuffix(village_suffix(data))),
         "category_name": data.entry.name,
         "households": f"{data.total_households:,}",
         "people": f"{data.total_people:,}",
@@ -413,6 +426,11 @@ class PosterLayout:
         s, width = self.style, self.geo.content_width
         size = font_size_fitting(self.kit, self.title, s.title, width, s.title * 0.8)
         lines = self.kit.wrap(self.title, size, width)
+        suffix = village_suffix(self.data)
+        if suffix and len(lines) > 1:  # "（石桥村）" on a line of its own rather than cut in two
+            base = self.title.removesuffix(suffix)
+            size = font_size_fitting(self.kit, base, s.title, width, s.title * 0.8)
+            lines = [*self.kit.wrap(base, size, width), suffix]
         height = len(lines) * size * 1.35 + size * 0.9
         self.elements.append(Element("title", height, (lines, size)))
 
@@ -1166,8 +1184,12 @@ def _decoded(extra_json: str | None, memo: dict[str, dict]) -> dict:
     return value
 
 
-def build_poster_data(session, disclosure_id: str, job: Job | None = None) -> PosterData:
-    """Read a notice and its line items and mask them for the public (core.privacy)."""
+def build_poster_data(session, disclosure_id: str, job: Job | None = None, village_id: str | None = None) -> PosterData:
+    """Read a notice and its line items and mask them for the public (core.privacy).
+
+    With `village_id`, only that village's lines (and totals): the part a
+    village posts on its own 村务公开栏, titled "…（石桥村）".
+    """
     from sqlalchemy import Text, select, type_coerce
 
     from zwgk_desktop.core.models import Disclosure, DisclosureItem, Township
@@ -1176,6 +1198,7 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None) -> Po
         raise NotFound(f"找不到编号为 {disclosure_id} 的公示，请用“disclosure list”查看现有公示。",
                        detail={"disclosure_id": disclosure_id})
     township = session.get(Township, disclosure.township_id)
+    village_name = _village_part(session, disclosure, village_id) if village_id else ""
     entry = get_entry(disclosure.category)
     policy = _name_policy(session, entry)
     items: list[dict[str, Any]] = []
@@ -1191,6 +1214,8 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None) -> Po
         .where(DisclosureItem.disclosure_id == disclosure.id)
         .order_by(DisclosureItem.seq)
     )
+    if village_id:
+        query = query.where(DisclosureItem.village_id == village_id)
     extras: dict[str, dict] = {}
     shown_cache: dict[tuple[str, Any], Any] = {}
     merges = _merges_group(entry)
@@ -1230,7 +1255,55 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None) -> Po
         total_amount_fen=amount,
         status=disclosure.status,
         public_phones=tuple(sorted(public_phones)),
+        village=village_name,
     )
+
+
+def _village_part(session, disclosure, village_id: str) -> str:
+    """The name of a village of the notice's township that has lines in it; Chinese errors otherwise."""
+    from sqlalchemy import func, select
+
+    from zwgk_desktop.core.models import DisclosureItem, Village
+
+    village = session.get(Village, village_id)
+    if village is None or village.township_id != disclosure.township_id:
+        raise NotFound(f"找不到该村（{village_id}）。", code="unknown_village", detail={"village_id": village_id})
+    lines = session.execute(
+        select(func.count()).select_from(DisclosureItem)
+        .where(DisclosureItem.disclosure_id == disclosure.id, DisclosureItem.village_id == village_id)
+    ).scalar_one()
+    if not lines:
+        raise EmptyNotice(f"这份公示的名单中没有{village.name}的对象，无需在{village.name}公开栏张贴本村名单。",
+                          code="no_village_lines", detail={"village": village.name})
+    return village.name
+
+
+def village_part_by_name(session, disclosure_id: str, name: str) -> str:
+    """The id of the village called `name` among those with lines in the notice (Chinese error naming them)."""
+    parts = village_parts(session, disclosure_id)
+    wanted = name.strip()
+    for village_id, village_name, _lines in parts:
+        if village_name == wanted:
+            return village_id
+    listed = "、".join(v for _id, v, _n in parts) or "（无）"
+    raise NotFound(f"这份公示的名单中没有“{wanted}”。名单涉及的村（社区）：{listed}。",
+                   code="unknown_village", detail={"village": wanted, "villages": [v for _id, v, _n in parts]})
+
+
+def village_parts(session, disclosure_id: str) -> list[tuple[str, str, int]]:
+    """(village id, name, lines) of every village with lines in the notice, in the order the list names them."""
+    from sqlalchemy import func, select
+
+    from zwgk_desktop.core.models import DisclosureItem, Village
+
+    rows = session.execute(
+        select(Village.id, Village.name, func.count(DisclosureItem.id))
+        .join(DisclosureItem, DisclosureItem.village_id == Village.id)
+        .where(DisclosureItem.disclosure_id == disclosure_id)
+        .group_by(Village.id, Village.name)
+        .order_by(func.min(DisclosureItem.seq))
+    )
+    return [(vid, name, count) for vid, name, count in rows]
 
 
 def print_poster(
@@ -1242,14 +1315,18 @@ def print_poster(
     landscape: bool = False,
     user: str | None = None,
     job: Job | None = None,
+    village_id: str | None = None,
 ) -> PrintResult:
-    """Render a stored notice to `out_path`, keep a copy under `config.prints_dir/<sha256>.pdf`
-    and add a `PrintedVersion` row to the session's transaction (the caller commits)."""
+    """Render a stored notice (or, with `village_id`, one village's part of it) to `out_path`,
+    keep a copy under `config.prints_dir/<sha256>.pdf` and add a `PrintedVersion` row
+    to the session's transaction (the caller commits)."""
+    from zwgk_desktop.core import audit
     from zwgk_desktop.core.models import PrintedVersion
 
     with paused_gc():
-        data = build_poster_data(session, disclosure_id, job)
+        data = build_poster_data(session, disclosure_id, job, village_id=village_id)
         result = render_poster(data, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
+    result.village = data.village
     stored = store_print_copy(config, Path(out_path), result.sha256)
     paper_label = page_geometry(paper, landscape).paper + ("-landscape" if landscape else "")
     record = PrintedVersion(
@@ -1264,6 +1341,9 @@ def print_poster(
     session.add(record)
     session.flush()
     result.printed_version_id = record.id
+    if data.village:
+        audit.record(session, "print_village_poster", "printed_version", record.id,
+                     {"disclosure_id": disclosure_id, "village": data.village, "pages": result.pages})
     return result
 
 

@@ -7,6 +7,9 @@ Nothing is recorded for a preview. "另存为 PDF…" and "打印…" go through
 `print_poster`, which records a `PrintedVersion` (with an archived copy) in
 the same transaction; the short SHA-256 is shown afterwards.
 
+范围: the whole list (乡镇公开栏) or one village's part (its 村务公开栏, titled
+"…（石桥村）", own totals). A village user only ever gets their villages' parts.
+
 Banners (non-modal): characters no bundled font can draw, naming the people
 whose names hold them (from the notice's line items), and a note when the
 notice is not approved yet (the poster carries a 草稿/样稿 watermark).
@@ -23,7 +26,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from zwgk_desktop.core.jobs import Job
@@ -71,8 +74,10 @@ class PosterPreview:
     affected_total: int = 0
 
 
-def affected_names(session, disclosure_id: str, chars: list[str], limit: int = MAX_NAMED_PEOPLE) -> tuple[list[AffectedName], int]:
-    """Line items of the notice whose name contains any of `chars` (first `limit`, and how many in all)."""
+def affected_names(session, disclosure_id: str, chars: list[str], village_id: str | None = None,
+                   limit: int = MAX_NAMED_PEOPLE) -> tuple[list[AffectedName], int]:
+    """Line items of the notice (or of one village's part) whose name contains any of `chars`
+    (first `limit`, and how many in all)."""
     from sqlalchemy import or_, select
 
     from zwgk_desktop.core.models import DisclosureItem
@@ -84,6 +89,8 @@ def affected_names(session, disclosure_id: str, chars: list[str], limit: int = M
         .where(DisclosureItem.disclosure_id == disclosure_id, or_(*[DisclosureItem.name.contains(ch) for ch in chars]))
         .order_by(DisclosureItem.seq)
     )
+    if village_id:
+        query = query.where(DisclosureItem.village_id == village_id)
     found = []
     for seq, name, village, group in session.execute(query):
         held = "".join(ch for ch in chars if ch in (name or ""))
@@ -92,31 +99,52 @@ def affected_names(session, disclosure_id: str, chars: list[str], limit: int = M
     return found[:limit], len(found)
 
 
-def render_preview(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, job: Job) -> PosterPreview:
+@dataclass(frozen=True)
+class VillagePart:
+    """One village's part of a notice, as the 范围 list offers it."""
+
+    village_id: str
+    name: str
+    lines: int
+
+
+def load_village_parts(database, disclosure_id: str, scope: tuple[str, ...] | None) -> list[VillagePart]:
+    """The villages with lines in the notice; with a village user's `scope`, only theirs."""
+    from zwgk_desktop.services.printing.poster import village_parts
+
+    with database.session() as session:
+        parts = [VillagePart(*row) for row in village_parts(session, disclosure_id)]
+    return parts if scope is None else [p for p in parts if p.village_id in scope]
+
+
+def render_preview(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, job: Job,
+                   village_id: str | None = None) -> PosterPreview:
     """Render the poster to `out_path` without recording anything; gather what the banners need."""
     from zwgk_desktop.core.disclosures import status_label
     from zwgk_desktop.services.printing.poster import (
-        APPROVED_STATUSES, build_poster_data, load_template, render_poster, watermark_text,
+        APPROVED_STATUSES, build_poster_data, load_template, render_poster, village_suffix, watermark_text,
     )
 
     with database.session() as session:
-        data = build_poster_data(session, disclosure_id, job)
+        data = build_poster_data(session, disclosure_id, job, village_id=village_id)
         result = render_poster(data, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
-        affected, total = affected_names(session, disclosure_id, result.missing_glyphs)
+        affected, total = affected_names(session, disclosure_id, result.missing_glyphs, village_id)
     return PosterPreview(
-        path=out_path, pages=result.pages, paper=paper, landscape=landscape, title=data.title,
+        path=out_path, pages=result.pages, paper=paper, landscape=landscape, title=data.title + village_suffix(data),
         status=data.status, status_label=status_label(data.status), approved=data.status in APPROVED_STATUSES,
         watermark=watermark_text(data.status, load_template()), short_hash=data.short_hash,
         missing_glyphs=list(result.missing_glyphs), affected=affected, affected_total=total,
     )
 
 
-def record_poster(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, user: str, job: Job):
+def record_poster(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, user: str, job: Job,
+                  village_id: str | None = None):
     """Render the final poster to `out_path` and commit its `PrintedVersion` (what 打印/另存为 keep)."""
     from zwgk_desktop.services.printing.poster import print_poster
 
     with database.session(user=user) as session:
-        return print_poster(session, config, disclosure_id, out_path, paper=paper, landscape=landscape, user=user, job=job)
+        return print_poster(session, config, disclosure_id, out_path, paper=paper, landscape=landscape, user=user,
+                            job=job, village_id=village_id)
 
 
 def short_sha(sha256: str) -> str:
@@ -155,10 +183,11 @@ class PosterPrintDialog(QDialog):
     failed = Signal(str)  # the Chinese message of a failure (also shown in the dialog)
 
     def __init__(self, database, config, tasks, disclosure_id: str, parent: QWidget | None = None, *,
-                 user: str = "", status_bar=None):
+                 user: str = "", status_bar=None, village_scope: tuple[str, ...] | None = None):
         super().__init__(parent)
         self.database, self.config, self.tasks = database, config, tasks
         self.disclosure_id, self.user, self.status_bar = disclosure_id, user, status_bar
+        self.village_scope = tuple(village_scope) if village_scope is not None else None
         self.preview: PosterPreview | None = None
         self.last_result = None
         self._temp = Path(tempfile.mkdtemp(prefix="zwgk-poster-"))
@@ -167,7 +196,7 @@ class PosterPrintDialog(QDialog):
         self.setWindowTitle(tr("打印公示"))
         self.resize(1180, 860)
         self._build()
-        self.render_preview()
+        self.load_scope()
 
     # --- layout ---------------------------------------------------------------
     def _build(self) -> None:
@@ -188,6 +217,16 @@ class PosterPrintDialog(QDialog):
         self.facts_label.setObjectName("muted")
         self.facts_label.setWordWrap(True)
         side_layout.addWidget(self.facts_label)
+
+        scope_box = QGroupBox(tr("范围"), side)
+        scope_layout = QVBoxLayout(scope_box)
+        self.scope_combo = QComboBox(scope_box)
+        self.scope_combo.setEnabled(False)
+        scope_label = QLabel(tr("名单(&L)："), scope_box)
+        scope_label.setBuddy(self.scope_combo)
+        scope_layout.addWidget(scope_label)
+        scope_layout.addWidget(self.scope_combo)
+        side_layout.addWidget(scope_box)
 
         paper_box = QGroupBox(tr("纸张"), side)
         _row, self.paper_group, (self.a4_radio, self.a3_radio) = radio_choice(self, paper_box, [tr("A&4"), tr("A&3")])
@@ -242,6 +281,34 @@ class PosterPrintDialog(QDialog):
 
     # --- options ---------------------------------------------------------------
     @property
+    def village_id(self) -> str | None:
+        """The village whose part is shown (None: the whole list)."""
+        return self.scope_combo.currentData()
+
+    def load_scope(self) -> None:
+        """Read which villages have lines (off the UI thread), fill 范围, then render the first preview."""
+        database, nid, scope = self.database, self.disclosure_id, self.village_scope
+        self.viewer.clear(tr("正在读取公示…"))
+        self.tasks.run(lambda: load_village_parts(database, nid, scope), self._show_parts, self._preview_failed,
+                       owner=self)
+
+    def _show_parts(self, parts: list[VillagePart]) -> None:
+        combo = self.scope_combo
+        combo.blockSignals(True)
+        combo.clear()
+        if self.village_scope is None:
+            combo.addItem(tr("全部名单（乡镇公开栏）"), None)
+        for part in parts:
+            combo.addItem(tr("{v}（{n} 户，本村公开栏）").format(v=part.name, n=part.lines), part.village_id)
+        combo.blockSignals(False)
+        combo.setEnabled(combo.count() > 1)
+        combo.currentIndexChanged.connect(lambda _index: self.render_preview())
+        if combo.count() == 0:  # a village user whose villages have no line in this notice
+            self.viewer.clear(tr("这份公示的名单中没有您负责的村（社区）的对象，无需在本村公开栏张贴。"))
+            return
+        self.render_preview()
+
+    @property
     def paper(self) -> str:
         return "A3" if self.a3_radio.isChecked() else "A4"
 
@@ -281,12 +348,14 @@ class PosterPrintDialog(QDialog):
         """Render the poster with the chosen paper to a temp PDF (off the UI thread) and show it."""
         self.preview = None
         self._set_busy(True)
-        database, config, nid = self.database, self.config, self.disclosure_id
+        if self.village_scope is not None and self.village_id is None:
+            return  # a village user sees only their villages' parts, never the whole list
+        database, config, nid, village_id = self.database, self.config, self.disclosure_id, self.village_id
         paper, landscape, out = self.paper, self.landscape, self._temp_pdf("preview")
         self.viewer.clear(tr("正在生成预览…"))
         self.strip.start(
             self.tasks,
-            lambda job: render_preview(database, config, nid, out, paper, landscape, job),
+            lambda job: render_preview(database, config, nid, out, paper, landscape, job, village_id),
             self._show_preview,
             self._preview_failed,
             label=tr("正在排版公示…"),
@@ -338,11 +407,11 @@ class PosterPrintDialog(QDialog):
 
     def _run_final(self, out: str, done, label: str) -> None:
         self._set_busy(True)
-        database, config, nid, paper, landscape, user = (
-            self.database, self.config, self.disclosure_id, self.paper, self.landscape, self.user)
+        database, config, nid, paper, landscape, user, village_id = (
+            self.database, self.config, self.disclosure_id, self.paper, self.landscape, self.user, self.village_id)
         self.strip.start(
             self.tasks,
-            lambda job: record_poster(database, config, nid, out, paper, landscape, user, job),
+            lambda job: record_poster(database, config, nid, out, paper, landscape, user, job, village_id),
             done,
             self._final_failed,
             label=label,
