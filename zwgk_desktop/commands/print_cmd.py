@@ -54,7 +54,9 @@ def add_poster_parser(group: argparse._SubParsersAction) -> None:
     poster.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="输出的 PDF 文件")
     poster.add_argument("--paper", default="A4", type=str.upper, choices=("A4", "A3"), help="纸张：A4（默认）或 A3")
     poster.add_argument("--landscape", action="store_true", help="横向打印（列多时使用）")
-    poster.add_argument("--village", metavar="NAME", help="只打印该村的名单（张贴在本村村务公开栏），标题后注明村名")
+    scope = poster.add_mutually_exclusive_group()
+    scope.add_argument("--village", metavar="NAME", help="只打印该村的名单（张贴在本村村务公开栏），标题后注明村名")
+    scope.add_argument("--each-village", action="store_true", help="各村名单分别成页，合成一个文件（一次打印，分发各村）")
     json_flag(poster)
     poster.set_defaults(handler=handle_poster)
 
@@ -79,6 +81,7 @@ def handle_poster(args: argparse.Namespace, ctx) -> dict:
             landscape=args.landscape,
             job=job,
             village_id=village_id,
+            each_village=args.each_village,
         )
     data = result.as_json()
     if result.missing_glyphs:

@@ -6,11 +6,11 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import run_cli
 from zwgk_desktop.core.disclosures import create_disclosure
-from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, Household, PrintedVersion
+from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, PrintedVersion
 from zwgk_desktop.errors import NotFound
 from zwgk_desktop.services.printing.poster import EmptyNotice, build_poster_data, print_poster
 
@@ -154,11 +154,11 @@ def test_village_part_prints_only_that_villages_lines_with_its_own_totals(demo_d
         from zwgk_desktop.core.models import AuditEvent
 
         event = s.execute(select(AuditEvent).where(AuditEvent.action == "print_village_poster")).scalar_one()
-        assert event.summary == {"disclosure_id": notice_id, "village": village_name, "pages": result.pages}
+        assert event.summary == {"disclosure_id": notice_id, "villages": [village_name], "pages": result.pages}
 
 
 def test_cli_village_poster_and_a_village_not_in_the_list(demo_config, tmp_path):
-    """`print poster ID --village NAME` prints that village's part; a village not in the list names the ones that are."""
+    """`--village NAME` prints that village's part, `--each-village` all parts; a village not in the list names the ones that are."""
     from zwgk_desktop.core.schema import open_database
 
     db = open_database(demo_config)
@@ -176,6 +176,11 @@ def test_cli_village_poster_and_a_village_not_in_the_list(demo_config, tmp_path)
                                "--json", data_dir=demo_config.data_dir)
     assert code == 1 and payload["error"]["code"] == "unknown_village"
     assert village_name in payload["error"]["message"] and not (tmp_path / "x.pdf").exists()
+    code, payload, stderr = run_cli("print", "poster", notice_id, "-o", str(tmp_path / "all.pdf"), "--each-village",
+                                    "--json", data_dir=demo_config.data_dir)
+    assert code == 0, stderr
+    assert village_name in [v["village"] for v in payload["villages"]]
+    assert payload["pages"] == sum(v["pages"] for v in payload["villages"])
 
 
 def test_village_without_lines_in_the_notice_is_a_clear_error(demo_db, demo_config, tmp_path):
@@ -194,3 +199,22 @@ def test_village_without_lines_in_the_notice_is_a_clear_error(demo_db, demo_conf
     assert info.value.code == "no_village_lines"
     with demo_db.session() as s:
         assert s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == notice_id)).first() is None
+
+
+def test_every_villages_part_in_one_file_each_on_its_own_pages(demo_db, demo_config, tmp_path):
+    """`each_village` prints one PDF where every village's part starts a new page with its own title and 第1页."""
+    out = tmp_path / "villages.pdf"
+    with demo_db.session() as s:
+        notice = _notice(s, "dibao", "approved")
+        counts = dict(s.execute(
+            select(DisclosureItem.village_name, func.count()).where(DisclosureItem.disclosure_id == notice.id)
+            .group_by(DisclosureItem.village_name)).all())
+        result = print_poster(s, demo_config, notice.id, out, each_village=True)
+    assert sorted(result.villages) == sorted(counts) and result.pages == sum(result.part_pages)
+    assert [v["village"] for v in result.as_json()["villages"]] == result.villages
+    first_page = 1
+    for village, pages in zip(result.villages, result.part_pages):
+        text = pdftotext(out, "-f", str(first_page), "-l", str(first_page)).replace("\n", "").replace(" ", "")
+        assert f"（{village}）" in text and f"共{counts[village]}户" in text
+        assert f"第1页共{pages}页" in text
+        first_page += pages

@@ -217,3 +217,18 @@ def test_a_village_user_gets_only_their_villages_part(qtbot, demo_config, demo_d
     assert preview.title.endswith(f"（{name}）")
     assert [dialog.scope_combo.itemData(i) for i in range(dialog.scope_combo.count())] == [village_id]
     assert not dialog.scope_combo.isEnabled()
+
+
+def test_every_village_choice_previews_all_parts_in_one_file(qtbot, demo_config, demo_db, tasks, published_dibao):
+    """The last 范围 choice, 各村名单, previews every village's part in one file (more pages than one part)."""
+    from zwgk_desktop.ui.printing.poster_dialog import EACH_VILLAGE
+
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    qtbot.addWidget(dialog)
+    wait_for_preview(qtbot, dialog)
+    combo = dialog.scope_combo
+    villages = combo.count() - 2
+    assert combo.itemData(combo.count() - 1) == EACH_VILLAGE and f"{villages} 个村" in combo.itemText(combo.count() - 1)
+    combo.setCurrentIndex(combo.count() - 1)
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.title.endswith("（各村名单）"), timeout=TIMEOUT)
+    assert dialog.preview.pages >= villages

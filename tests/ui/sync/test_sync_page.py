@@ -97,7 +97,7 @@ def test_enroll_then_sync_now_updates_the_counts_and_label(qtbot, sync_window, c
 def test_a_quarantined_record_shows_its_reason_and_retry_requeues_it(qtbot, sync_window, county):
     """A record the county refuses is listed with 县级拒收 and its reason; 重试所选 puts it back in the queue."""
     window, page, controller = sync_window
-    config, database = window.config, window.database
+    database = window.database
     enroll_through_page(qtbot, page, controller, county)
     with database.session() as s:
         s.add(OutboxEntry(entity="bogus_table", entity_id="x1", payload={}))

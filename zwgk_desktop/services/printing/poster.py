@@ -141,6 +141,8 @@ class PrintResult:
     path: str
     printed_version_id: str | None = None
     village: str = ""  # the village whose part this is ("" = the whole notice)
+    part_pages: list[int] = field(default_factory=list)  # pages of each poster in the file, in order
+    villages: list[str] = field(default_factory=list)  # with every village's part: the villages, in order
 
     def as_json(self) -> dict:
         data = {
@@ -151,6 +153,8 @@ class PrintResult:
         }
         if self.village:
             data["village"] = self.village
+        if self.villages:
+            data["villages"] = [{"village": v, "pages": n} for v, n in zip(self.villages, self.part_pages)]
         return data
 
 
@@ -1044,50 +1048,79 @@ def render_poster(
 
     Raises `PrivacyLeak` (nothing written) when any text block still holds private data.
     """
+    return render_posters([data], out_path, paper=paper, landscape=landscape, fonts=fonts, job=job, template=template)
+
+
+def render_posters(
+    parts: list[PosterData],
+    out_path: str | Path,
+    *,
+    paper: str = "A4",
+    landscape: bool = False,
+    fonts=None,
+    job: Job | None = None,
+    template: dict | None = None,
+) -> PrintResult:
+    """Render several posters into one PDF, each starting on a new page with its own page numbers
+    (every village's part of a notice, printed in one go). Same checks as `render_poster`."""
     with paused_gc():
-        return _render_poster(data, out_path, paper=paper, landscape=landscape, fonts=fonts, job=job, template=template)
+        return _render_posters(parts, out_path, paper=paper, landscape=landscape, fonts=fonts, job=job, template=template)
 
 
-def _render_poster(data: PosterData, out_path, *, paper, landscape, fonts, job, template) -> PrintResult:
+def _render_posters(parts: list[PosterData], out_path, *, paper, landscape, fonts, job, template) -> PrintResult:
     job = job or Job()
     template = template or load_template()
+    geo = page_geometry(paper, landscape)
+    kit = TextKit(get_chain(fonts))
+    job.progress(0, 1, "正在排版……")
+    planned = [_planned_poster(data, geo, kit, template, job) for data in parts]
+    missing = kit.chain.missing_glyphs("\n".join(v for layout, _pages in planned for v in layout.printed_values()))
+    total = sum(len(pages) for _layout, pages in planned)
+    first = planned[0][0]
+    done = 0
+    with atomic_output(out_path) as tmp, plain_streams():
+        canvas = deterministic_canvas(
+            str(tmp),
+            (geo.width, geo.height),
+            initial_font=kit.primary,
+            title=first.title,
+            subject=f"{first.data.entry.name} 编号{first.data.notice_id} 第{first.data.version}版 校验码{short_hash_of(first.digest)}",
+            author=first.values["issuer"],
+        )
+        painters = []
+        for layout, pages in planned:
+            painter = PosterPainter(layout, canvas, watermark_text(layout.data.status, template))
+            painters.append(painter)
+            for number, page in enumerate(pages, start=1):
+                job.check()
+                painter.draw_page(number, len(pages), page)
+                done += 1
+                if done % 5 == 0 or done == total:
+                    job.progress(done, total, f"正在生成第 {done}/{total} 页")
+        canvas.save()
+        kit.release(canvas._doc)  # break the kit↔document cycle so it is freed without a full GC walk
+    for painter in painters:
+        for ch in painter.missing:
+            if ch not in missing:
+                missing.append(ch)
+    return PrintResult(pages=total, sha256=sha256_file(out_path), missing_glyphs=missing, path=str(out_path),
+                       part_pages=[len(pages) for _layout, pages in planned])
+
+
+def _planned_poster(data: PosterData, geo, kit: TextKit, template: dict, job: Job) -> tuple[PosterLayout, list[PagePlan]]:
+    """Measure and paginate one poster; refuse an empty table notice or one still holding private data."""
     if data.entry.code != "generic" and not data.items:
         raise EmptyNotice(
             f"该公示（{data.entry.name}）没有任何名单明细，不能打印空表。请先导入名单或添加明细。",
             detail={"notice_id": data.notice_id},
         )
-    geo = page_geometry(paper, landscape)
-    kit = TextKit(get_chain(fonts))
-    job.progress(0, 1, "正在排版……")
     layout = PosterLayout(data, geo, kit, template)
     layout.measure(job)
     _check_page_fits(layout)
     pages = layout.paginate()
     job.check()
     layout.assert_publishable([data.township_phone, data.county_phone, *data.public_phones])
-    missing = kit.chain.missing_glyphs("\n".join(layout.printed_values()))
-    total = len(pages)
-    with atomic_output(out_path) as tmp, plain_streams():
-        canvas = deterministic_canvas(
-            str(tmp),
-            (geo.width, geo.height),
-            initial_font=kit.primary,
-            title=layout.title,
-            subject=f"{data.entry.name} 编号{data.notice_id} 第{data.version}版 校验码{short_hash_of(layout.digest)}",
-            author=layout.values["issuer"],
-        )
-        painter = PosterPainter(layout, canvas, watermark_text(data.status, template))
-        for number, page in enumerate(pages, start=1):
-            job.check()
-            painter.draw_page(number, total, page)
-            if number % 5 == 0 or number == total:
-                job.progress(number, total, f"正在生成第 {number}/{total} 页")
-        canvas.save()
-        kit.release(canvas._doc)  # break the kit↔document cycle so it is freed without a full GC walk
-    for ch in painter.missing:
-        if ch not in missing:
-            missing.append(ch)
-    return PrintResult(pages=total, sha256=sha256_file(out_path), missing_glyphs=missing, path=str(out_path))
+    return layout, pages
 
 
 # --- from the database ----------------------------------------------------------------
@@ -1259,6 +1292,18 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None, villa
     )
 
 
+def build_poster_parts(session, disclosure_id: str, job: Job | None = None, *, village_id: str | None = None,
+                       each_village: bool = False) -> list[PosterData]:
+    """The posters one print holds: the whole list, one village's part, or every village's part."""
+    if not each_village:
+        return [build_poster_data(session, disclosure_id, job, village_id=village_id)]
+    parts = [build_poster_data(session, disclosure_id, job, village_id=vid)
+             for vid, _name, _lines in village_parts(session, disclosure_id)]
+    if not parts:
+        raise EmptyNotice("这份公示的名单没有按村登记，无法分村打印。请打印全部名单。", code="no_village_lines")
+    return parts
+
+
 def _village_part(session, disclosure, village_id: str) -> str:
     """The name of a village of the notice's township that has lines in it; Chinese errors otherwise."""
     from sqlalchemy import func, select
@@ -1316,17 +1361,22 @@ def print_poster(
     user: str | None = None,
     job: Job | None = None,
     village_id: str | None = None,
+    each_village: bool = False,
 ) -> PrintResult:
-    """Render a stored notice (or, with `village_id`, one village's part of it) to `out_path`,
-    keep a copy under `config.prints_dir/<sha256>.pdf` and add a `PrintedVersion` row
-    to the session's transaction (the caller commits)."""
+    """Render a stored notice to `out_path` — the whole list, one village's part (`village_id`)
+    or every village's part each on its own pages (`each_village`) — keep a copy under
+    `config.prints_dir/<sha256>.pdf` and add a `PrintedVersion` row to the session's
+    transaction (the caller commits)."""
     from zwgk_desktop.core import audit
     from zwgk_desktop.core.models import PrintedVersion
 
     with paused_gc():
-        data = build_poster_data(session, disclosure_id, job, village_id=village_id)
-        result = render_poster(data, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
-    result.village = data.village
+        parts = build_poster_parts(session, disclosure_id, job, village_id=village_id, each_village=each_village)
+        result = render_posters(parts, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
+    if each_village:
+        result.villages = [data.village for data in parts]
+    else:
+        result.village = parts[0].village
     stored = store_print_copy(config, Path(out_path), result.sha256)
     paper_label = page_geometry(paper, landscape).paper + ("-landscape" if landscape else "")
     record = PrintedVersion(
@@ -1341,9 +1391,10 @@ def print_poster(
     session.add(record)
     session.flush()
     result.printed_version_id = record.id
-    if data.village:
-        audit.record(session, "print_village_poster", "printed_version", record.id,
-                     {"disclosure_id": disclosure_id, "village": data.village, "pages": result.pages})
+    if result.village or result.villages:
+        audit.record(session, "print_village_poster", "printed_version", record.id, {
+            "disclosure_id": disclosure_id, "villages": result.villages or [result.village], "pages": result.pages,
+        })
     return result
 
 

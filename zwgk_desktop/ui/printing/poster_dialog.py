@@ -7,8 +7,9 @@ Nothing is recorded for a preview. "另存为 PDF…" and "打印…" go through
 `print_poster`, which records a `PrintedVersion` (with an archived copy) in
 the same transaction; the short SHA-256 is shown afterwards.
 
-范围: the whole list (乡镇公开栏) or one village's part (its 村务公开栏, titled
-"…（石桥村）", own totals). A village user only ever gets their villages' parts.
+范围: the whole list (乡镇公开栏), one village's part (its 村务公开栏, titled
+"…（石桥村）", own totals) or every village's part in one file, each on its
+own pages. A village user only ever gets their villages' parts.
 
 Banners (non-modal): characters no bundled font can draw, naming the people
 whose names hold them (from the notice's line items), and a note when the
@@ -36,6 +37,7 @@ from zwgk_desktop.ui.tasks import error_message
 from zwgk_desktop.ui.widgets import radio_choice
 
 MAX_NAMED_PEOPLE = 20
+EACH_VILLAGE = "*each-village*"  # the 范围 choice "every village's part, each on its own pages"
 
 
 def tr(text: str) -> str:
@@ -119,18 +121,24 @@ def load_village_parts(database, disclosure_id: str, scope: tuple[str, ...] | No
 
 def render_preview(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, job: Job,
                    village_id: str | None = None) -> PosterPreview:
-    """Render the poster to `out_path` without recording anything; gather what the banners need."""
+    """Render the poster to `out_path` without recording anything; gather what the banners need.
+
+    `village_id` may be a village (its part) or `EACH_VILLAGE` (every part, each on its own pages)."""
     from zwgk_desktop.core.disclosures import status_label
     from zwgk_desktop.services.printing.poster import (
-        APPROVED_STATUSES, build_poster_data, load_template, render_poster, village_suffix, watermark_text,
+        APPROVED_STATUSES, build_poster_parts, load_template, render_posters, village_suffix, watermark_text,
     )
 
+    each = village_id == EACH_VILLAGE
+    scope = None if each else village_id
     with database.session() as session:
-        data = build_poster_data(session, disclosure_id, job, village_id=village_id)
-        result = render_poster(data, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
-        affected, total = affected_names(session, disclosure_id, result.missing_glyphs, village_id)
+        parts = build_poster_parts(session, disclosure_id, job, village_id=scope, each_village=each)
+        result = render_posters(parts, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
+        affected, total = affected_names(session, disclosure_id, result.missing_glyphs, scope)
+    data = parts[0]
+    title = data.title + (tr("（各村名单）") if each else village_suffix(data))
     return PosterPreview(
-        path=out_path, pages=result.pages, paper=paper, landscape=landscape, title=data.title + village_suffix(data),
+        path=out_path, pages=result.pages, paper=paper, landscape=landscape, title=title,
         status=data.status, status_label=status_label(data.status), approved=data.status in APPROVED_STATUSES,
         watermark=watermark_text(data.status, load_template()), short_hash=data.short_hash,
         missing_glyphs=list(result.missing_glyphs), affected=affected, affected_total=total,
@@ -142,9 +150,10 @@ def record_poster(database, config, disclosure_id: str, out_path: str, paper: st
     """Render the final poster to `out_path` and commit its `PrintedVersion` (what 打印/另存为 keep)."""
     from zwgk_desktop.services.printing.poster import print_poster
 
+    each = village_id == EACH_VILLAGE
     with database.session(user=user) as session:
         return print_poster(session, config, disclosure_id, out_path, paper=paper, landscape=landscape, user=user,
-                            job=job, village_id=village_id)
+                            job=job, village_id=None if each else village_id, each_village=each)
 
 
 def short_sha(sha256: str) -> str:
@@ -282,7 +291,7 @@ class PosterPrintDialog(QDialog):
     # --- options ---------------------------------------------------------------
     @property
     def village_id(self) -> str | None:
-        """The village whose part is shown (None: the whole list)."""
+        """The village whose part is shown (None: the whole list; EACH_VILLAGE: every part)."""
         return self.scope_combo.currentData()
 
     def load_scope(self) -> None:
@@ -300,6 +309,8 @@ class PosterPrintDialog(QDialog):
             combo.addItem(tr("全部名单（乡镇公开栏）"), None)
         for part in parts:
             combo.addItem(tr("{v}（{n} 户，本村公开栏）").format(v=part.name, n=part.lines), part.village_id)
+        if self.village_scope is None and len(parts) > 1:
+            combo.addItem(tr("各村名单（{n} 个村，每村单独成页）").format(n=len(parts)), EACH_VILLAGE)
         combo.blockSignals(False)
         combo.setEnabled(combo.count() > 1)
         combo.currentIndexChanged.connect(lambda _index: self.render_preview())
