@@ -128,6 +128,7 @@ def create_demo_in_background(window, households: int | None = None) -> None:
             return create_demo(session, households=households, job=job)
 
     def done(summary) -> None:
+        window.creating_demo = False
         window.statusBar().showMessage(
             tr("已创建演示乡镇“{t}”：{v} 个村（社区），{h} 户，{d} 条公示。").format(
                 t=summary.township, v=summary.villages, h=summary.households, d=summary.disclosures
@@ -136,6 +137,7 @@ def create_demo_in_background(window, households: int | None = None) -> None:
         )
         window.refresh_all()
 
+    window.creating_demo = True
     window.tasks.run_with_progress(work, done, tr("正在创建演示乡镇，请稍候…"), window)
 
 
@@ -166,6 +168,8 @@ def install_test_hooks(app: QApplication, window, started: float) -> None:
         page = window.disclosures_page
 
         def on_ready(_count: int) -> None:
+            if getattr(window, "creating_demo", False):
+                return  # first run: wait for the list reloaded after the demo township exists
             page.list_loaded.disconnect(on_ready)
             if screenshot:
                 QTimer.singleShot(300, lambda: (window.grab().save(screenshot), report_and_quit("screenshot saved")))
@@ -204,6 +208,7 @@ def run_app(config: Config, demo_if_empty: bool = False) -> int:
         if signed_in.note:
             window.statusBar().showMessage(signed_in.note, 15000)
         if signed_in.create_demo:
+            window.creating_demo = True
             QTimer.singleShot(0, lambda: create_demo_in_background(window))
         app.setQuitOnLastWindowClosed(True)
         code = app.exec()
