@@ -203,16 +203,19 @@ def short_date(value: date | None) -> str:
 
 
 def poster_title(data: PosterData, template: dict) -> str:
-    """The notice's own title with the township in front, or the template's title."""
+    """The notice's own title with the township in front, or the template's title; "（村名）" after a village's part."""
+    return _notice_title(data, template) + village_suffix(data)
+
+
+def _notice_title(data: PosterData, template: dict) -> str:
     year = data.year or (data.period_start or data.issue_date or date.today()).year
     title = (data.title or "").strip()
     if not title:
         key = "title_generic" if data.entry.code == "generic" else "title"
-        title = fill(template[key], {"township": data.township, "year": year, "category_name": data.entry.name})
-        return title + village_suffix(data)
+        return fill(template[key], {"township": data.township, "year": year, "category_name": data.entry.name})
     if data.township and not title.startswith(data.township):
         title = data.township + title
-    return title + village_suffix(data)
+    return title
 
 
 def village_suffix(data: PosterData) -> str:
