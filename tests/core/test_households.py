@@ -66,3 +66,36 @@ def test_rows_count_the_notices_a_household_appears_in(demo_db):
         rows = household_page(s, HouseholdQuery(), 0, 10_000)
     assert any(r.disclosure_items > 0 for r in rows)
     assert all(r.disclosure_items >= 0 for r in rows)
+
+
+def _village_id(session, name: str) -> str:
+    from zwgk_desktop.core.models import Village
+
+    return session.execute(select(Village.id).where(Village.name == name)).scalar_one()
+
+
+def test_a_village_scope_lists_and_counts_only_that_villages_households(demo_db):
+    """A 村级用户's register (scope = their village) holds exactly their village's households, nothing else."""
+    with demo_db.session() as s:
+        liuhe = _village_id(s, "柳河村")
+        expected = {h.id for h in s.execute(select(Household).where(Household.village_id == liuhe)).scalars()}
+        query = HouseholdQuery(village_ids=(liuhe,))
+        rows = household_page(s, query, 0, 10_000)
+        assert expected and {r.id for r in rows} == expected and count_households(s, query) == len(expected)
+        assert {r.village_name for r in rows} == {"柳河村"}
+
+
+def test_a_village_scope_cannot_be_widened_by_the_filter_or_search(demo_db):
+    """Picking or typing another village inside a 村级用户's scope finds nobody."""
+    with demo_db.session() as s:
+        liuhe, shiqiao = _village_id(s, "柳河村"), _village_id(s, "石桥村")
+        assert count_households(s, HouseholdQuery(village_id=shiqiao, village_ids=(liuhe,))) == 0
+        assert household_page(s, HouseholdQuery(search="石桥村", village_ids=(liuhe,))) == []
+
+
+def test_village_options_offer_only_the_scope_and_everything_without_one(demo_db):
+    """The village filter offers a 村级用户 only their villages; township staff all nine."""
+    with demo_db.session() as s:
+        liuhe = _village_id(s, "柳河村")
+        assert [v.name for v in village_options(s, (liuhe,))] == ["柳河村"]
+        assert len(village_options(s)) == 9

@@ -2,7 +2,8 @@
 
 Screens and the CLI read notices only through these functions; they never
 hold ORM objects. Line items come in pages so a 50,000-line notice stays
-smooth.
+smooth. Every query that returns or counts line items takes `village_ids`
+(None = the whole township): a 村级用户 sees only the lines of their villages.
 """
 
 from __future__ import annotations
@@ -96,6 +97,13 @@ def _row(d: Disclosure, posted: int) -> DisclosureRow:
     )
 
 
+def _in_villages(statement, village_ids: Iterable[str] | None):
+    """`statement` over line items, narrowed to the lines of `village_ids` (None: unchanged)."""
+    if village_ids is None:
+        return statement
+    return statement.where(DisclosureItem.village_id.in_(list(village_ids)))
+
+
 def posted_board_counts(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(Posting.disclosure_id, func.count(func.distinct(Posting.board_id))).group_by(Posting.disclosure_id)
@@ -120,7 +128,7 @@ def list_disclosures(
         query = query.where(Disclosure.category == category)
     if search:
         like = f"%{search.strip()}%"
-        matching_items = select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like))
+        matching_items = _in_villages(select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like)), village_ids)
         query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(matching_items)))
     if village_ids is not None:
         villages = list(village_ids)
@@ -166,23 +174,41 @@ def show_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
     )
 
 
-def count_items(session: Session, disclosure_id: str) -> int:
-    return session.execute(select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id == disclosure_id)).scalar() or 0
+def count_items(session: Session, disclosure_id: str, *, village_ids: Iterable[str] | None = None) -> int:
+    """How many line items the notice has (with `village_ids`: only those of these villages)."""
+    statement = select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id == disclosure_id)
+    return session.execute(_in_villages(statement, village_ids)).scalar() or 0
 
 
-def item_page(session: Session, disclosure_id: str, offset: int, limit: int) -> list[ItemRow]:
-    """One page of line items in order: what the detail pane fetches as the user scrolls."""
-    rows = session.execute(
-        select(
-            DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name,
-            DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
-        )
-        .where(DisclosureItem.disclosure_id == disclosure_id)
-        .order_by(DisclosureItem.seq)
-        .offset(offset)
-        .limit(limit)
-    )
-    return [ItemRow(*r) for r in rows.all()]
+@dataclass(frozen=True)
+class ItemTotals:
+    """Lines, people and money of a notice's line items (or of some villages' part of them)."""
+
+    items: int
+    people: int
+    amount_fen: int
+
+
+def item_totals(session: Session, disclosure_id: str, *, village_ids: Iterable[str] | None = None) -> ItemTotals:
+    """Totals of the notice's line items, with `village_ids` only of these villages (a 村级用户's part)."""
+    statement = select(
+        func.count(DisclosureItem.id), func.coalesce(func.sum(DisclosureItem.people), 0),
+        func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
+    ).where(DisclosureItem.disclosure_id == disclosure_id)
+    return ItemTotals(*session.execute(_in_villages(statement, village_ids)).one())
+
+
+def item_page(
+    session: Session, disclosure_id: str, offset: int, limit: int, *, village_ids: Iterable[str] | None = None
+) -> list[ItemRow]:
+    """One page of line items in order: what the detail pane fetches as the user scrolls
+    (with `village_ids`: only the lines of these villages)."""
+    statement = select(
+        DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name,
+        DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
+    ).where(DisclosureItem.disclosure_id == disclosure_id)
+    statement = _in_villages(statement, village_ids).order_by(DisclosureItem.seq).offset(offset).limit(limit)
+    return [ItemRow(*r) for r in session.execute(statement).all()]
 
 
 def refresh_totals(session: Session, disclosure: Disclosure) -> None:

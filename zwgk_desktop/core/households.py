@@ -4,13 +4,16 @@
 `HouseholdRow`s in a stable order (village, group, name); `count_households`
 gives the total for the same query so a table can fetch lazily as the user
 scrolls. A search matches the head's name, the ID number (any part) or the
-village name. DTOs carry the raw sensitive fields; every screen masks them
+village name. `HouseholdQuery.village_ids` (None = the whole township) keeps
+a 村级用户 to their villages' households, and `village_options(session,
+village_ids)` offers only those villages. DTOs carry the raw sensitive fields; every screen masks them
 through `zwgk_desktop.core.privacy` before showing them. No Qt here.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Iterable
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -22,10 +25,12 @@ DEFAULT_PAGE_SIZE = 500
 
 @dataclass(frozen=True)
 class HouseholdQuery:
-    """What the clerk typed or picked: free text and an optional village."""
+    """What the clerk typed or picked (free text, an optional village) within the user's
+    village scope (`village_ids`; None = every village of the township)."""
 
     search: str = ""
     village_id: str | None = None
+    village_ids: tuple[str, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -56,6 +61,8 @@ class VillageOption:
 
 
 def _filtered(statement: Select, query: HouseholdQuery) -> Select:
+    if query.village_ids is not None:
+        statement = statement.where(Household.village_id.in_(list(query.village_ids)))
     if query.village_id:
         statement = statement.where(Household.village_id == query.village_id)
     text = query.text
@@ -101,7 +108,10 @@ def household_page(
     return [HouseholdRow(*row) for row in session.execute(_filtered(statement, query)).all()]
 
 
-def village_options(session: Session) -> list[VillageOption]:
-    """Villages/communities in their display order, for a filter combo box."""
-    rows = session.execute(select(Village.id, Village.name).order_by(Village.sort_order, Village.name)).all()
+def village_options(session: Session, village_ids: Iterable[str] | None = None) -> list[VillageOption]:
+    """Villages/communities in their display order, for a filter combo box (only `village_ids` when given)."""
+    statement = select(Village.id, Village.name).order_by(Village.sort_order, Village.name)
+    if village_ids is not None:
+        statement = statement.where(Village.id.in_(list(village_ids)))
+    rows = session.execute(statement).all()
     return [VillageOption(id=row[0], name=row[1]) for row in rows]

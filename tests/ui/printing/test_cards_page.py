@@ -189,3 +189,79 @@ def test_editor_reports_a_missing_required_field(qtbot, demo_config, demo_db, ta
     editor.set_field("code", "local_test")
     editor.save_current()
     qtbot.waitUntil(lambda: editor.banner.isVisible() and "事项名称" in editor.banner.text(), timeout=TIMEOUT)
+
+
+# --- village scope (村级用户) ------------------------------------------------------------------
+
+
+def liuhe_user(database):
+    from zwgk_desktop.core.users import Actor
+
+    with database.session() as session:
+        liuhe = session.execute(select(Village.id).where(Village.name == "柳河村")).scalar_one()
+    return Actor("liuhe", "village", "柳河村村干部", (liuhe,))
+
+
+def cards_in_window(qtbot, demo_config, demo_db, tasks, actor):
+    """The 明白卡 page as the app builds it: lifecycle (sign-in scope) then printing installed on a window."""
+    from tests.ui.conftest import make_window
+    from zwgk_desktop.ui.lifecycle import install as install_lifecycle
+    from zwgk_desktop.ui.printing import install as install_printing
+
+    window = make_window(qtbot, demo_config, demo_db, tasks)
+    window.actor = actor
+    wiring = install_lifecycle(window, actor)
+    install_printing(window)
+    window.resize(1400, 860)
+    window.show()
+    page = window.page("cards")
+    with qtbot.waitSignal(page.households_loaded, timeout=TIMEOUT):
+        window.show_page("cards")
+    return window, wiring, page
+
+
+def test_a_village_user_can_choose_only_their_villages_households(qtbot, demo_config, demo_db, tasks):
+    """A 村级用户's 明白卡 page offers only 柳河村 (chosen outright), lists only its households and prints only them."""
+    _window, _wiring, page = cards_in_window(qtbot, demo_config, demo_db, tasks, liuhe_user(demo_db))
+    combo = page.village_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["柳河村"] and not combo.isEnabled()
+    assert page.group_combo.isEnabled() and page.all_village_button.isEnabled() and page.scope_note.isVisible()
+    rows = page.household_model.rows
+    assert len(rows) == households_in(demo_db, "柳河村") and {r.village for r in rows} == {"柳河村"}
+    assert not page.set_village("青山村")
+    request = page.current_request()
+    assert request.village_ids == liuhe_user(demo_db).village_ids and len(request.household_ids) == len(rows)
+
+
+def test_switching_to_an_admin_offers_every_village_again(qtbot, demo_config, demo_db, tasks):
+    """After 切换用户 from a 村级用户 to an admin the page lists all 300 households and every village."""
+    _window, wiring, page = cards_in_window(qtbot, demo_config, demo_db, tasks, liuhe_user(demo_db))
+    from zwgk_desktop.core.users import Actor
+
+    with qtbot.waitSignal(page.households_loaded, timeout=TIMEOUT):
+        wiring.set_actor(Actor("admin", "admin", "管理员"))
+    assert page.village_combo.itemText(0) == "全部村（社区）" and page.village_combo.count() == 10
+    assert len(page.household_model.rows) == 300 and not page.scope_note.isVisible()
+    assert page.current_request().village_ids is None
+
+
+def test_printing_another_villages_household_is_refused(demo_config, demo_db, tmp_path):
+    """The cards service refuses a 村级用户's batch holding another village's household, in Chinese, writing nothing."""
+    import pytest
+
+    from zwgk_desktop.core.jobs import Job
+    from zwgk_desktop.errors import NotAllowed
+    from zwgk_desktop.ui.printing.cards_page import HOUSEHOLD, CardRequest, render_request
+
+    scope = liuhe_user(demo_db).village_ids
+    with demo_db.session() as session:
+        other = session.execute(select(Household.id).where(Household.village_id.not_in(scope)).limit(1)).scalar_one()
+        own = session.execute(select(Household.id).where(Household.village_id.in_(scope)).limit(1)).scalar_one()
+    request = CardRequest(HOUSEHOLD, "a4", YEAR, household_ids=(own, other), village_ids=scope)
+    out = tmp_path / "cards.pdf"
+    with pytest.raises(NotAllowed) as refused:
+        render_request(demo_db, demo_config, request, str(out), Job(), record=True, user="liuhe")
+    assert "只能打印本村" in refused.value.message and not out.exists()
+    everyone = CardRequest(HOUSEHOLD, "a6x4", YEAR, household_ids=None, village_ids=scope)
+    result = render_request(demo_db, demo_config, everyone, str(out), Job(), record=False)
+    assert result.cards == households_in(demo_db, "柳河村")

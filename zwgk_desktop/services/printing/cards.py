@@ -14,7 +14,9 @@ Owns:
   privacy scan of every household card before anything is kept;
 - the service API for the UI and CLI: `render_household_cards` and
   `render_service_cards` → `CardsResult(cards, pages, sha256, missing_glyphs, path)`,
-  each recording a `PrintedVersion` (kind "cards") with a stored copy.
+  each recording a `PrintedVersion` (kind "cards") with a stored copy;
+  `render_household_cards(..., village_ids=...)` keeps a 村级用户 to their
+  villages (everyone = their villages' households; another village's is refused).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.household_policies import HouseholdPolicies, TownshipContact
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.service_items import ServiceItem
-from zwgk_desktop.errors import InvalidInput, ZwgkError
+from zwgk_desktop.errors import InvalidInput, NotAllowed, ZwgkError
 from zwgk_desktop.services.fonts import get_chain
 from zwgk_desktop.services.printing.cards_layout import (
     CardLayout,
@@ -845,9 +847,12 @@ def render_household_cards(
     only_with_policies: bool = False,
     record: bool = True,
     user: str | None = None,
+    village_ids: Sequence[str] | None = None,
 ) -> CardsResult:
     """惠民政策资金明白卡 for a village (its name), chosen household ids, or (None) every household;
-    ordered by village, group, head's name. Adds a `PrintedVersion` to the session (caller commits)."""
+    ordered by village, group, head's name. Adds a `PrintedVersion` to the session (caller commits).
+    With `village_ids` (a 村级用户's villages) "every household" means theirs, and a village or
+    household outside them is refused with a Chinese `NotAllowed` before anything is drawn."""
     from zwgk_desktop.core.household_policies import (
         gather_policies,
         select_household_rows,
@@ -861,6 +866,8 @@ def render_household_cards(
         households = select_household_rows(session, village=selection)
     else:
         households = select_household_rows(session, household_ids=selection)
+    if village_ids is not None:
+        households = _within_villages(households, set(village_ids), refuse=selection is not None)
     job.progress(0, len(households), "正在汇总各户本年度政策资金…")
     with paused_gc():
         policies = gather_policies(session, households, year, job)
@@ -882,6 +889,19 @@ def render_household_cards(
     if record:
         _record_print(session, config, result, user)
     return result
+
+
+def _within_villages(households: list, village_ids: set[str], *, refuse: bool) -> list:
+    """The households of `village_ids`; with `refuse`, any other one is an error (a 村级用户's explicit choice)."""
+    inside = [h for h in households if h.village_id in village_ids]
+    outside = len(households) - len(inside)
+    if refuse and outside:
+        raise NotAllowed(
+            f"您只能打印本村（社区）的明白卡：所选的户中有 {outside} 户属于其他村（社区）。"
+            "请只选择您负责的村（社区）的户后再打印。",
+            code="other_village",
+        )
+    return inside
 
 
 def render_service_cards(

@@ -15,9 +15,14 @@
   may edit: clerks/admins any draft, a 村级用户 the rows of their villages;
 - the status bar shows who is working, in which role, with 切换用户: the
   login dialog again; on success `window.actor` and everything that acts as
-  the user (the lifecycle actions, 编辑草稿, import, 今日待办, 流转记录, the
-  village scope of the list) switch to the new user. Other pages read
-  `window.actor` when they act, so they follow too.
+  the user (the lifecycle actions, 编辑草稿, import, 今日待办, 流转记录) switch
+  to the new user. Other pages read `window.actor` when they act, so they
+  follow too;
+- village scope (村级用户 see only their villages): every page of the window
+  with `set_village_scope(ids)` (公示管理 list and line items, 户籍台账,
+  明白卡…) gets the actor's villages (empty = everything) at install and
+  after every 切换用户. Pages added later by other packages start from
+  `window.actor` themselves.
 """
 
 from __future__ import annotations
@@ -94,8 +99,7 @@ class LifecycleWiring(QObject):
         self.edit_action = self._make_edit_action()
         self._place_edit_action()
         self.page.add_actions(self._action_row())
-        if actor.is_village_scoped:
-            self.page.set_village_scope(actor.village_ids)
+        self._apply_village_scope()
 
         self.record = NoticeRecordView(self.database, actor, self.tasks, self.page)
         self.page.detail.add_tab(tr("流转记录"), self.record)
@@ -297,7 +301,7 @@ class LifecycleWiring(QObject):
         self.actions.set_actor(actor)
         self.dashboard.set_actor(actor)
         self.record.set_actor(actor)
-        self.page.set_village_scope(actor.village_ids if actor.is_village_scoped else ())
+        self._apply_village_scope()
         self._refresh_import_action()
         self._update_edit_action(self.page.selected_row())
         self.user_label.setText(self._user_text())
@@ -307,6 +311,15 @@ class LifecycleWiring(QObject):
         self.dashboard.refresh()
         self.window.refresh_overview()
         self.actor_changed.emit(actor)
+
+    def _apply_village_scope(self) -> None:
+        """Give every page that takes a village scope the acting user's villages (empty = everything)."""
+        scope = tuple(self.actor.village_ids) if self.actor.is_village_scoped else ()
+        pages = [self.window.page(key) for key in self.window.page_keys()]
+        for page in dict.fromkeys([self.page, *pages]):
+            set_scope = getattr(page, "set_village_scope", None)
+            if callable(set_scope):
+                set_scope(scope)
 
     def _refresh_import_action(self) -> None:
         if self.actor.can(EDIT):

@@ -12,7 +12,9 @@ page's action row and in the list's context menu (the lifecycle package adds
 导入花名册 and the lifecycle steps); `add_detail_tab(title, widget)` adds a tab
 next to the line items; `set_print_handler(fn(disclosure_id))` enables the
 打印公示 action (reserved for the printing package); `set_village_scope(ids)`
-lists only notices concerning those villages (村级用户).
+lists only notices concerning those villages (村级用户), and the detail pane
+then shows only those villages' line items, its counts and totals saying
+"本村 23 条（全镇 300 条）". The scope applies from the next `refresh()`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.core.catalogue import load_catalogue
-from zwgk_desktop.core.disclosures import STATUS_LABELS, count_items, format_fen, item_page, list_disclosures, show_disclosure
+from zwgk_desktop.core.disclosures import (
+    STATUS_LABELS, ItemTotals, count_items, format_fen, item_page, item_totals, list_disclosures, show_disclosure,
+)
 from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel, IdRole, ItemTableModel, period_text
 from zwgk_desktop.ui.widgets import SearchBox, StatusPill, StatusPillDelegate
 
@@ -125,6 +129,7 @@ class DisclosureDetailPane(QWidget):
         self.items_model.modelReset.connect(self._update_loaded_label)
         self.items_model.modelReset.connect(self._size_item_columns)
         self.disclosure_id: str | None = None
+        self.village_part: ItemTotals | None = None  # set: only these villages' lines are shown (村级用户)
 
     def add_tab(self, title: str, widget: QWidget) -> None:
         """Another view of the selected notice (e.g. 流转记录) next to the line items."""
@@ -132,14 +137,17 @@ class DisclosureDetailPane(QWidget):
 
     def show_placeholder(self) -> None:
         self.disclosure_id = None
+        self.village_part = None
         self.title.setText(tr("请在上方列表中选择一条公示"))
         self.status.hide()
         self.meta.setText("")
         self.boards.setText("")
         self.items_model.clear()
 
-    def show_detail(self, detail, total: int, first_page: list, loader) -> None:
+    def show_detail(self, detail, total: int, first_page: list, loader, *, village_part: ItemTotals | None = None) -> None:
+        """Show a notice; with `village_part` the items are only the user's villages' (counts say 本村/全镇)."""
         self.disclosure_id = detail.id
+        self.village_part = village_part
         title = detail.title if detail.version <= 1 else tr("{title}（第{n}版）").format(title=detail.title, n=detail.version)
         self.title.setText(title)
         self.status.set_status(detail.status, detail.status_label)
@@ -147,11 +155,8 @@ class DisclosureDetailPane(QWidget):
         facts = [
             tr("类别：{v}").format(v=escape(detail.category_name)),
             tr("公示期：{v}").format(v=escape(period_text(detail.period_start, detail.period_end) or tr("尚未张贴"))),
-            tr("条目：<b>{v}</b> 条").format(v=f"{detail.items:,}"),
+            *(self._totals_facts(detail) if village_part is None else self._village_facts(detail, village_part)),
         ]
-        if detail.total_people:
-            facts.append(tr("涉及人数：<b>{v}</b>").format(v=f"{detail.total_people:,}"))
-        facts.append(tr("金额合计：<b>{v}</b> 元").format(v=format_fen(detail.total_amount_fen)))
         if detail.issuer:
             facts.append(tr("发布单位：{v}").format(v=escape(detail.issuer)))
         self.meta.setText("　·　".join(facts))
@@ -165,16 +170,41 @@ class DisclosureDetailPane(QWidget):
         self.items_model.set_category(detail.category)
         self.items_model.reset(total, loader, first_page)
 
+    @staticmethod
+    def _totals_facts(detail) -> list[str]:
+        facts = [tr("条目：<b>{v}</b> 条").format(v=f"{detail.items:,}")]
+        if detail.total_people:
+            facts.append(tr("涉及人数：<b>{v}</b>").format(v=f"{detail.total_people:,}"))
+        facts.append(tr("金额合计：<b>{v}</b> 元").format(v=format_fen(detail.total_amount_fen)))
+        return facts
+
+    @staticmethod
+    def _village_facts(detail, part: ItemTotals) -> list[str]:
+        """A 村级用户's header: their villages' lines, people and money, the whole notice's in brackets."""
+        facts = [tr("条目：本村 <b>{v}</b> 条（全镇 {all} 条）").format(v=f"{part.items:,}", all=f"{detail.items:,}")]
+        if part.people:
+            facts.append(tr("本村涉及人数：<b>{v}</b>").format(v=f"{part.people:,}"))
+        facts.append(tr("本村金额：<b>{v}</b> 元（全镇 {all} 元）").format(
+            v=format_fen(part.amount_fen), all=format_fen(detail.total_amount_fen)))
+        return facts
+
     def _update_loaded_label(self, *_args) -> None:
-        model = self.items_model
+        model, part = self.items_model, self.village_part
         if model.total == 0:
-            self.loaded_label.setText("" if self.disclosure_id is None else tr("该公示没有明细条目"))
+            if self.disclosure_id is None:
+                self.loaded_label.setText("")
+            elif part is not None:
+                self.loaded_label.setText(tr("该公示没有本村的明细条目（其他村的条目不显示）"))
+            else:
+                self.loaded_label.setText(tr("该公示没有明细条目"))
             return
-        text = (
-            tr("已载入 {loaded} / {total} 条（向下滚动自动载入更多）").format(loaded=f"{model.rowCount():,}", total=f"{model.total:,}")
-            if model.rowCount() < model.total
-            else tr("共 {total} 条").format(total=f"{model.total:,}")
-        )
+        if model.rowCount() < model.total:
+            text = tr("已载入 {loaded} / {total} 条（向下滚动自动载入更多）").format(
+                loaded=f"{model.rowCount():,}", total=f"{model.total:,}")
+        else:
+            text = tr("共 {total} 条").format(total=f"{model.total:,}")
+        if part is not None:
+            text = tr("本村") + text + tr("；其他村的条目不显示")
         if model.column_index("id_number") >= 0:
             text += tr("；身份证号码已按统一规则隐去中间位")
         self.loaded_label.setText(text)
@@ -321,7 +351,8 @@ class DisclosuresPage(QWidget):
         self._update_print_action()
 
     def set_village_scope(self, village_ids: Iterable[str]) -> None:
-        """List only notices whose line items concern these villages (村级用户); empty = everything."""
+        """List only notices concerning these villages and show only their line items (村级用户);
+        empty = everything. Takes effect at the next `refresh()`."""
         self.village_scope = tuple(village_ids)
 
     def selected_row(self):
@@ -438,30 +469,31 @@ class DisclosuresPage(QWidget):
     def load_detail(self, disclosure_id: str) -> None:
         self._detail_generation += 1
         generation = self._detail_generation
-        database, page_size = self.database, self.page_size
+        database, page_size, scope = self.database, self.page_size, self.village_scope or None
 
         def load():
             with database.session() as session:
                 detail = show_disclosure(session, disclosure_id)
-                total = count_items(session, detail.id)
-                first = item_page(session, detail.id, 0, page_size)
-            return detail, total, first
+                part = item_totals(session, detail.id, village_ids=scope) if scope is not None else None
+                total = part.items if part is not None else count_items(session, detail.id)
+                first = item_page(session, detail.id, 0, page_size, village_ids=scope)
+            return detail, total, first, part
 
-        self.tasks.run(load, lambda result: self._show_detail(generation, *result), owner=self)
+        self.tasks.run(load, lambda result: self._show_detail(generation, scope, *result), owner=self)
 
-    def _show_detail(self, generation: int, detail, total: int, first_page: list) -> None:
+    def _show_detail(self, generation: int, scope, detail, total: int, first_page: list, part) -> None:
         if generation != self._detail_generation:
             return
-        self.detail.show_detail(detail, total, first_page, self._page_loader(detail.id))
+        self.detail.show_detail(detail, total, first_page, self._page_loader(detail.id, scope), village_part=part)
         self.detail_loaded.emit(detail.id)
 
-    def _page_loader(self, disclosure_id: str):
+    def _page_loader(self, disclosure_id: str, village_ids: tuple[str, ...] | None = None):
         """Fetch one page of items on the UI thread: a short indexed read (a few ms per 500 rows)."""
         database = self.database
 
         def load(offset: int, limit: int):
             with database.session() as session:
-                return item_page(session, disclosure_id, offset, limit)
+                return item_page(session, disclosure_id, offset, limit, village_ids=village_ids)
 
         return load
 

@@ -2,9 +2,14 @@
 
 The count and the first page load on the DB thread; later pages are fetched
 by the lazy model as the user scrolls. ID and phone numbers are masked.
+`set_village_scope(ids)` (a 村级用户's villages; empty = every village) keeps
+the list, the count and the village filter to those villages and says so
+under the title.
 """
 
 from __future__ import annotations
+
+from typing import Iterable
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
@@ -36,6 +41,8 @@ class HouseholdsPage(QWidget):
         self.database, self.tasks, self.page_size = database, tasks, page_size
         self._generation = 0
         self._villages_loaded = False
+        self._loaded_once = False
+        self.village_scope: tuple[str, ...] = ()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
@@ -43,6 +50,10 @@ class HouseholdsPage(QWidget):
         title = QLabel(tr("户籍台账"), self)
         title.setObjectName("pageTitle")
         layout.addWidget(title)
+        self.scope_label = QLabel("", self)
+        self.scope_label.setObjectName("muted")
+        self.scope_label.hide()
+        layout.addWidget(self.scope_label)
         bar = QHBoxLayout()
         self.search = SearchBox(tr("搜索户主姓名、身份证号码或村名（Ctrl+F）"), self)
         self.search.setMinimumWidth(340)
@@ -81,9 +92,33 @@ class HouseholdsPage(QWidget):
         self.search.selectAll()
 
     def current_query(self) -> HouseholdQuery:
-        return HouseholdQuery(search=self.search.text(), village_id=self.village_filter.currentData())
+        return HouseholdQuery(
+            search=self.search.text(), village_id=self.village_filter.currentData(),
+            village_ids=self.village_scope or None,
+        )
+
+    def set_village_scope(self, village_ids: Iterable[str]) -> None:
+        """Show only these villages' households and offer only them in the filter (村级用户); empty = all.
+        Reloads at once if the page has been shown."""
+        scope = tuple(village_ids)
+        if scope == self.village_scope:
+            return
+        self.village_scope = scope
+        self._villages_loaded = False
+        self.village_filter.blockSignals(True)
+        self.village_filter.clear()
+        self.village_filter.addItem(self._all_villages_text(), None)
+        self.village_filter.blockSignals(False)
+        self.scope_label.setVisible(bool(scope))
+        self.scope_label.setText("")
+        if self._loaded_once:
+            self.refresh()
+
+    def _all_villages_text(self) -> str:
+        return tr("所辖全部村（社区）") if self.village_scope else tr("全部村（社区）")
 
     def refresh(self) -> None:
+        self._loaded_once = True
         self._generation += 1
         generation = self._generation
         query, database, page_size = self.current_query(), self.database, self.page_size
@@ -91,24 +126,38 @@ class HouseholdsPage(QWidget):
 
         def load():
             with database.session() as session:
-                villages = village_options(session) if want_villages else None
+                villages = village_options(session, query.village_ids) if want_villages else None
                 return villages, count_households(session, query), household_page(session, query, 0, page_size)
 
         self.count_label.setText(tr("正在载入…"))
         self.tasks.run(load, lambda result: self._show(generation, query, *result), owner=self)
 
     def _show(self, generation: int, query: HouseholdQuery, villages, total: int, first_page: list) -> None:
-        if villages is not None and not self._villages_loaded:
-            self._villages_loaded = True
-            self.village_filter.blockSignals(True)
-            for village in villages:
-                self.village_filter.addItem(village.name, village.id)
-            self.village_filter.blockSignals(False)
         if generation != self._generation:
-            return
+            return  # a newer search or scope superseded this result
+        if villages is not None and not self._villages_loaded:
+            self._fill_villages(villages)
         self.model.reset(total, self._page_loader(query), first_page)
         self._update_count()
         self.list_loaded.emit(total)
+
+    def _fill_villages(self, villages) -> None:
+        """The filter's choices: every village, or only the user's (a single one needs no 全部 entry)."""
+        self._villages_loaded = True
+        keep = self.village_filter.currentData()
+        combo = self.village_filter
+        combo.blockSignals(True)
+        combo.clear()
+        if not self.village_scope or len(villages) > 1:
+            combo.addItem(self._all_villages_text(), None)
+        for village in villages:
+            combo.addItem(village.name, village.id)
+        combo.setCurrentIndex(max(0, combo.findData(keep)))
+        combo.setEnabled(combo.count() > 1)
+        combo.blockSignals(False)
+        if self.village_scope:
+            names = "、".join(v.name for v in villages) or tr("（无）")
+            self.scope_label.setText(tr("您是村级用户，只显示您负责的村（社区）的户：{names}").format(names=names))
 
     def _update_count(self, *_args) -> None:
         total, loaded = self.model.total, self.model.rowCount()

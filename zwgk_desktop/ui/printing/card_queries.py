@@ -4,7 +4,8 @@ The policy filter uses the same notices the cards count
 (`core.household_policies.counted_notices`: 公示中/期满/已归档 of the year,
 corrections replacing what they correct), so "享受低保的户" on the page are
 exactly the households whose card shows 低保. Rows are small DTOs; 5,000
-households load in well under a second.
+households load in well under a second. `village_ids` (None = the whole
+township) keeps a 村级用户's villages and households to their own.
 
 (Candidates for `core.households` once the UI settles; kept here because
 only this page needs them.)
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,13 +30,15 @@ IN_CHUNK = 800
 
 @dataclass(frozen=True)
 class CardFilter:
-    """What the clerk picked: village id, group name, category code (or ANY_POLICY), name text, year."""
+    """What the clerk picked: village id, group name, category code (or ANY_POLICY), name text, year;
+    within the user's villages (`village_ids`; None = every village)."""
 
     year: int
     village_id: str | None = None
     group: str | None = None
     category: str | None = None
     search: str = ""
+    village_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,13 @@ def card_categories() -> list[tuple[str, str]]:
     return [(code, catalogue[code].short_name) for code in CARD_CATEGORIES if code in catalogue]
 
 
-def village_choices(session: Session) -> list[VillageChoice]:
-    """Villages in display order, each with its groups (registered groups first, then any used by households)."""
-    villages = session.execute(select(Village.id, Village.name).order_by(Village.sort_order, Village.name)).all()
+def village_choices(session: Session, village_ids: Iterable[str] | None = None) -> list[VillageChoice]:
+    """Villages in display order (only `village_ids` when given), each with its groups
+    (registered groups first, then any used by households)."""
+    statement = select(Village.id, Village.name).order_by(Village.sort_order, Village.name)
+    if village_ids is not None:
+        statement = statement.where(Village.id.in_(list(village_ids)))
+    villages = session.execute(statement).all()
     registered: dict[str, list[str]] = defaultdict(list)
     for village_id, name in session.execute(
         select(VillageGroup.village_id, VillageGroup.name).order_by(VillageGroup.sort_order)
@@ -104,6 +112,8 @@ def find_households(session: Session, wanted: CardFilter) -> list[CardHousehold]
         Household.id, Household.head_name, Household.village_id, Village.name, Household.group_name,
         Household.member_count, Village.sort_order,
     ).join(Village, Household.village_id == Village.id)
+    if wanted.village_ids is not None:
+        statement = statement.where(Household.village_id.in_(list(wanted.village_ids)))
     if wanted.village_id:
         statement = statement.where(Household.village_id == wanted.village_id)
     if wanted.group:

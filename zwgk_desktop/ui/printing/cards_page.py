@@ -10,6 +10,12 @@ moment after any change), and 打印… / 另存为 PDF…, which render the who
 batch with progress and 取消 (5,000 households) and record a PrintedVersion.
 A cancelled batch leaves no file (the services write atomically).
 Tab 2 "为民服务事项目录": `ServiceItemsEditor`.
+
+Village scope (村级用户): `set_village_scope(ids)` (empty = every village)
+keeps the village choice, the household list and the printed batch to those
+villages; the service refuses any other village's household. A page built
+after sign-in starts in the scope of its parent window's `actor`; the
+lifecycle wiring pushes later changes (切换用户).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -63,14 +69,14 @@ class PageData:
     years: list[int]
 
 
-def load_page_data(database, config) -> PageData:
+def load_page_data(database, config, village_ids: tuple[str, ...] | None = None) -> PageData:
     from sqlalchemy import select
 
     from zwgk_desktop.core.models import Disclosure
     from zwgk_desktop.core.service_items import load_service_items
 
     with database.session() as session:
-        villages = village_choices(session)
+        villages = village_choices(session, village_ids)
         services = [(item.code, item.name) for item in load_service_items(session, config)]
         years = sorted({y for (y,) in session.execute(select(Disclosure.year).distinct()) if y})
     return PageData(villages, services, years)
@@ -78,7 +84,8 @@ def load_page_data(database, config) -> PageData:
 
 @dataclass(frozen=True)
 class CardRequest:
-    """One batch of cards to render: kind, layout, year and what to include (ids None = everyone)."""
+    """One batch of cards to render: kind, layout, year and what to include (ids None = everyone),
+    within the user's villages (`village_ids`; None = every village)."""
 
     kind: str
     layout: str
@@ -87,6 +94,7 @@ class CardRequest:
     service_codes: tuple[str, ...] | None = None
     only_with_policies: bool = False
     scope: str = ""
+    village_ids: tuple[str, ...] | None = None
 
 
 def render_request(database, config, request: CardRequest, out_path: str, job: Job, *, record: bool, user: str = ""):
@@ -100,7 +108,7 @@ def render_request(database, config, request: CardRequest, out_path: str, job: J
         ids = list(request.household_ids) if request.household_ids is not None else None
         return render_household_cards(
             session, config, ids, request.layout, out_path, request.year, job,
-            only_with_policies=request.only_with_policies, record=record, user=user,
+            only_with_policies=request.only_with_policies, record=record, user=user, village_ids=request.village_ids,
         )
 
 
@@ -190,6 +198,8 @@ class CardsPage(QWidget):
         self._printer = None
         self._final_running = False
         self._previewed: CardRequest | None = None
+        actor = getattr(parent, "actor", None)
+        self.village_scope: tuple[str, ...] = tuple(actor.village_ids) if getattr(actor, "is_village_scoped", False) else ()
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
@@ -284,6 +294,11 @@ class CardsPage(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         layout.addLayout(grid)
+        self.scope_note = QLabel(tr("您是村级用户：只列出、只能打印您负责的村（社区）的户。"), box)
+        self.scope_note.setObjectName("muted")
+        self.scope_note.setWordWrap(True)
+        self.scope_note.setVisible(bool(self.village_scope))
+        layout.addWidget(self.scope_note)
         row = QHBoxLayout()
         row.addWidget(self.all_village_button)
         row.addStretch(1)
@@ -429,10 +444,35 @@ class CardsPage(QWidget):
         return panel
 
     # --- page protocol -------------------------------------------------------------
+    def set_village_scope(self, village_ids: Iterable[str]) -> None:
+        """Offer and print only these villages' households (村级用户); empty = every village.
+        Reloads at once if the page has loaded."""
+        scope = tuple(village_ids)
+        if scope == self.village_scope:
+            return
+        self.village_scope = scope
+        self.scope_note.setVisible(bool(scope))
+        self.village_combo.blockSignals(True)
+        self.village_combo.clear()
+        self.village_combo.addItem(self._all_villages_text(), None)
+        self.village_combo.blockSignals(False)
+        self._filter_generation += 1  # a list still loading for the previous scope is dropped
+        self.household_model.set_rows([])
+        self._update_count()
+        if self.data is not None:
+            self.refresh()
+
+    def _scope_ids(self) -> tuple[str, ...] | None:
+        return self.village_scope or None
+
+    def _all_villages_text(self) -> str:
+        return tr("所辖全部村（社区）") if self.village_scope else tr("全部村（社区）")
+
     def refresh(self) -> None:
         """Load villages, service items and years, then the household list (F5)."""
-        database, config = self.database, self.config
-        self.tasks.run(lambda: load_page_data(database, config), self._show_page_data, self._show_failure)
+        database, config, scope = self.database, self.config, self._scope_ids()
+        self.tasks.run(lambda: load_page_data(database, config, scope),
+                       lambda data: self._show_page_data(data, scope), self._show_failure, owner=self)
         if self.tabs.currentWidget() is self.editor:
             self.editor.refresh()
 
@@ -444,18 +484,12 @@ class CardsPage(QWidget):
         if self.tabs.currentWidget() is self.editor and not self.editor.rows:
             self.editor.refresh()
 
-    def _show_page_data(self, data: PageData) -> None:
+    def _show_page_data(self, data: PageData, scope: tuple[str, ...] | None = None) -> None:
+        if scope != self._scope_ids():
+            return  # loaded for a user who has since switched; the new scope's load follows
         first_load = self.data is None
         self.data = data
-        keep = self.village_combo.currentData()
-        self.village_combo.blockSignals(True)
-        self.village_combo.clear()
-        self.village_combo.addItem(tr("全部村（社区）"), None)
-        for village in data.villages:
-            self.village_combo.addItem(village.name, village.id)
-        index = self.village_combo.findData(keep)
-        self.village_combo.setCurrentIndex(max(0, index))
-        self.village_combo.blockSignals(False)
+        self._fill_villages(data.villages)
         self._fill_groups()
         if first_load and data.years and date.today().year not in data.years:
             self.year_spin.blockSignals(True)
@@ -464,6 +498,20 @@ class CardsPage(QWidget):
             self.year_spin.blockSignals(False)
         self._fill_services(data.services)
         self.reload_households()
+
+    def _fill_villages(self, villages: list[VillageChoice]) -> None:
+        """Every village, or only the user's (a single one is chosen outright, with no 全部 entry)."""
+        combo = self.village_combo
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        if not self.village_scope or len(villages) > 1:
+            combo.addItem(self._all_villages_text(), None)
+        for village in villages:
+            combo.addItem(village.name, village.id)
+        combo.setCurrentIndex(max(0, combo.findData(keep)))
+        combo.setEnabled(combo.count() > 1)
+        combo.blockSignals(False)
 
     def _fill_groups(self) -> None:
         keep = self.group_combo.currentData()
@@ -493,7 +541,8 @@ class CardsPage(QWidget):
 
     def reload_services(self) -> None:
         database, config = self.database, self.config
-        self.tasks.run(lambda: load_page_data(database, config), lambda data: (
+        scope = self._scope_ids()
+        self.tasks.run(lambda: load_page_data(database, config, scope), lambda data: (
             setattr(self, "data", data), self._fill_services(data.services), self._changed()),
             self._show_failure, owner=self)
 
@@ -508,7 +557,7 @@ class CardsPage(QWidget):
         return CardFilter(
             year=self.year_spin.value(), village_id=self.village_combo.currentData(),
             group=self.group_combo.currentData(), category=self.policy_combo.currentData(),
-            search=self.search.text().strip(),
+            search=self.search.text().strip(), village_ids=self._scope_ids(),
         )
 
     def set_village(self, name: str) -> bool:
@@ -639,7 +688,8 @@ class CardsPage(QWidget):
             return None
         ids = tuple(r.id for r in rows)
         return CardRequest(HOUSEHOLD, layout, self.year_spin.value(), household_ids=ids[:limit] if limit else ids,
-                           only_with_policies=only, scope=tr("{n} 户").format(n=f"{len(ids):,}"))
+                           only_with_policies=only, scope=tr("{n} 户").format(n=f"{len(ids):,}"),
+                           village_ids=self._scope_ids())
 
     def _preview_limit(self) -> int:
         from zwgk_desktop.services.printing.cards_layout import card_layout
