@@ -114,3 +114,24 @@ def test_qt_standard_buttons_are_chinese(qapp, config):
     prepare_look(qapp, config)
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     assert sorted(b.text() for b in box.buttons()) == sorted(["确定", "取消"])
+
+
+def test_every_navigation_entry_is_a_real_page_and_stats_load_on_first_show(qtbot, demo_config, demo_db, tasks):
+    """With the extension packages installed no entry is left as a placeholder; 统计报表 computes when first opened."""
+    from tests.ui.conftest import make_window
+    from zwgk_desktop.core.users import Actor
+    from zwgk_desktop.ui.app import install_extension_pages
+    from zwgk_desktop.ui.stats import StatsPage
+    from zwgk_desktop.ui.widgets import PlaceholderPage
+
+    window = make_window(qtbot, demo_config, demo_db, tasks)
+    window.actor = Actor("admin", "admin", "管理员")
+    install_extension_pages(window)
+    placeholders = [key for key in window.page_keys() if isinstance(window.page(key), PlaceholderPage)]
+    assert placeholders == []
+    stats = window.page("reports")
+    assert isinstance(stats, StatsPage) and stats.stats is None  # nothing computed at start-up
+    window.show()
+    window.show_page("reports")
+    qtbot.waitUntil(lambda: stats.stats is not None, timeout=15000)
+    assert stats.cards["notices"].value.text() not in ("", "0")

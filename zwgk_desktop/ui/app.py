@@ -51,6 +51,7 @@ EXTENSION_MODULES = (
     "zwgk_desktop.ui.sync",
     "zwgk_desktop.ui.settings",
     "zwgk_desktop.ui.photos",
+    "zwgk_desktop.ui.stats",
 )
 
 

@@ -67,13 +67,18 @@ class StatsPage(QWidget):
     loaded = Signal(int)  # year
     exported = Signal(str)  # path of the written workbook
 
-    def __init__(self, database, tasks=None, parent: QWidget | None = None):
+    def __init__(self, database, tasks=None, parent: QWidget | None = None, *, load_now: bool = True):
         super().__init__(parent)
         self.setObjectName("page")
         self.database = database
         self.tasks = tasks
         self.stats: YearStatistics | None = None
         self._build()
+        if load_now:
+            self.refresh_years()
+
+    def refresh(self) -> None:
+        """Reload the years and the chosen year's figures (the main window calls this on first show and F5)."""
         self.refresh_years()
 
     # --- layout -------------------------------------------------------------
@@ -131,6 +136,7 @@ class StatsPage(QWidget):
 
     # --- data ---------------------------------------------------------------
     def refresh_years(self) -> None:
+        chosen = self.selected_year()
         with self.database.session() as session:
             years = available_years(session)
         self.year_box.blockSignals(True)
@@ -140,7 +146,8 @@ class StatsPage(QWidget):
         self.year_box.blockSignals(False)
         self.export_button.setEnabled(bool(years))
         if years:
-            self.load_year(years[0])
+            kept = self.year_box.findData(chosen)
+            self.load_year(chosen if kept >= 0 else years[0])
         else:
             self.message.setText(tr("还没有进入公示阶段的公示，暂无统计数据。"))
 
