@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from zwgk_desktop.core.group_order import group_number
 from zwgk_desktop.core.household_policies import (
-    gather_policies, group_number, household_policies, resolve_village, select_households,
+    gather_policies, household_policies, resolve_village, select_households,
 )
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, Township, Village
 from zwgk_desktop.core.service_items import (

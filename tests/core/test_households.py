@@ -99,3 +99,23 @@ def test_village_options_offer_only_the_scope_and_everything_without_one(demo_db
         liuhe = _village_id(s, "柳河村")
         assert [v.name for v in village_options(s, (liuhe,))] == ["柳河村"]
         assert len(village_options(s)) == 9
+
+
+def test_groups_are_listed_by_their_number_not_as_text(demo_db):
+    """一组, 二组 … 十组, 十一组 come in number order in the register (text order would put 十组 before 二组)."""
+    from zwgk_desktop.core.group_order import group_number
+    from zwgk_desktop.core.models import Village
+
+    with demo_db.session() as s:
+        village = s.execute(select(Village).order_by(Village.sort_order).limit(1)).scalar_one()
+        for group in ("十一组", "二组", "十组", "三组", "一组"):
+            s.add(Household(village_id=village.id, group_name=group, head_name="排序测试", member_count=1))
+    with demo_db.session() as s:
+        rows = household_page(s, HouseholdQuery(search="排序测试"))
+    groups = [row.group_name for row in rows]
+    assert groups == ["一组", "二组", "三组", "十组", "十一组"]
+    with demo_db.session() as s:
+        register = household_page(s, HouseholdQuery(), 0, DEMO_HOUSEHOLDS + 10)
+    first_village = [r.group_name for r in register if r.village_name == register[0].village_name]
+    numbers = [group_number(g) for g in first_village]
+    assert numbers == sorted(numbers)

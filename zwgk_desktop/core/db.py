@@ -1,7 +1,8 @@
 """Engine and session factory for the township's SQLite file.
 
 Pragmas on every connection: WAL journal, foreign keys on, a busy timeout so
-the UI's reader and the single writer thread don't trip over each other.
+the UI's reader and the single writer thread don't trip over each other; and
+the `group_order` collation (一组, 二组 … 十组 by number).
 `Database.session()` is a unit of work: commit on success, roll back on any
 exception, so a failed command writes nothing.
 """
@@ -15,6 +16,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from zwgk_desktop.core.group_order import GROUP_COLLATION, compare_groups
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -25,6 +28,7 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_collation(GROUP_COLLATION, compare_groups)
 
 
 def make_engine(url: str) -> Engine:

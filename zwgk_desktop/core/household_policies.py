@@ -24,7 +24,6 @@ No Qt; reads the database only.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.disclosures import format_fen
+from zwgk_desktop.core.group_order import group_sort_key
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import (
     CatalogItem,
@@ -152,39 +152,6 @@ def township_contact(session: Session) -> TownshipContact:
 
 
 # --- which households --------------------------------------------------------------
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def group_number(name: str) -> int | None:
-    """一组 → 1, 十二组 → 12, 3组 → 3; None when the name has no leading number."""
-    text = unicodedata.normalize("NFKC", name or "").strip()
-    digits = re.match(r"\d+", text)
-    if digits:
-        return int(digits.group())
-    match = re.match(r"[零〇一二两三四五六七八九十百]+", text)
-    if not match:
-        return None
-    value, current = 0, 0
-    for ch in match.group():
-        if ch == "百":
-            value += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            value += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    return value + current
-
-
-def group_sort_key(name: str, explicit: dict[str, int] | None = None) -> tuple:
-    """Groups in their registered order, else by their number (二组 before 十组), else by name."""
-    if explicit and name in explicit:
-        return (0, explicit[name], name)
-    number = group_number(name)
-    return (1, number if number is not None else 10**6, name)
-
 
 def resolve_village(session: Session, name: str) -> Village:
     """The village called `name` (exact, or the only one whose name contains it); else a Chinese

@@ -18,6 +18,7 @@ from typing import Iterable
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.core.group_order import GROUP_COLLATION
 from zwgk_desktop.core.models import DisclosureItem, Household, Village
 
 DEFAULT_PAGE_SIZE = 500
@@ -101,7 +102,7 @@ def household_page(
         )
         .join(Village, Household.village_id == Village.id)
         .outerjoin(item_counts, item_counts.c.household_id == Household.id)
-        .order_by(Village.sort_order, Household.group_name, Household.head_name, Household.id)
+        .order_by(Village.sort_order, Household.group_name.collate(GROUP_COLLATION), Household.head_name, Household.id)
         .offset(max(0, offset))
         .limit(max(0, limit))
     )

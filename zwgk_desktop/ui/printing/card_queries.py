@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import load_catalogue
-from zwgk_desktop.core.household_policies import CARD_CATEGORIES, counted_notices, group_sort_key
+from zwgk_desktop.core.group_order import group_sort_key
+from zwgk_desktop.core.household_policies import CARD_CATEGORIES, counted_notices
 from zwgk_desktop.core.models import DisclosureItem, Household, Village, VillageGroup
 
 ANY_POLICY = "*"  # households with at least one policy this year
