@@ -132,3 +132,12 @@ def test_switching_user_moves_the_scope_on_every_page(qtbot, demo_config, demo_d
         wiring.set_actor(ADMIN)
     assert households.model.total == DEMO_HOUSEHOLDS and households.village_filter.count() == 10
     qtbot.waitUntil(lambda: disclosures.detail.items_model.total == notice.items, timeout=WAIT)
+
+
+def test_status_bar_counts_only_what_a_village_user_can_see(qtbot, demo_config, demo_db, tasks):
+    """The status bar's 户籍 count is the user's own villages' households, not the township's."""
+    window, _wiring = open_window(qtbot, demo_config, demo_db, tasks, liuhe_user(demo_db))
+    expected = households_in(demo_db, "柳河村")
+    window.refresh_overview()
+    qtbot.waitUntil(lambda: f"户籍 {expected} 户" in window.counts_label.text(), timeout=WAIT)
+    assert f"公示 {window.disclosures_page.model.rowCount()} 条" in window.counts_label.text()

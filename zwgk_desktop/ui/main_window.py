@@ -42,17 +42,25 @@ class Overview:
     publishing: int
 
 
-def load_overview(database) -> Overview:
+def load_overview(database, village_ids: tuple[str, ...] | None = None) -> Overview:
+    """Township name and counts; with `village_ids` (a 村级用户) the counts of what they can see."""
     from sqlalchemy import func, select
 
-    from zwgk_desktop.core.models import Disclosure, Household
+    from zwgk_desktop.core.disclosures import list_disclosures
+    from zwgk_desktop.core.households import HouseholdQuery, count_households
+    from zwgk_desktop.core.models import Disclosure
     from zwgk_desktop.core.townships import current_township
 
     with database.session() as session:
         township = current_township(session)
-        disclosures = session.execute(select(func.count(Disclosure.id))).scalar() or 0
-        publishing = session.execute(select(func.count(Disclosure.id)).where(Disclosure.status == "publishing")).scalar() or 0
-        households = session.execute(select(func.count(Household.id))).scalar() or 0
+        households = count_households(session, HouseholdQuery(village_ids=village_ids))
+        if village_ids is None:
+            disclosures = session.execute(select(func.count(Disclosure.id))).scalar() or 0
+            publishing = session.execute(
+                select(func.count(Disclosure.id)).where(Disclosure.status == "publishing")).scalar() or 0
+        else:
+            rows = list_disclosures(session, village_ids=village_ids)
+            disclosures, publishing = len(rows), sum(1 for r in rows if r.status == "publishing")
         return Overview(township.name if township else None, disclosures, households, publishing)
 
 
@@ -215,7 +223,10 @@ class MainWindow(QMainWindow):
             self._ensure_loaded(key)
 
     def refresh_overview(self) -> None:
-        self.tasks.run(lambda: load_overview(self.database), self._show_overview)
+        actor = getattr(self, "actor", None)
+        scope = tuple(actor.village_ids) if actor is not None and actor.is_village_scoped else None
+        database = self.database
+        self.tasks.run(lambda: load_overview(database, scope), self._show_overview)
 
     def _show_overview(self, overview: Overview) -> None:
         self.overview = overview
