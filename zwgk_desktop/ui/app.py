@@ -1,6 +1,8 @@
 """Desktop app bootstrap: `run_app(config, demo_if_empty=False) -> int` (exit code).
 
-Order: QApplication (organisation/app names for QSettings) → bundled CJK
+Order: QApplication (organisation/app names for QSettings) → the
+single-instance guard (`ui.single_instance`: if the app already runs on this
+data directory, that window comes to the front and we exit 0) → bundled CJK
 fonts registered and made the app font → Fusion + stylesheet → database
 opened (a `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt / DataDirError
 is shown in a Chinese dialog and the exit code is 1) → who is working
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from zwgk_desktop import APP_NAME, __version__
 from zwgk_desktop.config import Config
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ui.single_instance import InstanceGuard, bring_to_front
 from zwgk_desktop.ui.style import apply_style, register_bundled_fonts
 from zwgk_desktop.ui.tasks import TaskManager, show_error
 
@@ -180,10 +183,35 @@ def install_test_hooks(app: QApplication, window, started: float) -> None:
         page.list_loaded.connect(on_ready)
 
 
+def claim_data_dir(config: Config) -> InstanceGuard | None:
+    """The single-instance guard for this data directory, or None when the app already runs on it
+    (that window has been asked to come to the front)."""
+    guard = InstanceGuard(config.data_dir)
+    if guard.ask_running_instance():
+        print(tr("乡镇公示栏政务公开系统已在运行（数据目录 {d}），已切换到已打开的窗口。").format(d=config.data_dir),
+              file=sys.stderr)
+        return None
+    if not guard.listen():
+        log.warning("could not create the single-instance server %s", guard.name)
+    return guard
+
+
 def run_app(config: Config, demo_if_empty: bool = False) -> int:
-    """Start the desktop app and run it until the main window closes; returns the exit code."""
+    """Start the desktop app and run it until the main window closes; returns the exit code.
+
+    A second start on the same data directory brings the open window to the front and returns 0."""
     started = time.perf_counter()
     app = ensure_application()
+    guard = claim_data_dir(config)
+    if guard is None:
+        return 0
+    try:
+        return _run_guarded(app, config, demo_if_empty, started, guard)
+    finally:
+        guard.close()
+
+
+def _run_guarded(app: QApplication, config: Config, demo_if_empty: bool, started: float, guard: InstanceGuard) -> int:
     prepare_look(app, config)
     database = open_database_or_explain(config)
     if database is None:
@@ -202,6 +230,7 @@ def run_app(config: Config, demo_if_empty: bool = False) -> int:
 
     window = MainWindow(config, database, tasks)
     window.actor = signed_in.actor
+    guard.activate_requested.connect(lambda: bring_to_front(window))
     try:
         install_extension_pages(window)
         install_test_hooks(app, window, started)
