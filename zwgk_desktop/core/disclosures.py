@@ -3,7 +3,9 @@
 Screens and the CLI read notices only through these functions; they never
 hold ORM objects. Line items come in pages so a 50,000-line notice stays
 smooth. Every query that returns or counts line items takes `village_ids`
-(None = the whole township): a 村级用户 sees only the lines of their villages.
+(None = the whole township): a 村级用户 sees only the lines of their villages,
+and `concerning_villages(village_ids)` is the one rule for which notices
+concern them (the notice list, the statistics).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
@@ -97,11 +99,24 @@ def _row(d: Disclosure, posted: int) -> DisclosureRow:
     )
 
 
-def _in_villages(statement, village_ids: Iterable[str] | None):
+def items_in_villages(statement, village_ids: Iterable[str] | None):
     """`statement` over line items, narrowed to the lines of `village_ids` (None: unchanged)."""
     if village_ids is None:
         return statement
     return statement.where(DisclosureItem.village_id.in_(list(village_ids)))
+
+
+def concerning_villages(village_ids: Iterable[str]) -> ColumnElement[bool]:
+    """Condition on `Disclosure`: the notice concerns these villages (what a 村级用户 sees) —
+    a line item in one of them, or a posting on one of their boards."""
+    villages = list(village_ids)
+    with_items = items_in_villages(select(DisclosureItem.disclosure_id), villages)
+    on_boards = (
+        select(Posting.disclosure_id)
+        .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
+        .where(NoticeBoard.village_id.in_(villages))
+    )
+    return or_(Disclosure.id.in_(with_items), Disclosure.id.in_(on_boards))
 
 
 def posted_board_counts(session: Session) -> dict[str, int]:
@@ -128,17 +143,10 @@ def list_disclosures(
         query = query.where(Disclosure.category == category)
     if search:
         like = f"%{search.strip()}%"
-        matching_items = _in_villages(select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like)), village_ids)
+        matching_items = items_in_villages(select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like)), village_ids)
         query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(matching_items)))
     if village_ids is not None:
-        villages = list(village_ids)
-        with_items = select(DisclosureItem.disclosure_id).where(DisclosureItem.village_id.in_(villages))
-        on_boards = (
-            select(Posting.disclosure_id)
-            .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
-            .where(NoticeBoard.village_id.in_(villages))
-        )
-        query = query.where(or_(Disclosure.id.in_(with_items), Disclosure.id.in_(on_boards)))
+        query = query.where(concerning_villages(village_ids))
     posted = posted_board_counts(session)
     return [_row(d, posted.get(d.id, 0)) for d in session.execute(query).scalars()]
 
@@ -177,7 +185,7 @@ def show_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
 def count_items(session: Session, disclosure_id: str, *, village_ids: Iterable[str] | None = None) -> int:
     """How many line items the notice has (with `village_ids`: only those of these villages)."""
     statement = select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id == disclosure_id)
-    return session.execute(_in_villages(statement, village_ids)).scalar() or 0
+    return session.execute(items_in_villages(statement, village_ids)).scalar() or 0
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def item_totals(session: Session, disclosure_id: str, *, village_ids: Iterable[s
         func.count(DisclosureItem.id), func.coalesce(func.sum(DisclosureItem.people), 0),
         func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
     ).where(DisclosureItem.disclosure_id == disclosure_id)
-    return ItemTotals(*session.execute(_in_villages(statement, village_ids)).one())
+    return ItemTotals(*session.execute(items_in_villages(statement, village_ids)).one())
 
 
 def item_page(
@@ -207,7 +215,7 @@ def item_page(
         DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name,
         DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
     ).where(DisclosureItem.disclosure_id == disclosure_id)
-    statement = _in_villages(statement, village_ids).order_by(DisclosureItem.seq).offset(offset).limit(limit)
+    statement = items_in_villages(statement, village_ids).order_by(DisclosureItem.seq).offset(offset).limit(limit)
     return [ItemRow(*r) for r in session.execute(statement).all()]
 
 

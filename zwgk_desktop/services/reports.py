@@ -1,17 +1,24 @@
 """Statistics the township reports, as plain tables, and the .xlsx workbook built from them.
 
 Owns:
-- `year_statistics(session, year)` → `YearStatistics`: one `StatTable` per
+- `year_statistics(session, year, job, village_ids=...)` → `YearStatistics`: one `StatTable` per
   table the yearly 政府信息公开工作年度报告 (主动公开 part) and the county's
   考评 ask for — by category, by month, by village, posting evidence (photos),
   objections, the social-assistance figures (低保/特困/临时救助) and the list
   of notices counted. Values are ints, integer fen for money, fractions for
   rates; the UI's charts and the workbook read the same DTOs;
-- `available_years(session)` for a year selector;
+- `available_years(session, village_ids=...)` for a year selector;
 - `write_workbook(stats, out_path)`: one formatted sheet per table (bold
   header, frozen panes, widths, money with two decimals, totals row), written
   to a temp file and renamed, so a failure leaves nothing behind;
-- `export_statistics(database, year, out_path, job)`: the two together.
+- `export_statistics(database, year, out_path, job, village_ids=...)`: the two together.
+
+Village scope (a 村级用户): every function takes `village_ids` (None = the
+whole township). With it, the notices counted are those concerning the
+villages (`core.disclosures.concerning_villages`, the notice list's rule);
+items, people and money only their villages' lines; postings and photo
+evidence only their villages' boards; objections those of the notices in
+scope. `YearStatistics.villages` names the scope for captions.
 
 Counting rules: only notices that reached 公示中/期满/已归档 count as
 disclosed; when a correction (更正) replaced a notice, only the newest
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,10 +42,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
-from zwgk_desktop.core.disclosures import STATUS_LABELS, format_fen
+from zwgk_desktop.core.disclosures import (
+    STATUS_LABELS,
+    items_in_villages,
+    concerning_villages,
+    format_fen,
+)
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import (
-    Disclosure, DisclosureItem, NoticeBoard, Objection, Photo, Posting, Setting, Township, Village,
+    Disclosure,
+    DisclosureItem,
+    NoticeBoard,
+    Objection,
+    Photo,
+    Posting,
+    Setting,
+    Township,
+    Village,
 )
 from zwgk_desktop.errors import InvalidInput, ZwgkError
 from zwgk_desktop.fileio import atomic_output
@@ -93,6 +114,12 @@ class YearStatistics:
     township: str
     notices: int
     tables: list[StatTable]
+    villages: tuple[str, ...] = ()  # names of the villages in scope; empty = the whole township
+
+    @property
+    def scope_name(self) -> str:
+        """Who the figures cover, for titles: '青山镇', or '青山镇柳河村、石桥村' for a village scope."""
+        return self.township + "、".join(self.villages)
 
     def table(self, key: str) -> StatTable:
         return next(t for t in self.tables if t.key == key)
@@ -139,12 +166,20 @@ class PostingFacts:
 # --------------------------------------------------------------------------
 
 
-def available_years(session: Session) -> list[int]:
-    """Years that have at least one disclosed notice, newest first."""
-    rows = session.execute(
-        select(Disclosure.year).where(Disclosure.status.in_(DISCLOSED_STATUSES)).distinct().order_by(Disclosure.year.desc())
-    )
-    return [int(y) for (y,) in rows]
+def _concerning(statement, village_ids: tuple[str, ...] | None):
+    """`statement` over notices, narrowed to those concerning `village_ids` (None: unchanged)."""
+    return statement if village_ids is None else statement.where(concerning_villages(village_ids))
+
+
+def _scope(village_ids: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if village_ids is None else tuple(village_ids)
+
+
+def available_years(session: Session, village_ids: Iterable[str] | None = None) -> list[int]:
+    """Years that have at least one disclosed notice (concerning `village_ids` when given), newest first."""
+    statement = select(Disclosure.year).where(Disclosure.status.in_(DISCLOSED_STATUSES))
+    statement = _concerning(statement, _scope(village_ids)).distinct().order_by(Disclosure.year.desc())
+    return [int(y) for (y,) in session.execute(statement)]
 
 
 def _superseded_ids(session: Session) -> set[str]:
@@ -163,13 +198,11 @@ def _notice_month(d: Disclosure) -> int:
     return d.created_at.month if d.created_at else 1
 
 
-def disclosed_notices(session: Session, year: int) -> list[NoticeFacts]:
+def disclosed_notices(session: Session, year: int, village_ids: tuple[str, ...] | None = None) -> list[NoticeFacts]:
+    """The year's counted notices (newest versions only); with `village_ids` those concerning the villages."""
     superseded = _superseded_ids(session)
-    query = (
-        select(Disclosure)
-        .where(Disclosure.year == year, Disclosure.status.in_(DISCLOSED_STATUSES))
-        .order_by(Disclosure.period_start, Disclosure.created_at)
-    )
+    query = select(Disclosure).where(Disclosure.year == year, Disclosure.status.in_(DISCLOSED_STATUSES))
+    query = _concerning(query, village_ids).order_by(Disclosure.period_start, Disclosure.created_at)
     return [
         NoticeFacts(
             id=d.id, title=d.title, category=d.category, status=d.status, month=_notice_month(d),
@@ -185,28 +218,32 @@ def _chunks(ids: list[str], size: int = 500):
         yield ids[start:start + size]
 
 
-def _item_totals_by_village(session: Session, ids: list[str]) -> list[tuple[str, str, int, int, int]]:
-    """(disclosure_id, village_name, items, people, amount_fen) per notice and village."""
+def _item_totals_by_village(
+    session: Session, ids: list[str], village_ids: tuple[str, ...] | None = None,
+) -> list[tuple[str, str, int, int, int]]:
+    """(disclosure_id, village_name, items, people, amount_fen) per notice and village (only `village_ids`' lines)."""
     out = []
     for chunk in _chunks(ids):
+        statement = select(
+            DisclosureItem.disclosure_id, DisclosureItem.village_name, func.count(DisclosureItem.id),
+            func.coalesce(func.sum(DisclosureItem.people), 0), func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
+        ).where(DisclosureItem.disclosure_id.in_(chunk))
         rows = session.execute(
-            select(
-                DisclosureItem.disclosure_id, DisclosureItem.village_name, func.count(DisclosureItem.id),
-                func.coalesce(func.sum(DisclosureItem.people), 0), func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
-            )
-            .where(DisclosureItem.disclosure_id.in_(chunk))
-            .group_by(DisclosureItem.disclosure_id, DisclosureItem.village_name)
+            items_in_villages(statement, village_ids).group_by(DisclosureItem.disclosure_id, DisclosureItem.village_name)
         )
         out.extend((d, v or "", int(n), int(p), int(a)) for d, v, n, p, a in rows)
     return out
 
 
-def _postings(session: Session, ids: list[str]) -> list[PostingFacts]:
+def _postings(session: Session, ids: list[str], village_ids: tuple[str, ...] | None = None) -> list[PostingFacts]:
+    """The notices' postings with their photo roles (with `village_ids`: only on those villages' boards)."""
     postings: dict[str, PostingFacts] = {}
     for chunk in _chunks(ids):
-        for pid, did, bid in session.execute(
-            select(Posting.id, Posting.disclosure_id, Posting.board_id).where(Posting.disclosure_id.in_(chunk))
-        ):
+        statement = select(Posting.id, Posting.disclosure_id, Posting.board_id).where(Posting.disclosure_id.in_(chunk))
+        if village_ids is not None:
+            statement = statement.join(NoticeBoard, Posting.board_id == NoticeBoard.id).where(
+                NoticeBoard.village_id.in_(village_ids))
+        for pid, did, bid in session.execute(statement):
             postings[pid] = PostingFacts(pid, did, bid)
     for chunk in _chunks(list(postings)):
         for pid, role in session.execute(select(Photo.posting_id, Photo.role).where(Photo.posting_id.in_(chunk))):
@@ -234,6 +271,14 @@ def _village_order(session: Session) -> list[str]:
 
 def _township_name(session: Session) -> str:
     return session.execute(select(Township.name).limit(1)).scalar() or ""
+
+
+def _scope_names(session: Session, village_ids: tuple[str, ...] | None, village_order: list[str]) -> tuple[str, ...]:
+    """Names of the villages in scope, in display order (empty for the whole township)."""
+    if village_ids is None:
+        return ()
+    names = set(session.execute(select(Village.name).where(Village.id.in_(village_ids))).scalars())
+    return tuple(n for n in village_order if n in names)
 
 
 # --------------------------------------------------------------------------
@@ -456,15 +501,14 @@ def _latest_by_person(rows) -> dict:
     return latest
 
 
-def _category_items(session: Session, ids: list[str]) -> list[tuple]:
+def _category_items(session: Session, ids: list[str], village_ids: tuple[str, ...] | None = None) -> list[tuple]:
     rows = []
     for chunk in _chunks(ids):
-        rows.extend(session.execute(
-            select(DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.name,
-                   DisclosureItem.village_name, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra)
-            .where(DisclosureItem.disclosure_id.in_(chunk))
-            .order_by(DisclosureItem.seq)
-        ).all())
+        statement = select(
+            DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.name,
+            DisclosureItem.village_name, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
+        ).where(DisclosureItem.disclosure_id.in_(chunk))
+        rows.extend(session.execute(items_in_villages(statement, village_ids).order_by(DisclosureItem.seq)).all())
     order = {did: i for i, did in enumerate(ids)}
     rows.sort(key=lambda r: order[r[0]])
     return [r[1:] for r in rows]
@@ -488,12 +532,15 @@ def subsidy_standard(session: Session, category: str) -> str:
     return format_standard(row.value.get(category))
 
 
-def assistance_figures(session: Session, notices: list[NoticeFacts]) -> AssistanceFigures:
+def assistance_figures(
+    session: Session, notices: list[NoticeFacts], village_ids: tuple[str, ...] | None = None,
+) -> AssistanceFigures:
+    """The 社会救助 figures of the counted notices (with `village_ids`: of those villages' lines)."""
     figures = AssistanceFigures()
     by_category = defaultdict(list)
     for n in notices:
         by_category[n.category].append(n.id)
-    dibao = _latest_by_person(_category_items(session, by_category["dibao"]))
+    dibao = _latest_by_person(_category_items(session, by_category["dibao"], village_ids))
     current = [(p, a) for p, a, extra in dibao.values() if str(extra.get("change_type", "")) != "停保"]
     figures.dibao_households = len(current)
     figures.dibao_people = sum(p for p, _ in current)
@@ -504,7 +551,7 @@ def assistance_figures(session: Session, notices: list[NoticeFacts]) -> Assistan
         figures.dibao_standard, figures.dibao_standard_derived = standard, False
     elif figures.dibao_level_fen is not None:
         figures.dibao_standard = f"{format_fen(figures.dibao_level_fen)}元/人·月（按公示数据推算）"
-    tekun = _latest_by_person(_category_items(session, by_category["tekun"]))
+    tekun = _latest_by_person(_category_items(session, by_category["tekun"], village_ids))
     supported = [a for _p, a, extra in tekun.values() if str(extra.get("notice_type", "")) != "拟终止"]
     figures.tekun_people = len(supported)
     figures.tekun_level_fen = _divide_fen(sum(supported), len(supported))
@@ -542,29 +589,38 @@ def table_assistance(f: AssistanceFigures) -> StatTable:
 # --------------------------------------------------------------------------
 
 
-def year_statistics(session: Session, year: int, job: Job | None = None) -> YearStatistics:
-    """Every statistics table for `year`; `NoData` when the year has no disclosed notice."""
+def _no_data(session: Session, year: int, village_ids: tuple[str, ...] | None) -> NoData:
+    years = available_years(session, village_ids)
+    hint = f"有数据的年份：{'、'.join(map(str, years))}。" if years else "目前还没有任何公示进入公示阶段。"
+    whose = "" if village_ids is None else "涉及您负责的村（社区）的"
+    return NoData(
+        f"{year}年没有{whose}已公示（公示中、期满或已归档）的公示，无法生成统计表。{hint}",
+        detail={"year": year, "years": years},
+    )
+
+
+def year_statistics(
+    session: Session, year: int, job: Job | None = None, *, village_ids: Iterable[str] | None = None,
+) -> YearStatistics:
+    """Every statistics table for `year` (with `village_ids`: only what concerns those villages);
+    `NoData` when the year has no disclosed notice in scope."""
     job = job or Job()
+    scope = _scope(village_ids)
     if not 2000 <= int(year) <= 2100:
         raise InvalidInput(f"年份 {year} 不正确，请输入如 2026 这样的四位年份。", code="bad_year")
-    notices = disclosed_notices(session, year)
+    notices = disclosed_notices(session, year, scope)
     if not notices:
-        years = available_years(session)
-        hint = f"有数据的年份：{'、'.join(map(str, years))}。" if years else "目前还没有任何公示进入公示阶段。"
-        raise NoData(
-            f"{year}年没有已公示（公示中、期满或已归档）的公示，无法生成统计表。{hint}",
-            detail={"year": year, "years": years},
-        )
+        raise _no_data(session, year, scope)
     job.progress(1, 4, "正在统计公示条目…")
     ids = [n.id for n in notices]
     by_id = {n.id: n for n in notices}
-    item_rows = _item_totals_by_village(session, ids)
+    item_rows = _item_totals_by_village(session, ids, scope)
     for did, _village, items, people, amount in item_rows:
         n = by_id[did]
         n.items, n.people, n.amount_fen = n.items + items, n.people + people, n.amount_fen + amount
     job.check()
     job.progress(2, 4, "正在统计张贴和照片留证…")
-    postings = _postings(session, ids)
+    postings = _postings(session, ids, scope)
     for p in postings:
         by_id[p.disclosure_id].postings += 1
         by_id[p.disclosure_id].postings_with_photo += int(p.has_photo)
@@ -580,11 +636,14 @@ def year_statistics(session: Session, year: int, job: Job | None = None) -> Year
         table_by_village(villages, item_rows, postings, boards),
         table_evidence(postings, boards, villages),
         table_objections(notices),
-        table_assistance(assistance_figures(session, notices)),
+        table_assistance(assistance_figures(session, notices, scope)),
         table_notice_list(notices),
     ]
     job.progress(4, 4, "统计完成")
-    return YearStatistics(year=int(year), township=_township_name(session), notices=len(notices), tables=tables)
+    return YearStatistics(
+        year=int(year), township=_township_name(session), notices=len(notices), tables=tables,
+        villages=_scope_names(session, scope, villages),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -606,17 +665,25 @@ def _cell_value(value: Any, kind: str) -> Any:
     return value
 
 
+def scope_caption(stats: YearStatistics) -> str:
+    """The line under each sheet's title saying what was counted (and for which villages)."""
+    caption = f"统计口径：{stats.year}年已公示（公示中、期满、已归档）的公示"
+    if stats.villages:
+        caption += f"；仅统计{'、'.join(stats.villages)}的公开条目、本村公开栏的张贴和所涉公示的异议（村级用户）"
+    return caption
+
+
 def _write_sheet(wb, table: StatTable, stats: YearStatistics) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(table.sheet)
     width = len(table.columns)
-    ws.cell(row=1, column=1, value=f"{stats.township}{stats.year}年{table.title}").font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=f"{stats.scope_name}{stats.year}年{table.title}").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 24
     header_row = 3
-    ws.cell(row=2, column=1, value=f"统计口径：{stats.year}年已公示（公示中、期满、已归档）的公示").font = Font(size=9, color="666666")
+    ws.cell(row=2, column=1, value=scope_caption(stats)).font = Font(size=9, color="666666")
     thin = Side(style="thin", color="A0A0A0")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for col, column in enumerate(table.columns, start=1):
@@ -665,7 +732,7 @@ def write_workbook(stats: YearStatistics, out_path: str | os.PathLike) -> list[s
     wb.remove(wb.active)
     for table in stats.tables:
         _write_sheet(wb, table, stats)
-    wb.properties.title = f"{stats.township}{stats.year}年政务公开统计表"
+    wb.properties.title = f"{stats.scope_name}{stats.year}年政务公开统计表"
     wb.properties.creator = "zwgk_desktop"
     try:
         with atomic_output(target) as tmp:
@@ -675,9 +742,13 @@ def write_workbook(stats: YearStatistics, out_path: str | os.PathLike) -> list[s
     return stats.sheet_names
 
 
-def export_statistics(database, year: int, out_path: str | os.PathLike, job: Job | None = None) -> list[str]:
-    """Read the year's statistics in one session and write the workbook (for the CLI and the UI runner)."""
+def export_statistics(
+    database, year: int, out_path: str | os.PathLike, job: Job | None = None, *,
+    village_ids: Iterable[str] | None = None,
+) -> list[str]:
+    """Read the year's statistics in one session and write the workbook (for the CLI and the UI runner);
+    with `village_ids` the figures and captions are those of a 村级用户's villages."""
     with database.session() as session:
-        stats = year_statistics(session, year, job)
+        stats = year_statistics(session, year, job, village_ids=village_ids)
     (job or Job()).check()
     return write_workbook(stats, out_path)

@@ -5,15 +5,23 @@ DTOs (never ORM objects). With a `TaskManager` (`ui.tasks`) the statistics
 are computed and the workbook written off the UI thread; without one (tests,
 simple embedding) they run inline. `load_year(year)` fills the page;
 `export_to(path)` writes the workbook for the selected year.
+
+Village scope (村级用户): `set_village_scope(ids)` (empty = the whole
+township, the other pages' convention) makes every figure, chart and the
+export count only those villages, says so in a line under the title, and
+recomputes at once if the page has loaded.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from zwgk_desktop.core.households import village_options
 from zwgk_desktop.services.reports import YearStatistics, available_years, export_statistics, year_statistics
 from zwgk_desktop.ui.stats.charts import BarChart, LineChart, Series
 
@@ -73,6 +81,9 @@ class StatsPage(QWidget):
         self.database = database
         self.tasks = tasks
         self.stats: YearStatistics | None = None
+        self.village_scope: tuple[str, ...] = ()
+        self._loaded_once = False
+        self._generation = 0  # results computed for an older year or scope are dropped
         self._build()
         if load_now:
             self.refresh_years()
@@ -80,6 +91,19 @@ class StatsPage(QWidget):
     def refresh(self) -> None:
         """Reload the years and the chosen year's figures (the main window calls this on first show and F5)."""
         self.refresh_years()
+
+    def set_village_scope(self, village_ids: Iterable[str]) -> None:
+        """Count only these villages (村级用户); empty = the whole township. Recomputes if the page has loaded."""
+        scope = tuple(village_ids)
+        if scope == self.village_scope:
+            return
+        self.village_scope = scope
+        self.scope_label.hide()  # shown with the villages' names when the figures are reloaded
+        if self._loaded_once:
+            self.refresh_years()
+
+    def _scope_ids(self) -> tuple[str, ...] | None:
+        return self.village_scope or None
 
     # --- layout -------------------------------------------------------------
     def _build(self) -> None:
@@ -100,6 +124,12 @@ class StatsPage(QWidget):
         self.export_button.clicked.connect(self._ask_export)
         head.addWidget(self.export_button)
         outer.addLayout(head)
+        self.scope_label = QLabel()
+        self.scope_label.setObjectName("scopeLine")
+        self.scope_label.setStyleSheet("QLabel#scopeLine { color: #0b5cad; font-weight: 600; }")
+        self.scope_label.setWordWrap(True)
+        self.scope_label.hide()
+        outer.addWidget(self.scope_label)
         self.message = QLabel()
         self.message.setObjectName("muted")
         outer.addWidget(self.message)
@@ -136,9 +166,14 @@ class StatsPage(QWidget):
 
     # --- data ---------------------------------------------------------------
     def refresh_years(self) -> None:
+        """Offer the years with data in scope and load the chosen (else the newest) one."""
+        self._loaded_once = True
         chosen = self.selected_year()
+        scope = self._scope_ids()
         with self.database.session() as session:
-            years = available_years(session)
+            years = available_years(session, scope)
+            names = [v.name for v in village_options(session, scope)] if scope else []
+        self._show_scope(names)
         self.year_box.blockSignals(True)
         self.year_box.clear()
         for year in years:
@@ -149,7 +184,26 @@ class StatsPage(QWidget):
             kept = self.year_box.findData(chosen)
             self.load_year(chosen if kept >= 0 else years[0])
         else:
-            self.message.setText(tr("还没有进入公示阶段的公示，暂无统计数据。"))
+            self._generation += 1  # a computation still running for the previous scope is dropped
+            self._clear()
+            self.message.setText(
+                tr("您负责的村（社区）还没有进入公示阶段的公示，暂无统计数据。") if scope
+                else tr("还没有进入公示阶段的公示，暂无统计数据。"))
+
+    def _show_scope(self, names: list[str]) -> None:
+        """The line under the title telling a 村级用户 whose figures these are (hidden for township staff)."""
+        if self.village_scope:
+            self.scope_label.setText(
+                tr("以下为您负责的村（社区）的统计：{names}").format(names="、".join(names) or tr("（无）")))
+        self.scope_label.setVisible(bool(self.village_scope))
+
+    def _clear(self) -> None:
+        """Empty figures and charts (a scope with no data must not keep the previous scope's numbers)."""
+        self.stats = None
+        for card in self.cards.values():
+            card.set_value("—")
+        for chart in (self.month_chart, self.money_chart, self.category_chart, self.village_chart):
+            chart.set_data([], [])
 
     def selected_year(self) -> int | None:
         return self.year_box.currentData()
@@ -166,17 +220,27 @@ class StatsPage(QWidget):
             self.year_box.blockSignals(True)
             self.year_box.setCurrentIndex(index)
             self.year_box.blockSignals(False)
-        database = self.database
+        database, scope = self.database, self._scope_ids()
+        self._generation += 1
+        generation = self._generation
 
         def compute() -> YearStatistics:
             with database.session() as session:
-                return year_statistics(session, year)
+                return year_statistics(session, year, village_ids=scope)
+
+        def shown(stats: YearStatistics) -> None:
+            if generation == self._generation:
+                self.show_statistics(stats)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._failed(exc)
 
         if self.tasks is None:
             self.show_statistics(compute())
         else:
             self.message.setText(tr("正在统计…"))
-            self.tasks.run(compute, self.show_statistics, self._failed, db=True)
+            self.tasks.run(compute, shown, failed, db=True)
 
     def _failed(self, exc: BaseException) -> None:
         from zwgk_desktop.ui.tasks import error_message
@@ -207,7 +271,7 @@ class StatsPage(QWidget):
         rows = [r for r in village.rows if r[2] is not None]
         self.village_chart.set_data([r[0] for r in rows], [Series(tr("条目(户)数"), tuple(r[2] for r in rows), "#0c8599")], count_text)
         self.message.setText(tr("{t}{y}年：统计已公示（公示中、期满、已归档）的 {n} 条公示；更正只计最新版本。").format(
-            t=stats.township, y=stats.year, n=stats.notices))
+            t=stats.scope_name, y=stats.year, n=stats.notices))
         self.loaded.emit(stats.year)
 
     # --- export -------------------------------------------------------------
@@ -215,8 +279,9 @@ class StatsPage(QWidget):
         year = self.selected_year()
         if year is None:
             return
+        whose = "、".join(self.stats.villages) if self.stats is not None else ""
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("导出统计表"), tr("{y}年政务公开统计表.xlsx").format(y=year), tr("Excel 工作簿 (*.xlsx)")
+            self, tr("导出统计表"), tr("{v}{y}年政务公开统计表.xlsx").format(v=whose, y=year), tr("Excel 工作簿 (*.xlsx)")
         )
         if path:
             if not path.lower().endswith(".xlsx"):
@@ -226,15 +291,16 @@ class StatsPage(QWidget):
     def export_to(self, path: str) -> None:
         """Write the selected year's workbook (off the UI thread with a progress dialog when possible)."""
         year = self.selected_year()
-        database = self.database
+        database, scope = self.database, self._scope_ids()
 
         def done(_sheets) -> None:
             self.message.setText(tr("已导出：{p}").format(p=path))
             self.exported.emit(path)
 
         if self.tasks is None:
-            done(export_statistics(database, year, path))
+            done(export_statistics(database, year, path, village_ids=scope))
         else:
             self.tasks.run_with_progress(
-                lambda job: export_statistics(database, year, path, job), done, tr("正在生成统计表…"), self,
+                lambda job: export_statistics(database, year, path, job, village_ids=scope), done,
+                tr("正在生成统计表…"), self,
             )
