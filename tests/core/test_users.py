@@ -112,3 +112,12 @@ def test_cli_user_add_and_list(tmp_path):
     assert code == 1 and "密码至少" in payload["error"]["message"]
     code, payload, _ = run_cli("user", "list", "--json", data_dir=data)
     assert [u["username"] for u in payload["users"]] == ["admin"] and "argon2" not in str(payload)
+
+
+def test_village_scope_is_none_for_township_staff_and_never_everything_for_a_village_user():
+    """Township roles see the whole township; a village user sees their villages, and one without villages sees none."""
+    from zwgk_desktop.core.users import NO_VILLAGE, Actor
+
+    assert Actor("clerk", "clerk").village_scope is None
+    assert Actor("cun", "village", village_ids=("v1", "v2")).village_scope == ("v1", "v2")
+    assert Actor("cun", "village").village_scope == NO_VILLAGE

@@ -82,6 +82,9 @@ class LoginFailed(ZwgkError):
     code = "login_failed"
 
 
+NO_VILLAGE = ("",)  # a village scope that matches no village
+
+
 class AccountLocked(ZwgkError):
     code = "account_locked"
 
@@ -103,6 +106,16 @@ class Actor:
     @property
     def is_village_scoped(self) -> bool:
         return self.role == "village"
+
+    @property
+    def village_scope(self) -> tuple[str, ...] | None:
+        """The villages this user's views are limited to; None = the whole township.
+
+        A village user without any village is limited to none (`NO_VILLAGE`, which no
+        village id matches), never widened to everything by an empty tuple."""
+        if not self.is_village_scoped:
+            return None
+        return tuple(self.village_ids) or NO_VILLAGE
 
     @property
     def label(self) -> str:

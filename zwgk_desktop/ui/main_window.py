@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
 
     def refresh_overview(self) -> None:
         actor = getattr(self, "actor", None)
-        scope = tuple(actor.village_ids) if actor is not None and actor.is_village_scoped else None
+        scope = actor.village_scope if actor is not None else None
         database = self.database
         self.tasks.run(lambda: load_overview(database, scope), self._show_overview)
 

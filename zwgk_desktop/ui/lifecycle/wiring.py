@@ -314,7 +314,7 @@ class LifecycleWiring(QObject):
 
     def _apply_village_scope(self) -> None:
         """Give every page that takes a village scope the acting user's villages (empty = everything)."""
-        scope = tuple(self.actor.village_ids) if self.actor.is_village_scoped else ()
+        scope = self.actor.village_scope or ()
         pages = [self.window.page(key) for key in self.window.page_keys()]
         for page in dict.fromkeys([self.page, *pages]):
             set_scope = getattr(page, "set_village_scope", None)

@@ -48,7 +48,7 @@ def current_username(window) -> str:
 def open_poster_dialog(window, disclosure_id: str) -> PosterPrintDialog:
     """Open the poster print dialog for one notice over `window` and return it (it renders at once)."""
     actor = getattr(window, "actor", None)
-    scope = tuple(actor.village_ids) if actor is not None and actor.is_village_scoped else None
+    scope = actor.village_scope if actor is not None else None
     dialog = PosterPrintDialog(
         window.database, window.config, window.tasks, disclosure_id, window,
         user=current_username(window), status_bar=window.statusBar(), village_scope=scope,

@@ -199,7 +199,7 @@ class CardsPage(QWidget):
         self._final_running = False
         self._previewed: CardRequest | None = None
         actor = getattr(parent, "actor", None)
-        self.village_scope: tuple[str, ...] = tuple(actor.village_ids) if getattr(actor, "is_village_scoped", False) else ()
+        self.village_scope: tuple[str, ...] = getattr(actor, "village_scope", None) or ()
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)

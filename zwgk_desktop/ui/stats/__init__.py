@@ -20,7 +20,7 @@ def install(window) -> StatsPage:
     """Replace the 统计报表 placeholder with the statistics page, scoped to the signed-in user's villages."""
     page = StatsPage(window.database, window.tasks, window, load_now=False)
     actor = getattr(window, "actor", None)
-    if actor is not None and actor.is_village_scoped:
-        page.set_village_scope(actor.village_ids)
+    if actor is not None and actor.village_scope is not None:
+        page.set_village_scope(actor.village_scope)
     window.add_page("reports", QCoreApplication.translate("Stats", "统计报表"), page)
     return page
