@@ -62,3 +62,20 @@ def test_searching_a_name_from_another_village_finds_nothing_for_a_village_user(
         )
         assert list_disclosures(s, search=name)
         assert list_disclosures(s, search=name, village_ids=liuhe) == []
+
+
+def test_a_village_users_list_rows_count_their_lines_money_and_boards(demo_db):
+    """In a 村级用户's notice list, 条目, 金额 and 已张贴 count their village; township staff see whole notices."""
+    from zwgk_desktop.core.models import NoticeBoard, Posting
+
+    with demo_db.session() as s:
+        notice, liuhe = dibao_notice(s), ids_of(s, "柳河村")
+        lines = [a for (a,) in s.execute(select(DisclosureItem.amount_fen).where(
+            DisclosureItem.disclosure_id == notice.id, DisclosureItem.village_id.in_(liuhe)))]
+        boards = {b for (b,) in s.execute(select(Posting.board_id).join(NoticeBoard, Posting.board_id == NoticeBoard.id)
+                                            .where(Posting.disclosure_id == notice.id, NoticeBoard.village_id.in_(liuhe)))}
+        mine = next(r for r in list_disclosures(s, village_ids=liuhe) if r.id == notice.id)
+        whole = next(r for r in list_disclosures(s) if r.id == notice.id)
+    assert (mine.items, mine.total_amount_fen, mine.posted_boards) == (len(lines), sum(lines), len(boards))
+    assert (whole.items, whole.total_amount_fen) == (notice.item_count, notice.total_amount_fen)
+    assert mine.items < whole.items

@@ -10,7 +10,7 @@ concern them (the notice list, the statistics).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Iterable
 
@@ -119,11 +119,23 @@ def concerning_villages(village_ids: Iterable[str]) -> ColumnElement[bool]:
     return or_(Disclosure.id.in_(with_items), Disclosure.id.in_(on_boards))
 
 
-def posted_board_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
-        select(Posting.disclosure_id, func.count(func.distinct(Posting.board_id))).group_by(Posting.disclosure_id)
+def posted_board_counts(session: Session, village_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Boards each notice is posted on (with `village_ids`: only those villages' boards)."""
+    statement = select(Posting.disclosure_id, func.count(func.distinct(Posting.board_id))).group_by(Posting.disclosure_id)
+    if village_ids is not None:
+        statement = statement.join(NoticeBoard, Posting.board_id == NoticeBoard.id).where(
+            NoticeBoard.village_id.in_(list(village_ids)))
+    return dict(session.execute(statement).all())
+
+
+def _village_shares(session: Session, village_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(lines, money in fen) of each notice within these villages."""
+    statement = items_in_villages(
+        select(DisclosureItem.disclosure_id, func.count(DisclosureItem.id),
+               func.coalesce(func.sum(DisclosureItem.amount_fen), 0)).group_by(DisclosureItem.disclosure_id),
+        village_ids,
     )
-    return dict(rows.all())
+    return {nid: (lines, fen) for nid, lines, fen in session.execute(statement)}
 
 
 def list_disclosures(
@@ -135,7 +147,8 @@ def list_disclosures(
     village_ids: Iterable[str] | None = None,
 ) -> list[DisclosureRow]:
     """Notices newest first; `village_ids` keeps those concerning the villages (a 村级用户's list):
-    a line item in one of them, or a posting on one of their boards."""
+    a line item in one of them, or a posting on one of their boards — and then the rows' lines,
+    money and posted boards count only those villages."""
     query = select(Disclosure).order_by(Disclosure.created_at.desc())
     if status:
         query = query.where(Disclosure.status == status)
@@ -145,10 +158,17 @@ def list_disclosures(
         like = f"%{search.strip()}%"
         matching_items = items_in_villages(select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like)), village_ids)
         query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(matching_items)))
-    if village_ids is not None:
-        query = query.where(concerning_villages(village_ids))
-    posted = posted_board_counts(session)
-    return [_row(d, posted.get(d.id, 0)) for d in session.execute(query).scalars()]
+    if village_ids is None:
+        posted = posted_board_counts(session)
+        return [_row(d, posted.get(d.id, 0)) for d in session.execute(query).scalars()]
+    villages = list(village_ids)
+    posted = posted_board_counts(session, villages)
+    shares = _village_shares(session, villages)
+    rows = []
+    for d in session.execute(query.where(concerning_villages(villages))).scalars():
+        lines, fen = shares.get(d.id, (0, 0))
+        rows.append(replace(_row(d, posted.get(d.id, 0)), items=lines, total_amount_fen=fen))
+    return rows
 
 
 def find_disclosure(session: Session, disclosure_id: str) -> Disclosure:

@@ -202,6 +202,7 @@ class PosterPrintDialog(QDialog):
         self._temp = Path(tempfile.mkdtemp(prefix="zwgk-poster-"))
         self._serial = 0
         self._printer = None
+        self._closed = False
         self.setWindowTitle(tr("打印公示"))
         self.resize(1180, 860)
         self._build()
@@ -302,6 +303,8 @@ class PosterPrintDialog(QDialog):
                        owner=self)
 
     def _show_parts(self, parts: list[VillagePart]) -> None:
+        if self._closed:
+            return
         combo = self.scope_combo
         combo.blockSignals(True)
         combo.clear()
@@ -502,6 +505,7 @@ class PosterPrintDialog(QDialog):
 
     # --- closing ------------------------------------------------------------------
     def done(self, code: int) -> None:  # noqa: D401 (Qt name)
+        self._closed = True  # the 范围 list may still arrive: it must not start a render any more
         super().done(code)
         self.viewer.clear()  # drop page pictures still being rendered
         if self.strip.busy:

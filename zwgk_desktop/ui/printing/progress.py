@@ -119,7 +119,7 @@ class JobStrip(QFrame):
             if self._finish(job) and on_failure is not None:
                 on_failure(exc)
 
-        tasks.run(lambda: func(job), succeeded, failed, db=db)
+        tasks.run(lambda: func(job), succeeded, failed, db=db, owner=self)  # dropped if the strip is deleted
         return job
 
     def cancel(self) -> None:

@@ -79,7 +79,7 @@ class BackupScheduler(QObject):
     def emit_state(self) -> None:
         config = self.config
         self.tasks.run(lambda: load_backup_state(config), self.state_changed.emit,
-                       lambda exc: log.warning("backup state: %s", exc), db=False)
+                       lambda exc: log.warning("backup state: %s", exc), db=False, owner=self)
 
 
 def backup_summary(state: BackupState) -> str:

@@ -189,7 +189,8 @@ class SyncController(QObject):
             self._show_label()
             self.overview_changed.emit(overview)
 
-        self.tasks.run(lambda: load_overview(config, database), done, lambda exc: log.warning("sync status: %s", exc))
+        self.tasks.run(lambda: load_overview(config, database), done, lambda exc: log.warning("sync status: %s", exc),
+                       owner=self)
 
     def enrolled(self) -> None:
         """Called after a successful enrollment: the first sync follows shortly."""
