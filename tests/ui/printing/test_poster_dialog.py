@@ -232,3 +232,21 @@ def test_every_village_choice_previews_all_parts_in_one_file(qtbot, demo_config,
     combo.setCurrentIndex(combo.count() - 1)
     qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.title.endswith("（各村名单）"), timeout=TIMEOUT)
     assert dialog.preview.pages >= villages
+
+
+def test_a_village_user_can_print_a_text_notice_that_has_no_lines(qtbot, demo_config, demo_db, tasks):
+    """A 村务公开 text notice without line items holds nothing of another village: a village user gets 全文."""
+    from zwgk_desktop.core.disclosures import create_disclosure
+    from zwgk_desktop.core.models import Township, Village
+
+    with demo_db.session() as session:
+        township = session.execute(select(Township)).scalars().first()
+        village_id = session.execute(select(Village.id)).scalars().first()
+        notice = create_disclosure(session, township.id, "generic", "关于村民议事会议结果的公告")
+        notice.body = "经村民代表会议讨论，决定修缮村道。"
+        notice_id = notice.id
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, notice_id, user="cun", village_scope=(village_id,))
+    qtbot.addWidget(dialog)
+    preview = wait_for_preview(qtbot, dialog)
+    assert preview.pages == 1 and dialog.village_id is None
+    assert [dialog.scope_combo.itemText(i) for i in range(dialog.scope_combo.count())] == ["全文"]

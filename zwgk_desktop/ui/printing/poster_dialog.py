@@ -110,13 +110,25 @@ class VillagePart:
     lines: int
 
 
-def load_village_parts(database, disclosure_id: str, scope: tuple[str, ...] | None) -> list[VillagePart]:
-    """The villages with lines in the notice; with a village user's `scope`, only theirs."""
+@dataclass(frozen=True)
+class ScopeChoices:
+    """What 范围 offers: the villages' parts the user may print, and whether the whole list too."""
+
+    parts: list[VillagePart]
+    whole: bool
+
+
+def load_village_parts(database, disclosure_id: str, scope: tuple[str, ...] | None) -> ScopeChoices:
+    """The villages with lines in the notice; with a village user's `scope`, only theirs. The whole
+    list is offered to township staff, and to a village user only for a notice without village lines
+    (a text notice: nothing of another village in it)."""
     from zwgk_desktop.services.printing.poster import village_parts
 
     with database.session() as session:
         parts = [VillagePart(*row) for row in village_parts(session, disclosure_id)]
-    return parts if scope is None else [p for p in parts if p.village_id in scope]
+    if scope is None:
+        return ScopeChoices(parts, whole=True)
+    return ScopeChoices([p for p in parts if p.village_id in scope], whole=not parts)
 
 
 def render_preview(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, job: Job,
@@ -203,6 +215,7 @@ class PosterPrintDialog(QDialog):
         self._serial = 0
         self._printer = None
         self._closed = False
+        self._whole_allowed = False  # set when 范围 arrives
         self.setWindowTitle(tr("打印公示"))
         self.resize(1180, 860)
         self._build()
@@ -302,14 +315,15 @@ class PosterPrintDialog(QDialog):
         self.tasks.run(lambda: load_village_parts(database, nid, scope), self._show_parts, self._preview_failed,
                        owner=self)
 
-    def _show_parts(self, parts: list[VillagePart]) -> None:
+    def _show_parts(self, choices: ScopeChoices) -> None:
         if self._closed:
             return
+        parts, self._whole_allowed = choices.parts, choices.whole
         combo = self.scope_combo
         combo.blockSignals(True)
         combo.clear()
-        if self.village_scope is None:
-            combo.addItem(tr("全部名单（乡镇公开栏）"), None)
+        if choices.whole:
+            combo.addItem(tr("全部名单（乡镇公开栏）") if parts else tr("全文"), None)
         for part in parts:
             combo.addItem(tr("{v}（{n} 户，本村公开栏）").format(v=part.name, n=part.lines), part.village_id)
         if self.village_scope is None and len(parts) > 1:
@@ -362,7 +376,7 @@ class PosterPrintDialog(QDialog):
         """Render the poster with the chosen paper to a temp PDF (off the UI thread) and show it."""
         self.preview = None
         self._set_busy(True)
-        if self.village_scope is not None and self.village_id is None:
+        if self.village_id is None and not self._whole_allowed:
             return  # a village user sees only their villages' parts, never the whole list
         database, config, nid, village_id = self.database, self.config, self.disclosure_id, self.village_id
         paper, landscape, out = self.paper, self.landscape, self._temp_pdf("preview")
