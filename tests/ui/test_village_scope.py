@@ -144,3 +144,15 @@ def test_status_bar_counts_only_what_a_village_user_can_see(qtbot, demo_config, 
     window.refresh_overview()
     qtbot.waitUntil(lambda: f"户籍 {expected} 户" in window.counts_label.text(), timeout=WAIT)
     assert f"公示 {window.disclosures_page.model.rowCount()} 条" in window.counts_label.text()
+
+
+def test_the_photo_page_links_a_village_users_photos_to_their_boards_only(qtbot, demo_config, demo_db, tasks):
+    """照片存档 installed for a 村级用户 asks for suggestions on their villages' boards; 切换用户 to admin lifts it."""
+    from zwgk_desktop.ui import photos
+
+    user = liuhe_user(demo_db)
+    window, wiring = open_window(qtbot, demo_config, demo_db, tasks, user)
+    page = photos.install(window)
+    assert page.suggestion_villages() == user.village_ids == page.link_editor.villages()
+    wiring.set_actor(ADMIN)
+    assert page.suggestion_villages() is None

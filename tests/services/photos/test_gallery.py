@@ -100,3 +100,19 @@ def test_captioned_copy_burns_title_and_board_and_leaves_original(config, databa
     with Image.open(result.written[0]) as copy:
         assert copy.width == card.width and copy.height > card.height
     assert stored.read_bytes() == before
+
+
+def test_a_village_user_is_offered_only_their_villages_boards(config, database, sample_photos):
+    """With `village_ids`, suggestions and hand-picked choices are postings on those villages' boards only."""
+    with database.session() as session:
+        mine = add_posting(session)
+        township = session.get(Township, mine.township_id)
+        other = add_posting(session, board_name="向阳村公开栏", township=township,
+                            village=Village(township=township, name="向阳村"))
+    new_id = import_photos(database, config, [sample_photos["sharp"]]).imported[0]["photo_id"]
+    with database.session() as session:
+        everyone = {s.posting.posting_id for s in suggestions_for(session, [new_id])[new_id]}
+        scoped = {s.posting.posting_id for s in suggestions_for(session, [new_id], village_ids=(mine.village_id,))[new_id]}
+        choices = {c.posting_id for c in posting_choices(session, date(2026, 3, 2), village_ids=(mine.village_id,))}
+    assert everyone == {mine.posting_id, other.posting_id}
+    assert scoped == choices == {mine.posting_id}

@@ -52,7 +52,7 @@ def test_far_away_board_is_ranked_after_a_near_one(config, database, sample_phot
     with database.session() as session:
         photo = photo_by_name(session, "IMG_0001.jpg")
         ranked = [s.posting_id for s in suggest_posting(session, photo)]
-        only_far_village = [s.posting_id for s in suggest_posting(session, photo, village_id=far.village_id)]
+        only_far_village = [s.posting_id for s in suggest_posting(session, photo, village_ids=(far.village_id,))]
     assert ranked == [near.posting_id, far.posting_id]
     assert only_far_village == [far.posting_id]
 

@@ -377,14 +377,15 @@ def board_groups(session) -> list[BoardGroup]:
 # --- linking --------------------------------------------------------------------------------------
 
 
-def suggestions_for(session, photo_ids, *, village_id: str | None = None, limit: int = 5) -> dict[str, list[LinkSuggestion]]:
-    """Suggested postings per photo (by EXIF time and GPS), with title, board, dates and evidence status."""
+def suggestions_for(session, photo_ids, *, village_ids=None, limit: int = 5) -> dict[str, list[LinkSuggestion]]:
+    """Suggested postings per photo (by EXIF time and GPS), with title, board, dates and evidence status;
+    with `village_ids` (a 村级用户) only on those villages' boards."""
     result: dict[str, list[LinkSuggestion]] = {}
     for photo_id in dict.fromkeys(photo_ids):
         photo = session.get(Photo, photo_id)
         if photo is None:
             continue
-        raw = suggest_posting(session, photo, village_id=village_id, limit=limit)
+        raw = suggest_posting(session, photo, village_ids=village_ids, limit=limit)
         evidence = {e.posting_id: e for e in posting_evidence_rows(session, posting_ids=[s.posting_id for s in raw])}
         result[photo_id] = [
             LinkSuggestion(evidence[s.posting_id], s.role, s.days_off, s.distance_m) for s in raw if s.posting_id in evidence
@@ -393,9 +394,12 @@ def suggestions_for(session, photo_ids, *, village_id: str | None = None, limit:
 
 
 def posting_choices(session, around: date | None = None, *, window_days: int = CHOICE_WINDOW_DAYS,
-                    limit: int = CHOICE_LIMIT) -> list[PostingEvidence]:
-    """Postings a user may pick by hand: those near `around` (closest first), else the most recent."""
+                    limit: int = CHOICE_LIMIT, village_ids=None) -> list[PostingEvidence]:
+    """Postings a user may pick by hand: those near `around` (closest first), else the most recent;
+    with `village_ids` only on those villages' boards."""
     query = _evidence_query().where(Disclosure.status != "withdrawn")
+    if village_ids is not None:
+        query = query.where(NoticeBoard.village_id.in_(list(village_ids)))
     if around is not None:
         start, end = around - timedelta(days=window_days), around + timedelta(days=window_days)
         query = query.where(
@@ -466,11 +470,11 @@ def export_captioned_copies(database, config, photo_ids, folder, job=None) -> Ca
     return result
 
 
-def confirm_top_suggestions(session, photo_ids, *, mismatch_days: int) -> list[LinkResult]:
+def confirm_top_suggestions(session, photo_ids, *, mismatch_days: int, village_ids=None) -> list[LinkResult]:
     """Link each still-unlinked photo to its first suggestion (photos without one are left alone)."""
     results = []
     unlinked = session.scalars(select(Photo.id).where(Photo.id.in_(list(photo_ids)), Photo.posting_id.is_(None))).all()
-    for photo_id, suggestions in suggestions_for(session, unlinked).items():
+    for photo_id, suggestions in suggestions_for(session, unlinked, village_ids=village_ids).items():
         if suggestions:
             top = suggestions[0]
             results.append(confirm_link(session, photo_id, top.posting.posting_id, top.role, mismatch_days=mismatch_days))

@@ -67,12 +67,12 @@ def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * radius * math.asin(math.sqrt(a))
 
 
-def suggest_posting(session, photo: Photo, *, village_id: str | None = None, limit: int = 5) -> list[PostingSuggestion]:
+def suggest_posting(session, photo: Photo, *, village_ids=None, limit: int = 5) -> list[PostingSuggestion]:
     """Postings this photo most likely shows, nearest in time first (boards far from the photo's GPS last).
 
     Between equally near postings, a board whose name or village the file
     name mentions (clerks often save "石桥村公开栏0301.jpg") comes first.
-    `village_id` restricts to that village's boards (a village official's own).
+    `village_ids` restricts to those villages' boards (a village official's own).
     A photo without EXIF time gets no suggestion: the user must choose.
     """
     if photo.taken_at is None:
@@ -94,8 +94,8 @@ def suggest_posting(session, photo: Photo, *, village_id: str | None = None, lim
             )
         )
     )
-    if village_id is not None:
-        query = query.where(NoticeBoard.village_id == village_id)
+    if village_ids is not None:
+        query = query.where(NoticeBoard.village_id.in_(list(village_ids)))
     suggestions, named = [], set()
     for posting, board, disclosure, village_name in session.execute(query).all():
         role = role_for_day(posting, taken_on)

@@ -122,8 +122,10 @@ class LinkEditor(QFrame):
     link_confirmed = Signal(object)  # LinkResult
     failed = Signal(str)
 
-    def __init__(self, run_db: RunDb, mismatch_days: int, parent: QWidget | None = None):
+    def __init__(self, run_db: RunDb, mismatch_days: int, parent: QWidget | None = None, *,
+                 villages: Callable[[], tuple[str, ...] | None] = lambda: None):
         super().__init__(parent)
+        self.villages = villages  # the user's village scope (None: every board), asked at each load
         self.setObjectName("linkEditor")
         self.setStyleSheet("QFrame#linkEditor { background: #f7f9fb; border: 1px solid #e3e7ec; border-radius: 8px; }")
         self.run_db, self.mismatch_days = run_db, mismatch_days
@@ -219,11 +221,12 @@ class LinkEditor(QFrame):
             self.current.setText(tr("在照片库或导入结果中选择一张照片。"))
             return
         self.current.setText(tr("当前：{text}").format(text=posting_text(card).replace("\n", " · ")))
-        generation, photo_id = self._generation, card.id
+        generation, photo_id, villages = self._generation, card.id, self.villages()
         around = card.taken_at.date() if card.taken_at else card.posted_on
 
         def work(session):
-            return suggestions_for(session, [photo_id]).get(photo_id, []), posting_choices(session, around)
+            return (suggestions_for(session, [photo_id], village_ids=villages).get(photo_id, []),
+                    posting_choices(session, around, village_ids=villages))
 
         self.run_db(work, lambda result: self._show_options(generation, *result), self._failed)
 

@@ -117,6 +117,7 @@ class PhotosPage(QWidget):
         self._status = status
         self.scope = GalleryScope()
         self.scope_disclosure: str | None = None
+        self.village_scope: tuple[str, ...] = ()  # a 村级用户's villages: link suggestions only on their boards
         self._gallery_generation = 0
         self._importing = False
         self._viewer = None
@@ -297,7 +298,8 @@ class PhotosPage(QWidget):
         layout.addWidget(heading)
         self.facts = PhotoFacts(box, compact=True)
         layout.addWidget(self.facts)
-        self.link_editor = LinkEditor(self.run_db, self.config.settings.photo_time_mismatch_days, box)
+        self.link_editor = LinkEditor(self.run_db, self.config.settings.photo_time_mismatch_days, box,
+                                      villages=self.suggestion_villages)
         self.link_editor.link_confirmed.connect(self._link_confirmed)
         layout.addWidget(self.link_editor, 1)
         scroll.setWidget(box)
@@ -573,8 +575,10 @@ class PhotosPage(QWidget):
     def link_all_suggested(self, photo_ids: list[str]) -> None:
         days = self.config.settings.photo_time_mismatch_days
 
+        villages = self.suggestion_villages()
+
         def work(session):
-            return confirm_top_suggestions(session, photo_ids, mismatch_days=days)
+            return confirm_top_suggestions(session, photo_ids, mismatch_days=days, village_ids=villages)
 
         def done(results: list[LinkResult]) -> None:
             for result in results:
@@ -616,6 +620,13 @@ class PhotosPage(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
+    def set_village_scope(self, village_ids) -> None:
+        """Suggest and offer only postings on these villages' boards (村级用户); empty = every board."""
+        self.village_scope = tuple(village_ids)
+
+    def suggestion_villages(self) -> tuple[str, ...] | None:
+        return self.village_scope or None
+
     def import_paths(self, paths) -> bool:
         """Import files/folders off the UI thread with progress and cancel; results appear in the 导入结果 tab."""
         paths = [str(p) for p in paths if str(p)]
@@ -624,7 +635,7 @@ class PhotosPage(QWidget):
                 self.say(tr("上一批照片还在导入，请稍候。"), WARNING_STYLE)
             return False
         self._importing = True
-        database, config, user = self.database, self.config, self.user
+        database, config, user, villages = self.database, self.config, self.user, self.suggestion_villages()
 
         def work(job):
             from zwgk_desktop.services.photos import import_photos
@@ -634,7 +645,7 @@ class PhotosPage(QWidget):
             job.progress(0, 0, tr("正在查找对应的张贴记录…"))
             with database.session() as session:
                 cards = photo_cards(session, ids)
-                suggestions = suggestions_for(session, [card.id for card in cards if not card.linked])
+                suggestions = suggestions_for(session, [card.id for card in cards if not card.linked], village_ids=villages)
             return ImportOutcome(cards, list(report.rejected), len(report.skipped), suggestions)
 
         def failed(exc: BaseException) -> None:
