@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
             self._pages[key] = widget
             self.nav.item(index).setText(title)
             self._refreshed_once.discard(key)
+            self._scope_page(widget)
             if was_current:
                 self.stack.setCurrentWidget(widget)
                 self._ensure_loaded(key)
@@ -167,7 +168,20 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(NAV_WIDTH - 12, 40))
         self.nav.insertItem(index, item)
         self._pages[key] = widget
+        self._scope_page(widget)
         return widget
+
+    def apply_village_scope(self, actor=None) -> None:
+        """Give every page with `set_village_scope(ids)` the villages `actor` (default: the signed-in
+        user) may see: a 村级用户's own, empty = everything. Pages added later get it in `add_page`."""
+        for page in self._pages.values():
+            self._scope_page(page, actor)
+
+    def _scope_page(self, page: QWidget, actor=None) -> None:
+        actor = actor or self.actor
+        set_scope = getattr(page, "set_village_scope", None)
+        if actor is not None and callable(set_scope):
+            set_scope(actor.village_scope or ())
 
     def page(self, key: str) -> QWidget:
         return self._pages[key]

@@ -21,8 +21,8 @@
 - village scope (村级用户 see only their villages): every page of the window
   with `set_village_scope(ids)` (公示管理 list and line items, 户籍台账,
   明白卡…) gets the actor's villages (empty = everything) at install and
-  after every 切换用户. Pages added later by other packages start from
-  `window.actor` themselves.
+  after every 切换用户 (`MainWindow.apply_village_scope`); pages added later
+  by other packages get `window.actor`'s in `MainWindow.add_page`.
 """
 
 from __future__ import annotations
@@ -314,12 +314,7 @@ class LifecycleWiring(QObject):
 
     def _apply_village_scope(self) -> None:
         """Give every page that takes a village scope the acting user's villages (empty = everything)."""
-        scope = self.actor.village_scope or ()
-        pages = [self.window.page(key) for key in self.window.page_keys()]
-        for page in dict.fromkeys([self.page, *pages]):
-            set_scope = getattr(page, "set_village_scope", None)
-            if callable(set_scope):
-                set_scope(scope)
+        self.window.apply_village_scope(self.actor)
 
     def _refresh_import_action(self) -> None:
         if self.actor.can(EDIT):

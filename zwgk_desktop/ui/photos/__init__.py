@@ -22,9 +22,6 @@ def install(window) -> PhotosPage:
         window.statusBar().showMessage(text, 10000)
 
     page = PhotosPage(window.config, window.database, window.tasks, window, user=user, status=status)
-    actor = getattr(window, "actor", None)
-    if actor is not None and actor.village_scope is not None:
-        page.set_village_scope(actor.village_scope)  # later 切换用户 goes through the lifecycle wiring
     restore = getattr(window, "settings", None)
     if restore is not None:
         page.restore_state(window.settings)

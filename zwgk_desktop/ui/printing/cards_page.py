@@ -13,9 +13,8 @@ Tab 2 "为民服务事项目录": `ServiceItemsEditor`.
 
 Village scope (村级用户): `set_village_scope(ids)` (empty = every village)
 keeps the village choice, the household list and the printed batch to those
-villages; the service refuses any other village's household. A page built
-after sign-in starts in the scope of its parent window's `actor`; the
-lifecycle wiring pushes later changes (切换用户).
+villages; the service refuses any other village's household. The main
+window sets the scope when the page is added and after every 切换用户.
 """
 
 from __future__ import annotations
@@ -198,8 +197,7 @@ class CardsPage(QWidget):
         self._printer = None
         self._final_running = False
         self._previewed: CardRequest | None = None
-        actor = getattr(parent, "actor", None)
-        self.village_scope: tuple[str, ...] = getattr(actor, "village_scope", None) or ()
+        self.village_scope: tuple[str, ...] = ()  # set by the main window (`set_village_scope`)
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
