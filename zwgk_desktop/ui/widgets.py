@@ -133,6 +133,21 @@ def titled_card(title: str, object_name: str, parent: QWidget | None = None) -> 
     return frame, layout
 
 
+def fill_village_combo(combo, villages, all_text: str, scoped: bool) -> None:
+    """Villages (anything with `.id` and `.name`) as choices, keeping the current one; the 全部 entry
+    (`all_text`, data None) unless the user is limited to a single village, which is then chosen outright."""
+    keep = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    if not scoped or len(villages) > 1:
+        combo.addItem(all_text, None)
+    for village in villages:
+        combo.addItem(village.name, village.id)
+    combo.setCurrentIndex(max(0, combo.findData(keep)))
+    combo.setEnabled(combo.count() > 1)
+    combo.blockSignals(False)
+
+
 def radio_choice(owner: QWidget, parent: QWidget | None, labels: list[str]) -> tuple[QHBoxLayout, QButtonGroup, list[QRadioButton]]:
     """A row of exclusive radio buttons (the first checked) with its button group, owned by `owner`."""
     row = QHBoxLayout() if parent is None else QHBoxLayout(parent)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxL
 from zwgk_desktop.core.households import HouseholdQuery, count_households, household_page, village_options
 from zwgk_desktop.ui.pages.disclosures import configure_table
 from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, HouseholdTableModel
-from zwgk_desktop.ui.widgets import SearchBox
+from zwgk_desktop.ui.widgets import SearchBox, fill_village_combo
 
 COLUMN_WIDTHS = {
     HouseholdTableModel.HEAD: 120, HouseholdTableModel.VILLAGE: 110, HouseholdTableModel.GROUP: 70,
@@ -144,17 +144,7 @@ class HouseholdsPage(QWidget):
     def _fill_villages(self, villages) -> None:
         """The filter's choices: every village, or only the user's (a single one needs no 全部 entry)."""
         self._villages_loaded = True
-        keep = self.village_filter.currentData()
-        combo = self.village_filter
-        combo.blockSignals(True)
-        combo.clear()
-        if not self.village_scope or len(villages) > 1:
-            combo.addItem(self._all_villages_text(), None)
-        for village in villages:
-            combo.addItem(village.name, village.id)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.setEnabled(combo.count() > 1)
-        combo.blockSignals(False)
+        fill_village_combo(self.village_filter, villages, self._all_villages_text(), bool(self.village_scope))
         if self.village_scope:
             names = "、".join(v.name for v in villages) or tr("（无）")
             self.scope_label.setText(tr("您是村级用户，只显示您负责的村（社区）的户：{names}").format(names=names))

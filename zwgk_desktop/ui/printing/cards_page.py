@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFrame, QGridLayout, QGroupBox,
+    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
     QSplitter, QStackedWidget, QTabWidget, QTableView, QVBoxLayout, QWidget,
 )
@@ -43,8 +43,7 @@ from zwgk_desktop.ui.printing.poster_dialog import short_sha
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.printing.service_items_editor import ServiceItemsEditor
 from zwgk_desktop.ui.tasks import error_message
-from zwgk_desktop.ui.widgets import SearchBox
-from zwgk_desktop.ui.widgets import radio_choice
+from zwgk_desktop.ui.widgets import SearchBox, fill_village_combo, radio_choice
 
 HOUSEHOLD, SERVICE = "household", "service"
 PREVIEW_SHEETS = 2
@@ -499,17 +498,7 @@ class CardsPage(QWidget):
 
     def _fill_villages(self, villages: list[VillageChoice]) -> None:
         """Every village, or only the user's (a single one is chosen outright, with no 全部 entry)."""
-        combo = self.village_combo
-        keep = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        if not self.village_scope or len(villages) > 1:
-            combo.addItem(self._all_villages_text(), None)
-        for village in villages:
-            combo.addItem(village.name, village.id)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.setEnabled(combo.count() > 1)
-        combo.blockSignals(False)
+        fill_village_combo(self.village_combo, villages, self._all_villages_text(), bool(self.village_scope))
 
     def _fill_groups(self) -> None:
         keep = self.group_combo.currentData()
@@ -816,22 +805,15 @@ class CardsPage(QWidget):
             self.failed.emit(message)
 
     def make_printer(self):
-        from PySide6.QtPrintSupport import QPrinter
+        from zwgk_desktop.ui.printing.printer import new_printer
 
-        from zwgk_desktop.ui.printing.printer import configure_printer
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(tr("明白卡"))
-        configure_printer(printer, "A4", layout_is_landscape(self.layout_key))
-        return printer
+        return new_printer(tr("明白卡"), "A4", layout_is_landscape(self.layout_key))
 
     def ask_and_print(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog
+        from zwgk_desktop.ui.printing.printer import ask_print_options
 
         printer = self.make_printer()
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle(tr("打印明白卡"))
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if ask_print_options(printer, self, tr("打印明白卡")):
             self.print_to(printer)
 
     def print_to(self, printer) -> Job | None:

@@ -462,23 +462,16 @@ class PosterPrintDialog(QDialog):
 
     def make_printer(self):
         """A high-resolution printer set to the chosen paper and orientation."""
-        from PySide6.QtPrintSupport import QPrinter
+        from zwgk_desktop.ui.printing.printer import new_printer
 
-        from zwgk_desktop.ui.printing.printer import configure_printer
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.preview.title if self.preview else tr("公示"))
-        configure_printer(printer, self.paper, self.landscape)
-        return printer
+        return new_printer(self.preview.title if self.preview else tr("公示"), self.paper, self.landscape)
 
     def ask_and_print(self) -> None:
         """The system print dialog, then print (nothing happens if the clerk cancels it)."""
-        from PySide6.QtPrintSupport import QPrintDialog
+        from zwgk_desktop.ui.printing.printer import ask_print_options
 
         printer = self.make_printer()
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle(tr("打印公示"))
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if ask_print_options(printer, self, tr("打印公示")):
             self.print_to(printer)
 
     def print_to(self, printer) -> None:

@@ -1,7 +1,7 @@
 """Sending a finished PDF to a printer: each page rendered at the printer's resolution and painted on a `QPrinter`.
 
-`configure_printer(printer, paper, landscape)` sets paper and orientation
-before the print dialog opens; `print_pdf(path, printer, job)` may run on a
+`new_printer(name, paper, landscape)` makes a high-resolution printer with
+paper and orientation set before the print dialog (`ask_print_options`) opens; `print_pdf(path, printer, job)` may run on a
 worker thread (Qt allows painting on a QPrinter outside the GUI thread): it
 renders page by page (capped at `MAX_PRINT_DPI` so an A3 page stays a few
 tens of MB), reports progress, and aborts the print run when the job is
@@ -34,6 +34,24 @@ def configure_printer(printer: QPrinter, paper: str, landscape: bool) -> None:
     printer.setPageSize(QPageSize(PAPER_SIZES.get(paper.upper(), QPageSize.PageSizeId.A4)))
     printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
     printer.setFullPage(True)
+
+
+def new_printer(doc_name: str, paper: str, landscape: bool) -> QPrinter:
+    """A high-resolution printer for `doc_name`, set to the paper and orientation."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(doc_name)
+    configure_printer(printer, paper, landscape)
+    return printer
+
+
+def ask_print_options(printer: QPrinter, parent, title: str) -> bool:
+    """The system print dialog for `printer`; False when the clerk cancels it."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def print_pdf(path: str | Path, printer: QPrinter, job: Job | None = None, max_dpi: int = MAX_PRINT_DPI) -> int:
