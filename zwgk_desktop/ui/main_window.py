@@ -46,21 +46,19 @@ def load_overview(database, village_ids: tuple[str, ...] | None = None) -> Overv
     """Township name and counts; with `village_ids` (a 村级用户) the counts of what they can see."""
     from sqlalchemy import func, select
 
-    from zwgk_desktop.core.disclosures import list_disclosures
+    from zwgk_desktop.core.disclosures import concerning_villages
     from zwgk_desktop.core.households import HouseholdQuery, count_households
     from zwgk_desktop.core.models import Disclosure
     from zwgk_desktop.core.townships import current_township
 
+    notices = select(func.count(Disclosure.id))
+    if village_ids is not None:
+        notices = notices.where(concerning_villages(village_ids))
     with database.session() as session:
         township = current_township(session)
         households = count_households(session, HouseholdQuery(village_ids=village_ids))
-        if village_ids is None:
-            disclosures = session.execute(select(func.count(Disclosure.id))).scalar() or 0
-            publishing = session.execute(
-                select(func.count(Disclosure.id)).where(Disclosure.status == "publishing")).scalar() or 0
-        else:
-            rows = list_disclosures(session, village_ids=village_ids)
-            disclosures, publishing = len(rows), sum(1 for r in rows if r.status == "publishing")
+        disclosures = session.execute(notices).scalar() or 0
+        publishing = session.execute(notices.where(Disclosure.status == "publishing")).scalar() or 0
         return Overview(township.name if township else None, disclosures, households, publishing)
 
 
