@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import load_catalogue
 from zwgk_desktop.core.models import Disclosure, NoticeBoard, Objection, Photo, Posting, Village
+from zwgk_desktop.core.status import LIVE, Status
 from zwgk_desktop.core.users import REVIEW, VIEW, Actor, get_setting
 
 ENDING_SOON_DAYS = 2
 DEFAULT_STALE_DAYS = 5
 SETTING_STALE_DAYS = "objection_stale_days"
-LIVE_STATUSES = ("publishing", "expired")
+LIVE_STATUSES = LIVE
 
 KIND_LABELS = {
     "awaiting_conclusion": "待办结",
@@ -97,7 +98,7 @@ def _visible_postings(session: Session, actor: Actor, disclosure_id: str) -> lis
 
 def period_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
     notices = session.execute(
-        select(Disclosure).where(Disclosure.status == "publishing", Disclosure.period_end.is_not(None))
+        select(Disclosure).where(Disclosure.status == Status.PUBLISHING, Disclosure.period_end.is_not(None))
     ).scalars().all()
     items = []
     for d in notices:
@@ -181,7 +182,7 @@ def _photo_item(role: str, group: list) -> TodoItem:
 
 def review_items(session: Session) -> list[TodoItem]:
     rows = session.execute(
-        select(Disclosure).where(Disclosure.status == "pending_review").order_by(Disclosure.updated_at)
+        select(Disclosure).where(Disclosure.status == Status.PENDING_REVIEW).order_by(Disclosure.updated_at)
     ).scalars()
     return [
         _item("review_pending", d.title, f"第{d.version}版，{d.item_count} 条明细，等待审核。",
@@ -219,7 +220,7 @@ def cadence_items(session: Session, actor: Actor, today: date) -> list[TodoItem]
             select(NoticeBoard.village_id).join(Posting, Posting.board_id == NoticeBoard.id)
             .join(Disclosure, Posting.disclosure_id == Disclosure.id)
             .where(Disclosure.category == code, Posting.posted_on >= first, Posting.posted_on <= last,
-                   Disclosure.status != "withdrawn")
+                   Disclosure.status != Status.WITHDRAWN)
         ).scalars())
         missing = [v for v in villages if v.id in boards and v.id not in posted_villages]
         if not missing:

@@ -4,11 +4,14 @@ Pragmas on every connection: WAL journal, foreign keys on, a busy timeout so
 the UI's reader and the single writer thread don't trip over each other; and
 the `group_order` collation (一组, 二组 … 十组 by number).
 `Database.session()` is a unit of work: commit on success, roll back on any
-exception, so a failed command writes nothing.
+exception, so a failed command writes nothing. A thread marked read-only
+(the desktop's worker pool, `mark_thread_read_only`) may open sessions but
+not flush changes: writes are serialised on the one database thread.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -31,6 +34,27 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.create_collation(GROUP_COLLATION, compare_groups)
 
 
+_thread = threading.local()
+
+
+class WriteOutsideDbThread(RuntimeError):
+    """A bug: a read-only op (or a worker-pool thread) tried to write."""
+
+
+def mark_thread_read_only() -> None:
+    """Called once in each worker-pool thread: sessions opened there must not write."""
+    _thread.read_only = True
+
+
+def thread_is_read_only() -> bool:
+    return bool(getattr(_thread, "read_only", False))
+
+
+def _forbid_writes_on_read_only_threads(session: Session, _context, _instances) -> None:
+    if thread_is_read_only() and (session.new or session.dirty or session.deleted):
+        raise WriteOutsideDbThread("a read-only worker thread tried to write; mark the op @writes")
+
+
 def make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
@@ -47,6 +71,7 @@ class Database:
         self._factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
         from zwgk_desktop.core.changes import capture_changes
 
+        event.listen(self._factory, "before_flush", _forbid_writes_on_read_only_threads)
         event.listen(self._factory, "before_flush", capture_changes)
 
     @contextmanager

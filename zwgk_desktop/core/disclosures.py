@@ -19,21 +19,8 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, NoticeBoard, Posting
+from zwgk_desktop.core.status import Status, status_label
 from zwgk_desktop.errors import NotFound
-
-STATUS_LABELS = {
-    "draft": "草稿",
-    "pending_review": "待审核",
-    "approved": "已审核",
-    "publishing": "公示中",
-    "expired": "期满",
-    "archived": "已归档",
-    "withdrawn": "已撤回",
-}
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
 
 
 def format_fen(fen: int | None) -> str:
@@ -263,7 +250,7 @@ def create_disclosure(
     get_entry(category)  # validates the category with a Chinese error
     disclosure = Disclosure(
         township_id=township_id, category=category, title=title.strip(), body=body, issuer=issuer,
-        supervise_phone=supervise_phone, author=author, year=year or date.today().year, status="draft",
+        supervise_phone=supervise_phone, author=author, year=year or date.today().year, status=Status.DRAFT,
     )
     session.add(disclosure)
     session.flush()

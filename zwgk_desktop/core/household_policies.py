@@ -49,9 +49,10 @@ from zwgk_desktop.core.models import (
     VillageGroup,
 )
 from zwgk_desktop.core.privacy import generalize_reason, mask_bank_account
+from zwgk_desktop.core.status import PUBLISHED, Status
 from zwgk_desktop.errors import InvalidInput, NotFound
 
-COUNTED_STATUSES = ("publishing", "expired", "archived")
+COUNTED_STATUSES = PUBLISHED
 MONTHLY_CATEGORIES = ("dibao", "tekun")
 ONE_OFF_CATEGORIES = ("linshi", "weifang", "fupin_fund")
 CARD_CATEGORIES = MONTHLY_CATEGORIES + ONE_OFF_CATEGORIES
@@ -297,7 +298,7 @@ def _first_published(session: Session, ids: list[str]) -> dict[str, date]:
     for start in range(0, len(ids), IN_CHUNK):
         for disclosure_id, at in session.execute(
             select(StatusChange.disclosure_id, StatusChange.created_at)
-            .where(StatusChange.disclosure_id.in_(ids[start:start + IN_CHUNK]), StatusChange.to_status == "publishing")
+            .where(StatusChange.disclosure_id.in_(ids[start:start + IN_CHUNK]), StatusChange.to_status == Status.PUBLISHING)
             .order_by(StatusChange.created_at)
         ):
             found.setdefault(disclosure_id, _as_date(at))

@@ -37,18 +37,32 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.core.calendar import PeriodResult, WorkCalendar, calendar_from_session
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.changes import queue_items_changed
-from zwgk_desktop.core.disclosures import find_disclosure, format_fen, refresh_totals, status_label
+from zwgk_desktop.core.disclosures import find_disclosure, format_fen, refresh_totals
 from zwgk_desktop.core.models import (
-    Disclosure, DisclosureItem, NoticeBoard, Objection, StatusChange, Village, new_id, utcnow,
+    Disclosure,
+    DisclosureItem,
+    NoticeBoard,
+    Objection,
+    StatusChange,
+    Village,
+    new_id,
+    utcnow,
 )
+from zwgk_desktop.core.status import CORRECTABLE, EDITABLE, WITHDRAWABLE, Status, status_label
 from zwgk_desktop.core.users import (
-    CONCLUDE, EDIT, REVIEW, SETTING_REVIEWER_NOT_AUTHOR, VIEW, Actor, get_setting,
+    CONCLUDE,
+    EDIT,
+    REVIEW,
+    SETTING_REVIEWER_NOT_AUTHOR,
+    VIEW,
+    Actor,
+    get_setting,
 )
 from zwgk_desktop.errors import InvalidInput, NotAllowed
 
-EDITABLE_STATUSES = ("draft",)
-CORRECTABLE_STATUSES = ("approved", "publishing", "expired")
-WITHDRAWABLE_STATUSES = ("draft", "pending_review", "approved", "publishing")
+EDITABLE_STATUSES = EDITABLE
+CORRECTABLE_STATUSES = CORRECTABLE
+WITHDRAWABLE_STATUSES = WITHDRAWABLE
 
 
 @dataclass
@@ -107,7 +121,7 @@ class ReviewSummary:
 
 
 def ensure_not_archived(disclosure: Disclosure) -> None:
-    if disclosure.status == "archived":
+    if disclosure.status == Status.ARCHIVED:
         raise NotAllowed(
             f"公示“{disclosure.title}”已归档，归档后为只读，不能修改。如发现错误，请新建公示说明。",
             code="archived_read_only",
@@ -166,12 +180,12 @@ def submit(session: Session, actor: Actor, disclosure_id: str, note: str = "") -
     """草稿 → 待审核."""
     actor.require(EDIT)
     d = find_disclosure(session, disclosure_id)
-    _require_status(d, ("draft",), "提交审核")
+    _require_status(d, (Status.DRAFT,), "提交审核")
     if d.item_count == 0 and d.category != "generic" and not (d.body or "").strip():
         raise InvalidInput(f"公示“{d.title}”没有任何明细或正文，不能提交审核。")
     if not d.author:
         d.author = actor.username
-    return set_status(session, actor, d, "pending_review", note.strip())
+    return set_status(session, actor, d, Status.PENDING_REVIEW, note.strip())
 
 
 def _check_reviewer(session: Session, actor: Actor, d: Disclosure) -> None:
@@ -186,18 +200,18 @@ def _check_reviewer(session: Session, actor: Actor, d: Disclosure) -> None:
 def approve(session: Session, actor: Actor, disclosure_id: str, note: str = "") -> TransitionResult:
     """待审核 → 已审核 (可打印)."""
     d = find_disclosure(session, disclosure_id)
-    _require_status(d, ("pending_review",), "审核通过")
+    _require_status(d, (Status.PENDING_REVIEW,), "审核通过")
     _check_reviewer(session, actor, d)
     d.approved_by, d.approved_at = actor.username, utcnow()
-    return set_status(session, actor, d, "approved", note.strip() or "审核通过")
+    return set_status(session, actor, d, Status.APPROVED, note.strip() or "审核通过")
 
 
 def return_to_draft(session: Session, actor: Actor, disclosure_id: str, reason: str) -> TransitionResult:
     """待审核 → 草稿, with the reviewer's reason (required)."""
     d = find_disclosure(session, disclosure_id)
-    _require_status(d, ("pending_review",), "退回")
+    _require_status(d, (Status.PENDING_REVIEW,), "退回")
     _check_reviewer(session, actor, d)
-    return set_status(session, actor, d, "draft", _require_reason(reason, "退回"))
+    return set_status(session, actor, d, Status.DRAFT, _require_reason(reason, "退回"))
 
 
 def open_objection_count(session: Session, disclosure_id: str) -> int:
@@ -211,7 +225,7 @@ def conclude(session: Session, actor: Actor, disclosure_id: str, *, today: date 
     actor.require(CONCLUDE)
     today = today or date.today()
     d = find_disclosure(session, disclosure_id)
-    _require_status(d, ("publishing",), "办结")
+    _require_status(d, (Status.PUBLISHING,), "办结")
     if d.period_end is None:
         raise NotAllowed(f"公示“{d.title}”没有公示期满日（尚未登记张贴），不能办结。")
     if today <= d.period_end:
@@ -227,15 +241,15 @@ def conclude(session: Session, actor: Actor, disclosure_id: str, *, today: date 
             code="objection_open",
             detail={"open_objections": open_count},
         )
-    return set_status(session, actor, d, "expired", note.strip() or "公示期满，无未办结异议")
+    return set_status(session, actor, d, Status.EXPIRED, note.strip() or "公示期满，无未办结异议")
 
 
 def archive(session: Session, actor: Actor, disclosure_id: str, note: str = "") -> TransitionResult:
     """期满 → 已归档 (read-only from then on)."""
     actor.require(CONCLUDE)
     d = find_disclosure(session, disclosure_id)
-    _require_status(d, ("expired",), "归档")
-    return set_status(session, actor, d, "archived", note.strip() or "归档")
+    _require_status(d, (Status.EXPIRED,), "归档")
+    return set_status(session, actor, d, Status.ARCHIVED, note.strip() or "归档")
 
 
 def withdraw(session: Session, actor: Actor, disclosure_id: str, reason: str) -> TransitionResult:
@@ -246,7 +260,7 @@ def withdraw(session: Session, actor: Actor, disclosure_id: str, reason: str) ->
     reason = _require_reason(reason, "撤回")
     if open_objection_count(session, d.id):
         raise NotAllowed("这条公示还有未办结的异议，请先办理异议再撤回。", code="objection_open")
-    return set_status(session, actor, d, "withdrawn", reason)
+    return set_status(session, actor, d, Status.WITHDRAWN, reason)
 
 
 def edit_notice(
@@ -301,7 +315,7 @@ def correct(session: Session, actor: Actor, disclosure_id: str, reason: str) -> 
         )
     new = Disclosure(
         township_id=old.township_id, category=old.category, title=old.title, body=old.body,
-        issuer=old.issuer, supervise_phone=old.supervise_phone, status="draft", version=old.version + 1,
+        issuer=old.issuer, supervise_phone=old.supervise_phone, status=Status.DRAFT, version=old.version + 1,
         replaces_id=old.id, year=old.year, author=actor.username,
     )
     session.add(new)
@@ -309,10 +323,10 @@ def correct(session: Session, actor: Actor, disclosure_id: str, reason: str) -> 
     _copy_items(session, old.id, new.id)
     refresh_totals(session, new)
     session.add(
-        StatusChange(disclosure_id=new.id, from_status="", to_status="draft", by_user=actor.username,
+        StatusChange(disclosure_id=new.id, from_status="", to_status=Status.DRAFT, by_user=actor.username,
                      reason=f"更正：第{old.version}版的更正版本。{reason}")
     )
-    set_status(session, actor, old, "withdrawn", f"已更正，由第{new.version}版替代：{reason}")
+    set_status(session, actor, old, Status.WITHDRAWN, f"已更正，由第{new.version}版替代：{reason}")
     session.flush()
     return new
 

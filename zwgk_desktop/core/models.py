@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -27,6 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from zwgk_desktop.core.status import Status, check_constraint_sql
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -193,14 +196,18 @@ class RosterMapping(Base):
 
 # --- notices ------------------------------------------------------------------------
 
-STATUSES = ("draft", "pending_review", "approved", "publishing", "expired", "archived", "withdrawn")
+STATUSES = tuple(Status)
 
 
 class Disclosure(SyncedMixin, Base):
     """A 公示/公告 notice. A correction is a new row with `replaces_id`; nothing is overwritten."""
 
     __tablename__ = "disclosure"
-    __table_args__ = (Index("ix_disclosure_status", "status"), Index("ix_disclosure_category", "category"))
+    __table_args__ = (
+        Index("ix_disclosure_status", "status"),
+        Index("ix_disclosure_category", "category"),
+        CheckConstraint(check_constraint_sql("status"), name="status_known"),
+    )
 
     township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
     category: Mapped[str] = mapped_column(String(40))
@@ -208,7 +215,7 @@ class Disclosure(SyncedMixin, Base):
     body: Mapped[str] = mapped_column(Text, default="")
     issuer: Mapped[str] = mapped_column(String(200), default="")
     supervise_phone: Mapped[str] = mapped_column(String(50), default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
     version: Mapped[int] = mapped_column(Integer, default=1)
     replaces_id: Mapped[str | None] = mapped_column(ForeignKey("disclosure.id"), nullable=True)
     year: Mapped[int] = mapped_column(Integer)
@@ -337,6 +344,19 @@ class PrintedVersion(SyncedMixin, Base):
     paper: Mapped[str] = mapped_column(String(20), default="A4")
     stored_path: Mapped[str] = mapped_column(String(300), default="")
     printed_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class VerificationCode(SyncedMixin, Base):
+    """A 核验码 printed on a poster (see `core.verification`): resolves to the notice version and board."""
+
+    __tablename__ = "verification_code"
+
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    township_id: Mapped[str] = mapped_column(String(36), default="")
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    board_id: Mapped[str | None] = mapped_column(ForeignKey("notice_board.id"), nullable=True)
+    village_name: Mapped[str] = mapped_column(String(100), default="")
 
 
 # --- people, audit, sync -----------------------------------------------------------

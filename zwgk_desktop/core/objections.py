@@ -23,10 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
-from zwgk_desktop.core.disclosures import find_disclosure, status_label
+from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.lifecycle import correct, ensure_not_archived, open_objection_count
 from zwgk_desktop.core.models import Disclosure, Objection
 from zwgk_desktop.core.postings import require_notice_access
+from zwgk_desktop.core.status import OPEN_FOR_OBJECTIONS, status_label
 from zwgk_desktop.core.users import OBJECTION, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound
 
@@ -102,7 +103,7 @@ def add_objection(
     d = find_disclosure(session, disclosure_id)
     ensure_not_archived(d)
     require_notice_access(session, actor, d)
-    if d.status != "publishing":
+    if d.status not in OPEN_FOR_OBJECTIONS:
         raise NotAllowed(
             f"公示“{d.title}”当前为“{status_label(d.status)}”，只有公示中的公示可以登记异议。",
             code="bad_status",

@@ -23,16 +23,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.calendar import (
-    CalendarIncomplete, PeriodResult, WorkCalendar, calendar_from_session, format_day,
+    CalendarIncomplete,
+    PeriodResult,
+    WorkCalendar,
+    calendar_from_session,
+    format_day,
 )
 from zwgk_desktop.core.catalogue import get_entry
-from zwgk_desktop.core.disclosures import find_disclosure, status_label
+from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.lifecycle import ensure_not_archived, set_status
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, NoticeBoard, Photo, Posting, Village
+from zwgk_desktop.core.status import POSTABLE, Status, status_label
 from zwgk_desktop.core.users import POST, VIEW, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound
 
-POSTABLE_STATUSES = ("approved", "publishing")
+POSTABLE_STATUSES = POSTABLE
 
 
 @dataclass
@@ -209,7 +214,7 @@ def post_notice(
     today = today or date.today()
     d = find_disclosure(session, disclosure_id)
     ensure_not_archived(d)
-    if d.status in ("draft", "pending_review"):
+    if d.status in (Status.DRAFT, Status.PENDING_REVIEW):
         raise NotAllowed(
             f"公示“{d.title}”当前为“{status_label(d.status)}”，尚未审核通过，不能张贴。请先提交审核并经审核人通过。",
             code="not_approved",
@@ -236,8 +241,8 @@ def post_notice(
         created.append(posting)
     session.flush()
     _refresh_period(session, d)
-    if d.status == "approved":
-        set_status(session, actor, d, "publishing", f"张贴于{'、'.join(b.name for b in boards)}")
+    if d.status == Status.APPROVED:
+        set_status(session, actor, d, Status.PUBLISHING, f"张贴于{'、'.join(b.name for b in boards)}")
     session.flush()
     rows = [_posting_row(session, p) for p in created]
     return PostResult(

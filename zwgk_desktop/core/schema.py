@@ -219,12 +219,30 @@ def _has_user_tables(engine) -> bool:
 
 
 def _upgrade(config: Config, engine) -> None:
+    """Run Alembic to head with foreign keys off, as SQLite's own procedure for rebuilding a table
+    asks (a batch rebuild drops the old table), and check every reference before turning them on."""
     from alembic import command
 
     cfg = alembic_config(config)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(
+                            f"数据库升级后发现 {len(broken)} 处外键引用错误（表 {broken[0][0]}），升级未完成。请从备份恢复。"
+                        )
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def check_database(config: Config) -> dict:

@@ -25,8 +25,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.township_settings import get_setting, set_setting  # noqa: F401 (re-exported)
 from zwgk_desktop.core.models import ROLES, User, Village, utcnow
+from zwgk_desktop.core.township_settings import get_setting, set_setting  # noqa: F401 (re-exported)
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound, ZwgkError
 
 ROLE_LABELS = {
@@ -142,6 +142,7 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(username="cli", role="admin", display_name="命令行")
+GUEST_ACTOR = Actor(username="guest", role="viewer", display_name="未登录")  # read-only, before sign-in
 
 
 @dataclass

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from zwgk_desktop.core.status import CONCLUDED, PUBLISHED, STATUS_LABELS
 from zwgk_desktop.county.store import CountyStore, CountyTownship, Record, Reference
 
 NO_PHOTO, SHORT_PERIOD, NO_POSTING, OPEN_OBJECTION = "no_photo", "short_period", "no_posting", "open_objection"
@@ -26,12 +27,8 @@ FINDING_LABELS = {
     NO_POSTING: "无张贴记录",
     OPEN_OBJECTION: "异议未办结",
 }
-POSTED_STATUSES = ("publishing", "expired", "archived")
-CONCLUDED_STATUSES = ("expired", "archived")
-STATUS_LABELS = {
-    "draft": "草稿", "pending_review": "待审核", "approved": "已审核", "publishing": "公示中",
-    "expired": "期满", "archived": "已归档", "withdrawn": "已撤回",
-}
+POSTED_STATUSES = PUBLISHED
+CONCLUDED_STATUSES = CONCLUDED
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,17 @@ from zwgk_desktop.core.disclosures import refresh_totals
 from zwgk_desktop.core.idnumber import make_id_number
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import (
-    Disclosure, DisclosureItem, Household, NoticeBoard, Objection, Posting, StatusChange, Township, Village,
+    Disclosure,
+    DisclosureItem,
+    Household,
+    NoticeBoard,
+    Objection,
+    Posting,
+    StatusChange,
+    Township,
+    Village,
 )
+from zwgk_desktop.core.status import PUBLISHED, Status
 from zwgk_desktop.core.townships import init_township
 from zwgk_desktop.errors import InvalidInput
 
@@ -45,7 +54,7 @@ GIVEN = (
 # Names with characters outside the common fonts: Ext A (㛃 䶮) and Ext B (𠮷 𡒄 𪚥).
 RARE_NAMES = ("王㛃", "李𠮷祥", "张䶮", "陈𡒄", "刘𪚥明", "赵㛃芳")
 GROUPS = ("一组", "二组", "三组", "四组", "五组", "六组")
-STATES = ("draft", "pending_review", "approved", "publishing", "expired", "archived", "withdrawn")
+STATES = tuple(Status)
 TOWNSHIP_PHONE = "0557-5021234"
 COUNTY_PHONE = "0557-3021888"
 
@@ -158,7 +167,7 @@ class NoticeBuilder:
         self.session.flush()
         refresh_totals(self.session, notice)
         self.record_history(notice, state)
-        if state in ("publishing", "expired", "archived"):
+        if state in PUBLISHED:
             self.post(notice, issued, entry.rule, items, state)
         return notice
 

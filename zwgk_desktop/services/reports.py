@@ -42,12 +42,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
-from zwgk_desktop.core.disclosures import (
-    STATUS_LABELS,
-    items_in_villages,
-    concerning_villages,
-    format_fen,
-)
+from zwgk_desktop.core.disclosures import concerning_villages, format_fen, items_in_villages
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import (
     Disclosure,
@@ -60,10 +55,11 @@ from zwgk_desktop.core.models import (
     Township,
     Village,
 )
+from zwgk_desktop.core.status import PUBLISHED, STATUS_LABELS
 from zwgk_desktop.errors import InvalidInput, ZwgkError
 from zwgk_desktop.fileio import atomic_output
 
-DISCLOSED_STATUSES = ("publishing", "expired", "archived")
+DISCLOSED_STATUSES = PUBLISHED
 SETTING_SUBSIDY_STANDARDS = "subsidy_standards"
 MONTHS = tuple(range(1, 13))
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting, PrintedVersion
+from zwgk_desktop.core.status import STATUS_LABELS
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.photos.archive import absolute_stored_path, hash_file, thumbnail_path
 from zwgk_desktop.services.photos.link import ROLE_LABELS
@@ -30,10 +31,6 @@ PDF_FONT_NAME = "WQYMicroHei"
 PDF_FONT_FILE = "wqy-microhei.ttc"
 SHEET_NAME = "evidence.pdf"
 MANIFEST_NAME = "manifest.json"
-STATUS_LABELS = {
-    "draft": "草稿", "pending_review": "待审核", "approved": "已审核", "publishing": "公示中",
-    "expired": "期满", "archived": "已归档", "withdrawn": "已撤回",
-}
 
 
 def build_evidence_package(session, config, disclosure_id: str, out_path, as_zip: bool = True, job=None) -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, or_, select
 
 from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting
+from zwgk_desktop.core.status import Status
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.photos.archive import captioned_copy
 from zwgk_desktop.services.photos.link import ROLE_LABELS, link_photo, suggest_posting
@@ -397,7 +398,7 @@ def posting_choices(session, around: date | None = None, *, window_days: int = C
                     limit: int = CHOICE_LIMIT, village_ids=None) -> list[PostingEvidence]:
     """Postings a user may pick by hand: those near `around` (closest first), else the most recent;
     with `village_ids` only on those villages' boards."""
-    query = _evidence_query().where(Disclosure.status != "withdrawn")
+    query = _evidence_query().where(Disclosure.status != Status.WITHDRAWN)
     if village_ids is not None:
         query = query.where(NoticeBoard.village_id.in_(list(village_ids)))
     if around is not None:

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting, Village
+from zwgk_desktop.core.status import Status
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.photos.quality import is_time_mismatch, with_time_mismatch
 
@@ -85,7 +86,7 @@ def suggest_posting(session, photo: Photo, *, village_ids=None, limit: int = 5) 
         .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
         .join(Disclosure, Posting.disclosure_id == Disclosure.id)
         .outerjoin(Village, NoticeBoard.village_id == Village.id)
-        .where(Disclosure.status != "withdrawn")
+        .where(Disclosure.status != Status.WITHDRAWN)
         .where(
             or_(
                 Posting.posted_on.between(window_start, window_end),

@@ -32,6 +32,7 @@ from reportlab.lib.colors import Color, HexColor, black
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.status import PRINTABLE, Status
 from zwgk_desktop.errors import InvalidInput, NotFound, ZwgkError
 from zwgk_desktop.services.fonts import get_chain
 from zwgk_desktop.services.printing.layout import (
@@ -48,7 +49,7 @@ from zwgk_desktop.services.printing.pdfmeta import (
 )
 from zwgk_desktop.services.printing.textrun import PageText, TextKit, font_size_fitting
 
-APPROVED_STATUSES = frozenset(("approved", "publishing", "expired", "archived"))
+APPROVED_STATUSES = PRINTABLE
 TITLE_RED = HexColor("#B40000")
 RULE_RED = HexColor("#C00000")
 HEADER_FILL = HexColor("#E6E6E6")
@@ -1179,7 +1180,7 @@ def _issue_date(session, disclosure) -> date:
         return disclosure.period_start
     approved = session.execute(
         select(StatusChange.created_at)
-        .where(StatusChange.disclosure_id == disclosure.id, StatusChange.to_status == "approved")
+        .where(StatusChange.disclosure_id == disclosure.id, StatusChange.to_status == Status.APPROVED)
         .order_by(StatusChange.created_at.desc())
         .limit(1)
     ).scalar()

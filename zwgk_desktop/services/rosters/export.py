@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
-from zwgk_desktop.core.disclosures import find_disclosure, status_label
+from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Village
 from zwgk_desktop.core.privacy import Audience, column_visible, present_value
+from zwgk_desktop.core.status import Status, status_label
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.rosters.xlsx_util import TEXT_FORMAT, atomic_save, display_width, style_header
 
@@ -88,7 +89,7 @@ def export_ledger(
     elif category:
         get_entry(category)
         disclosures = list(session.execute(
-            select(Disclosure).where(Disclosure.category == category, Disclosure.status != "withdrawn")
+            select(Disclosure).where(Disclosure.category == category, Disclosure.status != Status.WITHDRAWN)
             .order_by(Disclosure.created_at)
         ).scalars())
     else:

@@ -48,11 +48,12 @@ from zwgk_desktop.core.models import (
     Village,
     utcnow,
 )
+from zwgk_desktop.core.status import INACTIVE
 from zwgk_desktop.core.townships import require_township
 from zwgk_desktop.services.rosters.preview import RosterPreview, gc_paused, read_roster
 from zwgk_desktop.services.rosters.validate import RosterRow
 
-INACTIVE_STATUSES = ("withdrawn", "archived")
+INACTIVE_STATUSES = INACTIVE
 TYPED_KEYS = ("name", "village", "group", "id_number", "people", "amount_fen", "amount")
 CHUNK = 2000
 IN_CHUNK = 500
