@@ -1,10 +1,16 @@
 """The command line (see shared docs cli.md): argument parsing, JSON output, exit codes.
 
 Each command lives in a module of `zwgk_desktop.commands` that registers its
-sub-parsers; its handler takes `(args, ctx)` and returns a dict. With
-`--json` that dict is printed as exactly one JSON object on stdout; without,
-a human summary goes to stdout. A `ZwgkError` becomes exit 1 with
+sub-parsers; its handler takes `(args, ctx)`, parses what it needs, calls one
+op (`ctx.run(ops.area.use_case, ...)`, as `ctx.actor`) and returns a dict, or
+`Finished(dict, exit_code)` when the answer is a finding such as a failed
+verify. `emit` is the one JSON writer: with `--json` the dict is printed as
+exactly one JSON object on stdout (Chinese kept readable); without, a human
+summary goes to stdout. A `ZwgkError` becomes exit 1 with
 `{"error": {"code", "message"}}`; argparse usage errors exit 2.
+
+Who acts: `--as USERNAME` where a command offers it, else the command-line
+administrator "cli" (`SYSTEM_ACTOR`); the audit log and `printed_by` name them.
 """
 
 from __future__ import annotations
@@ -25,12 +31,22 @@ HUMAN_KEY = "_human"
 
 
 @dataclass
+class Finished:
+    """A handler's answer that is printed like any other but ends with `code` (e.g. 1 for a failed verify)."""
+
+    result: dict
+    code: int = 1
+
+
+@dataclass
 class CommandContext:
-    """What a command handler gets besides its arguments: config and a lazily opened database."""
+    """What a command handler gets besides its arguments: config, a lazily opened database, the actor."""
 
     data_dir: str | None
+    as_user: str = ""
     _config: Config | None = None
     _database: Any = field(default=None, repr=False)
+    _actor: Any = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -45,6 +61,24 @@ class CommandContext:
 
             self._database = open_database(self.config, upgrade=upgrade)
         return self._database
+
+    @property
+    def actor(self):
+        """Who acts: the `--as` user (must exist), else the command-line administrator "cli"."""
+        if self._actor is None:
+            from zwgk_desktop.core.users import SYSTEM_ACTOR
+
+            if self.as_user:
+                from zwgk_desktop.ops.users import actor_named
+
+                self._actor = actor_named(self.database(), self.as_user)
+            else:
+                self._actor = SYSTEM_ACTOR
+        return self._actor
+
+    def run(self, op, *args, **kwargs):
+        """Call one op as this command's actor on this command's database."""
+        return op(self.database(), self.actor, *args, **kwargs)
 
     def close(self) -> None:
         if self._database is not None:
@@ -94,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
-    ctx = CommandContext(data_dir=args.data_dir)
+    ctx = CommandContext(data_dir=args.data_dir, as_user=getattr(args, "as_user", "") or "")
     as_json = bool(getattr(args, "json", False))
     try:
         result = args.handler(args, ctx)
@@ -106,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         ctx.close()
-    if isinstance(result, int):
-        return result
+    if isinstance(result, Finished):
+        emit(result.result, as_json)
+        return result.code
     emit(result or {}, as_json)
     return 0

@@ -10,9 +10,9 @@ import shutil  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.bench.runner import add_big_notice  # noqa: E402
 from zwgk_desktop.config import Config  # noqa: E402
 from zwgk_desktop.core.schema import open_database  # noqa: E402
-from tests.bench.runner import add_big_notice  # noqa: E402
 
 BIG_ITEMS = 50_000
 
@@ -49,11 +49,14 @@ def tasks(qapp):
     manager.shutdown(wait=True)
 
 
-def make_window(qtbot, config, database, tasks):
+def make_window(qtbot, config, database, tasks, actor=None):
+    """A main window as run_app builds it: constructed, then given its signed-in actor (default: an admin)."""
+    from zwgk_desktop.core.users import Actor
     from zwgk_desktop.ui.main_window import MainWindow
 
     window = MainWindow(config, database, tasks)
     qtbot.addWidget(window)
+    window.actor = actor or Actor(username="tester", role="admin", display_name="测试管理员")
     return window
 
 

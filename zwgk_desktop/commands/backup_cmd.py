@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zwgk_desktop.cli import HUMAN_KEY, emit, json_flag
+from zwgk_desktop.cli import HUMAN_KEY, Finished, json_flag
 
 
 def register(sub) -> None:
@@ -38,7 +38,7 @@ def run_create(args, ctx) -> dict:
     return data
 
 
-def run_verify(args, ctx) -> dict | int:
+def run_verify(args, ctx) -> dict | Finished:
     from zwgk_desktop.services.backup import verify_backup
 
     result = verify_backup(args.path)
@@ -49,8 +49,7 @@ def run_verify(args, ctx) -> dict | int:
     first = result.problems[0]
     data["error"] = {"code": f"backup_{first.code}", "message": f"备份有 {len(result.problems)} 处问题：{first.message}"}
     data[HUMAN_KEY] = "\n".join([f"备份有问题：{result.path}", *_lines(result)])
-    emit(data, args.json)
-    return 1
+    return Finished(data, 1)
 
 
 def run_restore(args, ctx) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from zwgk_desktop.cli import HUMAN_KEY, emit, json_flag
+from zwgk_desktop.cli import HUMAN_KEY, Finished, json_flag
 
 
 def register(sub) -> None:
@@ -70,9 +70,8 @@ def run_import(args, ctx):
         summary += f"已生成公示草稿 {result.disclosure_id}。"
     if not args.dry_run and result.preview.accepted == 0:
         data["error"] = {"code": "nothing_imported", "message": "没有一行通过检查，未生成公示。请按错误列表修改花名册后重新导入。"}
-        emit(data, bool(args.json))
         print(f"错误：{data['error']['message']}", file=sys.stderr)
-        return 1
+        return Finished(data, 1)
     for problem in data["errors"][:20]:
         ctx.say(f"第{problem['row']}行 {problem['column'] or ''}：{problem['message']}")
     data[HUMAN_KEY] = summary

@@ -14,7 +14,7 @@ default, as the command-line administrator "cli".
 
 from __future__ import annotations
 
-from zwgk_desktop.cli import HUMAN_KEY, json_flag
+from zwgk_desktop.cli import HUMAN_KEY, Finished, json_flag
 
 
 def _actor_arg(parser) -> None:
@@ -365,11 +365,7 @@ def run_audit_verify(args, ctx):
             HUMAN_KEY: report.message}
     if not report.ok:
         data["error"] = {"code": "audit_broken", "message": report.message}
-        emit_json = getattr(args, "json", False)
-        from zwgk_desktop.cli import emit
-
-        emit(data, emit_json)
-        return 1
+        return Finished(data, 1)
     return data
 
 

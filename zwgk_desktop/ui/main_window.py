@@ -11,13 +11,13 @@ Window geometry and page state (splitters, column widths) live in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from zwgk_desktop.config import Config
+from zwgk_desktop.ops.overview import Overview, load_overview
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.pages.disclosures import DisclosuresPage
 from zwgk_desktop.ui.pages.households import HouseholdsPage
 from zwgk_desktop.ui.tasks import TaskManager
@@ -26,40 +26,6 @@ from zwgk_desktop.ui.widgets import PlaceholderPage
 UI_STATE_FILE = "ui-state.ini"
 APP_TITLE = "政务公开公示栏管理系统"
 NAV_WIDTH = 168
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
-
-
-@dataclass(frozen=True)
-class Overview:
-    """What the title and status bar show: township name and counts (a DTO from the DB thread)."""
-
-    township: str | None
-    disclosures: int
-    households: int
-    publishing: int
-
-
-def load_overview(database, village_ids: tuple[str, ...] | None = None) -> Overview:
-    """Township name and counts; with `village_ids` (a 村级用户) the counts of what they can see."""
-    from sqlalchemy import func, select
-
-    from zwgk_desktop.core.disclosures import concerning_villages
-    from zwgk_desktop.core.households import HouseholdQuery, count_households
-    from zwgk_desktop.core.models import Disclosure
-    from zwgk_desktop.core.townships import current_township
-
-    notices = select(func.count(Disclosure.id))
-    if village_ids is not None:
-        notices = notices.where(concerning_villages(village_ids))
-    with database.session() as session:
-        township = current_township(session)
-        households = count_households(session, HouseholdQuery(village_ids=village_ids))
-        disclosures = session.execute(notices).scalar() or 0
-        publishing = session.execute(notices.where(Disclosure.status == "publishing")).scalar() or 0
-        return Overview(township.name if township else None, disclosures, households, publishing)
 
 
 PLACEHOLDERS = {
@@ -98,7 +64,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.config, self.database, self.tasks = config, database, tasks
         self.tasks.error_parent = self
-        self.actor = None  # the signed-in core Actor, set by run_app after sign-in
+        self.tasks.bind(database=database)
+        self._actor = None
         self.lifecycle = None  # LifecycleActions, set by zwgk_desktop.ui.lifecycle.install
         self.overview: Overview | None = None
         self._pages: dict[str, QWidget] = {}
@@ -140,6 +107,18 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(config.data_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
         self._restore_state()
         self.refresh_overview()
+
+    @property
+    def actor(self):
+        """The signed-in core Actor (set by run_app after sign-in and by 切换用户); ops act as them."""
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor) -> None:
+        self._actor = actor
+        if actor is not None:
+            self.tasks.bind(actor=actor)
+            self.refresh_overview()
 
     # --- pages registry -----------------------------------------------------
     def add_page(self, key: str, title: str, widget: QWidget, *, position: int | None = None) -> QWidget:
@@ -235,10 +214,9 @@ class MainWindow(QMainWindow):
             self._ensure_loaded(key)
 
     def refresh_overview(self) -> None:
-        actor = getattr(self, "actor", None)
-        scope = actor.village_scope if actor is not None else None
-        database = self.database
-        self.tasks.run(lambda: load_overview(database, scope), self._show_overview)
+        if self.actor is None:
+            return  # nobody signed in yet: the counts come once the actor is set
+        self.tasks.run_op(load_overview, on_success=self._show_overview)
 
     def _show_overview(self, overview: Overview) -> None:
         self.overview = overview

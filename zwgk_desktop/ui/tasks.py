@@ -1,6 +1,16 @@
 """The background runner: keep the window responsive while work runs on other threads.
 
-Modelled on Anki's `aqt/taskman.py`:
+Pages run use cases with `TaskManager.run_op(op, *args, on_success=...)`
+(Anki's `CollectionOp`/`QueryOp` in one call): the op is called as
+`op(database, actor, *args)` with the manager's bound database and acting
+user; an op marked `@writes` runs on the single database thread and, once it
+succeeded, `changed(Changes)` tells every subscribed page what kinds of data
+(and which rows) changed; an op marked `@reads` runs on the pool, whose
+threads may not write (a flush there raises). `progress=` a label shows the
+modal progress dialog, `progress=` a `JobStrip` the inline strip; either
+way the op gets `job=` and can be cancelled.
+
+Underneath, modelled on Anki's `aqt/taskman.py`:
 - `TaskManager.run(func, on_success, on_failure, db=True)`: work touching the
   database goes to ONE single-thread executor (writes are serialised);
   other work (`db=False`) goes to a small pool. The result or the exception
@@ -24,11 +34,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.errors import Cancelled, ZwgkError
+from zwgk_desktop.ops.base import Changes, changes_of, mark_thread_read_only, op_info
+from zwgk_desktop.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +50,6 @@ POOL_WORKERS = 2
 
 SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[BaseException], None]
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TaskManager", text)
 
 
 def error_message(exc: BaseException) -> str:
@@ -76,11 +84,16 @@ class TaskManager(QObject):
 
     _results_pending = Signal()
     task_failed = Signal(str)  # the Chinese message of every failure, for status bars and tests
+    changed = Signal(object)  # ops.Changes after every successful write op
 
-    def __init__(self, parent: QObject | None = None, *, error_parent: QWidget | None = None):
+    def __init__(self, parent: QObject | None = None, *, error_parent: QWidget | None = None,
+                 database=None, actor=None):
         super().__init__(parent)
+        self.database, self.actor = database, actor  # what run_op calls ops with (actor follows 切换用户)
         self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zwgk-db")
-        self._pool = ThreadPoolExecutor(max_workers=POOL_WORKERS, thread_name_prefix="zwgk-pool")
+        self._pool = ThreadPoolExecutor(
+            max_workers=POOL_WORKERS, thread_name_prefix="zwgk-pool", initializer=mark_thread_read_only
+        )
         self._pending = 0
         self._closed = False
         self.error_parent = error_parent
@@ -89,6 +102,66 @@ class TaskManager(QObject):
         self._finished: list[tuple[Future, SuccessCallback | None, FailureCallback | None]] = []
         self._finished_lock = threading.Lock()
         self._results_pending.connect(self._deliver_finished, Qt.ConnectionType.QueuedConnection)
+
+    # --- operations -------------------------------------------------------
+    def bind(self, database=None, actor=None) -> None:
+        """Set the database and/or acting user that `run_op` passes to every op."""
+        if database is not None:
+            self.database = database
+        if actor is not None:
+            self.actor = actor
+
+    def run_op(
+        self,
+        op: Callable[..., Any],
+        *args: Any,
+        on_success: SuccessCallback | None = None,
+        on_failure: FailureCallback | None = None,
+        progress: Any = None,
+        parent: QWidget | None = None,
+        cancellable: bool = True,
+        owner: QObject | None = None,
+        actor: Any = None,
+        label: str = "",
+        **kwargs: Any,
+    ) -> Future | None:
+        """Run `op(database, actor, *args, **kwargs)` in the background (see the module doc).
+
+        `progress`: None (no progress shown), a label (modal dialog), or an
+        object with `start(tasks, func(job), on_success, on_failure, label=, db=)` (the
+        inline `JobStrip`, showing `label`); with progress the op also gets `job=`.
+        `actor` overrides the bound acting user for this call. Returns the
+        Future (None when a strip runs it)."""
+        if self.database is None:
+            raise RuntimeError("TaskManager.run_op needs a bound database (TaskManager.bind)")
+        acting = actor if actor is not None else self.actor
+        if acting is None:
+            raise RuntimeError("TaskManager.run_op needs an acting user (TaskManager.bind(actor=...))")
+        info = op_info(op)
+        database = self.database
+
+        def succeeded(result: Any) -> None:
+            if info.writes:
+                self.changed.emit(changes_of(op, result))
+            if on_success is not None:
+                on_success(result)
+
+        owner = owner if owner is not None else _callback_owner(on_success, on_failure)
+        if progress is None:
+            return self.run(lambda: op(database, acting, *args, **kwargs), succeeded, on_failure,
+                            db=info.writes, owner=owner)
+        work = lambda job: op(database, acting, *args, job=job, **kwargs)  # noqa: E731
+        if isinstance(progress, str):
+            future, _job, _dialog = self.run_with_progress(
+                work, succeeded, progress, parent, on_failure=on_failure, db=info.writes, cancellable=cancellable,
+            )
+            return future
+        progress.start(self, work, succeeded, on_failure, label=label, db=info.writes)
+        return None
+
+    def notify_changed(self, *kinds: str, ids: tuple[str, ...] = ()) -> None:
+        """Announce a change made outside `run_op` (e.g. a sync in its own thread) to every page."""
+        self.changed.emit(Changes(frozenset(kinds), tuple(ids)))
 
     # --- running ----------------------------------------------------------
     def run(

@@ -18,11 +18,20 @@ import os
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.jobs import Job
-from zwgk_desktop.ui.settings.common import MessageLabel, card, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.settings.common import MessageLabel, card
 from zwgk_desktop.ui.settings.data import BackupState, load_backup_state, restore_command
 from zwgk_desktop.ui.sync.data import local_time_text
 
@@ -61,7 +70,7 @@ class BackupScheduler(QObject):
             return False
         self.busy = True
         config, database = self.config, self.database
-        self.tasks.run(lambda: auto_backup(config, database, Job()), self._auto_done, self._auto_failed, db=False)
+        self.tasks.run(lambda: auto_backup(config, database, Job()), self._auto_done, self._auto_failed)
         return True
 
     def _auto_done(self, result) -> None:
@@ -260,7 +269,7 @@ class BackupTab(QWidget):
             else:
                 self.message.show_error(exc)
 
-        self.tasks.run_with_progress(work, done, tr("正在备份，请稍候…"), self, on_failure=failed, db=False)
+        self.tasks.run_with_progress(work, done, tr("正在备份，请稍候…"), self, on_failure=failed)
 
     def _finish(self) -> None:
         self.scheduler.busy = False

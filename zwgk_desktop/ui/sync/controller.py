@@ -19,10 +19,11 @@ import math
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.errors import Cancelled, ZwgkError
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.sync.data import SyncOverview, load_overview, local_time_text
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,6 @@ LABEL_REFRESH_S = 60
 UNREACHABLE = "sync_unreachable"
 
 TONES = {"ok": "#1a7f37", "pending": "#8a6d00", "down": "#b42318", "idle": "#6a7380", "busy": "#1f6feb"}
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SyncController", text)
 
 
 @dataclass(frozen=True)
@@ -148,7 +145,7 @@ class SyncController(QObject):
         job, config, database = self.job, self.config, self.database
         self.started.emit(manual)
         self._show_label()
-        self.tasks.run(lambda: run_sync(config, database, job, manual), self._finished, self._crashed, db=False)
+        self.tasks.run(lambda: run_sync(config, database, job, manual), self._finished, self._crashed)
         return True
 
     def cancel(self) -> None:

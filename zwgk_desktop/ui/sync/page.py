@@ -8,12 +8,27 @@ labels on the page.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QProgressBar, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.sync.controller import SyncController, SyncOutcome
 from zwgk_desktop.ui.sync.data import SyncOverview, local_time_text, retry_quarantined
 from zwgk_desktop.ui.tasks import error_message
@@ -32,10 +47,6 @@ QLabel#warningBox { background: #fff8e1; border: 1px solid #f0d58a; border-radiu
 QLabel#errorBox { background: #fdecea; border: 1px solid #f1b5ae; border-radius: 6px; padding: 8px 10px; color: #8c1d13; }
 QLabel#okBox { background: #e8f5ec; border: 1px solid #b5dcc0; border-radius: 6px; padding: 8px 10px; color: #1a5d2b; }
 """
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SyncPage", text)
 
 
 def card(title: str) -> tuple[QFrame, QVBoxLayout]:
@@ -323,8 +334,7 @@ class SyncPage(QWidget):
         self.enroll_button.setEnabled(False)
         self._message(self.enroll_message, tr("正在注册…"), "muted")
         config, database = self.config, self.database
-        self.tasks.run(lambda: enroll(config, server, code, database=database), self._enrolled, self._enroll_failed,
-                       db=False)
+        self.tasks.run(lambda: enroll(config, server, code, database=database), self._enrolled, self._enroll_failed)
 
     def _enrolled(self, answer: dict) -> None:
         self.enroll_button.setEnabled(True)
