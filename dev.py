@@ -78,9 +78,8 @@ def run_tests(args: list[str]) -> int:
     python = ensure_venv("test")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     code = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
-    if code == 5:  # pytest: no tests collected
-        print("[dev] pytest collected no tests", file=sys.stderr)
-        return 0
+    if code == 5:  # pytest: no tests collected — a suite that runs nothing must not pass
+        print("[dev] pytest collected no tests: failing", file=sys.stderr)
     return code
 
 

@@ -66,16 +66,35 @@ def demo_db(demo_config):
     db.dispose()
 
 
-def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = None, timeout: int = 120):
-    """Run `python -m zwgk_desktop` as a whole process; returns (exit code, parsed JSON or None, stderr)."""
+class CliResult(tuple):
+    """(exit code, parsed JSON or None, stderr), with `.stdout` and `.returncode` for tests that want them."""
+
+    def __new__(cls, code: int, payload, stderr: str, stdout: str):
+        result = super().__new__(cls, (code, payload, stderr))
+        result.stdout = stdout
+        return result
+
+    @property
+    def returncode(self) -> int:
+        return self[0]
+
+    @property
+    def stderr(self) -> str:
+        return self[2]
+
+
+def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = None, timeout: int = 120) -> CliResult:
+    """Run `python -m zwgk_desktop` as a whole process (this checkout's code); the one CLI helper of the suite."""
     command = [sys.executable, "-m", "zwgk_desktop"]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    if data_dir is not None:
+        environment.pop("ZWGK_DATA_DIR", None)
     proc = subprocess.run(
-        command + list(args), capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, cwd=ROOT,
+        command + list(args), capture_output=True, text=True, timeout=timeout, env=environment, cwd=ROOT,
     )
     payload = None
     if "--json" in args and proc.stdout.strip():
         payload = json.loads(proc.stdout)
-    return proc.returncode, payload, proc.stderr
+    return CliResult(proc.returncode, payload, proc.stderr, proc.stdout)

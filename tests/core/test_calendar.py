@@ -9,14 +9,12 @@ really says so, so a package change shows up as a failure there first.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli as run_whole_cli
 from zwgk_desktop.core import calendar
 from zwgk_desktop.core.calendar import (
     CalendarDataError,
@@ -28,9 +26,6 @@ from zwgk_desktop.core.calendar import (
 )
 from zwgk_desktop.core.catalogue import PeriodRule, get_entry
 from zwgk_desktop.errors import InvalidInput
-
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 D = date
 
@@ -390,17 +385,9 @@ def test_parse_date_refuses_bad_text():
 # --- CLI ---------------------------------------------------------------------------
 
 
-def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("ZWGK_DATA_DIR", None)
-    return subprocess.run(
-        [PYTHON if os.path.exists(PYTHON) else sys.executable, "-m", "zwgk_desktop", "--data-dir", str(data_dir), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run_cli(data_dir: Path, *args: str):
+    """The suite's CLI helper with the data dir first (every call here names one)."""
+    return run_whole_cli(*args, data_dir=data_dir)
 
 
 def test_cli_end_date_json(tmp_path):

@@ -32,12 +32,13 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from zwgk_desktop import APP_NAME, __version__
 from zwgk_desktop.config import Config
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.single_instance import InstanceGuard, bring_to_front
 from zwgk_desktop.ui.style import apply_style, register_bundled_fonts
 from zwgk_desktop.ui.tasks import TaskManager, show_error
@@ -56,10 +57,6 @@ EXTENSION_MODULES = (
     "zwgk_desktop.ui.photos",
     "zwgk_desktop.ui.stats",
 )
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("App", text)
 
 
 def ensure_application() -> QApplication:

@@ -6,18 +6,23 @@ writes them in one go, so cancelling the wizard leaves nothing behind.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
-    QVBoxLayout, QWizard, QWizardPage,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
 )
 
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.services.first_run import FirstRunAnswers, complete_first_run, read_village_names
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("FirstRunWizard", text)
+from zwgk_desktop.ui.i18n import tr
 
 
 class TownshipPage(QWizardPage):

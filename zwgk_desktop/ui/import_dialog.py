@@ -8,25 +8,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QPushButton, QTableView, QVBoxLayout,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
 )
 
 from zwgk_desktop.core.catalogue import get_entry, load_catalogue
 from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.privacy import mask_id_number
 from zwgk_desktop.services.rosters.preview import RosterPreview
+from zwgk_desktop.ui.i18n import tr
 
 ERROR_BG = QColor("#fde2e1")
 WARNING_BG = QColor("#fff4d6")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ImportDialog", text)
 
 
 class PreviewModel(QAbstractTableModel):

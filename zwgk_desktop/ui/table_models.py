@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.disclosures import DisclosureRow, ItemRow, format_fen
 from zwgk_desktop.core.households import HouseholdRow
 from zwgk_desktop.core.privacy import mask_bank_account, mask_id_number, mask_phone
+from zwgk_desktop.ui.i18n import tr
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
@@ -43,10 +44,6 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
 }
 
 Key = QModelIndex | QPersistentModelIndex
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TableModels", text)
 
 
 def status_colors(status: str) -> tuple[QColor, QColor]:

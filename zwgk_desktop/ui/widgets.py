@@ -5,19 +5,26 @@ Widgets only; no database access.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPainterPath
 from PySide6.QtWidgets import (
-    QButtonGroup, QFrame, QHBoxLayout, QLabel, QLineEdit, QRadioButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.table_models import StatusRole, status_colors
 
 SEARCH_DEBOUNCE_MS = 300
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Widgets", text)
 
 
 class StatusPillDelegate(QStyledItemDelegate):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from zwgk_desktop.cli import main
+from tests.conftest import run_cli
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, RosterMapping
@@ -97,17 +95,16 @@ def test_cancel_during_write_leaves_nothing(database, tmp_path):
     assert counts(database) == (0, 0, 0)
 
 
-def run_cli(capsys, *args) -> tuple[int, dict]:
-    code = main(list(args))
-    out = capsys.readouterr().out
-    return code, json.loads(out)
+def cli(*args) -> tuple[int, dict]:
+    code, payload, _stderr = run_cli(*args)
+    return code, payload
 
 
-def test_cli_import_json_and_report(data_dir, tmp_path, capsys):
+def test_cli_import_json_and_report(data_dir, tmp_path):
     """`zwgk import --json` prints ids, counts, errors with codes, sheet and mapping; --report lists rejected rows."""
     path = fx.messy_dibao_xlsx(tmp_path / "低保.xlsx")
     report = tmp_path / "报告.xlsx"
-    code, data = run_cli(capsys, "--data-dir", str(data_dir), "import", str(path), "--category", "dibao",
+    code, data = cli("--data-dir", str(data_dir), "import", str(path), "--category", "dibao",
                          "--report", str(report), "--json")
     assert code == 0 and data["disclosure_id"]
     assert (data["accepted"], data["rejected"]) == (4, 7)
@@ -118,29 +115,29 @@ def test_cli_import_json_and_report(data_dir, tmp_path, capsys):
     assert rows == {8, 11, 12, 13, 14, 15, 17}
 
 
-def test_cli_unknown_category_exits_1(data_dir, tmp_path, capsys):
+def test_cli_unknown_category_exits_1(data_dir, tmp_path):
     """An unknown category is a user error: exit 1 with a JSON error object."""
     path = fx.messy_dibao_xlsx(tmp_path / "低保.xlsx")
-    code, data = run_cli(capsys, "--data-dir", str(data_dir), "import", str(path), "--category", "nope", "--json")
+    code, data = cli("--data-dir", str(data_dir), "import", str(path), "--category", "nope", "--json")
     assert code == 1 and data["error"]["code"] == "unknown_category"
 
 
-def test_cli_bad_file_exits_1_and_writes_nothing(data_dir, tmp_path, capsys):
+def test_cli_bad_file_exits_1_and_writes_nothing(data_dir, tmp_path):
     """A corrupt workbook gives exit 1, a Chinese message, and no notice."""
     path = fx.corrupt_xlsx(tmp_path / "坏.xlsx")
-    code, data = run_cli(capsys, "--data-dir", str(data_dir), "import", str(path), "--category", "dibao", "--json")
+    code, data = cli("--data-dir", str(data_dir), "import", str(path), "--category", "dibao", "--json")
     assert code == 1 and data["error"]["code"] == "corrupt"
-    code, listing = run_cli(capsys, "--data-dir", str(data_dir), "disclosure", "list", "--json")
+    code, listing = cli("--data-dir", str(data_dir), "disclosure", "list", "--json")
     assert listing["disclosures"] == []
 
 
-def test_ledger_export_keeps_ids_as_masked_text(data_dir, tmp_path, capsys):
+def test_ledger_export_keeps_ids_as_masked_text(data_dir, tmp_path):
     """The 台账 has a frozen header; ID cells are text ('@'), masked in the semi-public preset, full internally."""
     path = fx.messy_dibao_xlsx(tmp_path / "低保.xlsx")
-    run_cli(capsys, "--data-dir", str(data_dir), "import", str(path), "--category", "dibao", "--json")
+    cli("--data-dir", str(data_dir), "import", str(path), "--category", "dibao", "--json")
     for preset, expected in (("semi_public", fx.ID_ZHANG[:6] + "********" + fx.ID_ZHANG[-4:]), ("internal", fx.ID_ZHANG)):
         out = tmp_path / f"台账-{preset}.xlsx"
-        code, data = run_cli(capsys, "--data-dir", str(data_dir), "export", "ledger", "--category", "dibao",
+        code, data = cli("--data-dir", str(data_dir), "export", "ledger", "--category", "dibao",
                              "--mask", preset, "-o", str(out), "--json")
         assert code == 0 and data["rows"] == 4
         sheet = openpyxl.load_workbook(out).active
@@ -151,10 +148,10 @@ def test_ledger_export_keeps_ids_as_masked_text(data_dir, tmp_path, capsys):
         assert id_cell.value == expected
 
 
-def test_template_has_text_id_column_and_enum_lists(tmp_path, capsys):
+def test_template_has_text_id_column_and_enum_lists(tmp_path):
     """The blank template formats the ID column as text and offers the catalogue options as drop-downs."""
     out = tmp_path / "模板.xlsx"
-    code, data = run_cli(capsys, "--data-dir", str(tmp_path / "d"), "template", "dibao", "-o", str(out), "--json")
+    code, data = cli("--data-dir", str(tmp_path / "d"), "template", "dibao", "-o", str(out), "--json")
     assert code == 0
     sheet = openpyxl.load_workbook(out)["花名册"]
     header = [c.value for c in sheet[1]]

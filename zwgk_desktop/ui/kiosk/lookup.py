@@ -29,12 +29,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
-from zwgk_desktop.core.disclosures import STATUS_LABELS, format_fen
+from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, Setting, User, Village
 from zwgk_desktop.core.privacy import Audience, public_row, redact_numbers
+from zwgk_desktop.core.status import PUBLISHED, STATUS_LABELS
 from zwgk_desktop.errors import ZwgkError
 
-PUBLISHED_STATUSES = ("publishing", "expired", "archived")
+PUBLISHED_STATUSES = PUBLISHED
 SETTING_KIOSK_PASSWORD = "kiosk_password_hash"
 MAX_RESULTS = 200
 MAX_ROWS_SHOWN = 5000

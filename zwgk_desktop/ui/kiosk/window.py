@@ -15,17 +15,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QPushButton, QScroller, QSizePolicy, QStackedWidget, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScroller,
+    QSizePolicy,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.kiosk.lookup import (
-    ExitGuard, check_exit_password, kiosk_filters, notice_view, open_readonly, search_notices,
+    ExitGuard,
+    check_exit_password,
+    kiosk_filters,
+    notice_view,
+    open_readonly,
+    search_notices,
 )
 
 DEFAULT_IDLE_SECONDS = 120
@@ -74,10 +96,6 @@ QHeaderView::section {{ font-size: {TABLE_POINT_SIZE}pt; font-weight: 700; backg
 QScrollBar:vertical {{ width: 36px; }}
 QScrollBar:horizontal {{ height: 36px; }}
 """
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("KioskWindow", text)
 
 
 def _no_menu(widget: QWidget) -> QWidget:

@@ -22,23 +22,24 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QVBoxLayout, QWidget
 
 from zwgk_desktop.core import lifecycle
-from zwgk_desktop.core.disclosures import status_label
 from zwgk_desktop.core.objections import list_objections
+from zwgk_desktop.core.status import EDITABLE, OPEN_FOR_OBJECTIONS, POSTABLE, Status, status_label
 from zwgk_desktop.core.users import PERMISSION_LABELS
-from zwgk_desktop.ui.lifecycle.common import Runner, message_of, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import Runner, message_of
 from zwgk_desktop.ui.lifecycle.objection import ObjectionDialog
 from zwgk_desktop.ui.lifecycle.posting import PostingDialog
 from zwgk_desktop.ui.lifecycle.review import ReviewPanel
 
 # action key -> (label, statuses it applies to, permission)
 ACTION_SPECS = {
-    "submit": (tr("提交审核(&U)"), ("draft",), "edit"),
-    "review": (tr("审核(&V)…"), ("pending_review",), "review"),
-    "post": (tr("登记张贴(&P)…"), ("approved", "publishing"), "post"),
-    "objection": (tr("登记异议(&Y)…"), ("publishing",), "objection"),
-    "resolve": (tr("办理异议(&H)…"), ("publishing",), "objection"),
-    "conclude": (tr("期满办结(&J)"), ("publishing",), "conclude"),
-    "archive": (tr("归档(&G)"), ("expired",), "conclude"),
+    "submit": (tr("提交审核(&U)"), EDITABLE, "edit"),
+    "review": (tr("审核(&V)…"), (Status.PENDING_REVIEW,), "review"),
+    "post": (tr("登记张贴(&P)…"), POSTABLE, "post"),
+    "objection": (tr("登记异议(&Y)…"), OPEN_FOR_OBJECTIONS, "objection"),
+    "resolve": (tr("办理异议(&H)…"), OPEN_FOR_OBJECTIONS, "objection"),
+    "conclude": (tr("期满办结(&J)"), (Status.PUBLISHING,), "conclude"),
+    "archive": (tr("归档(&G)"), (Status.EXPIRED,), "conclude"),
     "correct": (tr("更正(&E)…"), lifecycle.CORRECTABLE_STATUSES, "edit"),
     "withdraw": (tr("撤回(&W)…"), lifecycle.WITHDRAWABLE_STATUSES, "edit"),
 }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from zwgk_desktop.ui.lifecycle.common import WARNING_STYLE, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import WARNING_STYLE
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 

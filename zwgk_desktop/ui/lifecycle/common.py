@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ui.i18n import tr
 
 ERROR_STYLE = "color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:4px;padding:6px;"
 WARNING_STYLE = "color:#93370d;background:#fffaeb;border:1px solid #fedf89;border-radius:4px;padding:6px;"
 OK_STYLE = "color:#05603a;background:#ecfdf3;border:1px solid #abefc6;border-radius:4px;padding:6px;"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Lifecycle", text)
 
 
 def message_of(exc: BaseException) -> str:

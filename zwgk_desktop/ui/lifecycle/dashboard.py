@@ -10,7 +10,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from zwgk_desktop.core.dashboard import todo_items
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 URGENT_COLOUR = QColor("#b42318")

@@ -27,19 +27,50 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMessageBox, QPlainTextEdit, QPushButton, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.catalogue import Column, get_entry
 from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.privacy import mask_bank_account, mask_id_number, mask_phone
 from zwgk_desktop.services.rosters.edit import (
-    CellProblem, DraftForEdit, EditResult, ItemEdits, ItemsInvalid, RowChecker, load_draft, new_row_key,
+    CellProblem,
+    DraftForEdit,
+    EditResult,
+    ItemEdits,
+    ItemsInvalid,
+    RowChecker,
+    load_draft,
+    new_row_key,
     save_draft_edits,
 )
 from zwgk_desktop.services.rosters.validate import ERROR, CellError, parse_count, parse_money
-from zwgk_desktop.ui.lifecycle.common import ERROR_STYLE, OK_STYLE, WARNING_STYLE, Runner, message_label, message_of, show_message, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import (
+    ERROR_STYLE,
+    OK_STYLE,
+    WARNING_STYLE,
+    Runner,
+    message_label,
+    message_of,
+    show_message,
+)
 
 ERROR_BG, ERROR_FG, ERROR_FRAME = QColor("#fde7e6"), QColor("#9f1c13"), QColor("#e5484d")
 WARNING_BG = QColor("#fff6dc")

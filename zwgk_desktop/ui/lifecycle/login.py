@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from zwgk_desktop.core.users import login
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message
 
 
 class LoginDialog(QDialog):

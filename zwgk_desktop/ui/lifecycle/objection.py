@@ -6,13 +6,23 @@ from datetime import date
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.objections import CHANNELS, add_objection, find_objection, resolve_objection
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
 
 MODE_ADD = "add"
 MODE_RESOLVE = "resolve"

@@ -7,14 +7,25 @@ from typing import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QMessageBox, QVBoxLayout, QWidget,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.postings import boards_for, list_postings, post_notice, preview_posting
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.calendar_view import CalendarExplanation
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message, tr
+from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
 
 BOARD_ID_ROLE = Qt.ItemDataRole.UserRole
 

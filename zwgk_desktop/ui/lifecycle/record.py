@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from zwgk_desktop.core.lifecycle import HistoryRow, history, version_chain
 from zwgk_desktop.core.objections import ObjectionRow, list_objections
 from zwgk_desktop.core.postings import PostingRow, list_postings
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 OPEN_COLOUR = QColor("#b42318")

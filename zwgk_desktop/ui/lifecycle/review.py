@@ -7,13 +7,24 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
-    QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core import lifecycle
+from zwgk_desktop.core.status import Status
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.calendar_view import CalendarExplanation
-from zwgk_desktop.ui.lifecycle.common import ERROR_STYLE, OK_STYLE, Runner, message_label, message_of, show_message, tr
+from zwgk_desktop.ui.lifecycle.common import ERROR_STYLE, OK_STYLE, Runner, message_label, message_of, show_message
 
 
 class ReviewPanel(QWidget):
@@ -140,7 +151,7 @@ class ReviewPanel(QWidget):
         self.loaded.emit(summary)
 
     def _update_buttons(self) -> None:
-        ready = self.summary is not None and self.summary.status == "pending_review" and self.actor.can("review")
+        ready = self.summary is not None and self.summary.status == Status.PENDING_REVIEW and self.actor.can("review")
         needs_check = bool(self.summary and self.summary.findings)
         self.approve_button.setEnabled(ready and (not needs_check or self.findings_checked.isChecked()))
         self.return_button.setEnabled(ready)

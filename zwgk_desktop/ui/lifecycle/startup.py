@@ -27,8 +27,16 @@ from typing import Callable
 from PySide6.QtWidgets import QDialog
 
 from zwgk_desktop.core import users
-from zwgk_desktop.core.users import SINGLE_USER_ADMIN, Actor, actor_for, find_user, login_required, needs_first_admin, single_user_actor
-from zwgk_desktop.ui.lifecycle.common import tr
+from zwgk_desktop.core.users import (
+    SINGLE_USER_ADMIN,
+    Actor,
+    actor_for,
+    find_user,
+    login_required,
+    needs_first_admin,
+    single_user_actor,
+)
+from zwgk_desktop.ui.i18n import tr
 
 
 @dataclass(frozen=True)

@@ -34,15 +34,15 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QToolButton
 
-from zwgk_desktop.core.users import EDIT, Actor
+from zwgk_desktop.core.status import Status
+from zwgk_desktop.core.users import EDIT, GUEST_ACTOR, Actor
 from zwgk_desktop.services.rosters.edit import can_edit_items
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.actions import LifecycleActions, plain_label
-from zwgk_desktop.ui.lifecycle.common import tr
 from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage
 from zwgk_desktop.ui.lifecycle.items_editor import ItemsEditorDialog
 from zwgk_desktop.ui.lifecycle.record import NoticeRecordView
 
-READ_ONLY_ACTOR = Actor(username="guest", role="viewer", display_name="未登录")
 STATUS_MESSAGE_MS = 10000
 
 # Action row: (group of action keys); groups are separated on the row.
@@ -151,8 +151,8 @@ class LifecycleWiring(QObject):
             return tr("您的角色（{role}）不能修改公示；请找经办人或管理员。").format(role=self.actor.role_label)
         if row is None:
             return tr("请先在列表中选择一条草稿公示。")
-        if row.status != "draft":
-            if row.status == "archived":
+        if row.status != Status.DRAFT:
+            if row.status == Status.ARCHIVED:
                 return tr("已归档的公示为只读，不能修改。")
             return tr("只有草稿可以直接修改；已审核或公示中的公示请用“更正”生成新版本后再改。")
         return None
@@ -337,7 +337,7 @@ class LifecycleWiring(QObject):
 
 def install(window, actor: Actor | None = None, *, today: Callable[[], date] | None = None) -> LifecycleWiring:
     """Wire the lifecycle into `window` for `actor` (default: `window.actor`, else read-only)."""
-    actor = actor or getattr(window, "actor", None) or READ_ONLY_ACTOR
+    actor = actor or getattr(window, "actor", None) or GUEST_ACTOR
     wiring = LifecycleWiring(window, actor, today=today)
     window.lifecycle = wiring
     return wiring

@@ -20,20 +20,37 @@ then shows only those villages' line items, its counts and totals saying
 from __future__ import annotations
 
 from html import escape
-
 from typing import Callable, Iterable
 
-from PySide6.QtCore import QCoreApplication, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QTabWidget,
-    QToolBar, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.catalogue import load_catalogue
 from zwgk_desktop.core.disclosures import (
-    STATUS_LABELS, ItemTotals, count_items, format_fen, item_page, item_totals, list_disclosures, show_disclosure,
+    ItemTotals,
+    count_items,
+    format_fen,
+    item_page,
+    item_totals,
+    list_disclosures,
+    show_disclosure,
 )
+from zwgk_desktop.core.status import PRINTABLE, STATUS_LABELS
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel, IdRole, ItemTableModel, period_text
 from zwgk_desktop.ui.widgets import SearchBox, StatusPill, StatusPillDelegate
 
@@ -47,16 +64,12 @@ QToolBar#actionRow QToolButton:hover { background: #eef3fd; border-color: #1f6fe
 QToolBar#actionRow QToolButton:pressed { background: #dbe8fd; }
 QToolBar#actionRow QToolButton:disabled { color: #a3aab4; border-color: #e6e9ee; background: #f7f8fa; }
 """
-PRINTABLE_STATUSES = ("approved", "publishing", "expired", "archived")
+PRINTABLE_STATUSES = PRINTABLE
 LIST_COLUMN_WIDTHS = {
     DisclosureTableModel.TITLE: 470, DisclosureTableModel.CATEGORY: 90, DisclosureTableModel.STATUS: 90,
     DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 130, DisclosureTableModel.PERIOD: 200,
     DisclosureTableModel.BOARDS: 80,
 }
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("DisclosuresPage", text)
 
 
 def configure_table(view: QTableView) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from zwgk_desktop.core.households import HouseholdQuery, count_households, household_page, village_options
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.pages.disclosures import configure_table
 from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, HouseholdTableModel
 from zwgk_desktop.ui.widgets import SearchBox, fill_village_combo
@@ -24,10 +25,6 @@ COLUMN_WIDTHS = {
     HouseholdTableModel.ID_NUMBER: 190, HouseholdTableModel.MEMBERS: 80, HouseholdTableModel.PHONE: 140,
     HouseholdTableModel.HELPER: 110, HouseholdTableModel.NOTICES: 90,
 }
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("HouseholdsPage", text)
 
 
 class HouseholdsPage(QWidget):

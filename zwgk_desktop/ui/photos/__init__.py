@@ -6,7 +6,7 @@ photo rules live in `zwgk_desktop.services.photos`; this package is Qt only.
 
 from __future__ import annotations
 
-from zwgk_desktop.ui.photos.common import tr
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.photos.page import PhotosPage
 
 __all__ = ["PhotosPage", "install"]

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 from zwgk_desktop.services.photos.quality import FLAG_LABELS, FLAG_ORDER
-
-CONTEXT = "PhotosPage"
+from zwgk_desktop.ui.i18n import tr
 
 FLAG_SHORT_LABELS = {
     "no_exif_time": "无拍摄时间",
@@ -30,10 +28,6 @@ ERROR_STYLE = "color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-
 WARNING_STYLE = "color:#93370d;background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:8px 10px;"
 OK_STYLE = "color:#05603a;background:#ecfdf3;border:1px solid #abefc6;border-radius:6px;padding:8px 10px;"
 INFO_STYLE = "color:#1f2733;background:#f2f6fc;border:1px solid #d5e1f5;border-radius:6px;padding:8px 10px;"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
 
 
 def flag_label(code: str) -> str:

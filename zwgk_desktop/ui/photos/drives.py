@@ -18,10 +18,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QStorageInfo, Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from zwgk_desktop.ui.photos.common import human_size, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.photos.common import human_size
 
 REMOVABLE_PREFIXES = ("/media/", "/run/media/", "/mnt/")
 PHOTO_FOLDER = "DCIM"

@@ -11,13 +11,13 @@ badge when the photo has quality flags.
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from zwgk_desktop.services.photos.gallery import PhotoCard
-from zwgk_desktop.ui.photos.common import flag_labels, flags_tooltip, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.photos.common import flag_labels, flags_tooltip
 from zwgk_desktop.ui.photos.thumbnails import ThumbnailLoader
 from zwgk_desktop.ui.table_models import PagedRows
 

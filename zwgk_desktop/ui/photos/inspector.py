@@ -14,15 +14,39 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.services.photos.gallery import (
-    LinkResult, LinkSuggestion, PhotoCard, PostingEvidence, confirm_link, posting_choices, suggestions_for,
+    LinkResult,
+    LinkSuggestion,
+    PhotoCard,
+    PostingEvidence,
+    confirm_link,
+    posting_choices,
+    suggestions_for,
 )
 from zwgk_desktop.services.photos.link import ROLE_LABELS
 from zwgk_desktop.ui.photos.common import (
-    ERROR_STYLE, OK_STYLE, evidence_html, flag_chips_html, human_size, mark, message_label, show_message, tr,
+    ERROR_STYLE,
+    OK_STYLE,
+    evidence_html,
+    flag_chips_html,
+    human_size,
+    mark,
+    message_label,
+    show_message,
+    tr,
 )
 
 RunDb = Callable[[Callable[[Any], Any], Callable[[Any], None], Callable[[BaseException], None]], None]

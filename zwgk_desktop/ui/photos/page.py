@@ -17,19 +17,54 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QBrush, QColor, QDesktopServices, QDragEnterEvent, QDropEvent, QFontMetrics, QKeySequence, QPainter, QShortcut,
+    QBrush,
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListView, QMenu, QPushButton, QScrollArea,
-    QSplitter, QStackedWidget, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTabWidget, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTabWidget,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.services.photos.gallery import (
-    GalleryScope, LinkResult, board_groups, confirm_top_suggestions, count_photos, notice_groups, photo_cards,
-    photo_page, scope_counts, suggestions_for,
+    GalleryScope,
+    LinkResult,
+    board_groups,
+    confirm_top_suggestions,
+    count_photos,
+    notice_groups,
+    photo_cards,
+    photo_page,
+    scope_counts,
+    suggestions_for,
 )
-from zwgk_desktop.ui.photos.common import ERROR_STYLE, MISSING_COLOR, OK_COLOR, OK_STYLE, WARNING_STYLE, show_message, tr
-from zwgk_desktop.ui.photos.gallery_model import PAGE_SIZE, CardRole, GalleryDelegate, PhotoGalleryModel, CARD_SIZE
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.photos.common import ERROR_STYLE, MISSING_COLOR, OK_COLOR, OK_STYLE, WARNING_STYLE, show_message
+from zwgk_desktop.ui.photos.gallery_model import CARD_SIZE, PAGE_SIZE, CardRole, GalleryDelegate, PhotoGalleryModel
 from zwgk_desktop.ui.photos.inspector import LinkEditor, PhotoFacts
 from zwgk_desktop.ui.photos.results import ImportOutcome, ImportResultPanel, VerifyPanel
 from zwgk_desktop.ui.photos.thumbnails import ThumbnailLoader

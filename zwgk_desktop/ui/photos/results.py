@@ -14,13 +14,28 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.services.photos.gallery import LinkSuggestion, PhotoCard
 from zwgk_desktop.ui.photos.common import (
-    ERROR_STYLE, INFO_STYLE, OK_STYLE, WARNING_STYLE, flag_labels, flags_tooltip, show_message, tr,
+    ERROR_STYLE,
+    INFO_STYLE,
+    OK_STYLE,
+    WARNING_STYLE,
+    flag_labels,
+    flags_tooltip,
+    show_message,
+    tr,
 )
 from zwgk_desktop.ui.photos.gallery_model import CardRole, IdRole
 from zwgk_desktop.ui.photos.thumbnails import ThumbnailLoader

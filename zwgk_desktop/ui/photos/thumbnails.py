@@ -19,7 +19,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
 
-from zwgk_desktop.ui.photos.common import tr
+from zwgk_desktop.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 

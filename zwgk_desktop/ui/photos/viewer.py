@@ -12,12 +12,20 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPixmap, QShortcut, QWheelEvent
 from PySide6.QtWidgets import (
-    QDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QSplitter,
-    QVBoxLayout, QWidget,
+    QDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.services.photos.gallery import PhotoCard
-from zwgk_desktop.ui.photos.common import tr
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.photos.inspector import PhotoFacts
 
 ZOOM_STEP = 1.25

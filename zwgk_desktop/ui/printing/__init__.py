@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QToolBar, QToolButton
 
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.cards_page import CardsPage
 from zwgk_desktop.ui.printing.pdfview import PdfPreview, pdf_page_sizes, render_page
 from zwgk_desktop.ui.printing.poster_dialog import PosterPrintDialog
@@ -33,10 +34,6 @@ __all__ = [
     "CardsPage", "PdfPreview", "PosterPrintDialog", "ServiceItemsEditor", "install", "open_poster_dialog",
     "pdf_page_sizes", "render_page",
 ]
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Printing", text)
 
 
 def current_username(window) -> str:

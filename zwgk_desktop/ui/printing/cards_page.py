@@ -27,16 +27,40 @@ from html import escape
 from pathlib import Path
 from typing import Callable, Iterable
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QGroupBox,
-    QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-    QSplitter, QStackedWidget, QTabWidget, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.card_queries import (
-    ANY_POLICY, CardFilter, CardHousehold, VillageChoice, card_categories, find_households, village_choices,
+    ANY_POLICY,
+    CardFilter,
+    CardHousehold,
+    VillageChoice,
+    card_categories,
+    find_households,
+    village_choices,
 )
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.poster_dialog import short_sha
@@ -49,10 +73,6 @@ HOUSEHOLD, SERVICE = "household", "service"
 PREVIEW_SHEETS = 2
 PREVIEW_DEBOUNCE_MS = 400
 FILTER_DEBOUNCE_MS = 150
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CardsPage", text)
 
 
 # --- work off the UI thread -------------------------------------------------------------

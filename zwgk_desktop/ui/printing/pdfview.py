@@ -20,12 +20,23 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QGraphicsDropShadowEffect, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSpinBox,
-    QToolButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QFrame,
+    QGraphicsDropShadowEffect,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
+
+from zwgk_desktop.ui.i18n import tr
 
 _PDFIUM_LOCK = threading.Lock()
 POINTS_PER_INCH = 72.0
@@ -37,10 +48,6 @@ RESIZE_DEBOUNCE_MS = 120
 FIT_PAGE, FIT_WIDTH = "page", "width"
 QWIDGETSIZE_MAX = 16777215
 ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("PdfPreview", text)
 
 
 # --- pdfium -------------------------------------------------------------------------

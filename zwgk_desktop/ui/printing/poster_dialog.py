@@ -24,13 +24,23 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.tasks import error_message
@@ -38,10 +48,6 @@ from zwgk_desktop.ui.widgets import radio_choice
 
 MAX_NAMED_PEOPLE = 20
 EACH_VILLAGE = "*each-village*"  # the 范围 choice "every village's part, each on its own pages"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("PosterPrintDialog", text)
 
 
 # --- work done off the UI thread (plain data in, DTOs out) -------------------------------
@@ -136,9 +142,14 @@ def render_preview(database, config, disclosure_id: str, out_path: str, paper: s
     """Render the poster to `out_path` without recording anything; gather what the banners need.
 
     `village_id` may be a village (its part) or `EACH_VILLAGE` (every part, each on its own pages)."""
-    from zwgk_desktop.core.disclosures import status_label
+    from zwgk_desktop.core.status import status_label
     from zwgk_desktop.services.printing.poster import (
-        APPROVED_STATUSES, build_poster_parts, load_template, render_posters, village_suffix, watermark_text,
+        APPROVED_STATUSES,
+        build_poster_parts,
+        load_template,
+        render_posters,
+        village_suffix,
+        watermark_text,
     )
 
     each = village_id == EACH_VILLAGE

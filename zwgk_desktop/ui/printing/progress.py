@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.errors import Cancelled
+from zwgk_desktop.ui.i18n import tr
 
 POLL_MS = 100
 BANNER_COLOURS = {
@@ -26,10 +27,6 @@ BANNER_COLOURS = {
     "info": ("#1d4f91", "#eaf2fd", "#a9c6ef"),
     "success": ("#1e6b35", "#e8f6ec", "#a6d8b4"),
 }
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("PrintProgress", text)
 
 
 class Banner(QLabel):

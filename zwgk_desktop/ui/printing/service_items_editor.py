@@ -14,13 +14,25 @@ from dataclasses import dataclass
 from html import escape
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
-    QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.progress import Banner
 from zwgk_desktop.ui.tasks import error_message
 
@@ -31,10 +43,6 @@ FIELD_LABELS = (
     ("conditions", "办理条件"), ("materials", "申请材料"), ("procedure", "办理程序（每行一步）"),
     ("time_limit", "办理时限"), ("fees", "收费依据及标准"), ("supervision", "监督渠道"),
 )
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ServiceItemsEditor", text)
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,11 @@ class CatalogueRow:
 def load_catalogue_rows(session, config) -> list[CatalogueRow]:
     """Every item the township has seen, stopped ones with the wording they had before."""
     from zwgk_desktop.core.service_items import (
-        COUNTY_SETTING, load_service_items, merge_layers, service_item_from_dict, shipped_service_items,
+        COUNTY_SETTING,
+        load_service_items,
+        merge_layers,
+        service_item_from_dict,
+        shipped_service_items,
     )
     from zwgk_desktop.core.township_settings import get_setting
 

@@ -9,16 +9,11 @@ The page acts as `window.actor` when the window has one (the logged-in user).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.backup_tab import BackupScheduler, nag_text
 from zwgk_desktop.ui.settings.page import SettingsPage
 
 NAG_STATUS_MS = 60_000
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SettingsPage", text)
 
 
 def install(window, *, start: bool = True) -> SettingsPage:
@@ -27,7 +22,7 @@ def install(window, *, start: bool = True) -> SettingsPage:
     window.backup_scheduler = scheduler
     page = SettingsPage(window.config, window.database, window.tasks, scheduler,
                         actor_source=lambda: getattr(window, "actor", None), parent=window)
-    window.add_page("settings", QCoreApplication.translate("MainWindow", "设置"), page)
+    window.add_page("settings", tr("设置"), page)
     scheduler.auto_finished.connect(lambda result: _auto_done(window, result))
     scheduler.auto_failed.connect(lambda message: window.statusBar().showMessage(message, NAG_STATUS_MS))
     if start:

@@ -14,15 +14,35 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit,
-    QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.calendar_admin import (
-    StoredYear, YearCoverage, arrangement_text, import_year_file, parse_arrangement_text, statutory_text, store_year,
+    StoredYear,
+    YearCoverage,
+    arrangement_text,
+    import_year_file,
+    parse_arrangement_text,
+    statutory_text,
+    store_year,
     year_coverage,
 )
-from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session
 
 FIRST_YEAR = 2004
 YEARS_AHEAD = 1  # next year is the one whose arrangement is published each November

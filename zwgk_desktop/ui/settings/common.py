@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from zwgk_desktop.ui.tasks import error_message
@@ -22,10 +21,6 @@ QTabBar::tab { padding: 7px 18px; border: 1px solid #dde1e7; border-bottom: none
                border-top-left-radius: 6px; border-top-right-radius: 6px; margin-right: 2px; color: #39424e; }
 QTabBar::tab:selected { background: #ffffff; color: #1f6feb; font-weight: 600; }
 """
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SettingsPage", text)
 
 
 def card(title: str, parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:

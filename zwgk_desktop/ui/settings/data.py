@@ -16,8 +16,16 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.townships import require_township, village_names
 from zwgk_desktop.core.users import (
-    SETTING_REVIEWER_NOT_AUTHOR, SETTINGS, Actor, UserRow, get_setting, list_users, needs_first_admin, set_setting,
-    single_user_actor, single_user_mode,
+    SETTING_REVIEWER_NOT_AUTHOR,
+    SETTINGS,
+    Actor,
+    UserRow,
+    get_setting,
+    list_users,
+    needs_first_admin,
+    set_setting,
+    single_user_actor,
+    single_user_mode,
 )
 from zwgk_desktop.errors import InvalidInput, NotAllowed
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session, tr
-from zwgk_desktop.ui.settings.data import TOWNSHIP_FIELDS, TownshipInfo, load_township_info, resolve_actor, save_township_info
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session
+from zwgk_desktop.ui.settings.data import (
+    TOWNSHIP_FIELDS,
+    TownshipInfo,
+    load_township_info,
+    resolve_actor,
+    save_township_info,
+)
 
 
 class TownshipTab(QWidget):

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.models import ROLES
 from zwgk_desktop.core.users import ROLE_LABELS, add_user, reset_password, set_single_user_mode
 from zwgk_desktop.errors import InvalidInput
-from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session, tr
+from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session
 from zwgk_desktop.ui.settings.data import UsersState, load_users_state, resolve_actor, set_reviewer_not_author
 
 COLUMNS = ("用户名", "姓名", "角色", "负责村（社区）", "状态")

@@ -6,8 +6,7 @@ the first time it is shown (off the UI thread), not at start-up. The main
 window gives it the signed-in user's village scope (`set_village_scope`).
 """
 
-from PySide6.QtCore import QCoreApplication
-
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.stats.charts import BarChart, LineChart, Series
 from zwgk_desktop.ui.stats.page import StatsPage
 
@@ -17,5 +16,5 @@ __all__ = ["BarChart", "LineChart", "Series", "StatsPage", "install"]
 def install(window) -> StatsPage:
     """Replace the 统计报表 placeholder with the statistics page."""
     page = StatsPage(window.database, window.tasks, window, load_now=False)
-    window.add_page("reports", QCoreApplication.translate("Stats", "统计报表"), page)
+    window.add_page("reports", tr("统计报表"), page)
     return page

@@ -16,18 +16,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from zwgk_desktop.core.households import village_options
 from zwgk_desktop.services.reports import YearStatistics, available_years, export_statistics, year_statistics
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.stats.charts import BarChart, LineChart, Series
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("StatsPage", text)
 
 
 def fen_short(fen: float) -> str:

@@ -8,8 +8,7 @@ state and offers enrollment, "立即同步" and "重试".
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
+from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.sync.controller import SyncController, SyncOutcome, backoff_delay
 from zwgk_desktop.ui.sync.page import SyncPage
 
@@ -19,7 +18,7 @@ def install(window, *, start: bool = True) -> SyncPage:
     controller = SyncController(window.config, window.database, window.tasks, window.sync_label, window)
     window.sync_controller = controller
     page = SyncPage(window.config, window.database, window.tasks, controller, window)
-    window.add_page("sync", QCoreApplication.translate("MainWindow", "同步"), page)
+    window.add_page("sync", tr("同步"), page)
     controller.finished.connect(lambda outcome: _after_sync(window, outcome))
     if start:
         controller.start()
