@@ -32,9 +32,10 @@ def test_export_writes_the_workbook(qtbot, demo_db, tmp_path):
 
 def test_export_runs_in_the_background_with_task_manager(qtbot, demo_db, tmp_path):
     """With the app's TaskManager the statistics and the export run off the UI thread and still land."""
+    from zwgk_desktop.core.users import Actor
     from zwgk_desktop.ui.tasks import TaskManager
 
-    tasks = TaskManager()
+    tasks = TaskManager(database=demo_db, actor=Actor("admin", "admin", "管理员"))
     page = StatsPage(demo_db, tasks=tasks)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.stats is not None, timeout=10000)
