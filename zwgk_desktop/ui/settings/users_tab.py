@@ -55,14 +55,14 @@ def review_rule_note(state: UsersState) -> tuple[str, str]:
     can approve their own notice."""
     rule = state.review_rule
     if state.single_user:
-        return tr("⚠ 单用户模式：起草和审核由同一人完成，不符合审核与起草分离的要求，审核时系统会提示“本人审核”。"
+        return tr("⚠ 单用户模式：起草和审核由同一人完成，不符合审核与起草分离的要求。"
                   "有第二人办理时，请添加审核人并关闭单用户模式。"), "warning"
     if rule.enforced:
         if rule.explicit:
             return tr("已开启：起草人不能审核自己起草的公示。"), "muted"
         return tr("已按默认开启：本机有 {n} 名可审核公示的用户，起草人不能审核自己起草的公示。").format(n=rule.reviewers), "muted"
     if rule.reviewers < 2:
-        return tr("⚠ 只有 {n} 名用户可以审核公示，起草人只能自己审核（审核时会提示“本人审核”）。"
+        return tr("⚠ 只有 {n} 名用户可以审核公示，这名用户起草的公示只能由本人审核。"
                   "建议添加一名审核人；添加后将自动要求起草人与审核人不同。").format(n=rule.reviewers), "warning"
     return tr("⚠ 已关闭：起草人可以审核自己起草的公示。本机有 {n} 名可审核公示的用户，建议开启。").format(
         n=rule.reviewers), "warning"
