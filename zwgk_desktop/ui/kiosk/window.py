@@ -197,8 +197,8 @@ class KioskWindow(QWidget):
         self.activity.activity.connect(self._on_activity)
         QApplication.instance().installEventFilter(self.activity)
 
-        self.start = self._op(kiosk_ops.kiosk_start)
-        self.township = township or self.start.township
+        self.start_info = self._op(kiosk_ops.kiosk_start)
+        self.township = township or self.start_info.township
         self._build()
         self.go_home()
 
@@ -262,7 +262,7 @@ class KioskWindow(QWidget):
         grid = QGridLayout()
         grid.setSpacing(22)
         self.category_buttons: dict[str, QPushButton] = {}
-        for index, (code, name) in enumerate(self.start.categories):
+        for index, (code, name) in enumerate(self.start_info.categories):
             button = _button(name, "category")
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, c=code: self.open_search(category=c))
@@ -295,11 +295,11 @@ class KioskWindow(QWidget):
         row.setSpacing(16)
         self.village_box = _no_menu(QComboBox())
         self.village_box.addItem(tr("全部村（社区）"), "")
-        for name in self.start.villages:
+        for name in self.start_info.villages:
             self.village_box.addItem(name, name)
         self.category_box = _no_menu(QComboBox())
         self.category_box.addItem(tr("全部类别"), "")
-        for code, name in self.start.categories:
+        for code, name in self.start_info.categories:
             self.category_box.addItem(name, code)
         self.name_edit = _no_menu(QLineEdit())
         self.name_edit.setPlaceholderText(tr("输入姓名或公示名称"))
@@ -532,8 +532,9 @@ class KioskWindow(QWidget):
         if not notice_id:
             return False
         came_from = self.current_page()
+        searched = "" if came_from == PAGE_VERIFY else self._last_name  # highlight only what was searched for
         try:
-            view = self._op(kiosk_ops.notice_view, notice_id, self._last_name)
+            view = self._op(kiosk_ops.notice_view, notice_id, searched)
         except ZwgkError as exc:
             (self.verify_hint if came_from == PAGE_VERIFY else self.result_label).setText(exc.message)
             return False
@@ -573,7 +574,7 @@ class KioskWindow(QWidget):
             self.table.scrollToItem(self.table.item(min(view.highlight), 0), QAbstractItemView.ScrollHint.PositionAtCenter)
         notes = [tr("共 {n} 条").format(n=view.total_rows)]
         if view.highlight:
-            notes.append(tr("黄色为含“{n}”的记录").format(n=self._last_name))
+            notes.append(tr("黄色为含“{n}”的记录").format(n=searched))
         if view.truncated:
             notes.append(tr("仅显示前 {n} 条，完整名单请到公开栏查看").format(n=len(view.rows)))
         self.notice_note.setText("；".join(notes))
