@@ -171,3 +171,15 @@ def test_sign_in_op_counts_failures_even_though_it_refuses(database):
         assert s.execute(select(User.locked_until)).scalar() is not None
     with pytest.raises(LoginFailed):
         sign_in(database, GUEST_ACTOR, "", PW)
+
+
+def test_a_screen_can_narrow_but_never_widen_a_village_users_scope():
+    """`Actor.narrowed_scope`: staff get what they ask; a 村级用户 at most their villages, and none when outside them."""
+    from zwgk_desktop.core.users import NO_VILLAGE, Actor
+
+    staff = Actor("clerk", "clerk")
+    assert staff.narrowed_scope(None) is None and staff.narrowed_scope(["v1"]) == ("v1",)
+    village = Actor("cun", "village", village_ids=("v1", "v2"))
+    assert village.narrowed_scope(None) == ("v1", "v2")
+    assert village.narrowed_scope(["v2", "v9"]) == ("v2",)
+    assert village.narrowed_scope(["v9"]) == NO_VILLAGE

@@ -24,6 +24,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -121,6 +122,18 @@ class Actor:
         if not self.is_village_scoped:
             return None
         return tuple(self.village_ids) or NO_VILLAGE
+
+    def narrowed_scope(self, asked: Iterable[str] | None) -> tuple[str, ...] | None:
+        """The villages a screen asked for (None = the township) within what this user may see.
+
+        Township staff get what they asked for; a 村级用户 never more than their
+        own villages (`NO_VILLAGE` when the two don't meet)."""
+        own = self.village_scope
+        if own is None:
+            return None if asked is None else tuple(asked)
+        if asked is None:
+            return own
+        return tuple(v for v in asked if v in own) or NO_VILLAGE
 
     @property
     def label(self) -> str:

@@ -1,7 +1,7 @@
 """户籍台账: the household register as a screen reads it — first page with its count and village choices, then pages.
 
 Both ops keep a 村级用户 to their own villages whatever the screen asks
-(`within_scope`: the query's villages narrowed to `actor.village_scope`).
+(`within_scope`: the query's villages narrowed by `Actor.narrowed_scope`).
 Rows carry the raw ID and phone numbers; every screen masks them through
 `core.privacy` (the table model does) before showing them.
 """
@@ -33,13 +33,8 @@ class HouseholdListing:
 
 
 def within_scope(actor: Actor, query: HouseholdQuery) -> HouseholdQuery:
-    """`query` limited to the villages `actor` may see (a 村级用户's own; anyone else: as asked)."""
-    own = actor.village_scope
-    if own is None:
-        return query
-    asked = query.village_ids
-    scope = tuple(own) if asked is None else tuple(v for v in asked if v in own)
-    return replace(query, village_ids=scope or ("",))
+    """`query` limited to the villages `actor` may see (`Actor.narrowed_scope`)."""
+    return replace(query, village_ids=actor.narrowed_scope(query.village_ids))
 
 
 @reads

@@ -1,7 +1,7 @@
 """统计报表: the years with data, one year's figures, and the yearly workbook, as the acting user may see them.
 
 A 村级用户 only ever gets their villages' figures: every op narrows the
-requested scope to `actor.village_scope` (the screen may narrow further,
+requested scope with `Actor.narrowed_scope` (the screen may narrow further,
 never widen). The figures are computed in one read session; the workbook is
 written after the session closed (no database work while writing the file).
 """
@@ -44,22 +44,11 @@ class StatisticsExport:
         return {"year": self.year, "path": self.path, "sheets": list(self.sheets)}
 
 
-def effective_scope(actor: Actor, village_ids: Iterable[str] | None) -> tuple[str, ...] | None:
-    """The villages counted: what the screen asked for, within what the actor may see (None = the township)."""
-    own = actor.village_scope
-    asked = None if village_ids is None else tuple(village_ids)
-    if own is None:
-        return asked
-    if asked is None:
-        return tuple(own)
-    return tuple(v for v in asked if v in own)
-
-
 @reads
 def statistics_years(db, actor: Actor, village_ids: Iterable[str] | None = None) -> StatisticsYears:
     """Years with at least one disclosed notice in scope, and whose figures they are."""
     actor.require(VIEW)
-    scope = effective_scope(actor, village_ids)
+    scope = actor.narrowed_scope(village_ids)
     with read_session(db, actor) as session:
         return StatisticsYears(tuple(available_years(session, scope)), scope_names(session, scope))
 
@@ -69,7 +58,7 @@ def year_statistics(db, actor: Actor, year: int, village_ids: Iterable[str] | No
                     job=None) -> YearStatistics:
     """Every statistics table of `year` in scope; `NoData` (Chinese) when nothing was disclosed that year."""
     actor.require(VIEW)
-    scope = effective_scope(actor, village_ids)
+    scope = actor.narrowed_scope(village_ids)
     with read_session(db, actor) as session:
         return compute_year_statistics(session, year, job, village_ids=scope)
 
