@@ -83,7 +83,8 @@ class CliResult(tuple):
         return self[2]
 
 
-def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = None, timeout: int = 120) -> CliResult:
+def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = None, timeout: int = 120,
+            input: str | None = None) -> CliResult:
     """Run `python -m zwgk_desktop` as a whole process (this checkout's code); the one CLI helper of the suite."""
     command = [sys.executable, "-m", "zwgk_desktop"]
     if data_dir is not None:
@@ -92,7 +93,7 @@ def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = N
     if data_dir is not None:
         environment.pop("ZWGK_DATA_DIR", None)
     proc = subprocess.run(
-        command + list(args), capture_output=True, text=True, timeout=timeout, env=environment, cwd=ROOT,
+        command + list(args), capture_output=True, text=True, timeout=timeout, env=environment, cwd=ROOT, input=input,
     )
     payload = None
     if "--json" in args and proc.stdout.strip():

@@ -119,3 +119,23 @@ def test_groups_are_listed_by_their_number_not_as_text(demo_db):
     first_village = [r.group_name for r in register if r.village_name == register[0].village_name]
     numbers = [group_number(g) for g in first_village]
     assert numbers == sorted(numbers)
+
+
+def test_household_ops_keep_a_village_user_to_their_villages(demo_db):
+    """`ops.households` narrows every query to a 村级用户's villages; asking for another village returns nobody."""
+    from zwgk_desktop.core.models import Village
+    from zwgk_desktop.core.users import SYSTEM_ACTOR, Actor
+    from zwgk_desktop.ops.households import households_page, list_households
+
+    with demo_db.session() as s:
+        liuhe, other = s.execute(select(Village.id).order_by(Village.name).limit(2)).scalars().all()
+        in_liuhe = count_households(s, HouseholdQuery(village_ids=(liuhe,)))
+    village_user = Actor("liuhe", "village", "村干部", (liuhe,))
+    listing = list_households(demo_db, village_user, HouseholdQuery(), 50, with_villages=True)
+    assert listing.total == in_liuhe > 0 and [v.id for v in listing.villages] == [liuhe]
+    assert {r.village_id for r in listing.rows} == {liuhe}
+    assert list_households(demo_db, village_user, HouseholdQuery(village_id=other), 50).total == 0
+    assert list_households(demo_db, village_user, HouseholdQuery(village_ids=(other,)), 50).total == 0
+    later = households_page(demo_db, village_user, HouseholdQuery(), 0, 1000)
+    assert len(later) == in_liuhe and {r.village_id for r in later} == {liuhe}
+    assert list_households(demo_db, SYSTEM_ACTOR, HouseholdQuery(), 50).total == DEMO_HOUSEHOLDS

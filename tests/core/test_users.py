@@ -121,3 +121,65 @@ def test_village_scope_is_none_for_township_staff_and_never_everything_for_a_vil
     assert Actor("clerk", "clerk").village_scope is None
     assert Actor("cun", "village", village_ids=("v1", "v2")).village_scope == ("v1", "v2")
     assert Actor("cun", "village").village_scope == NO_VILLAGE
+
+
+def test_separation_of_duties_is_on_once_two_users_may_review(database):
+    """One reviewer: the author may approve (rule off); a second user with review rights turns it on unless an admin chose."""
+    from zwgk_desktop.core.users import SETTING_REVIEWER_NOT_AUTHOR, review_rule, set_setting
+
+    with database.session() as s:
+        admin = create_first_admin(s, "admin", PW, "王管理")
+        add_user(s, admin, "clerk1", PW, "clerk", display_name="张经办")
+        rule = review_rule(s)
+        assert (rule.enforced, rule.explicit, rule.reviewers) == (False, False, 1)
+        add_user(s, admin, "lishen", PW, "reviewer", display_name="李审核")
+        rule = review_rule(s)
+        assert (rule.enforced, rule.explicit, rule.reviewers) == (True, False, 2)
+        set_setting(s, SETTING_REVIEWER_NOT_AUTHOR, False)
+        assert not review_rule(s).enforced and review_rule(s).explicit
+        reviewer = s.execute(select(User).where(User.username == "lishen")).scalar_one()
+        reviewer.active = False
+        set_setting(s, SETTING_REVIEWER_NOT_AUTHOR, True)
+        assert review_rule(s).enforced and review_rule(s).reviewers == 1  # an explicit choice holds
+
+
+def test_one_password_check_for_logins_and_the_kiosk(database):
+    """`verify_password` accepts the right password of a `hash_password` hash and nothing else (no exception)."""
+    from zwgk_desktop.core.users import hash_password, verify_password
+
+    stored = hash_password(PW)
+    assert verify_password(stored, PW)
+    assert not verify_password(stored, PW + "x") and not verify_password(stored, "")
+    assert not verify_password("not-a-hash", PW) and not verify_password(None, PW)
+
+
+def test_sign_in_op_counts_failures_even_though_it_refuses(database):
+    """`ops.users.sign_in` commits each failed attempt, so five wrong passwords lock the account."""
+    from zwgk_desktop.core.users import GUEST_ACTOR
+    from zwgk_desktop.ops.users import sign_in
+
+    with database.session() as s:
+        create_first_admin(s, "admin", PW, "王管理")
+    for _ in range(4):
+        with pytest.raises(LoginFailed):
+            sign_in(database, GUEST_ACTOR, "admin", "wrong-password")
+    with pytest.raises(LoginFailed, match="锁定"):
+        sign_in(database, GUEST_ACTOR, "admin", "wrong-password")
+    with pytest.raises(AccountLocked):
+        sign_in(database, GUEST_ACTOR, "admin", PW)
+    with database.session() as s:
+        assert s.execute(select(User.locked_until)).scalar() is not None
+    with pytest.raises(LoginFailed):
+        sign_in(database, GUEST_ACTOR, "", PW)
+
+
+def test_a_screen_can_narrow_but_never_widen_a_village_users_scope():
+    """`Actor.narrowed_scope`: staff get what they ask; a 村级用户 at most their villages, and none when outside them."""
+    from zwgk_desktop.core.users import NO_VILLAGE, Actor
+
+    staff = Actor("clerk", "clerk")
+    assert staff.narrowed_scope(None) is None and staff.narrowed_scope(["v1"]) == ("v1",)
+    village = Actor("cun", "village", village_ids=("v1", "v2"))
+    assert village.narrowed_scope(None) == ("v1", "v2")
+    assert village.narrowed_scope(["v2", "v9"]) == ("v2",)
+    assert village.narrowed_scope(["v9"]) == NO_VILLAGE

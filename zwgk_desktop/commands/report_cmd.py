@@ -19,13 +19,12 @@ def register(sub) -> None:
 def run_stats(args, ctx) -> dict:
     from pathlib import Path
 
-    from zwgk_desktop.services.reports import export_statistics
+    from zwgk_desktop.ops.statistics import export_statistics
 
     out = Path(args.output).expanduser().resolve()
-    sheets = export_statistics(ctx.database(), args.year, out)
+    written = ctx.run(export_statistics, args.year, out)
+    sheets = list(written.sheets)
     return {
-        "year": args.year,
-        "path": str(out),
-        "sheets": sheets,
-        HUMAN_KEY: f"已生成 {args.year} 年统计表：{out}（{len(sheets)} 个工作表：{'、'.join(sheets)}）",
+        **written.as_json(),
+        HUMAN_KEY: f"已生成 {written.year} 年统计表：{written.path}（{len(sheets)} 个工作表：{'、'.join(sheets)}）",
     }

@@ -62,6 +62,22 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+# What the public reads about a notice (kiosk, county page, verification): whether the 公示 is running or
+# over, never internal steps such as 已归档. One wording for every public surface.
+PUBLIC_STATUS_LABELS: dict[str, str] = {
+    Status.PUBLISHING: "公示中",
+    Status.EXPIRED: "公示期满",
+    Status.ARCHIVED: "公示期满",
+    Status.WITHDRAWN: "已撤回",
+}
+NOT_YET_PUBLIC_LABEL = "尚未公示"
+
+
+def public_status_label(status: str) -> str:
+    """The public's word for a status: 公示中, 公示期满 (also once archived), 已撤回, else 尚未公示."""
+    return PUBLIC_STATUS_LABELS.get(status, NOT_YET_PUBLIC_LABEL)
+
+
 def check_constraint_sql(column: str = "status") -> str:
     """The SQL CHECK that keeps the database to these values (used by the migration)."""
     values = ", ".join(f"'{s.value}'" for s in Status)

@@ -11,7 +11,12 @@ Owns:
   township's single-user mode (no login dialog; the first admin acts),
   including `adopt_single_user` for a township set up without any account;
 - small township settings kept in the `Setting` table (`get_setting`,
-  `set_setting`), e.g. `single_user`, `reviewer_not_author`.
+  `set_setting`), e.g. `single_user`, `reviewer_not_author`;
+- the separation-of-duties rule as the township has it (`review_rule`):
+  on by default once two active users may review, unless an administrator
+  chose otherwise;
+- `verify_password`: the one place a stored argon2 hash is checked (the
+  login and the kiosk's exit password both use it).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -117,6 +123,18 @@ class Actor:
             return None
         return tuple(self.village_ids) or NO_VILLAGE
 
+    def narrowed_scope(self, asked: Iterable[str] | None) -> tuple[str, ...] | None:
+        """The villages a screen asked for (None = the township) within what this user may see.
+
+        Township staff get what they asked for; a 村级用户 never more than their
+        own villages (`NO_VILLAGE` when the two don't meet)."""
+        own = self.village_scope
+        if own is None:
+            return None if asked is None else tuple(asked)
+        if asked is None:
+            return own
+        return tuple(v for v in asked if v in own) or NO_VILLAGE
+
     @property
     def label(self) -> str:
         return self.display_name or self.username
@@ -143,6 +161,8 @@ class Actor:
 
 SYSTEM_ACTOR = Actor(username="cli", role="admin", display_name="命令行")
 GUEST_ACTOR = Actor(username="guest", role="viewer", display_name="未登录")  # read-only, before sign-in
+# Who acts while a new installation is set up (first-run wizard, single-user adoption): nobody has signed in yet.
+SETUP_ACTOR = Actor(username="setup", role="admin", display_name="初始设置")
 
 
 @dataclass
@@ -156,6 +176,11 @@ class UserRow:
     village_names: list[str]
     active: bool
     locked_until: str | None
+
+    @property
+    def label(self) -> str:
+        """What screens call the person: the 姓名, or the username where none was given."""
+        return self.display_name or self.username
 
     def as_json(self) -> dict:
         return dict(self.__dict__)
@@ -176,6 +201,16 @@ def actor_for(user: User) -> Actor:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` matches an argon2 hash made by `hash_password` (False for a malformed hash)."""
+    if not stored_hash or not password:
+        return False
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def _validate_password(password: str) -> None:
@@ -312,16 +347,14 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
             f"连续输错密码次数过多，账户已锁定，请 {minutes} 分钟后再试，或请管理员重置密码。",
             detail={"locked_until": user.locked_until.isoformat()},
         )
-    try:
-        _hasher.verify(user.password_hash, password or "")
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    if not verify_password(user.password_hash, password or ""):
         _note_failure(session, user, now)
         remaining = MAX_FAILED_LOGINS - user.failed_logins
         if user.locked_until is not None:
             raise LoginFailed(
                 f"用户名或密码不正确。已连续输错 {MAX_FAILED_LOGINS} 次，账户锁定 15 分钟。"
-            ) from None
-        raise LoginFailed(f"用户名或密码不正确（还可尝试 {remaining} 次）。") from None
+            )
+        raise LoginFailed(f"用户名或密码不正确（还可尝试 {remaining} 次）。")
     if user.failed_logins or user.locked_until is not None:
         user.failed_logins = 0
         user.locked_until = None
@@ -400,3 +433,36 @@ def adopt_single_user(session: Session, username: str = SINGLE_USER_ADMIN, displ
     admin = create_first_admin(session, username, secrets.token_urlsafe(18), display_name)
     set_single_user_mode(session, admin, True)
     return admin
+
+
+# --- separation of duties ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRule:
+    """Whether the author of a notice may approve it (审核与起草分离), and why.
+
+    `enforced`: the author may not approve their own notice. Unless an
+    administrator set it (`explicit`), it follows the township: on as soon
+    as at least two active users may review, so someone other than the
+    author can always approve; with a single reviewer it stays off (the
+    approval then says that the author approved it)."""
+
+    enforced: bool
+    explicit: bool
+    reviewers: int
+
+    @property
+    def default(self) -> bool:
+        return self.reviewers >= 2
+
+
+def review_rule(session: Session) -> ReviewRule:
+    """The separation-of-duties rule in force (see `ReviewRule`)."""
+    stored = get_setting(session, SETTING_REVIEWER_NOT_AUTHOR, None)
+    reviewing_roles = [role for role, permissions in ROLE_PERMISSIONS.items() if REVIEW in permissions]
+    reviewers = session.execute(
+        select(func.count(User.id)).where(User.active.is_(True), User.role.in_(reviewing_roles))
+    ).scalar() or 0
+    explicit = stored is not None
+    return ReviewRule(enforced=bool(stored) if explicit else reviewers >= 2, explicit=explicit, reviewers=int(reviewers))

@@ -1,15 +1,19 @@
 """First run of a new installation: township, villages, administrator, county server, backup folder.
 
-The wizard (ui/first_run.py) only collects answers; `complete_first_run`
-validates all of them before writing anything, then sets up the township and
-the administrator in one transaction and saves the settings file.
-Village names may also come from the first column of a spreadsheet.
+The wizard (ui/first_run.py) only collects `FirstRunAnswers`; the use case
+`ops.settings.complete_first_run` validates all of them (`validate_answers`)
+before writing anything, then sets up the township and the administrator in
+one transaction (`set_up_township`) and saves the settings file
+(`save_first_run_settings`). Village names may also come from the first
+column of a spreadsheet (`read_village_names`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.townships import init_township
@@ -48,21 +52,23 @@ def validate_answers(answers: FirstRunAnswers) -> None:
             raise InvalidInput(f"备份位置 {target} 不是文件夹。")
 
 
-def complete_first_run(database, config: Config, answers: FirstRunAnswers) -> dict:
-    """Set up township + admin in one transaction, then persist settings; returns a summary."""
-    validate_answers(answers)
-    with database.session(user=answers.admin_username) as session:
-        summary = init_township(
-            session, answers.township, answers.villages, county_name=answers.county_name,
-            supervise_phone=answers.supervise_phone, county_supervise_phone=answers.county_supervise_phone,
-        )
-        create_first_admin(session, answers.admin_username, answers.admin_password, answers.admin_display_name)
+def set_up_township(session: Session, answers: FirstRunAnswers) -> dict:
+    """The township, its villages and boards, and the first administrator (in the caller's transaction)."""
+    summary = init_township(
+        session, answers.township, answers.villages, county_name=answers.county_name,
+        supervise_phone=answers.supervise_phone, county_supervise_phone=answers.county_supervise_phone,
+    )
+    create_first_admin(session, answers.admin_username, answers.admin_password, answers.admin_display_name)
+    return {"township": summary.name, "villages": summary.villages, "boards": summary.boards}
+
+
+def save_first_run_settings(config: Config, answers: FirstRunAnswers) -> None:
+    """The county address and backup folder into the settings file."""
     if answers.county_url:
         config.settings.county_url = answers.county_url.rstrip("/")
     if answers.backup_dir:
         config.settings.backup_dir = answers.backup_dir
     config.save_settings()
-    return {"township": summary.name, "villages": summary.villages, "boards": summary.boards}
 
 
 def read_village_names(path: str | Path) -> list[str]:

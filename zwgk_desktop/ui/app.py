@@ -90,10 +90,10 @@ def prepare_look(app: QApplication, config: Config) -> list[str]:
 
 def open_database_or_explain(config: Config):
     """The opened database, or None after telling the user why it could not be opened."""
-    from zwgk_desktop.core.schema import open_database
+    from zwgk_desktop.ops.database import open_app_database
 
     try:
-        return open_database(config)
+        return open_app_database(config)
     except ZwgkError as exc:
         log.error("cannot open database: %s (%s)", exc.code, exc.message)
         QMessageBox.critical(None, tr("无法打开数据库"), exc.message)
@@ -118,15 +118,9 @@ def install_extension_pages(window) -> None:
 
 
 def create_demo_in_background(window, households: int | None = None) -> None:
-    """Fill an empty database with the demo township, with a progress dialog; then reload."""
-    from zwgk_desktop.services.demo import create_demo
-
-    database = window.database
-    households = households or DEMO_HOUSEHOLDS
-
-    def work(job):
-        with database.session(user="demo") as session:
-            return create_demo(session, households=households, job=job)
+    """Fill an empty database with the demo township (`ops.demo.create_demo`, as the signed-in user) with a
+    progress dialog; every page then reloads."""
+    from zwgk_desktop.ops.demo import create_demo
 
     def done(summary) -> None:
         window.creating_demo = False
@@ -138,8 +132,13 @@ def create_demo_in_background(window, households: int | None = None) -> None:
         )
         window.refresh_all()
 
+    def failed(exc: BaseException) -> None:
+        window.creating_demo = False
+        show_error(window, exc, tr("未能创建演示乡镇"))
+
     window.creating_demo = True
-    window.tasks.run_with_progress(work, done, tr("正在创建演示乡镇，请稍候…"), window)
+    window.tasks.run_op(create_demo, households or DEMO_HOUSEHOLDS, on_success=done, on_failure=failed,
+                        progress=tr("正在创建演示乡镇，请稍候…"), parent=window)
 
 
 def sign_in_or_explain(database, config: Config, demo_if_empty: bool):

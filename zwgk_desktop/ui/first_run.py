@@ -1,7 +1,9 @@
 """The first-run wizard: township and villages, administrator, county server, backup folder.
 
-Collects answers only; `services.first_run.complete_first_run` validates and
-writes them in one go, so cancelling the wizard leaves nothing behind.
+Collects answers only; on 完成 the use case `ops.settings.complete_first_run`
+validates and writes them in one go (as `SETUP_ACTOR`: nobody has signed in
+yet), so cancelling the wizard leaves nothing behind. It runs before the
+app's task manager exists, inside the modal wizard, so it is called directly.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from zwgk_desktop.core.users import SETUP_ACTOR
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.services.first_run import FirstRunAnswers, complete_first_run, read_village_names
+from zwgk_desktop.ops.settings import complete_first_run
+from zwgk_desktop.services.first_run import FirstRunAnswers, read_village_names
 from zwgk_desktop.ui.i18n import tr
 
 
@@ -164,7 +168,7 @@ class FirstRunWizard(QWizard):
 
     def accept(self) -> None:
         try:
-            self.result_summary = complete_first_run(self.database, self.config, self.answers())
+            self.result_summary = complete_first_run(self.database, SETUP_ACTOR, self.config, self.answers())
         except ZwgkError as exc:
             QMessageBox.warning(self, tr("无法完成设置"), exc.message)
             return

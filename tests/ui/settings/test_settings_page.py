@@ -194,3 +194,67 @@ def test_the_automatic_backup_runs_when_due_and_not_again(qtbot, demo_config, de
     with qtbot.waitSignal(scheduler.auto_finished, timeout=60_000) as second:
         scheduler.run_auto()
     assert second.args[0] is None
+
+
+def test_the_users_tab_shows_the_review_rule_in_force_and_warns(qtbot, settings_window):
+    """With one reviewer the tab warns that authors approve their own notices; adding a 审核人 turns the rule on by default."""
+    window, page = settings_window
+    with window.database.session() as s:
+        window.actor = create_first_admin(s, "admin", "admin-pass-1", "王主任")
+    tab = page.show_tab("users")
+    qtbot.waitUntil(lambda: tab.state is not None and tab.table.rowCount() == 1, timeout=TIMEOUT_MS)
+    assert not tab.reviewer_box.isChecked()
+    assert tab.review_note.kind == "warning" and "只有 1 名用户可以审核" in tab.review_note.text()
+    assert tab.table.item(0, 1).text() == "王主任"
+    tab.username_edit.setText("lisi")
+    tab.display_edit.setText("李四")
+    tab.role_box.setCurrentIndex(tab.role_box.findData("reviewer"))
+    tab.password_edit.setText("reviewer-pass")
+    tab.confirm_edit.setText("reviewer-pass")
+    with qtbot.waitSignal(tab.changed, timeout=TIMEOUT_MS) as added:
+        click(qtbot, tab.add_button)
+    assert "李四" in added.args[0]
+    assert tab.reviewer_box.isChecked() and tab.review_note.kind == "muted"
+    assert "已按默认开启" in tab.review_note.text() and "2 名" in tab.review_note.text()
+    with qtbot.waitSignal(tab.changed, timeout=TIMEOUT_MS):
+        tab.reviewer_box.click()  # an administrator switches it off explicitly
+    assert not tab.reviewer_box.isChecked()
+    assert tab.review_note.kind == "warning" and "已关闭" in tab.review_note.text() and "建议开启" in tab.review_note.text()
+    tab.table.selectRow(1)
+    assert "李四（lisi）" in tab.reset_target.text()
+
+
+def test_single_user_mode_is_flagged_as_no_separation_of_duties(qtbot, settings_window):
+    """In single-user mode the tab says that one person drafts and approves."""
+    from zwgk_desktop.ops.users import adopt_single_user
+    from zwgk_desktop.core.users import SETUP_ACTOR
+
+    window, page = settings_window
+    window.actor = adopt_single_user(window.database, SETUP_ACTOR, "管理员")
+    tab = page.show_tab("users")
+    qtbot.waitUntil(lambda: tab.state is not None, timeout=TIMEOUT_MS)
+    assert tab.single_user_box.isChecked()
+    assert tab.review_note.kind == "warning" and "单用户模式" in tab.review_note.text()
+
+
+def test_a_village_user_cannot_change_the_township_or_its_holidays(qtbot, settings_window):
+    """A 村级用户 saving township info or a 2027 arrangement is refused in Chinese; nothing is stored."""
+    from zwgk_desktop.core.users import Actor
+
+    window, page = settings_window
+    window.actor = Actor(username="liuhe", role="village", display_name="柳河村村干部", village_ids=("x",))
+    tab = page.show_tab("township")
+    qtbot.waitUntil(lambda: tab.name_label.text() != "—", timeout=TIMEOUT_MS)
+    tab.edits["issuer"].setText("某某")
+    click(qtbot, tab.save_button)
+    qtbot.waitUntil(lambda: tab.message.kind == "error", timeout=TIMEOUT_MS)
+    assert "无权修改系统设置" in tab.message.text()
+    calendar = page.show_tab("calendar")
+    qtbot.waitUntil(lambda: 2027 in calendar.coverage, timeout=TIMEOUT_MS)
+    calendar.year_spin.setValue(2027)
+    calendar.rest_edit.setPlainText("2027-01-01 元旦")
+    click(qtbot, calendar.save_button)
+    qtbot.waitUntil(lambda: calendar.message.kind == "error", timeout=TIMEOUT_MS)
+    with window.database.session() as s:
+        assert s.execute(select(Township.issuer)).scalar() != "某某"
+        assert not calendar_from_session(s).has_year(2027)

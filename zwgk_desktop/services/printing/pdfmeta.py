@@ -4,16 +4,15 @@ Owns the promise that the same notice and data give a byte-identical PDF:
 ReportLab's invariant mode (fixed creation date and document ID derived
 from the content), fixed producer/creator strings, no Helvetica default
 font, and writing to a temporary file in the target folder that is renamed
-into place only when complete. Also `paused_gc`, the cyclic garbage
-collector held off while a big PDF is built.
+into place only when complete. `paused_gc` (the cyclic garbage collector
+held off while a big PDF is built) is `services.gc_pause.paused_gc`,
+re-exported here for the printing modules.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Iterator
 from reportlab.pdfgen import canvas as rl_canvas
 
 from zwgk_desktop import __version__
+from zwgk_desktop.services.gc_pause import paused_gc  # noqa: F401 (re-exported)
 
 PRODUCER = "zwgk_desktop 乡镇公示栏政务公开系统"
 
@@ -72,37 +72,6 @@ def plain_streams() -> Iterator[None]:
         yield
     finally:
         rl_config.useA85 = previous
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Cyclic garbage collection off while a PDF is built, back on afterwards.
-
-    A 20,000-row poster or 5,000 cards create millions of small objects that
-    stay alive until the PDF is written (rows, lines, operators), and every
-    full collection walks all of them again: about a quarter of the CPU time,
-    for nothing (reference counting still frees everything as usual). Nested
-    and concurrent uses are counted: the last one out restores the state the
-    first one found.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def sha256_file(path: str | os.PathLike) -> str:

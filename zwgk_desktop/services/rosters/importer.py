@@ -50,7 +50,8 @@ from zwgk_desktop.core.models import (
 )
 from zwgk_desktop.core.status import INACTIVE
 from zwgk_desktop.core.townships import require_township
-from zwgk_desktop.services.rosters.preview import RosterPreview, gc_paused, read_roster
+from zwgk_desktop.services.gc_pause import paused_gc
+from zwgk_desktop.services.rosters.preview import RosterPreview, read_roster
 from zwgk_desktop.services.rosters.validate import RosterRow
 
 INACTIVE_STATUSES = INACTIVE
@@ -134,7 +135,7 @@ def import_roster(
     job: Job | None = None,
 ) -> ImportResult:
     """Import a roster (or an already checked preview) as a new draft notice; see the module doc."""
-    with gc_paused():
+    with paused_gc():
         return _import_roster(
             session, preview_or_path, category=category, title=title, dry_run=dry_run,
             mapping_override=mapping_override, author=author, job=job or Job(),

@@ -10,16 +10,15 @@ as plain arguments (see `importer.py` for the database side).
 
 from __future__ import annotations
 
-import gc
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from zwgk_desktop.core.catalogue import CatalogEntry, get_entry
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.services.gc_pause import paused_gc
 from zwgk_desktop.services.rosters.mapping import (
     PSEUDO_KEYS,
     auto_map,
@@ -134,7 +133,7 @@ def read_roster(
     `mapping_override`: {column key: header text | column letter | 0-based index}.
     `known_mappings`: remembered mappings by header signature (from RosterMapping).
     """
-    with gc_paused():
+    with paused_gc():
         return _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings)
 
 
@@ -176,21 +175,6 @@ def _read_roster(path, category, villages, existing_ids, mapping_override, job, 
         sum_fen=built.sum_fen,
         encoding=workbook.encoding,
     )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a roster's rows are built and written, then restore it.
-
-    They are many acyclic objects; collecting would rescan them over and over.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _as_problem(warning: dict) -> Problem:

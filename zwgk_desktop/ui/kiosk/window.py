@@ -1,18 +1,25 @@
 """The 信息查阅点 kiosk window: full screen, read-only, touch-sized, masked, locked.
 
-Pages (one `QStackedWidget`): start (big category buttons), search (village,
-category, name → result list), notice (the public version of one notice),
-admin exit (password). Everything shown comes from `kiosk.lookup` (PUBLIC
-audience, read-only engine). The window is frameless and stays on top;
-close events, Escape and Alt+F4 are ignored unless the admin password was
-entered; there are no context menus, file dialogs or links to the rest of
-the app. Any touch, click or key press restarts the idle timer; when it
-fires (default 120 s) the kiosk returns to the start page and forgets the
-last search.
+Pages (one `QStackedWidget`): start (big category buttons, search, 核验),
+search (village, category, name → result list), notice (the public version
+of one notice: 公示中/公示期满, the 公示期, how to object and the 监督举报电话),
+admin exit (password), verify (type the 核验码 under a poster's QR on the
+on-screen keypad, or scan it → genuine / corrected / unknown). Everything
+shown comes from the `ops.kiosk` use cases, run as the read-only
+`KIOSK_ACTOR` on a database opened read-only (`open_kiosk_database`).
+The kiosk is a process of its own that never writes and whose queries are
+bounded (200 results, 5,000 rows), so it calls its read ops directly on the
+UI thread. The window is frameless and stays on top; close events, Escape
+and Alt+F4 are ignored unless the admin password was entered (`ExitGuard`
+pauses exit after repeated wrong passwords); there are no context menus,
+file dialogs or links to the rest of the app. Any touch, click or key press
+restarts the idle timer; when it fires (default 120 s) the kiosk returns to
+the start page and forgets the last search and code.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -38,17 +45,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
-
+from zwgk_desktop.core.verification import ALPHABET
+from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ops import kiosk as kiosk_ops
+from zwgk_desktop.ops.kiosk import KIOSK_ACTOR, KioskVerification
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.kiosk.lookup import (
-    ExitGuard,
-    check_exit_password,
-    kiosk_filters,
-    notice_view,
-    open_readonly,
-    search_notices,
-)
 
 DEFAULT_IDLE_SECONDS = 120
 BUTTON_HEIGHT = 72
@@ -60,7 +61,15 @@ ACTIVITY_EVENTS = frozenset({
     QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.Wheel, QEvent.Type.InputMethod,
 })
 
-PAGE_START, PAGE_SEARCH, PAGE_NOTICE, PAGE_EXIT = range(4)
+PAGE_START, PAGE_SEARCH, PAGE_NOTICE, PAGE_EXIT, PAGE_VERIFY = range(5)
+MAX_FAILED_EXITS = 5
+EXIT_PAUSE_SECONDS = 60
+KEYPAD_COLUMNS = 8
+STATE_COLORS = {  # 核验 result: text colour, background
+    "current": ("#0f6b2f", "#e3f5e8"),
+    "superseded": ("#8a4b00", "#fff1d6"),
+}
+WARNING_COLORS = ("#a4161a", "#fde8e8")
 
 STYLESHEET = f"""
 QWidget#kiosk {{ background: #f4f7fb; }}
@@ -71,6 +80,12 @@ QLabel#noticeTitle {{ font-size: 24pt; font-weight: 700; }}
 QLabel#hint {{ font-size: 16pt; color: #5b6673; }}
 QLabel#exitMessage {{ font-size: 18pt; color: #a4161a; }}
 QLabel#noticeBody {{ font-size: {TABLE_POINT_SIZE}pt; color: #2b3642; }}
+QFrame#supervision {{ background: #fff8e6; border: 2px solid #f0d58a; border-radius: 10px; }}
+QLabel#objectionText {{ font-size: 15pt; color: #4a3b00; }}
+QLabel#phonesText {{ font-size: 18pt; font-weight: 700; color: #a4161a; }}
+QLabel#verifyState {{ font-size: 28pt; font-weight: 700; padding: 14px 18px; border-radius: 12px; }}
+QLabel#verifyDetail {{ font-size: 18pt; color: #2b3642; }}
+QPushButton#key {{ min-height: {BUTTON_HEIGHT}px; min-width: 64px; padding: 0; font-size: 24pt; font-weight: 600; }}
 QFrame#topBar {{ background: #a4161a; }}
 QFrame#topBar QLabel {{ color: #ffffff; font-size: 22pt; font-weight: 600; }}
 QPushButton {{
@@ -112,6 +127,31 @@ def _button(text: str, name: str = "") -> QPushButton:
     return _no_menu(button)
 
 
+class ExitGuard:
+    """Checks the exit password; after 5 wrong attempts it refuses everything for a minute."""
+
+    def __init__(self, checker, clock=time.monotonic):
+        self._checker = checker
+        self._clock = clock
+        self.failures = 0
+        self.paused_until = 0.0
+
+    def seconds_paused(self) -> int:
+        return max(0, int(self.paused_until - self._clock() + 0.999))
+
+    def try_password(self, password: str) -> bool:
+        if self.seconds_paused():
+            return False
+        if self._checker(password):
+            self.failures = 0
+            return True
+        self.failures += 1
+        if self.failures >= MAX_FAILED_EXITS:
+            self.failures = 0
+            self.paused_until = self._clock() + EXIT_PAUSE_SECONDS
+        return False
+
+
 class ActivityFilter(QObject):
     """Application-wide event filter: any user input counts as activity."""
 
@@ -124,17 +164,20 @@ class ActivityFilter(QObject):
 
 
 class KioskWindow(QWidget):
-    """The public lookup screen. `KioskWindow(engine_or_db_path, township="", idle_seconds=120)`."""
+    """The public lookup screen. `KioskWindow(db_path_or_read_only_database, township="", idle_seconds=120)`."""
 
     returned_to_start = Signal()
+    verified = Signal(object)  # KioskVerification, after each 核验
 
     def __init__(self, source, *, township: str = "", idle_seconds: float = DEFAULT_IDLE_SECONDS,
                  password_checker=None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.engine = open_readonly(Path(source)) if isinstance(source, (str, Path)) else source
+        self.db = kiosk_ops.open_kiosk_database(source) if isinstance(source, (str, Path)) else source
         self._unlocked = False
         self._last_name = ""
         self._current_notice_id = ""
+        self.last_verification: KioskVerification | None = None
+        self._notice_back_page = PAGE_SEARCH  # where the notice page's back button leads
         self.guard = ExitGuard(password_checker or self._check_password)
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -154,25 +197,18 @@ class KioskWindow(QWidget):
         self.activity.activity.connect(self._on_activity)
         QApplication.instance().installEventFilter(self.activity)
 
-        self.township = township or self._read_township()
+        self.start_info = self._op(kiosk_ops.kiosk_start)
+        self.township = township or self.start_info.township
         self._build()
         self.go_home()
 
     # --- data -------------------------------------------------------------
-    def _session(self) -> Session:
-        return Session(self.engine)
-
-    def _read_township(self) -> str:
-        from sqlalchemy import select
-
-        from zwgk_desktop.core.models import Township
-
-        with self._session() as s:
-            return s.execute(select(Township.name).limit(1)).scalar() or ""
+    def _op(self, op, *args):
+        """Run one of the kiosk's read ops as the kiosk on the read-only database."""
+        return op(self.db, KIOSK_ACTOR, *args)
 
     def _check_password(self, password: str) -> bool:
-        with self._session() as s:
-            return check_exit_password(s, password)
+        return self._op(kiosk_ops.check_exit_password, password)
 
     # --- layout -----------------------------------------------------------
     def _build(self) -> None:
@@ -186,6 +222,7 @@ class KioskWindow(QWidget):
         self.pages.addWidget(self._search_page())
         self.pages.addWidget(self._notice_page())
         self.pages.addWidget(self._exit_page())
+        self.pages.addWidget(self._verify_page())
 
     def _top_bar(self) -> QFrame:
         bar = QFrame()
@@ -224,10 +261,8 @@ class KioskWindow(QWidget):
         layout.addSpacing(20)
         grid = QGridLayout()
         grid.setSpacing(22)
-        with self._session() as s:
-            self.filters = kiosk_filters(s)
         self.category_buttons: dict[str, QPushButton] = {}
-        for index, (code, name) in enumerate(self.filters.categories):
+        for index, (code, name) in enumerate(self.start_info.categories):
             button = _button(name, "category")
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, c=code: self.open_search(category=c))
@@ -238,7 +273,14 @@ class KioskWindow(QWidget):
         self.start_search_button = _button(tr("按姓名或村（社区）查询"), "primary")
         self.start_search_button.setMinimumHeight(96)
         self.start_search_button.clicked.connect(lambda: self.open_search())
-        layout.addWidget(self.start_search_button)
+        self.start_verify_button = _button(tr("核验公示真伪（输入海报上的核验码）"))
+        self.start_verify_button.setMinimumHeight(96)
+        self.start_verify_button.clicked.connect(self.show_verify_page)
+        row = QHBoxLayout()
+        row.setSpacing(22)
+        row.addWidget(self.start_search_button, 1)
+        row.addWidget(self.start_verify_button, 1)
+        layout.addLayout(row)
         note = QLabel(tr("本查阅点只显示已公示的信息，个人身份证号、电话、银行账号等隐私信息不予显示。"))
         note.setObjectName("hint")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -253,11 +295,11 @@ class KioskWindow(QWidget):
         row.setSpacing(16)
         self.village_box = _no_menu(QComboBox())
         self.village_box.addItem(tr("全部村（社区）"), "")
-        for name in self.filters.villages:
+        for name in self.start_info.villages:
             self.village_box.addItem(name, name)
         self.category_box = _no_menu(QComboBox())
         self.category_box.addItem(tr("全部类别"), "")
-        for code, name in self.filters.categories:
+        for code, name in self.start_info.categories:
             self.category_box.addItem(name, code)
         self.name_edit = _no_menu(QLineEdit())
         self.name_edit.setPlaceholderText(tr("输入姓名或公示名称"))
@@ -283,22 +325,26 @@ class KioskWindow(QWidget):
 
     def _notice_page(self) -> QWidget:
         page, layout = self._page()
+        layout.setContentsMargins(36, 18, 36, 18)
+        layout.setSpacing(12)
         top = QHBoxLayout()
+        top.setSpacing(20)
         self.back_button = _button(tr("‹ 返回查询结果"))
-        self.back_button.clicked.connect(lambda: self.pages.setCurrentIndex(PAGE_SEARCH))
-        top.addWidget(self.back_button)
-        top.addStretch(1)
-        layout.addLayout(top)
+        self.back_button.clicked.connect(lambda: self.pages.setCurrentIndex(self._notice_back_page))
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         self.notice_title = QLabel()
         self.notice_title.setObjectName("noticeTitle")
         self.notice_title.setWordWrap(True)
+        top.addWidget(self.notice_title, 1)
+        layout.addLayout(top)
         self.notice_meta = QLabel()
         self.notice_meta.setObjectName("hint")
         self.notice_body = QLabel()
         self.notice_body.setObjectName("noticeBody")
         self.notice_body.setWordWrap(True)
         self.notice_body.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        for label in (self.notice_title, self.notice_meta, self.notice_body):
+        self.notice_title.setTextFormat(Qt.TextFormat.PlainText)
+        for label in (self.notice_meta, self.notice_body):
             label.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(label)
         self.table = _no_menu(QTableWidget())
@@ -314,6 +360,21 @@ class KioskWindow(QWidget):
         self.notice_note = QLabel()
         self.notice_note.setObjectName("hint")
         layout.addWidget(self.notice_note)
+        self.supervision = QFrame()
+        self.supervision.setObjectName("supervision")
+        box = QHBoxLayout(self.supervision)
+        box.setContentsMargins(18, 10, 18, 10)
+        box.setSpacing(24)
+        self.objection_label = QLabel()
+        self.objection_label.setObjectName("objectionText")
+        self.objection_label.setWordWrap(True)
+        self.phones_label = QLabel()
+        self.phones_label.setObjectName("phonesText")
+        self.phones_label.setWordWrap(True)
+        for label, stretch in ((self.objection_label, 3), (self.phones_label, 2)):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            box.addWidget(label, stretch)
+        layout.addWidget(self.supervision)
         return page
 
     def _exit_page(self) -> QWidget:
@@ -347,6 +408,77 @@ class KioskWindow(QWidget):
         layout.addStretch(2)
         return page
 
+    def _verify_page(self) -> QWidget:
+        page, layout = self._page()
+        top = QHBoxLayout()
+        title = QLabel(tr("核验公示真伪"))
+        title.setObjectName("noticeTitle")
+        top.addWidget(title, 1)
+        layout.addLayout(top)
+        columns = QHBoxLayout()
+        columns.setSpacing(36)
+        left = QVBoxLayout()
+        left.setSpacing(16)
+        hint = QLabel(tr("请输入公示海报二维码下方的核验码（8位字母和数字，如 ABCD‑EFGH），也可用扫码枪扫描二维码。"))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        left.addWidget(hint)
+        self.code_edit = _no_menu(QLineEdit())
+        self.code_edit.setPlaceholderText(tr("核验码"))
+        self.code_edit.setMaxLength(200)  # a scanned QR may hold the county's verification address
+        self.code_edit.returnPressed.connect(self.run_verify)
+        left.addWidget(self.code_edit)
+        self.verify_state = QLabel()
+        self.verify_state.setObjectName("verifyState")
+        self.verify_state.setWordWrap(True)
+        self.verify_hint = QLabel()
+        self.verify_hint.setObjectName("hint")
+        self.verify_hint.setWordWrap(True)
+        self.verify_detail = QLabel()
+        self.verify_detail.setObjectName("verifyDetail")
+        self.verify_detail.setWordWrap(True)
+        for label in (self.verify_state, self.verify_hint, self.verify_detail):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            left.addWidget(label)
+        buttons = QHBoxLayout()
+        self.verify_open_button = _button(tr("查看此公示"), "primary")
+        self.verify_open_button.clicked.connect(
+            lambda: self.last_verification and self.open_notice(self.last_verification.notice_id))
+        self.verify_current_button = _button(tr("查看更正后的公示"), "primary")
+        self.verify_current_button.clicked.connect(
+            lambda: self.last_verification and self.open_notice(self.last_verification.current_notice_id))
+        buttons.addWidget(self.verify_open_button)
+        buttons.addWidget(self.verify_current_button)
+        buttons.addStretch(1)
+        left.addLayout(buttons)
+        left.addStretch(1)
+        columns.addLayout(left, 3)
+        columns.addLayout(self._keypad(), 2)
+        layout.addLayout(columns, 1)
+        return page
+
+    def _keypad(self) -> QGridLayout:
+        """The on-screen keys of a 核验码 (digits and the 22 letters used; I, L, O, U never appear)."""
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        self.keypad_buttons: dict[str, QPushButton] = {}
+        for index, char in enumerate(ALPHABET):
+            key = _button(char, "key")
+            key.clicked.connect(lambda _=False, c=char: self.type_code_char(c))
+            grid.addWidget(key, index // KEYPAD_COLUMNS, index % KEYPAD_COLUMNS)
+            self.keypad_buttons[char] = key
+        row = len(ALPHABET) // KEYPAD_COLUMNS + 1
+        self.backspace_button = _button(tr("退格"))
+        self.backspace_button.clicked.connect(self.code_edit.backspace)
+        self.clear_code_button = _button(tr("清空"))
+        self.clear_code_button.clicked.connect(self.clear_verification)
+        self.verify_button = _button(tr("核验"), "primary")
+        self.verify_button.clicked.connect(self.run_verify)
+        grid.addWidget(self.backspace_button, row, 0, 1, 2)
+        grid.addWidget(self.clear_code_button, row, 2, 1, 2)
+        grid.addWidget(self.verify_button, row, 4, 1, 4)
+        return grid
+
     # --- navigation -------------------------------------------------------
     def _on_activity(self) -> None:
         if self.isVisible():
@@ -363,6 +495,7 @@ class KioskWindow(QWidget):
         self.result_label.clear()
         self.table.clear()
         self.table.setRowCount(0)
+        self.clear_verification()
         self._last_name = ""
         self._current_notice_id = ""
         self.pages.setCurrentIndex(PAGE_START)
@@ -376,14 +509,13 @@ class KioskWindow(QWidget):
 
     def run_search(self) -> None:
         self._last_name = self.name_edit.text().strip()
-        with self._session() as s:
-            found = search_notices(
-                s, village=self.village_box.currentData() or "", category=self.category_box.currentData() or "",
-                name=self._last_name,
-            )
+        found = self._op(kiosk_ops.search_notices, self.village_box.currentData() or "",
+                         self.category_box.currentData() or "", self._last_name)
         self.results.clear()
         for notice in found:
-            lines = [notice.title, f"{notice.category_name} ｜ {notice.status_label} ｜ 公示期：{notice.period or '—'} ｜ 共 {notice.items} 条"]
+            facts = [notice.category_name, notice.status_label, notice.period_text or tr("公示期：—"),
+                     tr("共 {n} 条").format(n=notice.items)]
+            lines = [notice.title, " ｜ ".join(facts)]
             if notice.matches:
                 lines.append(tr("含“{n}”的记录 {m} 条").format(n=self._last_name, m=notice.matches))
             item = QListWidgetItem("\n".join(lines))
@@ -395,12 +527,28 @@ class KioskWindow(QWidget):
             self.result_label.setText(tr("没有找到符合条件的公示，请更换条件再试"))
         self.pages.setCurrentIndex(PAGE_SEARCH)
 
-    def open_notice(self, notice_id: str) -> None:
-        with self._session() as s:
-            view = notice_view(s, notice_id, name=self._last_name)
+    def open_notice(self, notice_id: str | None) -> bool:
+        """Show one published notice; False (and a note on the current page) when it can't be shown."""
+        if not notice_id:
+            return False
+        came_from = self.current_page()
+        searched = "" if came_from == PAGE_VERIFY else self._last_name  # highlight only what was searched for
+        try:
+            view = self._op(kiosk_ops.notice_view, notice_id, searched)
+        except ZwgkError as exc:
+            (self.verify_hint if came_from == PAGE_VERIFY else self.result_label).setText(exc.message)
+            return False
+        if came_from in (PAGE_SEARCH, PAGE_VERIFY):
+            self._notice_back_page = came_from
+            self.back_button.setText(tr("‹ 返回核验结果") if came_from == PAGE_VERIFY else tr("‹ 返回查询结果"))
         self._current_notice_id = notice_id
         self.notice_title.setText(view.title)
-        self.notice_meta.setText(f"{view.category_name} ｜ {view.status_label} ｜ 公示期：{view.period or '—'}")
+        meta = [view.category_name, view.status_label]
+        if view.version > 1:
+            meta.append(tr("第{v}版（更正）").format(v=view.version))
+        self.notice_meta.setText(" ｜ ".join(meta + [view.period_text or tr("公示期：—")]))
+        self.objection_label.setText(view.objection_text)
+        self.phones_label.setText(view.phones_text)
         self.notice_body.setText(view.body)
         self.notice_body.setVisible(bool(view.body))
         self.table.clear()
@@ -426,11 +574,71 @@ class KioskWindow(QWidget):
             self.table.scrollToItem(self.table.item(min(view.highlight), 0), QAbstractItemView.ScrollHint.PositionAtCenter)
         notes = [tr("共 {n} 条").format(n=view.total_rows)]
         if view.highlight:
-            notes.append(tr("黄色为含“{n}”的记录").format(n=self._last_name))
+            notes.append(tr("黄色为含“{n}”的记录").format(n=searched))
         if view.truncated:
             notes.append(tr("仅显示前 {n} 条，完整名单请到公开栏查看").format(n=len(view.rows)))
         self.notice_note.setText("；".join(notes))
         self.pages.setCurrentIndex(PAGE_NOTICE)
+        return True
+
+    # --- 核验 -------------------------------------------------------------
+    def show_verify_page(self) -> None:
+        self.clear_verification()
+        self.pages.setCurrentIndex(PAGE_VERIFY)
+        self.code_edit.setFocus()
+
+    def type_code_char(self, char: str) -> None:
+        """A keypad press: append the character (a dash after the first four, as printed)."""
+        text = self.code_edit.text()
+        if len(text.replace("-", "")) >= 8:
+            return
+        if len(text) == 4 and "-" not in text:
+            text += "-"
+        self.code_edit.setText(text + char)
+
+    def clear_verification(self) -> None:
+        self.code_edit.clear()
+        self.last_verification = None
+        for label in (self.verify_state, self.verify_hint, self.verify_detail):
+            label.clear()
+        self.verify_state.setVisible(False)
+        self.verify_open_button.setVisible(False)
+        self.verify_current_button.setVisible(False)
+
+    def run_verify(self) -> KioskVerification | None:
+        """Look the typed code up and show what it says about the poster."""
+        text = self.code_edit.text().strip()
+        if not text:
+            return None
+        result = self._op(kiosk_ops.verify_code, text)
+        self.show_verification(result)
+        return result
+
+    def show_verification(self, result: KioskVerification) -> None:
+        self.last_verification = result
+        colour, background = STATE_COLORS.get(result.state, WARNING_COLORS)
+        self.verify_state.setStyleSheet(f"color: {colour}; background: {background};")
+        mark = "✔ " if result.genuine else "⚠ "
+        self.verify_state.setText(mark + result.state_label)
+        self.verify_state.setVisible(True)
+        self.verify_hint.setText(result.hint)
+        details = []
+        if result.title:
+            details.append(result.title)
+            facts = [result.township, tr("第{v}版").format(v=result.version) if result.version else "",
+                     result.status_label if result.state != "unapproved" else ""]
+            details.append("　".join(f for f in facts if f))
+            if result.place:
+                details.append(tr("张贴位置：{p}").format(p=result.place))
+            if result.period_text:
+                details.append(result.period_text)
+        details.append(tr("核验码：{c}").format(c=result.text))
+        self.verify_detail.setText("\n".join(details))
+        self.verify_open_button.setVisible(bool(result.notice_id) and result.genuine)
+        self.verify_current_button.setVisible(bool(result.current_notice_id))
+        if result.current_notice_id:
+            self.verify_current_button.setText(tr("查看第{v}版（更正后）").format(v=result.superseded_by_version))
+        self.verified.emit(result)
 
     def show_exit_page(self) -> None:
         self.password_edit.clear()
@@ -480,7 +688,7 @@ class KioskWindow(QWidget):
         QApplication.instance().removeEventFilter(self.activity)
         self.idle_timer.stop()
         event.accept()
-        self.engine.dispose()
+        self.db.dispose()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """A kiosk that gets minimised comes straight back full screen."""

@@ -1,14 +1,17 @@
 """LoginDialog: username and password; five failures lock the account for 15 minutes (core.users).
 
 Used at start-up (cancel = 退出) and for 切换用户 (cancel = 取消, `cancel_text`).
+The check is the `ops.users.sign_in` use case, called directly: at start-up
+no task manager exists yet, and the modal dialog waits for the answer anyway.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from zwgk_desktop.core.users import login
+from zwgk_desktop.core.users import GUEST_ACTOR
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ops.users import sign_in
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message
 
@@ -50,7 +53,7 @@ class LoginDialog(QDialog):
 
     def submit(self) -> None:
         try:
-            self.actor = login(self.database, self.username.text(), self.password.text())
+            self.actor = sign_in(self.database, GUEST_ACTOR, self.username.text(), self.password.text())
         except ZwgkError as exc:
             show_message(self.message, message_of(exc))
             self.password.clear()

@@ -16,7 +16,10 @@
 An empty database with `--demo-if-empty` also asks for the demo township
 (again, if an earlier attempt was cancelled after the account was made).
 Dialogs are shown through `run_dialog` (default `exec()`), so tests answer
-them without blocking.
+them without blocking. Every database step is an `ops.users` use case,
+called directly: this runs before the main window and its task manager
+exist, with nobody signed in yet (`GUEST_ACTOR` reads, `SETUP_ACTOR`
+creates the single-user administrator).
 """
 
 from __future__ import annotations
@@ -26,16 +29,9 @@ from typing import Callable
 
 from PySide6.QtWidgets import QDialog
 
-from zwgk_desktop.core import users
-from zwgk_desktop.core.users import (
-    SINGLE_USER_ADMIN,
-    Actor,
-    actor_for,
-    find_user,
-    login_required,
-    needs_first_admin,
-    single_user_actor,
-)
+from zwgk_desktop.core.users import GUEST_ACTOR, SETUP_ACTOR, Actor
+from zwgk_desktop.ops import users as users_ops
+from zwgk_desktop.ops.users import StartState
 from zwgk_desktop.ui.i18n import tr
 
 
@@ -48,35 +44,17 @@ class SignIn:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class StartState:
-    empty: bool  # no township, households or notices
-    township: str
-    needs_admin: bool
-    login_required: bool
-
-
 def read_start_state(database) -> StartState:
-    from zwgk_desktop.core.townships import current_township
-    from zwgk_desktop.services.demo import database_is_empty
-
-    with database.session() as session:
-        township = current_township(session)
-        return StartState(
-            empty=database_is_empty(session), township=township.name if township else "",
-            needs_admin=needs_first_admin(session), login_required=login_required(session),
-        )
+    return users_ops.start_state(database, GUEST_ACTOR)
 
 
 def adopt_single_user(database) -> Actor:
-    """`core.users.adopt_single_user` in its own transaction, as the account it creates."""
-    with database.session(user=SINGLE_USER_ADMIN) as session:
-        return users.adopt_single_user(session, display_name=tr("管理员"))
+    """A township without accounts: its single-user administrator, created now."""
+    return users_ops.adopt_single_user(database, SETUP_ACTOR, tr("管理员"))
 
 
 def resume_single_user(database) -> Actor:
-    with database.session() as session:
-        return single_user_actor(session)
+    return users_ops.single_user_actor(database, GUEST_ACTOR)
 
 
 def default_run_dialog(dialog: QDialog) -> bool:
@@ -122,8 +100,7 @@ def _first_run(database, config, run_dialog) -> SignIn | None:
         username, summary = wizard.answers().admin_username, wizard.result_summary
     finally:
         wizard.deleteLater()
-    with database.session() as session:
-        actor = actor_for(find_user(session, username))
+    actor = users_ops.actor_named(database, username)
     note = tr("设置完成：已建立{township}和 {n} 个村（社区）。可在“公示管理”点“导入花名册”开始第一条公示。").format(
         township=summary["township"], n=len(summary["villages"]))
     return SignIn(actor, note=note)

@@ -1,10 +1,14 @@
 """The 户籍台账 page: the township's households with search (name / ID number / village) and a village filter.
 
-The count and the first page load on the DB thread; later pages are fetched
-by the lazy model as the user scrolls. ID and phone numbers are masked.
-`set_village_scope(ids)` (a 村级用户's villages; empty = every village) keeps
-the list, the count and the village filter to those villages and says so
-under the title.
+The count and the first page come from `ops.households.list_households`
+run on the worker pool (`tasks.run_op`); later pages are fetched by the lazy
+model as the user scrolls (`ops.households.households_page`, called by the
+model on the UI thread: one bounded page at a time). ID and phone numbers
+are masked. `set_village_scope(ids)` (a 村级用户's villages; empty = every
+village) keeps the list, the count and the village filter to those villages
+and says so under the title; the ops narrow to the acting user's villages in
+any case. The page reloads after a write that changes households or
+villages (`tasks.changed`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Iterable
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
-from zwgk_desktop.core.households import HouseholdQuery, count_households, household_page, village_options
+from zwgk_desktop.core.households import HouseholdQuery
+from zwgk_desktop.ops import households as household_ops
+from zwgk_desktop.ops.households import HouseholdListing
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.pages.disclosures import configure_table
 from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, HouseholdTableModel
@@ -83,6 +89,13 @@ class HouseholdsPage(QWidget):
         self.search.search_changed.connect(lambda _text: self.refresh())
         self.village_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.model.rowsInserted.connect(self._update_count)
+        tasks.changed.connect(self._on_changed)
+
+    def _on_changed(self, changes) -> None:
+        """Households or villages changed (an import, the demo, a sync): reload if the page was shown."""
+        if self._loaded_once and changes.touches("households", "villages"):
+            self._villages_loaded = not changes.touches("villages") and self._villages_loaded
+            self.refresh()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -118,25 +131,20 @@ class HouseholdsPage(QWidget):
         self._loaded_once = True
         self._generation += 1
         generation = self._generation
-        query, database, page_size = self.current_query(), self.database, self.page_size
-        want_villages = not self._villages_loaded
-
-        def load():
-            with database.session() as session:
-                villages = village_options(session, query.village_ids) if want_villages else None
-                return villages, count_households(session, query), household_page(session, query, 0, page_size)
-
+        query = self.current_query()
         self.count_label.setText(tr("正在载入…"))
-        self.tasks.run(load, lambda result: self._show(generation, query, *result), owner=self)
+        self.tasks.run_op(household_ops.list_households, query, self.page_size,
+                          with_villages=not self._villages_loaded,
+                          on_success=lambda listing: self._show(generation, query, listing), owner=self)
 
-    def _show(self, generation: int, query: HouseholdQuery, villages, total: int, first_page: list) -> None:
+    def _show(self, generation: int, query: HouseholdQuery, listing: HouseholdListing) -> None:
         if generation != self._generation:
             return  # a newer search or scope superseded this result
-        if villages is not None and not self._villages_loaded:
-            self._fill_villages(villages)
-        self.model.reset(total, self._page_loader(query), first_page)
+        if listing.villages is not None and not self._villages_loaded:
+            self._fill_villages(listing.villages)
+        self.model.reset(listing.total, self._page_loader(query), list(listing.rows))
         self._update_count()
-        self.list_loaded.emit(total)
+        self.list_loaded.emit(listing.total)
 
     def _fill_villages(self, villages) -> None:
         """The filter's choices: every village, or only the user's (a single one needs no 全部 entry)."""
@@ -154,11 +162,11 @@ class HouseholdsPage(QWidget):
         self.count_label.setText(text)
 
     def _page_loader(self, query: HouseholdQuery):
-        database = self.database
+        tasks = self.tasks
+        database, actor = tasks.database, tasks.actor  # the user the list was loaded for
 
         def load(offset: int, limit: int):
-            with database.session() as session:
-                return household_page(session, query, offset, limit)
+            return household_ops.households_page(database, actor, query, offset, limit)
 
         return load
 

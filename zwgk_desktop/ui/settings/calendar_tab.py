@@ -3,8 +3,8 @@
 This is where the clerk answers the posting dialog's warning "2027年的节假日和调休
 安排尚未录入": type the State Council's arrangement (rest days and 调休 working
 days, one day or range per line) or import a `YYYY.json` file; it is stored
-as manual `CalendarDay` rows (core.calendar_admin) and every later 公示期
-computation uses it.
+as manual `CalendarDay` rows (the `ops.settings` calendar use cases over
+core.calendar_admin) and every later 公示期 computation uses it.
 """
 
 from __future__ import annotations
@@ -31,18 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.calendar_admin import (
-    StoredYear,
-    YearCoverage,
-    arrangement_text,
-    import_year_file,
-    parse_arrangement_text,
-    statutory_text,
-    store_year,
-    year_coverage,
-)
+from zwgk_desktop.core.calendar_admin import StoredYear, YearCoverage, statutory_text
+from zwgk_desktop.ops import settings as settings_ops
+from zwgk_desktop.ops.settings import YearText
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session
+from zwgk_desktop.ui.settings.common import MessageLabel, card
 
 FIRST_YEAR = 2004
 YEARS_AHEAD = 1  # next year is the one whose arrangement is published each November
@@ -53,9 +46,9 @@ WORK_EXAMPLE = "2027-02-14 春节调休上班\n2027-02-20 春节调休上班"
 class CalendarTab(QWidget):
     stored = Signal(object)  # StoredYear
 
-    def __init__(self, database, tasks, actor_source, parent: QWidget | None = None, *, today: date | None = None):
+    def __init__(self, tasks, parent: QWidget | None = None, *, today: date | None = None):
         super().__init__(parent)
-        self.database, self.tasks, self.actor_source = database, tasks, actor_source
+        self.tasks = tasks
         self.today = today or date.today()
         self.coverage: dict[int, YearCoverage] = {}
         self.choose_file = lambda: QFileDialog.getOpenFileName(
@@ -156,11 +149,11 @@ class CalendarTab(QWidget):
     # --- data -------------------------------------------------------------------
     def refresh(self) -> None:
         last = self.today.year + YEARS_AHEAD
-        run_in_session(self.tasks, self.database, lambda s: year_coverage(s, FIRST_YEAR, last), self._show_coverage,
-                       self.message.show_error)
+        self.tasks.run_op(settings_ops.calendar_coverage, FIRST_YEAR, last, on_success=self._show_coverage,
+                          on_failure=self.message.show_error)
         self._load_year(self.year_spin.value())
 
-    def _show_coverage(self, rows: list[YearCoverage]) -> None:
+    def _show_coverage(self, rows: tuple[YearCoverage, ...]) -> None:
         self.coverage = {c.year: c for c in rows}
         table = self.years_table
         table.blockSignals(True)
@@ -200,14 +193,14 @@ class CalendarTab(QWidget):
             self.year_spin.setValue(int(year))
 
     def _load_year(self, year: int) -> None:
-        def show(texts: tuple[str, str]) -> None:
-            if self.year_spin.value() != year:
+        def show(texts: YearText) -> None:
+            if self.year_spin.value() != texts.year:
                 return
-            self.rest_edit.setPlainText(texts[0])
-            self.work_edit.setPlainText(texts[1])
-            self._describe_year(year)
+            self.rest_edit.setPlainText(texts.rest)
+            self.work_edit.setPlainText(texts.work)
+            self._describe_year(texts.year)
 
-        run_in_session(self.tasks, self.database, lambda s: arrangement_text(s, year), show, self.message.show_error)
+        self.tasks.run_op(settings_ops.calendar_year_text, year, on_success=show, on_failure=self.message.show_error)
 
     def _describe_year(self, year: int) -> None:
         cov = self.coverage.get(year)
@@ -226,25 +219,19 @@ class CalendarTab(QWidget):
         self.rest_edit.setPlainText(statutory_text(year))
         self.message.show_message(tr("已填入 {y} 年的法定节假日。请对照放假通知补充连休的其他日子和调休上班日，核对后保存。").format(
             y=year), "ok")
+
     def save(self) -> None:
         year = self.year_spin.value()
         rest, work, source = self.rest_edit.toPlainText(), self.work_edit.toPlainText(), self.source_edit.text().strip()
-        actor = self.actor_source()
-        user = actor.username if actor else "settings"
-        run_in_session(
-            self.tasks, self.database,
-            lambda s: store_year(s, parse_arrangement_text(year, rest, work, source), user=user),
-            self._stored, self.message.show_error, user=user,
-        )
+        self.tasks.run_op(settings_ops.store_calendar_year, year, rest, work, source, on_success=self._stored,
+                          on_failure=self.message.show_error)
 
     def import_file(self) -> None:
         path = self.choose_file()
         if not path:
             return
-        actor = self.actor_source()
-        user = actor.username if actor else "settings"
-        run_in_session(self.tasks, self.database, lambda s: import_year_file(s, path, user=user), self._stored,
-                       self.message.show_error, user=user)
+        self.tasks.run_op(settings_ops.import_calendar_file, path, on_success=self._stored,
+                          on_failure=self.message.show_error)
 
     def _stored(self, result: StoredYear) -> None:
         text = tr("已保存 {y} 年的安排：放假 {h} 天，调休上班 {w} 天。此后涉及 {y} 年的公示期将按此计算。").format(

@@ -1,4 +1,4 @@
-"""Shared bits of the 设置 tabs: the card frame, a message label with ok/error/warning looks, the session runner."""
+"""Shared bits of the 设置 tabs: the card frame and a message label with ok/error/warning looks."""
 
 from __future__ import annotations
 
@@ -49,12 +49,3 @@ class MessageLabel(QLabel):
     def show_error(self, exc: BaseException) -> None:
         self.show_message(error_message(exc), "error")
 
-
-def run_in_session(tasks, database, fn, on_success, on_failure, user: str = "settings") -> None:
-    """Run `fn(session)` in one transaction on the DB thread; callbacks on the UI thread."""
-
-    def work():
-        with database.session(user=user) as session:
-            return fn(session)
-
-    tasks.run(work, on_success, on_failure)

@@ -1,8 +1,11 @@
 """The 设置 page: a yellow "back up now" banner when the last good backup is over 7 days old, and four tabs.
 
 Tabs: 乡镇信息 (`TownshipTab`), 节假日与调休 (`CalendarTab`), 用户 (`UsersTab`),
-备份 (`BackupTab`). `actor_source()` returns the logged-in `Actor` or None
-(then core decides: first run / single-user mode, see `data.resolve_actor`).
+备份 (`BackupTab`). The tabs run `ops.settings` / `ops.users` use cases through
+`tasks.run_op`, so they act as the user the task manager is bound to (the
+signed-in user, following 切换用户). Tabs load when first shown; a write that
+changes what a hidden tab shows (`tasks.changed`) makes it reload when shown
+again. `actor_source` is kept for callers that pass it.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ class SettingsPage(QWidget):
         title.setObjectName("pageTitle")
         outer.addWidget(title)
         outer.addWidget(self._build_banner())
+        self.database, self.tasks, self.actor_source = database, tasks, actor_source
         self.tabs = QTabWidget()
-        self.township_tab = TownshipTab(database, tasks, actor_source)
-        self.calendar_tab = CalendarTab(database, tasks, actor_source, today=today)
-        self.users_tab = UsersTab(database, tasks, actor_source)
+        self.township_tab = TownshipTab(tasks)
+        self.calendar_tab = CalendarTab(tasks, today=today)
+        self.users_tab = UsersTab(tasks)
         self.backup_tab = BackupTab(config, tasks, scheduler)
         for tab, caption in ((self.township_tab, tr("乡镇信息(&1)")), (self.calendar_tab, tr("节假日与调休(&2)")),
                              (self.users_tab, tr("用户(&3)")), (self.backup_tab, tr("备份(&4)"))):
@@ -46,6 +50,7 @@ class SettingsPage(QWidget):
         outer.addWidget(self.tabs, 1)
         self._loaded: set[int] = set()
         scheduler.state_changed.connect(self.show_backup_state)
+        tasks.changed.connect(self._on_changed)
 
     def _build_banner(self) -> QFrame:
         self.banner = QFrame()
@@ -77,6 +82,19 @@ class SettingsPage(QWidget):
             return
         self._loaded.add(index)
         self.tabs.widget(index).refresh()
+
+    def _on_changed(self, changes) -> None:
+        """A write changed settings, users, villages or the calendar: the tabs showing them reload when next shown
+        (the current tab reloads itself after its own action)."""
+        shows = {
+            self.township_tab: ("settings",),
+            self.calendar_tab: ("calendar",),
+            self.users_tab: ("users", "settings", "villages"),
+        }
+        for tab, kinds in shows.items():
+            index = self.tabs.indexOf(tab)
+            if index != self.tabs.currentIndex() and changes.touches(*kinds):
+                self._loaded.discard(index)
 
     def show_tab(self, key: str) -> QWidget:
         index = TAB_KEYS.index(key)

@@ -1,27 +1,26 @@
-"""设置 → 乡镇信息: county, supervision phones and issuer of the township (its name is read-only)."""
+"""设置 → 乡镇信息: county, supervision phones and issuer of the township (its name is read-only).
+
+Runs `ops.settings.township_info` / `save_township_info` through the task
+manager as the signed-in user; reloads when another page changes settings.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from zwgk_desktop.ops import settings as settings_ops
+from zwgk_desktop.ops.settings import TOWNSHIP_FIELDS, TownshipInfo
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session
-from zwgk_desktop.ui.settings.data import (
-    TOWNSHIP_FIELDS,
-    TownshipInfo,
-    load_township_info,
-    resolve_actor,
-    save_township_info,
-)
+from zwgk_desktop.ui.settings.common import MessageLabel, card
 
 
 class TownshipTab(QWidget):
     saved = Signal(object)  # TownshipInfo
 
-    def __init__(self, database, tasks, actor_source, parent: QWidget | None = None):
+    def __init__(self, tasks, parent: QWidget | None = None):
         super().__init__(parent)
-        self.database, self.tasks, self.actor_source = database, tasks, actor_source
+        self.tasks = tasks
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 16, 16, 16)
         frame, layout = card(tr("乡镇信息"))
@@ -67,8 +66,7 @@ class TownshipTab(QWidget):
         outer.addStretch(1)
 
     def refresh(self) -> None:
-        run_in_session(self.tasks, self.database, load_township_info, self.show_info,
-                       lambda exc: self.message.show_error(exc))
+        self.tasks.run_op(settings_ops.township_info, on_success=self.show_info, on_failure=self.message.show_error)
 
     def show_info(self, info: TownshipInfo) -> None:
         self.name_label.setText(info.name)
@@ -77,15 +75,10 @@ class TownshipTab(QWidget):
 
     def save(self) -> None:
         values = {attr: edit.text() for attr, edit in self.edits.items()}
-        actor = self.actor_source()
-
-        def work(session):
-            return save_township_info(session, resolve_actor(session, actor), values)
 
         def done(info: TownshipInfo) -> None:
             self.show_info(info)
             self.message.show_message(tr("已保存。新的公示和明白卡将使用这些信息。"), "ok")
             self.saved.emit(info)
 
-        run_in_session(self.tasks, self.database, work, done, self.message.show_error,
-                       user=actor.username if actor else "settings")
+        self.tasks.run_op(settings_ops.save_township_info, values, on_success=done, on_failure=self.message.show_error)

@@ -1,8 +1,14 @@
 """设置 → 用户: accounts and roles (incl. 村级用户 and their villages), password reset, single-user mode, review rule.
 
 All inline (no modal dialogs): the add and reset forms sit beside the list.
-Rights are checked in core (`core.users`): only an administrator may manage
-users; before any account exists the first one must be an administrator.
+Every action is an `ops.users` use case run through the task manager as the
+signed-in user; rights are checked in core (`core.users`): only an
+administrator may manage users; before any account exists the first one
+must be an administrator. People are named by their 姓名 (the username
+where none was given). The 审核与起草分离 switch shows the rule in force —
+on by default once two users may review — and a warning whenever the author
+of a notice can approve it (single-user mode, a single reviewer, or switched
+off by an administrator).
 """
 
 from __future__ import annotations
@@ -26,14 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.models import ROLES
-from zwgk_desktop.core.users import ROLE_LABELS, add_user, reset_password, set_single_user_mode
+from zwgk_desktop.core.users import ROLE_LABELS
 from zwgk_desktop.errors import InvalidInput
+from zwgk_desktop.ops import users as users_ops
+from zwgk_desktop.ops.users import UsersState
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.settings.common import MessageLabel, card, run_in_session
-from zwgk_desktop.ui.settings.data import UsersState, load_users_state, resolve_actor, set_reviewer_not_author
+from zwgk_desktop.ui.settings.common import MessageLabel, card
 
 COLUMNS = ("用户名", "姓名", "角色", "负责村（社区）", "状态")
+ROLES = tuple(ROLE_LABELS)  # admin, clerk, reviewer, village, viewer
 ROLE_HINTS = {
     "admin": "管理员：全部功能，管理用户和设置",
     "clerk": "经办人：起草、提交、登记张贴和异议、办结",
@@ -43,12 +50,30 @@ ROLE_HINTS = {
 }
 
 
+def review_rule_note(state: UsersState) -> tuple[str, str]:
+    """(text, look) under the 审核与起草分离 switch: what the rule in force means here, and a warning when an author
+    can approve their own notice."""
+    rule = state.review_rule
+    if state.single_user:
+        return tr("⚠ 单用户模式：起草和审核由同一人完成，不符合审核与起草分离的要求。"
+                  "有第二人办理时，请添加审核人并关闭单用户模式。"), "warning"
+    if rule.enforced:
+        if rule.explicit:
+            return tr("已开启：起草人不能审核自己起草的公示。"), "muted"
+        return tr("已按默认开启：本机有 {n} 名可审核公示的用户，起草人不能审核自己起草的公示。").format(n=rule.reviewers), "muted"
+    if rule.reviewers < 2:
+        return tr("⚠ 只有 {n} 名用户可以审核公示，这名用户起草的公示只能由本人审核。"
+                  "建议添加一名审核人；添加后将自动要求起草人与审核人不同。").format(n=rule.reviewers), "warning"
+    return tr("⚠ 已关闭：起草人可以审核自己起草的公示。本机有 {n} 名可审核公示的用户，建议开启。").format(
+        n=rule.reviewers), "warning"
+
+
 class UsersTab(QWidget):
     changed = Signal(str)  # what happened, for tests and the status bar
 
-    def __init__(self, database, tasks, actor_source, parent: QWidget | None = None):
+    def __init__(self, tasks, parent: QWidget | None = None):
         super().__init__(parent)
-        self.database, self.tasks, self.actor_source = database, tasks, actor_source
+        self.tasks = tasks
         self.state: UsersState | None = None
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 16, 16, 16)
@@ -78,6 +103,8 @@ class UsersTab(QWidget):
         self.reviewer_box.clicked.connect(self._toggle_reviewer_rule)
         layout.addWidget(self.single_user_box)
         layout.addWidget(self.reviewer_box)
+        self.review_note = MessageLabel()
+        layout.addWidget(self.review_note)
         self.message = MessageLabel()
         layout.addWidget(self.message)
         return frame
@@ -141,21 +168,29 @@ class UsersTab(QWidget):
         return column
 
     # --- data -------------------------------------------------------------------
-    def refresh(self) -> None:
-        run_in_session(self.tasks, self.database, load_users_state, self.show_state, self.message.show_error)
+    def refresh(self, then=None) -> None:
+        """Reload the accounts and switches; `then(state)` runs after they are shown."""
+
+        def show(state: UsersState) -> None:
+            self.show_state(state)
+            if then is not None:
+                then(state)
+
+        self.tasks.run_op(users_ops.users_state, on_success=show, on_failure=self.message.show_error)
 
     def show_state(self, state: UsersState) -> None:
         self.state = state
         self.table.setRowCount(len(state.users))
         for n, user in enumerate(state.users):
             status = tr("已停用") if not user.active else (tr("已锁定") if user.locked_until else tr("正常"))
-            values = (user.username, user.display_name, tr(user.role_label), "、".join(user.village_names) or "—", status)
+            values = (user.username, user.label, tr(user.role_label), "、".join(user.village_names) or "—", status)
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, user.username)
                 self.table.setItem(n, column, item)
         self.single_user_box.setChecked(state.single_user)
         self.reviewer_box.setChecked(state.reviewer_not_author)
+        self.review_note.show_message(*review_rule_note(state))
         self.villages_list.clear()
         for name in state.villages:
             item = QListWidgetItem(name)
@@ -175,37 +210,40 @@ class UsersTab(QWidget):
     def _user_selected(self) -> None:
         username = self.selected_username()
         self.reset_button.setEnabled(bool(username))
-        self.reset_target.setText(tr("为用户“{u}”设置新密码（同时解除锁定）：").format(u=username) if username
+        self.reset_target.setText(tr("为“{u}”设置新密码（同时解除锁定）：").format(u=self.person(username)) if username
                                   else tr("先在左侧选择一个用户。"))
 
     def selected_username(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         return self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
 
+    def person(self, username: str) -> str:
+        """How a message names an account: '李四（lisi）', or the username alone where there is no 姓名."""
+        user = next((u for u in (self.state.users if self.state else ()) if u.username == username), None)
+        if user is None or user.label == user.username:
+            return username
+        return tr("{name}（{username}）").format(name=user.label, username=username)
+
     def checked_villages(self) -> list[str]:
         return [self.villages_list.item(i).text() for i in range(self.villages_list.count())
                 if self.villages_list.item(i).checkState() == Qt.CheckState.Checked]
 
     # --- actions ----------------------------------------------------------------
-    def _run(self, fn, success_text: str, after=None) -> None:
-        actor = self.actor_source()
+    def _run(self, op, *args, success_text, after=None) -> None:
+        """Run a write op; on success reload the list, then say what happened (and `after()`); on failure restore."""
 
-        def work(session):
-            fn(session, resolve_actor(session, actor))
-            return load_users_state(session)
-
-        def done(state: UsersState) -> None:
-            self.message.show_message(success_text, "ok")
-            self.show_state(state)
+        def reloaded(_state: UsersState) -> None:
+            text = success_text() if callable(success_text) else success_text
+            self.message.show_message(text, "ok")
             if after is not None:
                 after()
-            self.changed.emit(success_text)
+            self.changed.emit(text)
 
         def failed(exc: BaseException) -> None:
             self.message.show_error(exc)
             self.refresh()  # put the check boxes back as stored
 
-        run_in_session(self.tasks, self.database, work, done, failed, user=actor.username if actor else "settings")
+        self.tasks.run_op(op, *args, on_success=lambda _result: self.refresh(then=reloaded), on_failure=failed)
 
     def add(self) -> None:
         username, display = self.username_edit.text().strip(), self.display_edit.text().strip()
@@ -214,26 +252,26 @@ class UsersTab(QWidget):
             self.message.show_error(InvalidInput(tr("两次输入的密码不一致。")))
             return
 
-        def work(session, actor):
-            add_user(session, actor, username, password, role, display_name=display, villages=villages)
-
         def clear() -> None:
             for edit in (self.username_edit, self.display_edit, self.password_edit, self.confirm_edit):
                 edit.clear()
 
-        self._run(work, tr("已添加用户“{u}”（{r}）。").format(u=username, r=tr(ROLE_LABELS.get(role, role))), clear)
+        self._run(users_ops.add_user, username, password, role, display, tuple(villages),
+                  success_text=tr("已添加用户“{u}”（{r}）。").format(u=display or username, r=tr(ROLE_LABELS.get(role, role))),
+                  after=clear)
 
     def reset(self) -> None:
         username, password = self.selected_username(), self.reset_edit.text()
         if not username:
             return
-        self._run(lambda s, actor: reset_password(s, actor, username, password),
-                  tr("已为“{u}”重置密码，请当面告知本人并提醒尽快修改。").format(u=username), self.reset_edit.clear)
+        self._run(users_ops.reset_password, username, password,
+                  success_text=tr("已为“{u}”重置密码，请当面告知本人并提醒尽快修改。").format(u=self.person(username)),
+                  after=self.reset_edit.clear)
 
     def _toggle_single_user(self, enabled: bool) -> None:
         text = tr("已开启单用户模式：下次启动不需登录。") if enabled else tr("已关闭单用户模式：下次启动需要登录。")
-        self._run(lambda s, actor: set_single_user_mode(s, actor, enabled), text)
+        self._run(users_ops.set_single_user_mode, enabled, success_text=text)
 
     def _toggle_reviewer_rule(self, enabled: bool) -> None:
         text = tr("已启用：起草人不能审核自己的公示。") if enabled else tr("已关闭：起草人也可以审核自己的公示。")
-        self._run(lambda s, actor: set_reviewer_not_author(s, actor, enabled), text)
+        self._run(users_ops.set_reviewer_not_author, enabled, success_text=text)

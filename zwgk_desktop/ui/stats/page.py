@@ -1,15 +1,20 @@
 """The statistics page (统计报表): year selector, key figures, QPainter charts, export to .xlsx.
 
-`StatsPage(database, tasks=None, parent=None)` reads `services.reports`
-DTOs (never ORM objects). With a `TaskManager` (`ui.tasks`) the statistics
-are computed and the workbook written off the UI thread; without one (tests,
-simple embedding) they run inline. `load_year(year)` fills the page;
-`export_to(path)` writes the workbook for the selected year.
+`StatsPage(database, tasks=None, parent=None)` runs the `ops.statistics`
+use cases and renders their DTOs (`YearStatistics`). With the app's
+`TaskManager` they run through `tasks.run_op` (figures on the worker pool,
+the workbook with a progress dialog) as the signed-in user; without one
+(tests, simple embedding) they run inline as a read-only viewer.
+`load_year(year)` fills the page; `export_to(path)` writes the workbook for
+the selected year. After a write that changes what is counted (notices,
+postings, photos, objections) the page recomputes, at once when shown,
+else the next time it is shown.
 
 Village scope (村级用户): `set_village_scope(ids)` (empty = the whole
 township, the other pages' convention) makes every figure, chart and the
 export count only those villages, says so in a line under the title, and
-recomputes at once if the page has loaded.
+recomputes at once if the page has loaded. The op narrows to the acting
+user's own villages in any case.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.households import village_options
-from zwgk_desktop.services.reports import YearStatistics, available_years, export_statistics, year_statistics
+from zwgk_desktop.core.users import GUEST_ACTOR
+from zwgk_desktop.ops import statistics as stats_ops
+from zwgk_desktop.services.reports.statistics import YearStatistics
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.stats.charts import BarChart, LineChart, Series
 
@@ -49,6 +55,10 @@ def count_text(value: float) -> str:
 
 def percent_text(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+# Kinds of data whose change alters the figures (see ops.base.KINDS).
+COUNTED_KINDS = ("notices", "items", "postings", "photos", "objections", "villages", "boards")
 
 
 class FigureCard(QFrame):
@@ -89,8 +99,11 @@ class StatsPage(QWidget):
         self.stats: YearStatistics | None = None
         self.village_scope: tuple[str, ...] = ()
         self._loaded_once = False
+        self._stale = False  # data changed while the page was hidden: recompute when shown
         self._generation = 0  # results computed for an older year or scope are dropped
         self._build()
+        if tasks is not None:
+            tasks.changed.connect(self._on_changed)
         if load_now:
             self.refresh_years()
 
@@ -110,6 +123,35 @@ class StatsPage(QWidget):
 
     def _scope_ids(self) -> tuple[str, ...] | None:
         return self.village_scope or None
+
+    def _run(self, op, *args, on_success, on_failure=None, progress: str | None = None) -> None:
+        """Run an `ops.statistics` use case: through the task manager, or inline (as a viewer) without one."""
+        if self.tasks is not None:
+            self.tasks.run_op(op, *args, on_success=on_success, on_failure=on_failure, progress=progress, parent=self)
+            return
+        try:
+            result = op(self.database, GUEST_ACTOR, *args)
+        except Exception as exc:  # noqa: BLE001 - shown like the task manager would
+            if on_failure is None:
+                raise
+            on_failure(exc)
+            return
+        on_success(result)
+
+    def _on_changed(self, changes) -> None:
+        """Recompute after a write that alters the figures (now if shown, else when next shown)."""
+        if not self._loaded_once or not changes.touches(*COUNTED_KINDS):
+            return
+        if self.isVisible():
+            self.refresh_years()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh_years()
 
     # --- layout -------------------------------------------------------------
     def _build(self) -> None:
@@ -174,12 +216,25 @@ class StatsPage(QWidget):
     def refresh_years(self) -> None:
         """Offer the years with data in scope and load the chosen (else the newest) one."""
         self._loaded_once = True
+        self._stale = False
+        self._generation += 1
+        generation = self._generation
+
+        def shown(found: stats_ops.StatisticsYears) -> None:
+            if generation == self._generation:
+                self._show_years(found)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._failed(exc)
+
+        self._run(stats_ops.statistics_years, self._scope_ids(), on_success=shown, on_failure=failed)
+
+    def _show_years(self, found: stats_ops.StatisticsYears) -> None:
         chosen = self.selected_year()
         scope = self._scope_ids()
-        with self.database.session() as session:
-            years = available_years(session, scope)
-            names = [v.name for v in village_options(session, scope)] if scope else []
-        self._show_scope(names)
+        years = list(found.years)
+        self._show_scope(list(found.village_names))
         self.year_box.blockSignals(True)
         self.year_box.clear()
         for year in years:
@@ -226,13 +281,8 @@ class StatsPage(QWidget):
             self.year_box.blockSignals(True)
             self.year_box.setCurrentIndex(index)
             self.year_box.blockSignals(False)
-        database, scope = self.database, self._scope_ids()
         self._generation += 1
         generation = self._generation
-
-        def compute() -> YearStatistics:
-            with database.session() as session:
-                return year_statistics(session, year, village_ids=scope)
 
         def shown(stats: YearStatistics) -> None:
             if generation == self._generation:
@@ -242,11 +292,9 @@ class StatsPage(QWidget):
             if generation == self._generation:
                 self._failed(exc)
 
-        if self.tasks is None:
-            self.show_statistics(compute())
-        else:
+        if self.tasks is not None:
             self.message.setText(tr("正在统计…"))
-            self.tasks.run(compute, shown, failed, db=True)
+        self._run(stats_ops.year_statistics, year, self._scope_ids(), on_success=shown, on_failure=failed)
 
     def _failed(self, exc: BaseException) -> None:
         from zwgk_desktop.ui.tasks import error_message
@@ -297,16 +345,10 @@ class StatsPage(QWidget):
     def export_to(self, path: str) -> None:
         """Write the selected year's workbook (off the UI thread with a progress dialog when possible)."""
         year = self.selected_year()
-        database, scope = self.database, self._scope_ids()
 
-        def done(_sheets) -> None:
-            self.message.setText(tr("已导出：{p}").format(p=path))
-            self.exported.emit(path)
+        def done(written: stats_ops.StatisticsExport) -> None:
+            self.message.setText(tr("已导出：{p}").format(p=written.path))
+            self.exported.emit(written.path)
 
-        if self.tasks is None:
-            done(export_statistics(database, year, path, village_ids=scope))
-        else:
-            self.tasks.run_with_progress(
-                lambda job: export_statistics(database, year, path, job, village_ids=scope), done,
-                tr("正在生成统计表…"), self,
-            )
+        self._run(stats_ops.export_statistics, year, path, self._scope_ids(), on_success=done,
+                  progress=tr("正在生成统计表…"))

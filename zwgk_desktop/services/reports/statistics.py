@@ -1,4 +1,4 @@
-"""Statistics the township reports, as plain tables, and the .xlsx workbook built from them.
+"""The figures the township reports, as plain tables (no Qt, no spreadsheet).
 
 Owns:
 - `year_statistics(session, year, job, village_ids=...)` → `YearStatistics`: one `StatTable` per
@@ -6,12 +6,10 @@ Owns:
   考评 ask for — by category, by month, by village, posting evidence (photos),
   objections, the social-assistance figures (低保/特困/临时救助) and the list
   of notices counted. Values are ints, integer fen for money, fractions for
-  rates; the UI's charts and the workbook read the same DTOs;
-- `available_years(session, village_ids=...)` for a year selector;
-- `write_workbook(stats, out_path)`: one formatted sheet per table (bold
-  header, frozen panes, widths, money with two decimals, totals row), written
-  to a temp file and renamed, so a failure leaves nothing behind;
-- `export_statistics(database, year, out_path, job, village_ids=...)`: the two together.
+  rates; the UI's charts and the workbook (`services.reports.workbook`) read
+  the same DTOs;
+- `available_years(session, village_ids=...)` for a year selector, and
+  `scope_names(session, village_ids)` naming a village scope.
 
 Village scope (a 村级用户): every function takes `village_ids` (None = the
 whole township). With it, the notices counted are those concerning the
@@ -24,18 +22,15 @@ Counting rules: only notices that reached 公示中/期满/已归档 count as
 disclosed; when a correction (更正) replaced a notice, only the newest
 disclosed version is counted, so nothing is counted twice. A notice belongs
 to `Disclosure.year`; its month is the month its 公示期 began (else the month
-it was created). No Qt here.
+it was created). The 低保标准 comes from `core.township_settings.subsidy_standard`.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -51,16 +46,14 @@ from zwgk_desktop.core.models import (
     Objection,
     Photo,
     Posting,
-    Setting,
     Township,
     Village,
 )
 from zwgk_desktop.core.status import PUBLISHED, STATUS_LABELS
+from zwgk_desktop.core.township_settings import subsidy_standard
 from zwgk_desktop.errors import InvalidInput, ZwgkError
-from zwgk_desktop.fileio import atomic_output
 
 DISCLOSED_STATUSES = PUBLISHED
-SETTING_SUBSIDY_STANDARDS = "subsidy_standards"
 MONTHS = tuple(range(1, 13))
 
 TEXT, INT, MONEY, PERCENT = "text", "int", "money", "percent"
@@ -269,12 +262,13 @@ def _township_name(session: Session) -> str:
     return session.execute(select(Township.name).limit(1)).scalar() or ""
 
 
-def _scope_names(session: Session, village_ids: tuple[str, ...] | None, village_order: list[str]) -> tuple[str, ...]:
+def scope_names(session: Session, village_ids: Iterable[str] | None, village_order: list[str] | None = None) -> tuple[str, ...]:
     """Names of the villages in scope, in display order (empty for the whole township)."""
     if village_ids is None:
         return ()
-    names = set(session.execute(select(Village.name).where(Village.id.in_(village_ids))).scalars())
-    return tuple(n for n in village_order if n in names)
+    order = village_order if village_order is not None else _village_order(session)
+    names = set(session.execute(select(Village.name).where(Village.id.in_(list(village_ids)))).scalars())
+    return tuple(n for n in order if n in names)
 
 
 # --------------------------------------------------------------------------
@@ -510,24 +504,6 @@ def _category_items(session: Session, ids: list[str], village_ids: tuple[str, ..
     return [r[1:] for r in rows]
 
 
-def format_standard(value: Any) -> str:
-    """A subsidy standard from the county setting: fen (int), {'城市': fen, '农村': fen} or text."""
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, int):
-        return f"{format_fen(value)}元/人·月"
-    if isinstance(value, dict):
-        return "；".join(f"{k} {format_standard(v)}" for k, v in value.items() if format_standard(v))
-    return str(value)
-
-
-def subsidy_standard(session: Session, category: str) -> str:
-    row = session.get(Setting, SETTING_SUBSIDY_STANDARDS)
-    if row is None or not isinstance(row.value, dict):
-        return ""
-    return format_standard(row.value.get(category))
-
-
 def assistance_figures(
     session: Session, notices: list[NoticeFacts], village_ids: tuple[str, ...] | None = None,
 ) -> AssistanceFigures:
@@ -638,113 +614,5 @@ def year_statistics(
     job.progress(4, 4, "统计完成")
     return YearStatistics(
         year=int(year), township=_township_name(session), notices=len(notices), tables=tables,
-        villages=_scope_names(session, scope, villages),
+        villages=scope_names(session, scope, villages),
     )
-
-
-# --------------------------------------------------------------------------
-# The workbook
-# --------------------------------------------------------------------------
-
-MONEY_FORMAT = "#,##0.00"
-INT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.0%"
-HEADER_FILL = "DDE6F3"
-TOTAL_FILL = "F2F2F2"
-
-
-def _cell_value(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == MONEY and isinstance(value, int):
-        return Decimal(value) / 100  # exact: fen → yuan only at the output boundary
-    return value
-
-
-def scope_caption(stats: YearStatistics) -> str:
-    """The line under each sheet's title saying what was counted (and for which villages)."""
-    caption = f"统计口径：{stats.year}年已公示（公示中、期满、已归档）的公示"
-    if stats.villages:
-        caption += f"；仅统计{'、'.join(stats.villages)}的公开条目、本村公开栏的张贴和所涉公示的异议（村级用户）"
-    return caption
-
-
-def _write_sheet(wb, table: StatTable, stats: YearStatistics) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(table.sheet)
-    width = len(table.columns)
-    ws.cell(row=1, column=1, value=f"{stats.scope_name}{stats.year}年{table.title}").font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.row_dimensions[1].height = 24
-    header_row = 3
-    ws.cell(row=2, column=1, value=scope_caption(stats)).font = Font(size=9, color="666666")
-    thin = Side(style="thin", color="A0A0A0")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for col, column in enumerate(table.columns, start=1):
-        cell = ws.cell(row=header_row, column=col, value=column.label)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-        ws.column_dimensions[get_column_letter(col)].width = column.width
-    formats = {MONEY: MONEY_FORMAT, INT: INT_FORMAT, PERCENT: PERCENT_FORMAT}
-    rows = list(table.rows) + ([table.total] if table.total else [])
-    for r, values in enumerate(rows, start=header_row + 1):
-        is_total = table.total is not None and r == header_row + len(rows)
-        for col, (column, value) in enumerate(zip(table.columns, values), start=1):
-            cell = ws.cell(row=r, column=col, value=_cell_value(value, column.kind))
-            cell.border = border
-            if column.kind in formats and not isinstance(value, str):
-                cell.number_format = formats[column.kind]
-                cell.alignment = Alignment(horizontal="right")
-            elif column.kind == TEXT and column.width >= 30:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if is_total:
-                cell.font = Font(bold=True)
-                cell.fill = PatternFill("solid", fgColor=TOTAL_FILL)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-    note_row = header_row + len(rows) + 2
-    for offset, note in enumerate(table.notes):
-        ws.cell(row=note_row + offset, column=1, value=f"注：{note}").font = Font(size=9, color="666666")
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def write_workbook(stats: YearStatistics, out_path: str | os.PathLike) -> list[str]:
-    """Write one formatted sheet per table to `out_path` (temp file + rename); return the sheet names."""
-    from openpyxl import Workbook
-
-    target = Path(out_path)
-    if target.suffix.lower() != ".xlsx":
-        raise InvalidInput(f"统计表文件名应以 .xlsx 结尾：{target.name}", code="bad_output")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"输出文件夹 {target.parent} 不存在，请先创建或换一个位置。", code="bad_output")
-    wb = Workbook()
-    wb.remove(wb.active)
-    for table in stats.tables:
-        _write_sheet(wb, table, stats)
-    wb.properties.title = f"{stats.scope_name}{stats.year}年政务公开统计表"
-    wb.properties.creator = "zwgk_desktop"
-    try:
-        with atomic_output(target) as tmp:
-            wb.save(tmp)
-    except OSError as exc:
-        raise ZwgkError(f"无法写入统计表 {target}（{exc.strerror or exc}），未生成文件。请检查磁盘空间和权限。", code="write_failed") from exc
-    return stats.sheet_names
-
-
-def export_statistics(
-    database, year: int, out_path: str | os.PathLike, job: Job | None = None, *,
-    village_ids: Iterable[str] | None = None,
-) -> list[str]:
-    """Read the year's statistics in one session and write the workbook (for the CLI and the UI runner);
-    with `village_ids` the figures and captions are those of a 村级用户's villages."""
-    with database.session() as session:
-        stats = year_statistics(session, year, job, village_ids=village_ids)
-    (job or Job()).check()
-    return write_workbook(stats, out_path)
