@@ -823,7 +823,7 @@ def _render_cards(cards, out_path, layout, *, fonts, job, total, title, subject,
 
 def _record_print(session, config, result: CardsResult, user: str | None) -> None:
     from zwgk_desktop.core.models import PrintedVersion
-    from zwgk_desktop.services.printing.poster import store_print_copy
+    from zwgk_desktop.services.printing.archive import store_print_copy
 
     stored = store_print_copy(config, Path(result.path), result.sha256)
     record = PrintedVersion(
