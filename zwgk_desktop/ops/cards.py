@@ -60,6 +60,7 @@ class CardRequest:
     only_with_policies: bool = True
     scope: str = ""
     village: str | None = None
+    village_ids: tuple[str, ...] | None = None  # the page's villages (None = every village the actor has)
 
 
 @dataclass
@@ -81,8 +82,8 @@ class LoadedCards:
 
 
 @reads
-def card_page_data(db, actor: Actor, config) -> PageData:
-    """Villages (the actor's), service items and the years that have notices."""
+def card_page_data(db, actor: Actor, config, village_ids: tuple[str, ...] | None = None) -> PageData:
+    """Villages (the actor's, or the page's `village_ids`), service items and the years that have notices."""
     from sqlalchemy import select
 
     from zwgk_desktop.core.household_policies import village_choices
@@ -90,7 +91,7 @@ def card_page_data(db, actor: Actor, config) -> PageData:
     from zwgk_desktop.core.service_items import load_service_items
 
     with read_session(db, actor) as session:
-        villages = village_choices(session, actor.village_scope)
+        villages = village_choices(session, actor.village_scope if actor.village_scope is not None else village_ids)
         services = [(item.code, item.name) for item in load_service_items(session, config)]
         years = sorted({y for (y,) in session.execute(select(Disclosure.year).distinct()) if y})
     return PageData(villages, services, years)
@@ -146,7 +147,8 @@ def load_cards(db, actor: Actor, config, request: CardRequest, *, job: Job | Non
             households = select_household_rows(session, village=village)
         else:
             households = select_household_rows(session, household_ids=request.household_ids)
-        households = _within_scope(actor, households, explicit=village is not None or request.household_ids is not None)
+        households = _within_scope(actor, households, explicit=village is not None or request.household_ids is not None,
+                                   villages=request.village_ids)
         job.progress(0, len(households), "正在汇总各户本年度政策资金…")
         with paused_gc():
             policies = gather_policies(session, households, request.year, job)
@@ -156,9 +158,10 @@ def load_cards(db, actor: Actor, config, request: CardRequest, *, job: Job | Non
     return LoadedCards(request, contact, households=policies, scope_text=scope)
 
 
-def _within_scope(actor: Actor, households: list, *, explicit: bool) -> list:
-    """A 村级用户's households only; an explicit choice of another village's household is refused."""
-    scope = actor.village_scope
+def _within_scope(actor: Actor, households: list, *, explicit: bool, villages=None) -> list:
+    """A 村级用户's households only (or the page's `villages`); an explicit choice of another village's
+    household is refused."""
+    scope = actor.village_scope if actor.village_scope is not None else villages
     if scope is None:
         return households
     inside = [h for h in households if h.village_id in scope]
@@ -205,7 +208,7 @@ def render_loaded_cards(loaded: LoadedCards, out_path: str | Path, *, fonts=None
 
 
 @writes("prints")
-def record_cards_print(db, actor: Actor, config, result: CardsResult) -> CardsResult:
+def record_cards_print(db, actor: Actor, config, result: CardsResult, *, job: Job | None = None) -> CardsResult:
     """Record a rendered batch of cards: a `PrintedVersion` (kind "cards") with an archived copy and who printed it."""
     from zwgk_desktop.services.printing.archive import record_printed_version
     from zwgk_desktop.services.printing.pdfmeta import sha256_file

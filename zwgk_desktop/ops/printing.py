@@ -305,7 +305,7 @@ def render_loaded_poster(loaded: LoadedPoster, out_path: str | Path, *, paper: s
 
 
 @writes("prints")
-def record_poster_print(db, actor: Actor, config, result: PrintResult) -> PrintResult:
+def record_poster_print(db, actor: Actor, config, result: PrintResult, *, job: Job | None = None) -> PrintResult:
     """Record a rendered poster: its `PrintedVersion` (with an archived copy), its 核验码 and who printed it."""
     from zwgk_desktop.core import audit
     from zwgk_desktop.core.models import Disclosure
