@@ -253,3 +253,33 @@ def test_a_village_user_can_print_a_text_notice_that_has_no_lines(qtbot, demo_co
     preview = wait_for_preview(qtbot, dialog)
     assert preview.pages == 1 and dialog.village_id is None
     assert [dialog.scope_combo.itemText(i) for i in range(dialog.scope_combo.count())] == ["全文"]
+
+
+def test_an_unposted_notice_prints_the_period_of_the_planned_posting_day(qtbot, demo_config, demo_db, tasks, tmp_path):
+    """Before posting, 计划张贴日 is offered (default: the next working day); choosing a day re-renders with its
+    公示期 and saving records that day, with the tester as printed_by."""
+    from datetime import date
+
+    approved = notice_id(demo_db, "dibao", "approved")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, approved)
+    qtbot.addWidget(dialog)
+    wait_for_preview(qtbot, dialog)
+    assert dialog.posting_day_edit.isEnabled() and dialog.posting_day is not None and dialog.posting_day > date.today()
+    dialog.set_posting_day(date(2026, 12, 4))
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.planned_posted_on == date(2026, 12, 4),
+                    timeout=TIMEOUT)
+    assert "公示期：2026年12月5日至12月11日（7天）" in dialog.period_label.text()
+    with qtbot.waitSignal(dialog.saved, timeout=TIMEOUT) as saved:
+        dialog.save_pdf_to(str(tmp_path / "planned.pdf"))
+    with demo_db.session() as session:
+        record = session.get(PrintedVersion, saved.args[0].printed_version_id)
+        assert record.planned_posted_on == date(2026, 12, 4) and record.printed_by == "tester"
+
+
+def test_a_posted_notice_shows_its_own_period_and_no_day_to_choose(qtbot, demo_config, demo_db, tasks, published_dibao):
+    """A notice already on the boards prints its posting's period: the day field is read-only."""
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
+    qtbot.addWidget(dialog)
+    preview = wait_for_preview(qtbot, dialog)
+    assert not dialog.posting_day_edit.isEnabled() and dialog.posting_day is None
+    assert preview.planned_posted_on is None and preview.period_text in dialog.period_label.text()
