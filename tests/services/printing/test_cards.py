@@ -201,3 +201,23 @@ def test_a_card_leaking_a_mobile_number_is_refused_and_nothing_written(demo_db, 
         render_household_cards(demo_db, demo_config, [household_id], "a4", tmp_path / "leak.pdf", YEAR)
     assert head_name in caught.value.message
     assert not (tmp_path / "leak.pdf").exists()
+
+
+def test_cards_with_nothing_to_say_are_not_printed_by_default(demo_config, demo_db, tmp_path):
+    """`print cards` leaves out households with no published policy this year unless --all-households is given;
+    a 低保 line reads 月保障金 and names the township's own 民政办."""
+    with demo_db.session() as s:
+        cards = gather_policies(s, select_households(s, "青山村"), YEAR)
+    with_lines = sum(1 for c in cards if c.lines)
+    assert 0 < with_lines < len(cards)
+    code, payload, _ = run_cli("print", "cards", "--kind", "household", "--village", "青山村", "-o",
+                               str(tmp_path / "d.pdf"), "--json", data_dir=demo_config.data_dir)
+    assert code == 0 and payload["cards"] == with_lines
+    text = squeeze(pdftotext(tmp_path / "d.pdf"))
+    assert "本年度暂无已公示的惠民政策资金" not in text
+    if "最低生活保障" in text:
+        assert "月保障金：" in text and "标准：2" not in text
+    assert "青山镇民政办" in text and "乡镇民政办" not in text
+    code, payload, _ = run_cli("print", "cards", "--kind", "household", "--village", "青山村", "--all-households",
+                               "-o", str(tmp_path / "all.pdf"), "--json", data_dir=demo_config.data_dir)
+    assert code == 0 and payload["cards"] == len(cards)

@@ -230,3 +230,19 @@ def test_cli_takes_an_id_prefix_and_records_the_cli_user(demo_config, demo_db, t
     code, payload, _ = run_cli("verify", payload["verification_codes"][0]["display"], "--json",
                                data_dir=demo_config.data_dir)
     assert code == 0 and payload["state"] == "current" and payload["township"] == "青山镇"
+
+
+def test_a_village_user_prints_only_their_villages_part(demo_db, demo_config, tmp_path):
+    """The ops refuse a 村级用户 the whole list (another village's households) and print their own part."""
+    from zwgk_desktop.errors import NotAllowed
+
+    notice_id = _notice_id(demo_db, "dibao", "publishing")
+    with demo_db.session() as s:
+        village_id = s.execute(select(DisclosureItem.village_id).where(
+            DisclosureItem.disclosure_id == notice_id, DisclosureItem.village_id.is_not(None)).limit(1)).scalar_one()
+    cun = Actor(username="cun", role="village", village_ids=(village_id,))
+    with pytest.raises(NotAllowed) as refused:
+        print_poster(demo_db, cun, demo_config, PosterRequest(notice_id), tmp_path / "all.pdf")
+    assert "本村" in refused.value.message and not (tmp_path / "all.pdf").exists()
+    own = print_poster(demo_db, cun, demo_config, PosterRequest(notice_id, village_id=village_id), tmp_path / "own.pdf")
+    assert own.village and own.pages >= 1
