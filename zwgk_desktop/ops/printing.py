@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from zwgk_desktop.core.jobs import Job
-from zwgk_desktop.core.periods import NoticePeriod, poster_period_line, screen_period_text
+from zwgk_desktop.core.periods import NoticePeriod, poster_period_line
 from zwgk_desktop.core.status import status_label
 from zwgk_desktop.core.users import Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound
@@ -444,7 +444,3 @@ def resolve_poster_request(db, actor: Actor, disclosure_id: str, *, village: str
         return PosterRequest(notice.id, village_id=village_id, each_village=each_village, board_id=board_id,
                              posting_day=posting_day)
 
-
-def period_summary(period: NoticePeriod) -> str:
-    """The 公示期 as screens show it ('2026-12-04 至 2026-12-10（7天）')."""
-    return screen_period_text(period)

@@ -283,3 +283,16 @@ def test_a_posted_notice_shows_its_own_period_and_no_day_to_choose(qtbot, demo_c
     preview = wait_for_preview(qtbot, dialog)
     assert not dialog.posting_day_edit.isEnabled() and dialog.posting_day is None
     assert preview.planned_posted_on is None and preview.period_text in dialog.period_label.text()
+
+
+def test_printing_for_one_board_puts_that_board_in_the_code(qtbot, demo_config, demo_db, tasks, published_dibao):
+    """张贴公开栏: choosing a board re-renders with a 核验码 naming that board."""
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
+    qtbot.addWidget(dialog)
+    whole = wait_for_preview(qtbot, dialog)
+    assert dialog.board_combo.isEnabled() and dialog.board_combo.itemData(0) is None
+    board_id = dialog.board_combo.itemData(1)
+    dialog.board_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.codes
+                    and dialog.preview.codes[0].board_id == board_id, timeout=TIMEOUT)
+    assert dialog.preview.codes[0].code != whole.codes[0].code

@@ -141,6 +141,13 @@ class PosterPrintDialog(QDialog):
         scope_label.setBuddy(self.scope_combo)
         scope_layout.addWidget(scope_label)
         scope_layout.addWidget(self.scope_combo)
+        self.board_combo = QComboBox(scope_box)
+        self.board_combo.setEnabled(False)
+        self.board_combo.setToolTip(tr("为某一公开栏打印时，海报二维码下的核验码注明该公开栏，照片核验时可据此认出张贴位置"))
+        board_label = QLabel(tr("张贴公开栏(&B)："), scope_box)
+        board_label.setBuddy(self.board_combo)
+        scope_layout.addWidget(board_label)
+        scope_layout.addWidget(self.board_combo)
         side_layout.addWidget(scope_box)
 
         period_box = QGroupBox(tr("公示期"), side)
@@ -230,6 +237,14 @@ class PosterPrintDialog(QDialog):
             return
         self.choices = choices
         self._show_period_box(choices)
+        self.board_combo.blockSignals(True)
+        self.board_combo.clear()
+        self.board_combo.addItem(tr("不指定（村名单按本村公开栏）"), None)
+        for board in choices.boards:
+            self.board_combo.addItem(board.name, board.id)
+        self.board_combo.blockSignals(False)
+        self.board_combo.setEnabled(self.board_combo.count() > 1)
+        self.board_combo.currentIndexChanged.connect(lambda _index: self.render_preview())
         parts, self._whole_allowed = choices.parts, choices.whole
         combo = self.scope_combo
         combo.blockSignals(True)
@@ -282,8 +297,9 @@ class PosterPrintDialog(QDialog):
         """What is to be printed, as the ops take it."""
         village_id = self.village_id
         each = village_id == EACH_VILLAGE
+        board_id = None if each else self.board_combo.currentData()
         return PosterRequest(self.disclosure_id, village_id=None if each else village_id, each_village=each,
-                             posting_day=self.posting_day)
+                             board_id=board_id, posting_day=self.posting_day)
 
     @property
     def paper(self) -> str:
