@@ -49,36 +49,60 @@ def _notice(session, household, village, category, status, month, amount, year=Y
     return notice
 
 
-def test_dibao_amount_is_monthly_amount_times_published_months(demo_db):
-    """低保 on the card = each published month's amount, counting only 公示中/期满/已归档 notices of the year."""
+def test_dibao_amount_runs_from_approval_to_stop_at_the_latest_amount(demo_db):
+    """低保 on the card: from the month approved (新增) to the 停保 month, each month at the latest published
+    amount, counting only 公示中/期满/已归档 notices of the year; shown as 月保障金, never as a 标准."""
     with demo_db.session() as s:
         h, v = _household(s)
         _notice(s, h, v, "dibao", "archived", 3, 50_000, extra={"level": "A类", "change_type": "新增"})
         _notice(s, h, v, "dibao", "expired", 4, 50_000, extra={"change_type": "续保"})
         _notice(s, h, v, "dibao", "publishing", 5, 60_000, extra={"change_type": "调整"})
-        _notice(s, h, v, "dibao", "draft", 6, 50_000)
-        _notice(s, h, v, "dibao", "withdrawn", 7, 50_000)
-        _notice(s, h, v, "dibao", "approved", 8, 50_000)
+        _notice(s, h, v, "dibao", "draft", 6, 90_000)
+        _notice(s, h, v, "dibao", "withdrawn", 7, 90_000)
+        _notice(s, h, v, "dibao", "approved", 8, 90_000)
         _notice(s, h, v, "dibao", "archived", 10, 50_000, extra={"change_type": "停保"})
-        _notice(s, h, v, "dibao", "archived", 2, 50_000, year=YEAR - 1)
         card = household_policies(s, h.id, YEAR)
     [line] = card.lines
     assert line.category == "dibao"
-    assert line.months == (3, 4, 5)
-    assert line.amount_fen == 160_000
-    assert "（共3个月）" in line.months_text
-    assert "500.00—600.00元/月" in line.standard
-    assert line.responsible
+    assert line.months == (3, 4, 5, 6, 7, 8, 9)  # 停保 in October: not paid from then on
+    assert line.amount_fen == 2 * 50_000 + 5 * 60_000
+    assert line.months_text == "3—9月（共7个月）"
+    assert line.standard_label == "月保障金" and "500.00—600.00元/月" in line.standard
+    assert line.responsible.startswith("青山镇民政办")  # the township's own office, not "乡镇民政办"
+
+
+def test_a_household_on_dibao_all_year_gets_twelve_months(demo_db):
+    """Listed once (续保 in November) or carried over from last year's published list: January to December."""
+    with demo_db.session() as s:
+        h, v = _household(s)
+        _notice(s, h, v, "dibao", "publishing", 11, 68_000, extra={"change_type": "续保"})
+        carried, cv = _household(s, name="去年户")
+        _notice(s, carried, cv, "dibao", "archived", 6, 40_000, year=YEAR - 1, extra={"change_type": "新增"})
+        _notice(s, carried, cv, "dibao", "archived", 5, 45_000, extra={"change_type": "调整"})
+        listed, last_year = household_policies(s, h.id, YEAR), household_policies(s, carried.id, YEAR)
+    assert listed.lines[0].months == tuple(range(1, 13)) and listed.lines[0].amount_fen == 12 * 68_000
+    assert listed.lines[0].months_text == "1—12月（共12个月）"
+    assert last_year.lines[0].months == tuple(range(1, 13))
+    assert last_year.lines[0].amount_fen == 4 * 40_000 + 8 * 45_000
+
+
+def test_a_stopped_household_gets_no_card_line_for_the_stop(demo_db):
+    """停保 never gives a line: stopped in January after last year's list, the card says nothing of 低保."""
+    with demo_db.session() as s:
+        h, v = _household(s)
+        _notice(s, h, v, "dibao", "archived", 1, 50_000, extra={"change_type": "停保"})
+        card = household_policies(s, h.id, YEAR)
+    assert card.lines == []
 
 
 def test_a_published_correction_replaces_the_notice_it_corrects(demo_db):
     """When a corrected notice is published, the card uses the correction's amount, not both."""
     with demo_db.session() as s:
         h, v = _household(s)
-        old = _notice(s, h, v, "dibao", "archived", 9, 50_000)
-        _notice(s, h, v, "dibao", "publishing", 9, 70_000, replaces=old.id, version=2)
+        old = _notice(s, h, v, "dibao", "archived", 9, 50_000, extra={"change_type": "新增"})
+        _notice(s, h, v, "dibao", "publishing", 9, 70_000, replaces=old.id, version=2, extra={"change_type": "新增"})
         card = household_policies(s, h.id, YEAR)
-    assert [(line.months, line.amount_fen) for line in card.lines] == [((9,), 70_000)]
+    assert [(line.months, line.amount_fen) for line in card.lines] == [((9, 10, 11, 12), 4 * 70_000)]
 
 
 def test_one_off_payments_each_get_a_line_with_their_month(demo_db):

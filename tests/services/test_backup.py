@@ -29,7 +29,8 @@ from zwgk_desktop.services.backup import (
 def archived_demo(demo_config, demo_db, tmp_path):
     """The demo township with two archived photos on a posting and one printed poster."""
     from zwgk_desktop.services.photos import import_photos
-    from zwgk_desktop.services.printing.poster import print_poster
+    from zwgk_desktop.core.users import SYSTEM_ACTOR
+    from zwgk_desktop.ops.printing import PosterRequest, print_poster
 
     camera = tmp_path / "camera"
     for n in (1, 2):
@@ -40,8 +41,7 @@ def archived_demo(demo_config, demo_db, tmp_path):
         posting_id = posting.id
     report = import_photos(demo_db, demo_config, [camera], posting_id=posting_id, role="start")
     assert len(report.imported) == 2
-    with demo_db.session() as s:
-        print_poster(s, demo_config, notice_id, tmp_path / "poster.pdf")
+    print_poster(demo_db, SYSTEM_ACTOR, demo_config, PosterRequest(notice_id), tmp_path / "poster.pdf")
     return demo_config, demo_db
 
 

@@ -22,11 +22,15 @@ def add_cards_parser(group: argparse._SubParsersAction) -> None:
                        help="household：惠民政策资金明白卡（每户一张）；service：为民服务事项明白卡")
     cards.add_argument("--village", metavar="NAME", help="只打印这个村（社区）的户（默认全镇）")
     cards.add_argument("--household", action="append", metavar="ID", help="只打印这些户（可重复）")
-    cards.add_argument("--only-beneficiaries", action="store_true", help="只打印本年度享受政策的户")
+    cards.add_argument("--only-beneficiaries", action="store_true",
+                       help="只打印本年度享受政策的户（默认即如此，保留此选项以兼容旧脚本）")
+    cards.add_argument("--all-households", action="store_true",
+                       help="也打印本年度没有已公示政策资金的户（卡上写“本年度暂无”）")
     cards.add_argument("--layout", default="a4", type=str.lower, choices=LAYOUT_KEYS,
                        help="版式：a4（默认）、a5x2、a6x4（带裁切线）、trifold（三折页）")
     cards.add_argument("--year", type=int, default=None, help="年度（默认今年）")
     cards.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="输出的 PDF 文件")
+    cards.add_argument("--as", dest="as_user", metavar="USERNAME", help="以该用户身份打印（记入打印记录）")
     json_flag(cards)
     cards.set_defaults(handler=handle_cards)
 
@@ -37,22 +41,16 @@ def _console_progress(done: int, total: int, message: str) -> None:
 
 
 def handle_cards(args: argparse.Namespace, ctx) -> dict:
-    from zwgk_desktop.core.household_policies import resolve_village
-    from zwgk_desktop.services.printing.cards import render_household_cards, render_service_cards
+    from zwgk_desktop.ops.cards import CardRequest, print_cards
 
     job = Job(on_progress=None if args.json else _console_progress)
-    with ctx.database().session() as session:
-        if args.village:
-            village = resolve_village(session, args.village).name
-        if args.kind == "household":
-            selection = village if args.village else args.household
-            year = args.year or date.today().year
-            result = render_household_cards(
-                session, ctx.config, selection, args.layout, args.output, year, job,
-                only_with_policies=args.only_beneficiaries,
-            )
-        else:
-            result = render_service_cards(session, ctx.config, None, args.layout, args.output, job)
+    request = CardRequest(
+        kind=args.kind, layout=args.layout, year=args.year or date.today().year,
+        household_ids=tuple(args.household) if args.household and not args.village else None,
+        village=args.village if args.kind == "household" else None,
+        only_with_policies=not args.all_households,
+    )
+    result = ctx.run(print_cards, ctx.config, request, args.output, job=job)
     data = result.as_json()
     if result.missing_glyphs:
         ctx.say("警告：以下字符没有内置字体可以显示，已打印为方框问号，请核对：" + "".join(result.missing_glyphs))

@@ -41,7 +41,8 @@ def check_poster(config, state: dict) -> str:
     from zwgk_desktop.core.disclosures import create_disclosure, refresh_totals
     from zwgk_desktop.core.models import DisclosureItem
     from zwgk_desktop.core.townships import require_township
-    from zwgk_desktop.services.printing.poster import print_poster
+    from zwgk_desktop.core.users import Actor
+    from zwgk_desktop.ops.printing import PosterRequest, print_poster
 
     out = config.data_dir / "self-test-poster.pdf"
     with state["database"].session(user="self-test") as session:
@@ -50,7 +51,8 @@ def check_poster(config, state: dict) -> str:
         session.add(DisclosureItem(disclosure_id=notice.id, seq=1, name="王㛃", village_name="自检村", amount_fen=12345))
         session.flush()
         refresh_totals(session, notice)
-        result = print_poster(session, config, notice.id, out)
+        notice_id = notice.id
+    result = print_poster(state["database"], Actor(username="self-test", role="admin"), config, PosterRequest(notice_id), out)
     if result.pages < 1 or result.missing_glyphs:
         raise RuntimeError(f"海报异常：{result.pages} 页，缺字 {result.missing_glyphs}")
     return f"海报 {result.pages} 页，SHA-256 {result.sha256[:12]}…"

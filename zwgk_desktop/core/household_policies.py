@@ -9,11 +9,19 @@ Owns:
   from notices that reached 公示中/期满/已归档 in that year (drafts, notices
   under review, approved-but-unposted and withdrawn notices never count; a
   notice replaced by a published correction counts only through the
-  correction). 低保 and 特困 are monthly: the months are the months of the
-  year's notices in which the household appears (one amount per month, the
-  latest notice of a month wins, a 停保/拟终止 line stops that month), and
-  the amount is the monthly amount × those months — the card says so.
-  临时救助, 危房改造 and 惠民资金 are one-off payments, one line each.
+  correction). 低保 and 特困 are monthly: the household receives from the
+  month it was approved (新增/拟认定 in the year's notices; from January when
+  it was already receiving — a 续保/调整 line, or a published line of an
+  earlier year) until a 停保/拟终止 line (that month no longer paid) or the
+  end of the year; each month is paid at the amount of the latest notice
+  listing the household by then. So a household on 低保 all year gets 12
+  months. The line shows the 月保障金 (not a 标准) and the months;
+  a 停保 line never makes a card line of its own.
+  临时救助, 危房改造 and 惠民资金 are one-off payments, one line each;
+- who is responsible: the catalogue's office named with the township's own
+  name ("乡镇民政办" → "青山镇民政办").
+- the 明白卡 page's household list (`find_households` with a `CardFilter`:
+  village, group, policy received this year, name; `village_choices`);
 - the DTOs are already masked for a semi-public card through `core.privacy`
   (bank account: last 4 digits; no ID number, no household phone). The
   帮扶责任人's phone is a work phone and is printed as is.
@@ -34,7 +42,7 @@ from typing import Any, Iterable, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.catalogue import get_entry, load_catalogue
 from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.group_order import group_sort_key
 from zwgk_desktop.core.jobs import Job
@@ -56,7 +64,6 @@ COUNTED_STATUSES = PUBLISHED
 MONTHLY_CATEGORIES = ("dibao", "tekun")
 ONE_OFF_CATEGORIES = ("linshi", "weifang", "fupin_fund")
 CARD_CATEGORIES = MONTHLY_CATEGORIES + ONE_OFF_CATEGORIES
-STOPPED = {"dibao": ("change_type", "停保"), "tekun": ("notice_type", "拟终止")}
 IN_CHUNK = 800
 
 
@@ -76,10 +83,15 @@ class PolicyLine:
     monthly: bool = False
 
     @property
+    def standard_label(self) -> str:
+        """What the standard column means: a monthly line shows the household's 月保障金."""
+        return "月保障金" if self.monthly else "标准"
+
+    @property
     def months_text(self) -> str:
         if not self.months:
             return "—"
-        names = "、".join(f"{m}月" for m in self.months)
+        names = month_ranges(self.months)
         return f"{names}（共{len(self.months)}个月）" if self.monthly else names
 
     def as_json(self) -> dict:
@@ -91,7 +103,20 @@ class PolicyLine:
             "months": list(self.months),
             "responsible": self.responsible,
             "monthly": self.monthly,
+            "standard_label": self.standard_label,
         }
+
+
+def month_ranges(months: Iterable[int]) -> str:
+    """(1, 2, 3, 5) → "1—3月、5月"."""
+    ordered = sorted(set(months))
+    runs: list[list[int]] = []
+    for m in ordered:
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return "、".join(f"{r[0]}—{r[-1]}月" if len(r) > 1 else f"{r[0]}月" for r in runs)
 
 
 @dataclass
@@ -310,14 +335,23 @@ def _as_date(value: datetime | date) -> date:
 
 
 def responsible_offices(session: Session) -> dict[str, str]:
-    """Responsible office per category: the township's catalogue row, else the shipped catalogue."""
+    """Responsible office per category: the township's catalogue row, else the shipped catalogue;
+    "乡镇民政办" named as the township's own office ("青山镇民政办")."""
     offices = {code: get_entry(code).responsible for code in CARD_CATEGORIES}
     for code, responsible in session.execute(
         select(CatalogItem.code, CatalogItem.responsible).where(CatalogItem.code.in_(CARD_CATEGORIES))
     ):
         if responsible:
             offices[code] = responsible
-    return offices
+    township = township_contact(session).township
+    return {code: own_office(office, township) for code, office in offices.items()}
+
+
+def own_office(office: str, township: str) -> str:
+    """The catalogue's generic "乡镇…办" as this township's office: "乡镇民政办（社会事务办）" → "青山镇民政办（社会事务办）"."""
+    if township and office.startswith("乡镇"):
+        return township + office[len("乡镇"):]
+    return office
 
 
 # --- money and dates in `extra` -------------------------------------------------------
@@ -371,18 +405,9 @@ def gather_policies(
     for start in range(0, len(ids), IN_CHUNK):
         if job is not None:
             job.check()
-        query = select(
-            DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.amount_fen,
-            DisclosureItem.people, DisclosureItem.extra, DisclosureItem.seq,
-        ).where(
-            DisclosureItem.disclosure_id.in_(ids[start:start + IN_CHUNK]), DisclosureItem.household_id.is_not(None)
-        ).order_by(DisclosureItem.disclosure_id, DisclosureItem.seq)
-        for disclosure_id, household_id, amount, people, extra, _seq in session.execute(query):
-            if household_id in wanted:
-                notice = notices[disclosure_id]
-                rows_by_household[household_id][notice.category].append(
-                    _Row(notice, amount or 0, people, dict(extra or {}))
-                )
+        for household_id, notice, row in _item_rows(session, notices, ids[start:start + IN_CHUNK], wanted):
+            rows_by_household[household_id][notice.category].append(row)
+    earlier = _earlier_monthly(session, year, wanted)
     village_names = {vid: vname for vid, vname in session.execute(select(Village.id, Village.name))}
     result = []
     for household in households:
@@ -391,7 +416,8 @@ def gather_policies(
         for category in CARD_CATEGORIES:
             rows = by_category.get(category)
             if rows:
-                lines.extend(policy_lines(category, rows, year, offices[category]))
+                lines.extend(policy_lines(category, rows, year, offices[category],
+                                          earlier=earlier.get((household.id, category))))
         result.append(
             HouseholdPolicies(
                 household_id=household.id,
@@ -417,10 +443,81 @@ def household_policies(session: Session, household_id: str, year: int) -> Househ
     return gather_policies(session, [household], year)[0]
 
 
-def policy_lines(category: str, rows: list[_Row], year: int, responsible: str) -> list[PolicyLine]:
+def _item_rows(session: Session, notices: dict[str, _Notice], ids: list[str], wanted: set[str]):
+    """(household id, notice, row) of the line items of `ids` that belong to `wanted` households
+    (a typed `change_type` column, where the rosters add one, is read into the row's `extra`)."""
+    typed = getattr(DisclosureItem, "change_type", None)
+    columns = [DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.amount_fen,
+               DisclosureItem.people, DisclosureItem.extra]
+    if typed is not None:
+        columns.append(typed)
+    query = select(*columns).where(
+        DisclosureItem.disclosure_id.in_(ids), DisclosureItem.household_id.is_not(None)
+    ).order_by(DisclosureItem.disclosure_id, DisclosureItem.seq)
+    for disclosure_id, household_id, amount, people, extra, *kind in session.execute(query):
+        if household_id in wanted:
+            values = dict(extra or {})
+            if kind and kind[0]:
+                values["change_type"] = kind[0]
+            yield household_id, notices[disclosure_id], _Row(notices[disclosure_id], amount or 0, people, values)
+
+
+def _earlier_monthly(session: Session, year: int, wanted: set[str]) -> dict[tuple[str, str], _Row]:
+    """(household, category) → the latest 低保/特困 line of an earlier year's published notices: a
+    household still receiving at the end of last year receives from January."""
+    rows = list(session.execute(
+        select(Disclosure.id, Disclosure.category, Disclosure.period_start, Disclosure.created_at, Disclosure.version,
+               Disclosure.replaces_id, Disclosure.year)
+        .where(Disclosure.year < year, Disclosure.status.in_(COUNTED_STATUSES),
+               Disclosure.category.in_(MONTHLY_CATEGORIES))
+    ))
+    if not rows:
+        return {}
+    replaced = {row.replaces_id for row in rows if row.replaces_id}
+    notices = {
+        row.id: _Notice(row.id, row.category, row.period_start or _as_date(row.created_at), row.version)
+        for row in rows if row.id not in replaced
+    }
+    latest: dict[tuple[str, str], _Row] = {}
+    ids = sorted(notices)
+    for start in range(0, len(ids), IN_CHUNK):
+        for household_id, notice, row in _item_rows(session, notices, ids[start:start + IN_CHUNK], wanted):
+            key = (household_id, notice.category)
+            held = latest.get(key)
+            if held is None or (notice.when, notice.version) >= (held.notice.when, held.notice.version):
+                latest[key] = row
+    return latest
+
+
+STARTS = {"新增", "new", "拟认定"}  # a line that starts the payments in its month
+CONTINUES = {"续保", "调整", "renew", "adjust", "减保", "增保"}  # already receiving before this notice
+STOPS = {"停保", "stop", "拟终止"}
+
+
+def _kind(category: str, row: _Row) -> str:
+    """'start', 'stop', 'continue' or '' (not said) for a monthly line."""
+    value = str(row.extra.get("change_type") or "").strip()
+    if category == "tekun" and not value:
+        value = str(row.extra.get("notice_type") or "").strip()
+    if value in STOPS:
+        return "stop"
+    if value in STARTS:
+        return "start"
+    if value in CONTINUES:
+        return "continue"
+    return ""
+
+
+def is_stopped_line(category: str, row: _Row) -> bool:
+    return _kind(category, row) == "stop"
+
+
+def policy_lines(category: str, rows: list[_Row], year: int, responsible: str, *,
+                 earlier: _Row | None = None) -> list[PolicyLine]:
     if category in MONTHLY_CATEGORIES:
-        return [_monthly_line(category, rows, year, responsible)]
-    rows = sorted(rows, key=lambda r: (_paid_on(category, r, year), r.notice.id))
+        line = _monthly_line(category, rows, year, responsible, earlier)
+        return [line] if line is not None else []
+    rows = sorted((r for r in rows if not is_stopped_line(category, r)), key=lambda r: (_paid_on(category, r, year), r.notice.id))
     return [_one_off_line(category, row, year, responsible) for row in rows]
 
 
@@ -430,25 +527,40 @@ def _month_amount(category: str, row: _Row) -> int:
     return row.amount_fen
 
 
-def _monthly_line(category: str, rows: list[_Row], year: int, responsible: str) -> PolicyLine:
-    """Monthly amount × the months of the year's notices listing the household (latest notice per month)."""
+def _monthly_line(category: str, rows: list[_Row], year: int, responsible: str,
+                  earlier: _Row | None = None) -> PolicyLine | None:
+    """The months of `year` the household receives and what: from its approval month (or January when
+    it was already receiving) to its 停保 (or December), each month at the latest listed amount."""
     latest: dict[int, _Row] = {}
     for row in sorted(rows, key=lambda r: (r.notice.when, r.notice.version, r.notice.id)):
         if row.notice.when.year == year:
             latest[row.notice.when.month] = row
-    stop_key, stop_value = STOPPED[category]
-    paid = {m: r for m, r in sorted(latest.items()) if str(r.extra.get(stop_key, "")).strip() != stop_value}
+    if not latest:
+        return None
+    first_month = min(latest)
+    first = latest[first_month]
+    kind = _kind(category, first)
+    receiving_before = (earlier is not None and not is_stopped_line(category, earlier)) or kind in ("continue", "stop")
+    current: _Row | None = None
+    if receiving_before:
+        current = earlier if earlier is not None and not is_stopped_line(category, earlier) else first
+    paid: dict[int, _Row] = {}
+    for month in range(1 if receiving_before else first_month, 13):
+        event = latest.get(month)
+        if event is not None:
+            current = None if is_stopped_line(category, event) else event
+        if current is not None:
+            paid[month] = current
+    if not paid:
+        return None  # stopped: nothing paid this year, and a 停保 line never makes a card line
     amounts = [_month_amount(category, r) for r in paid.values()]
     entry = get_entry(category)
-    last = (list(paid.values()) or list(latest.values()) or rows)[-1]
+    last = list(paid.values())[-1]
     item = entry.name
     if category == "dibao" and last.extra.get("level"):
         item = f"{entry.name}（{last.extra['level']}）"
     elif category == "tekun" and last.extra.get("support_mode"):
         item = f"{entry.name}（{last.extra['support_mode']}）"
-    if not paid:
-        standard = f"已{stop_value if stop_value != '拟终止' else '终止'}（{'、'.join(f'{m}月' for m in sorted(latest))}）"
-        return PolicyLine(category, item, standard, 0, (), responsible, monthly=True)
     return PolicyLine(
         category=category,
         item=item,
@@ -461,6 +573,7 @@ def _monthly_line(category: str, rows: list[_Row], year: int, responsible: str) 
 
 
 def _monthly_standard(category: str, amounts: list[int], last: _Row) -> str:
+    """The household's monthly payment ("2,720.00元/月，保障4人"), not the 低保标准."""
     low, high = min(amounts), max(amounts)
     rate = f"{format_fen(low)}元/月" if low == high else f"{format_fen(low)}—{format_fen(high)}元/月"
     if category == "dibao":
@@ -499,3 +612,119 @@ def _one_off_line(category: str, row: _Row, year: int, responsible: str) -> Poli
     paid = _paid_on(category, row, year)
     months = (paid.month,) if paid.year == year else ()
     return PolicyLine(category, item, standard, row.amount_fen, months, responsible)
+
+
+# --- the 明白卡 page's household list (filters by village, group, policy received, name) ------------
+# The policy filter uses the same notices the cards count (`counted_notices`), so "享受低保的户"
+# are exactly the households whose card shows 低保. Rows are small DTOs with no sensitive field.
+
+ANY_POLICY = "*"  # households with at least one policy this year
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    """What the clerk picked: village id, group name, category code (or ANY_POLICY), name text, year;
+    within the user's villages (`village_ids`; None = every village)."""
+
+    year: int
+    village_id: str | None = None
+    group: str | None = None
+    category: str | None = None
+    search: str = ""
+    village_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CardHousehold:
+    """One household row of the page (no sensitive field: the list is only for choosing)."""
+
+    id: str
+    head_name: str
+    village_id: str
+    village: str
+    group: str
+    members: int
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VillageChoice:
+    id: str
+    name: str
+    groups: tuple[str, ...] = field(default_factory=tuple)
+
+
+def card_categories() -> list[tuple[str, str]]:
+    """(code, short name) of the categories a 惠民政策资金明白卡 lists, in catalogue order."""
+    catalogue = load_catalogue()
+    return [(code, catalogue[code].short_name) for code in CARD_CATEGORIES if code in catalogue]
+
+
+def village_choices(session: Session, village_ids: Iterable[str] | None = None) -> list[VillageChoice]:
+    """Villages in display order (only `village_ids` when given), each with its groups
+    (registered groups first, then any used by households)."""
+    statement = select(Village.id, Village.name).order_by(Village.sort_order, Village.name)
+    if village_ids is not None:
+        statement = statement.where(Village.id.in_(list(village_ids)))
+    villages = session.execute(statement).all()
+    registered: dict[str, list[str]] = defaultdict(list)
+    for village_id, name in session.execute(
+        select(VillageGroup.village_id, VillageGroup.name).order_by(VillageGroup.sort_order)
+    ):
+        registered[village_id].append(name)
+    used: dict[str, set[str]] = defaultdict(set)
+    for village_id, group in session.execute(select(Household.village_id, Household.group_name).distinct()):
+        if group:
+            used[village_id].add(group)
+    choices = []
+    for village_id, name in villages:
+        groups = list(dict.fromkeys(registered[village_id]))
+        extra = sorted(used[village_id] - set(groups), key=lambda g: group_sort_key(g, None))
+        choices.append(VillageChoice(village_id, name, tuple(groups + extra)))
+    return choices
+
+
+def policy_categories_by_household(session: Session, year: int) -> dict[str, set[str]]:
+    """household id → the card categories it received in `year` (from the notices the cards count)."""
+    notices = counted_notices(session, year)
+    found: dict[str, set[str]] = defaultdict(set)
+    ids = sorted(notices)
+    for start in range(0, len(ids), IN_CHUNK):
+        for disclosure_id, household_id in session.execute(
+            select(DisclosureItem.disclosure_id, DisclosureItem.household_id).where(
+                DisclosureItem.disclosure_id.in_(ids[start:start + IN_CHUNK]), DisclosureItem.household_id.is_not(None)
+            )
+        ):
+            found[household_id].add(notices[disclosure_id].category)
+    return found
+
+
+def find_households(session: Session, wanted: CardFilter) -> list[CardHousehold]:
+    """Households matching the filter, ordered by village, group, head's name (the order cards print in)."""
+    statement = select(
+        Household.id, Household.head_name, Household.village_id, Village.name, Household.group_name,
+        Household.member_count, Village.sort_order,
+    ).join(Village, Household.village_id == Village.id)
+    if wanted.village_ids is not None:
+        statement = statement.where(Household.village_id.in_(list(wanted.village_ids)))
+    if wanted.village_id:
+        statement = statement.where(Household.village_id == wanted.village_id)
+    if wanted.group:
+        statement = statement.where(Household.group_name == wanted.group)
+    text = wanted.search.strip().replace("\u3000", "")
+    if text:
+        statement = statement.where(Household.head_name.contains(text))
+    policies = policy_categories_by_household(session, wanted.year)
+    order = {code: i for i, code in enumerate(CARD_CATEGORIES)}
+    rows = []
+    for hid, name, village_id, village, group, members, sort_order in session.execute(statement):
+        received = policies.get(hid, set())
+        if wanted.category == ANY_POLICY and not received:
+            continue
+        if wanted.category not in (None, ANY_POLICY) and wanted.category not in received:
+            continue
+        categories = tuple(sorted(received, key=lambda c: order.get(c, 99)))
+        rows.append(((sort_order, village, group_sort_key(group, None), name, hid),
+                     CardHousehold(hid, name, village_id, village, group, members or 0, categories)))
+    rows.sort(key=lambda pair: pair[0])
+    return [row for _key, row in rows]

@@ -344,6 +344,8 @@ class PrintedVersion(SyncedMixin, Base):
     paper: Mapped[str] = mapped_column(String(20), default="A4")
     stored_path: Mapped[str] = mapped_column(String(300), default="")
     printed_by: Mapped[str] = mapped_column(String(50), default="")
+    planned_posted_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # printed before posting
+    period: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the 公示期 printed (NoticePeriod)
 
 
 class VerificationCode(SyncedMixin, Base):

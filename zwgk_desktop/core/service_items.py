@@ -222,3 +222,26 @@ def reset_service_item(session: Session, code: str) -> None:
     """Drop the township's edit of one item: the county or shipped version shows again."""
     _store_local(session, [r for r in _local_raw(session) if r.get("code") != code])
 
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """One row of the 为民服务事项目录 editor: the item as printed (or, if stopped, as it was) and whether it is stopped."""
+
+    item: ServiceItem
+    hidden: bool
+    has_base: bool  # a shipped or county version exists (恢复默认 brings it back)
+
+
+def catalogue_rows(session: Session, config=None) -> list[CatalogueRow]:
+    """Every item the township has seen, stopped ones with the wording they had before."""
+    county = _setting_items(session, COUNTY_SETTING, "county")  # malformed entries skipped, as the cards do
+    base = {item.code: item for item in merge_layers(shipped_service_items(config), county)}
+    rows = []
+    for item in load_service_items(session, config, include_hidden=True):
+        if item.hidden:
+            rows.append(CatalogueRow(base.get(item.code, item), True, item.code in base))
+        else:
+            rows.append(CatalogueRow(item, False, item.code in base))
+    return rows
+

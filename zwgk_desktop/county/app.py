@@ -198,6 +198,14 @@ async def township_page(request: Request):
     return HTMLResponse(html)
 
 
+@endpoint()
+async def verification_page(request: Request):
+    from zwgk_desktop.county.verify import render_verification
+
+    status, html = await run_in_threadpool(render_verification, store_of(request), request.path_params["code"])
+    return HTMLResponse(html, status_code=status)
+
+
 async def set_faults(request: Request):
     if not admin_enabled():
         return JSONResponse({"error": {"code": "not_found", "message": "无此接口。"}}, status_code=404)
@@ -210,6 +218,7 @@ def create_app(store: CountyStore, faults: FaultPlan | None = None) -> Starlette
     routes = [
         Route("/", index_page, methods=["GET"]),
         Route("/townships/{township_id}", township_page, methods=["GET"]),
+        Route("/v/{code}", verification_page, methods=["GET"]),
         Route(f"{API}/time", get_time, methods=["GET"]),
         Route(f"{API}/enroll", post_enroll, methods=["POST"]),
         Route(f"{API}/changes", post_changes, methods=["POST"]),

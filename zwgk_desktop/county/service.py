@@ -41,6 +41,7 @@ ITEMS_ENTITY = "disclosure_items"
 SYNCED_ENTITIES = frozenset({
     "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
     ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version",
+    "verification_code",  # 核验码 printed on posters: the public page /v/{code} answers from them
 })
 BLOB_ENTITIES = ("photo", "printed_version")
 REFERENCE_KINDS = ("calendar", "catalogue", "standard", "announcement", "template")

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from zwgk_desktop.core.calendar import default_calendar
 from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.periods import NoticePeriod
+from zwgk_desktop.core.verification import qr_payload, verification_code
 from zwgk_desktop.services.printing.poster import PosterData
 
 RARE_A = "\u36c3"  # 㛃
@@ -50,6 +53,7 @@ def make_poster_data(items: list[dict], *, category: str = "dibao", status: str 
         title="2026年11月城乡低保拟保障对象公示",
         period_start=date(2026, 11, 2),
         period_end=date(2026, 11, 9),
+        period=NoticePeriod.from_result(default_calendar().period_end(date(2026, 11, 2), get_entry(category).rule)),
         issuer="青山镇人民政府",
         township_phone=TOWNSHIP_PHONE,
         county_phone=COUNTY_PHONE,
@@ -61,6 +65,9 @@ def make_poster_data(items: list[dict], *, category: str = "dibao", status: str 
         total_amount_fen=sum(int(i.get("amount") or 0) for i in items),
         status=status,
     )
+    if status in ("approved", "publishing", "expired", "archived"):
+        code = verification_code("t-1", values["notice_id"], values["version"])
+        values.update(verification_code=code, qr_text=qr_payload(code))
     values.update(overrides)
     return PosterData(**values)
 

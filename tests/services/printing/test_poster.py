@@ -61,7 +61,7 @@ def test_poster_text_holds_title_names_period_and_phones(tmp_path, roster):
     flat = text.replace("\n", "")
     assert "青山镇2026年11月城乡低保拟保障对象公示" in flat
     assert "张" + RARE_A in text and "李" + RARE_B in text
-    assert "2026年11月2日至2026年11月9日" in flat
+    assert "公示期：2026年11月3日至11月9日（7天）" in flat  # core.periods' one wording: no nested brackets
     assert TOWNSHIP_PHONE in text and COUNTY_PHONE in text
     assert "青山镇人民政府" in text and "盖章" in text
     assert f"第1页共{result.pages}页" in flat.replace(" ", "")
@@ -208,7 +208,8 @@ def test_closing_band_stands_with_the_last_rows(tmp_path, paper, landscape, coun
     last = page_text(out, result.pages)
     assert row_numbers(out, result.pages)[-min(KEEP_ROWS, count):] == list(range(count - min(KEEP_ROWS, count) + 1, count + 1))
     assert all(label in last for label in HEADER_LABELS) and "合计" in last
-    assert "公示期间" in last and "监督举报电话" in last and "盖章" in last and "扫码核对版本" in last
+    assert "公示期间" in last and "监督举报电话" in last and "盖章" in last and "扫码核验真伪" in last
+    assert "核验码 " in last
     for page in range(1, result.pages):
         assert "盖章" not in page_text(out, page) and row_numbers(out, page), page
     if count == 3:

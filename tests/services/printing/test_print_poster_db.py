@@ -12,7 +12,11 @@ from tests.conftest import run_cli
 from zwgk_desktop.core.disclosures import create_disclosure
 from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, PrintedVersion
 from zwgk_desktop.errors import NotFound
-from zwgk_desktop.services.printing.poster import EmptyNotice, build_poster_data, print_poster
+from zwgk_desktop.core.users import Actor
+from zwgk_desktop.ops.printing import PosterRequest, print_poster
+from zwgk_desktop.services.printing.poster import EmptyNotice, build_poster_data
+
+CLERK = Actor(username="clerk1", role="clerk")
 
 from .conftest import pdftotext
 
@@ -26,10 +30,9 @@ def _notice(session, category: str, status: str) -> Disclosure:
 def test_print_records_printed_version_and_archives_the_pdf(demo_db, demo_config, tmp_path):
     """An approved 低保 notice prints, and a PrintedVersion row holds its SHA-256, pages and the archived copy."""
     out = tmp_path / "poster.pdf"
-    with demo_db.session(user="clerk1") as s:
-        notice = _notice(s, "dibao", "approved")
-        notice_id = notice.id
-        result = print_poster(s, demo_config, notice_id, out)
+    with demo_db.session() as s:
+        notice_id = _notice(s, "dibao", "approved").id
+    result = print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id), out)
     assert result.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     with demo_db.session() as s:
         record = s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == notice_id)).scalar_one()
@@ -74,11 +77,10 @@ def test_empty_table_notice_and_unknown_id_are_clear_errors(demo_db, demo_config
     with demo_db.session() as s:
         township_id = _notice(s, "dibao", "approved").township_id
         empty_id = create_disclosure(s, township_id, "dibao", "空名单公示").id
-    with demo_db.session() as s:
-        with pytest.raises(EmptyNotice, match="名单明细"):
-            print_poster(s, demo_config, empty_id, tmp_path / "e.pdf")
-        with pytest.raises(NotFound, match="找不到"):
-            print_poster(s, demo_config, "no-such-id", tmp_path / "n.pdf")
+    with pytest.raises(EmptyNotice, match="名单明细"):
+        print_poster(demo_db, CLERK, demo_config, PosterRequest(empty_id), tmp_path / "e.pdf")
+    with pytest.raises(NotFound, match="找不到"):
+        print_poster(demo_db, CLERK, demo_config, PosterRequest("no-such-id"), tmp_path / "n.pdf")
     with demo_db.session() as s:
         assert s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == empty_id)).first() is None
 
@@ -134,22 +136,25 @@ def _village_with_lines(session, notice_id):
 def test_village_part_prints_only_that_villages_lines_with_its_own_totals(demo_db, demo_config, tmp_path):
     """`village_id` gives that village's board its own poster: its households only, its totals, "（村名）" after the title."""
     out = tmp_path / "village.pdf"
-    with demo_db.session(user="clerk1") as s:
+    with demo_db.session() as s:
         notice = _notice(s, "dibao", "approved")
         village = _village_with_lines(s, notice.id)
-        rows = s.execute(select(DisclosureItem.name, DisclosureItem.village_id, DisclosureItem.amount_fen)
-                         .where(DisclosureItem.disclosure_id == notice.id)).all()
-        result = print_poster(s, demo_config, notice.id, out, village_id=village.id)
-        notice_id, village_name = notice.id, village.name
-    ours = [r for r in rows if r.village_id == village.id]
-    others = {r.name for r in rows if r.village_id != village.id} - {r.name for r in ours}
+        rows = s.execute(select(DisclosureItem.name, DisclosureItem.village_id, DisclosureItem.amount_fen,
+                                DisclosureItem.extra).where(DisclosureItem.disclosure_id == notice.id)).all()
+        notice_id, village_name, village_id = notice.id, village.name, village.id
+    result = print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id, village_id=village_id), out)
+    ours = [r for r in rows if r.village_id == village_id]
+    others = {r.name for r in rows if r.village_id != village_id} - {r.name for r in ours}
     text = pdftotext(out)
     flat = text.replace("\n", "").replace(" ", "")
     assert f"（{village_name}）" in flat and result.as_json()["village"] == village_name
     assert all(r.name in text for r in ours)
     assert others and not any(name in text for name in others)
-    assert f"共{len(ours)}户" in flat
-    assert f"{sum(r.amount_fen for r in ours) / 100:,.2f}" in flat
+    counted = [r for r in ours if (r.extra or {}).get("change_type") != "停保"]  # 停保: listed, not counted
+    assert f"共{len(counted)}户" in flat
+    if len(counted) < len(ours):
+        assert f"另停保{len(ours) - len(counted)}户" in flat
+    assert f"{sum(r.amount_fen for r in counted) / 100:,.2f}" in flat
     with demo_db.session() as s:
         from zwgk_desktop.core.models import AuditEvent
 
@@ -193,9 +198,8 @@ def test_village_without_lines_in_the_notice_is_a_clear_error(demo_db, demo_conf
         s.add(empty)
         s.flush()
         notice_id, empty_id = notice.id, empty.id
-    with demo_db.session() as s:
-        with pytest.raises(EmptyNotice, match="新建村") as info:
-            print_poster(s, demo_config, notice_id, tmp_path / "e.pdf", village_id=empty_id)
+    with pytest.raises(EmptyNotice, match="新建村") as info:
+        print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id, village_id=empty_id), tmp_path / "e.pdf")
     assert info.value.code == "no_village_lines"
     with demo_db.session() as s:
         assert s.execute(select(PrintedVersion).where(PrintedVersion.disclosure_id == notice_id)).first() is None
@@ -206,10 +210,12 @@ def test_every_villages_part_in_one_file_each_on_its_own_pages(demo_db, demo_con
     out = tmp_path / "villages.pdf"
     with demo_db.session() as s:
         notice = _notice(s, "dibao", "approved")
-        counts = dict(s.execute(
-            select(DisclosureItem.village_name, func.count()).where(DisclosureItem.disclosure_id == notice.id)
-            .group_by(DisclosureItem.village_name)).all())
-        result = print_poster(s, demo_config, notice.id, out, each_village=True)
+        counts: dict[str, int] = {}
+        for village, extra in s.execute(select(DisclosureItem.village_name, DisclosureItem.extra)
+                                        .where(DisclosureItem.disclosure_id == notice.id)):
+            counts[village] = counts.get(village, 0) + ((extra or {}).get("change_type") != "停保")
+        notice_id = notice.id
+    result = print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id, each_village=True), out)
     assert sorted(result.villages) == sorted(counts) and result.pages == sum(result.part_pages)
     assert [v["village"] for v in result.as_json()["villages"]] == result.villages
     first_page = 1

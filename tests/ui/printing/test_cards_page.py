@@ -6,6 +6,8 @@ import pypdfium2 as pdfium
 from sqlalchemy import func, select
 
 from zwgk_desktop.core.models import Household, PrintedVersion, Village
+from tests.ui.printing.conftest import TESTER
+from zwgk_desktop.ops.cards import HOUSEHOLD, CardRequest, print_cards, render_cards
 from zwgk_desktop.ui.printing import CardsPage
 
 TIMEOUT = 30000
@@ -21,7 +23,7 @@ def page_count(path) -> int:
 
 
 def loaded_page(qtbot, demo_config, demo_db, tasks) -> CardsPage:
-    page = CardsPage(demo_db, demo_config, tasks, current_user=lambda: "tester")
+    page = CardsPage(demo_db, demo_config, tasks)
     qtbot.addWidget(page)
     page.resize(1280, 820)
     page.show()
@@ -98,8 +100,6 @@ def test_preview_renders_the_first_cards(qtbot, demo_config, demo_db, tasks):
 
 def test_save_a6x4_pdf_has_the_expected_pages_and_is_recorded(qtbot, demo_config, demo_db, tasks, tmp_path):
     """另存为 PDF for a village on A6 一纸四张 gives the service's page count and records the print."""
-    from zwgk_desktop.services.printing.cards import render_household_cards
-
     page = loaded_page(qtbot, demo_config, demo_db, tasks)
     choose_village(qtbot, page, "青山村")
     page.set_layout("a6x4")
@@ -107,9 +107,9 @@ def test_save_a6x4_pdf_has_the_expected_pages_and_is_recorded(qtbot, demo_config
     with qtbot.waitSignal(page.saved, timeout=TIMEOUT) as saved:
         page.save_pdf_to(str(out))
     result = saved.args[0]
-    with demo_db.session() as session:
-        expected = render_household_cards(session, demo_config, "青山村", "a6x4", tmp_path / "direct.pdf", YEAR, record=False)
-    assert result.cards == households_in(demo_db, "青山村") == expected.cards
+    request = CardRequest(HOUSEHOLD, "a6x4", YEAR, village="青山村")  # only households with something to say
+    expected = render_cards(demo_db, TESTER, demo_config, request, tmp_path / "direct.pdf")
+    assert result.cards == len([r for r in page.household_model.rows if r.categories]) == expected.cards
     assert page_count(out) == result.pages == expected.pages
     assert result.pages >= -(-result.cards // 4)  # four cards a sheet at most
     with demo_db.session() as session:
@@ -249,19 +249,18 @@ def test_printing_another_villages_household_is_refused(demo_config, demo_db, tm
     """The cards service refuses a 村级用户's batch holding another village's household, in Chinese, writing nothing."""
     import pytest
 
-    from zwgk_desktop.core.jobs import Job
     from zwgk_desktop.errors import NotAllowed
-    from zwgk_desktop.ui.printing.cards_page import HOUSEHOLD, CardRequest, render_request
 
-    scope = liuhe_user(demo_db).village_ids
+    liuhe = liuhe_user(demo_db)
+    scope = liuhe.village_ids
     with demo_db.session() as session:
         other = session.execute(select(Household.id).where(Household.village_id.not_in(scope)).limit(1)).scalar_one()
         own = session.execute(select(Household.id).where(Household.village_id.in_(scope)).limit(1)).scalar_one()
     request = CardRequest(HOUSEHOLD, "a4", YEAR, household_ids=(own, other), village_ids=scope)
     out = tmp_path / "cards.pdf"
     with pytest.raises(NotAllowed) as refused:
-        render_request(demo_db, demo_config, request, str(out), Job(), record=True, user="liuhe")
+        print_cards(demo_db, liuhe, demo_config, request, str(out))
     assert "只能打印本村" in refused.value.message and not out.exists()
-    everyone = CardRequest(HOUSEHOLD, "a6x4", YEAR, household_ids=None, village_ids=scope)
-    result = render_request(demo_db, demo_config, everyone, str(out), Job(), record=False)
+    everyone = CardRequest(HOUSEHOLD, "a6x4", YEAR, household_ids=None, only_with_policies=False)
+    result = render_cards(demo_db, liuhe, demo_config, everyone, str(out))
     assert result.cards == households_in(demo_db, "柳河村")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests.ui.conftest import make_window
 from tests.ui.printing.conftest import notice_id
 from zwgk_desktop.core.models import DisclosureItem, PrintedVersion
+from zwgk_desktop.core.users import Actor
 from zwgk_desktop.ui.printing import PosterPrintDialog, install, open_poster_dialog
 
 PRIVATE_USE_CHAR = "\ue000"  # no font may draw it: its glyph depends on the vendor
@@ -31,7 +32,7 @@ def wait_for_preview(qtbot, dialog: PosterPrintDialog):
 
 def test_preview_shows_page_images(qtbot, demo_config, demo_db, tasks, published_dibao):
     """Opening the dialog renders the notice in the background and shows its first page as a picture."""
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
     qtbot.addWidget(dialog)
     dialog.show()
     preview = wait_for_preview(qtbot, dialog)
@@ -51,7 +52,7 @@ def test_preview_shows_page_images(qtbot, demo_config, demo_db, tasks, published
 
 def test_switching_to_a3_landscape_rerenders(qtbot, demo_config, demo_db, tasks, published_dibao):
     """Choosing A3 and 横向 renders the poster again on A3 landscape paper."""
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
     qtbot.addWidget(dialog)
     dialog.show()
     wait_for_preview(qtbot, dialog)
@@ -66,7 +67,7 @@ def test_switching_to_a3_landscape_rerenders(qtbot, demo_config, demo_db, tasks,
 
 def test_save_as_pdf_writes_the_file_and_records_a_printed_version(qtbot, demo_config, demo_db, tasks, published_dibao, tmp_path):
     """另存为 PDF writes the poster, records a PrintedVersion with its hash, and shows the short SHA-256."""
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
     qtbot.addWidget(dialog)
     wait_for_preview(qtbot, dialog)
     out = tmp_path / "公示.pdf"
@@ -134,7 +135,7 @@ def test_print_sends_every_page_and_records_it(qtbot, demo_config, demo_db, task
     from PySide6.QtPrintSupport import QPrinter
 
     project = notice_id(demo_db, "fupin_project", "publishing")
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, project, user="tester")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, project)
     qtbot.addWidget(dialog)
     wait_for_preview(qtbot, dialog)
     printer = dialog.make_printer()
@@ -188,7 +189,7 @@ def test_open_poster_dialog_is_window_modal_and_closes_cleanly(qtbot, demo_confi
 
 def test_choosing_a_village_previews_and_saves_only_its_part(qtbot, demo_config, demo_db, tasks, published_dibao, tmp_path):
     """范围 lists 全部名单 and every village with lines; picking one previews "…（村名）" and saves that part."""
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
     qtbot.addWidget(dialog)
     whole = wait_for_preview(qtbot, dialog)
     combo = dialog.scope_combo
@@ -211,7 +212,8 @@ def test_a_village_user_gets_only_their_villages_part(qtbot, demo_config, demo_d
             select(DisclosureItem.village_id, DisclosureItem.village_name)
             .where(DisclosureItem.disclosure_id == published_dibao, DisclosureItem.village_id.is_not(None)).limit(1)
         ).one()
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="cun", village_scope=(village_id,))
+    cun = Actor(username="cun", role="village", village_ids=(village_id,))
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, actor=cun)
     qtbot.addWidget(dialog)
     preview = wait_for_preview(qtbot, dialog)
     assert preview.title.endswith(f"（{name}）")
@@ -223,7 +225,7 @@ def test_every_village_choice_previews_all_parts_in_one_file(qtbot, demo_config,
     """The last 范围 choice, 各村名单, previews every village's part in one file (more pages than one part)."""
     from zwgk_desktop.ui.printing.poster_dialog import EACH_VILLAGE
 
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao, user="tester")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
     qtbot.addWidget(dialog)
     wait_for_preview(qtbot, dialog)
     combo = dialog.scope_combo
@@ -245,8 +247,52 @@ def test_a_village_user_can_print_a_text_notice_that_has_no_lines(qtbot, demo_co
         notice = create_disclosure(session, township.id, "generic", "关于村民议事会议结果的公告")
         notice.body = "经村民代表会议讨论，决定修缮村道。"
         notice_id = notice.id
-    dialog = PosterPrintDialog(demo_db, demo_config, tasks, notice_id, user="cun", village_scope=(village_id,))
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, notice_id,
+                               actor=Actor(username="cun", role="village", village_ids=(village_id,)))
     qtbot.addWidget(dialog)
     preview = wait_for_preview(qtbot, dialog)
     assert preview.pages == 1 and dialog.village_id is None
     assert [dialog.scope_combo.itemText(i) for i in range(dialog.scope_combo.count())] == ["全文"]
+
+
+def test_an_unposted_notice_prints_the_period_of_the_planned_posting_day(qtbot, demo_config, demo_db, tasks, tmp_path):
+    """Before posting, 计划张贴日 is offered (default: the next working day); choosing a day re-renders with its
+    公示期 and saving records that day, with the tester as printed_by."""
+    from datetime import date
+
+    approved = notice_id(demo_db, "dibao", "approved")
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, approved)
+    qtbot.addWidget(dialog)
+    wait_for_preview(qtbot, dialog)
+    assert dialog.posting_day_edit.isEnabled() and dialog.posting_day is not None and dialog.posting_day > date.today()
+    dialog.set_posting_day(date(2026, 12, 4))
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.planned_posted_on == date(2026, 12, 4),
+                    timeout=TIMEOUT)
+    assert "公示期：2026年12月5日至12月11日（7天）" in dialog.period_label.text()
+    with qtbot.waitSignal(dialog.saved, timeout=TIMEOUT) as saved:
+        dialog.save_pdf_to(str(tmp_path / "planned.pdf"))
+    with demo_db.session() as session:
+        record = session.get(PrintedVersion, saved.args[0].printed_version_id)
+        assert record.planned_posted_on == date(2026, 12, 4) and record.printed_by == "tester"
+
+
+def test_a_posted_notice_shows_its_own_period_and_no_day_to_choose(qtbot, demo_config, demo_db, tasks, published_dibao):
+    """A notice already on the boards prints its posting's period: the day field is read-only."""
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
+    qtbot.addWidget(dialog)
+    preview = wait_for_preview(qtbot, dialog)
+    assert not dialog.posting_day_edit.isEnabled() and dialog.posting_day is None
+    assert preview.planned_posted_on is None and preview.period_text in dialog.period_label.text()
+
+
+def test_printing_for_one_board_puts_that_board_in_the_code(qtbot, demo_config, demo_db, tasks, published_dibao):
+    """张贴公开栏: choosing a board re-renders with a 核验码 naming that board."""
+    dialog = PosterPrintDialog(demo_db, demo_config, tasks, published_dibao)
+    qtbot.addWidget(dialog)
+    whole = wait_for_preview(qtbot, dialog)
+    assert dialog.board_combo.isEnabled() and dialog.board_combo.itemData(0) is None
+    board_id = dialog.board_combo.itemData(1)
+    dialog.board_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.codes
+                    and dialog.preview.codes[0].board_id == board_id, timeout=TIMEOUT)
+    assert dialog.preview.codes[0].code != whole.codes[0].code

@@ -12,11 +12,9 @@ Owns:
   rare characters in names print and undrawable ones become a boxed "?";
 - `render_cards`: the PDF (atomic, byte-identical for the same data), with a
   privacy scan of every household card before anything is kept;
-- the service API for the UI and CLI: `render_household_cards` and
-  `render_service_cards` → `CardsResult(cards, pages, sha256, missing_glyphs, path)`,
-  each recording a `PrintedVersion` (kind "cards") with a stored copy;
-  `render_household_cards(..., village_ids=...)` keeps a 村级用户 to their
-  villages (everyone = their villages' households; another village's is refused).
+- `CardsResult(cards, pages, sha256, missing_glyphs, path)`. Reading the
+  households and recording the print are the ops layer's (`ops.cards`):
+  load in a read op, draw here outside any session, record in a write op.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.household_policies import HouseholdPolicies, TownshipContact
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.service_items import ServiceItem
-from zwgk_desktop.errors import InvalidInput, NotAllowed, ZwgkError
+from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.services.fonts import get_chain
 from zwgk_desktop.services.printing.cards_layout import (
     CardLayout,
@@ -162,7 +160,7 @@ def household_card(
     ]
     for number, line in enumerate(p.lines, start=1):
         details = [
-            fill(template["standard"], {"standard": line.standard}),
+            fill(template["standard"], {"standard": line.standard, "label": line.standard_label}),
             fill(template["months"], {"months": line.months_text}),
             fill(template["responsible"], {"responsible": line.responsible}),
         ]
@@ -816,129 +814,3 @@ def _render_cards(cards, out_path, layout, *, fonts, job, total, title, subject,
         cards=count, pages=pages, sha256=sha256_file(out_path), missing_glyphs=list(missing),
         path=str(out_path), layout=layout.key,
     )
-
-
-# --- from the database ----------------------------------------------------------------
-
-
-def _record_print(session, config, result: CardsResult, user: str | None) -> None:
-    from zwgk_desktop.core.models import PrintedVersion
-    from zwgk_desktop.services.printing.poster import store_print_copy
-
-    stored = store_print_copy(config, Path(result.path), result.sha256)
-    record = PrintedVersion(
-        disclosure_id=None, kind="cards", sha256=result.sha256, pages=result.pages,
-        paper=result.layout, stored_path=stored, printed_by=user or session.info.get("user", ""),
-    )
-    session.add(record)
-    session.flush()
-    result.printed_version_id = record.id
-
-
-def render_household_cards(
-    session,
-    config,
-    selection: str | Sequence[str] | None,
-    layout: str,
-    out_path: str | Path,
-    year: int | None = None,
-    job: Job | None = None,
-    *,
-    only_with_policies: bool = False,
-    record: bool = True,
-    user: str | None = None,
-    village_ids: Sequence[str] | None = None,
-) -> CardsResult:
-    """惠民政策资金明白卡 for a village (its name), chosen household ids, or (None) every household;
-    ordered by village, group, head's name. Adds a `PrintedVersion` to the session (caller commits).
-    With `village_ids` (a 村级用户's villages) "every household" means theirs, and a village or
-    household outside them is refused with a Chinese `NotAllowed` before anything is drawn."""
-    from zwgk_desktop.core.household_policies import (
-        gather_policies,
-        select_household_rows,
-        township_contact,
-    )
-
-    job = job or Job()
-    layout_obj = card_layout(layout)
-    year = year or date.today().year
-    if isinstance(selection, str):
-        households = select_household_rows(session, village=selection)
-    else:
-        households = select_household_rows(session, household_ids=selection)
-    if village_ids is not None:
-        households = _within_villages(households, set(village_ids), refuse=selection is not None)
-    job.progress(0, len(households), "正在汇总各户本年度政策资金…")
-    with paused_gc():
-        policies = gather_policies(session, households, year, job)
-    if only_with_policies:
-        policies = [p for p in policies if p.lines]
-    contact = township_contact(session)
-    template = load_card_template("household")
-    cards = (
-        household_card(p, contact, template, compact=layout_obj.compact, panels=layout_obj.card_per_sheet)
-        for p in policies
-    )
-    scope = selection if isinstance(selection, str) else ("全镇" if selection is None else f"选定{len(policies)}户")
-    result = render_cards(
-        cards, out_path, layout_obj, fonts=config, job=job, total=len(policies),
-        title=f"{contact.township}{year}年度{template['title']}",
-        subject=f"{template['title']} {scope} {len(policies)}户 {layout_obj.label}",
-        author=contact.township,
-    )
-    if record:
-        _record_print(session, config, result, user)
-    return result
-
-
-def _within_villages(households: list, village_ids: set[str], *, refuse: bool) -> list:
-    """The households of `village_ids`; with `refuse`, any other one is an error (a 村级用户's explicit choice)."""
-    inside = [h for h in households if h.village_id in village_ids]
-    outside = len(households) - len(inside)
-    if refuse and outside:
-        raise NotAllowed(
-            f"您只能打印本村（社区）的明白卡：所选的户中有 {outside} 户属于其他村（社区）。"
-            "请只选择您负责的村（社区）的户后再打印。",
-            code="other_village",
-        )
-    return inside
-
-
-def render_service_cards(
-    session,
-    config,
-    codes: Sequence[str] | None,
-    layout: str,
-    out_path: str | Path,
-    job: Job | None = None,
-    *,
-    record: bool = True,
-    user: str | None = None,
-) -> CardsResult:
-    """为民服务事项明白卡 for the chosen item codes (None: every item of the catalogue, in order)."""
-    from zwgk_desktop.core.household_policies import township_contact
-    from zwgk_desktop.core.service_items import load_service_items
-
-    layout_obj = card_layout(layout)
-    items = load_service_items(session, config)
-    if codes is not None:
-        by_code = {item.code: item for item in items}
-        unknown = [c for c in codes if c not in by_code]
-        if unknown:
-            raise InvalidInput(
-                f"找不到服务事项：{'、'.join(unknown)}。请在“设置—为民服务事项”中查看现有事项。",
-                code="unknown_service_item", detail={"codes": unknown},
-            )
-        items = [by_code[c] for c in codes]
-    contact = township_contact(session)
-    template = load_card_template("service")
-    cards = (service_card(item, contact, template, compact=layout_obj.compact) for item in items)
-    result = render_cards(
-        cards, out_path, layout_obj, fonts=config, job=job, total=len(items),
-        title=f"{contact.township}{template['title']}",
-        subject=f"{template['title']} {len(items)}项 {layout_obj.label}",
-        author=contact.township,
-    )
-    if record:
-        _record_print(session, config, result, user)
-    return result

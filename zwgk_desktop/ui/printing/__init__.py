@@ -36,19 +36,11 @@ __all__ = [
 ]
 
 
-def current_username(window) -> str:
-    """The logged-in user's name if the lifecycle login has set `window.actor`, else ""."""
-    actor = getattr(window, "actor", None)
-    return getattr(actor, "username", "") or ""
-
-
 def open_poster_dialog(window, disclosure_id: str) -> PosterPrintDialog:
     """Open the poster print dialog for one notice over `window` and return it (it renders at once)."""
-    actor = getattr(window, "actor", None)
-    scope = actor.village_scope if actor is not None else None
     dialog = PosterPrintDialog(
         window.database, window.config, window.tasks, disclosure_id, window,
-        user=current_username(window), status_bar=window.statusBar(), village_scope=scope,
+        actor=getattr(window, "actor", None), status_bar=window.statusBar(),
     )
     dialog.finished.connect(lambda _code: _dispose_when_idle(dialog))
     dialog.open()
@@ -65,10 +57,7 @@ def _dispose_when_idle(dialog: PosterPrintDialog) -> None:
 
 def install(window) -> None:
     """Add the 明白卡 page and the 公示管理 page's print action to the main window."""
-    page = CardsPage(
-        window.database, window.config, window.tasks, window,
-        current_user=lambda: current_username(window), status_bar=window.statusBar(),
-    )
+    page = CardsPage(window.database, window.config, window.tasks, window, status_bar=window.statusBar())
     window.add_page("cards", tr("明白卡"), page)
     install_poster_action(window)
 

@@ -10,6 +10,11 @@ moment after any change), and 打印… / 另存为 PDF…, which render the who
 batch with progress and 取消 (5,000 households) and record a PrintedVersion.
 A cancelled batch leaves no file (the services write atomically).
 Tab 2 "为民服务事项目录": `ServiceItemsEditor`.
+Every read and write is an op of `ops.cards` run through the window's
+TaskManager (`tasks.run_op`, the inline strip for long work): the household
+list and page data on the worker pool, cards rendered there outside any
+session, the print recorded on the database thread as the signed-in user.
+By default only households with something to say this year are printed.
 
 Village scope (村级用户): `set_village_scope(ids)` (empty = every village)
 keeps the village choice, the household list and the printed batch to those
@@ -21,11 +26,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -52,16 +56,10 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.household_policies import ANY_POLICY, CardFilter, CardHousehold, VillageChoice, card_categories
+from zwgk_desktop.ops import cards as card_ops
+from zwgk_desktop.ops.cards import HOUSEHOLD, SERVICE, CardRequest, PageData
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.printing.card_queries import (
-    ANY_POLICY,
-    CardFilter,
-    CardHousehold,
-    VillageChoice,
-    card_categories,
-    find_households,
-    village_choices,
-)
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.poster_dialog import short_sha
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
@@ -69,65 +67,9 @@ from zwgk_desktop.ui.printing.service_items_editor import ServiceItemsEditor
 from zwgk_desktop.ui.tasks import error_message
 from zwgk_desktop.ui.widgets import SearchBox, fill_village_combo, radio_choice
 
-HOUSEHOLD, SERVICE = "household", "service"
 PREVIEW_SHEETS = 2
 PREVIEW_DEBOUNCE_MS = 400
 FILTER_DEBOUNCE_MS = 150
-
-
-# --- work off the UI thread -------------------------------------------------------------
-
-
-@dataclass
-class PageData:
-    """What the page needs to open: villages with groups, service items, years with notices."""
-
-    villages: list[VillageChoice]
-    services: list[tuple[str, str]]  # (code, name)
-    years: list[int]
-
-
-def load_page_data(database, config, village_ids: tuple[str, ...] | None = None) -> PageData:
-    from sqlalchemy import select
-
-    from zwgk_desktop.core.models import Disclosure
-    from zwgk_desktop.core.service_items import load_service_items
-
-    with database.session() as session:
-        villages = village_choices(session, village_ids)
-        services = [(item.code, item.name) for item in load_service_items(session, config)]
-        years = sorted({y for (y,) in session.execute(select(Disclosure.year).distinct()) if y})
-    return PageData(villages, services, years)
-
-
-@dataclass(frozen=True)
-class CardRequest:
-    """One batch of cards to render: kind, layout, year and what to include (ids None = everyone),
-    within the user's villages (`village_ids`; None = every village)."""
-
-    kind: str
-    layout: str
-    year: int
-    household_ids: tuple[str, ...] | None = None
-    service_codes: tuple[str, ...] | None = None
-    only_with_policies: bool = False
-    scope: str = ""
-    village_ids: tuple[str, ...] | None = None
-
-
-def render_request(database, config, request: CardRequest, out_path: str, job: Job, *, record: bool, user: str = ""):
-    """Render `request` to `out_path` (a `CardsResult`); with `record` the PrintedVersion is committed."""
-    from zwgk_desktop.services.printing.cards import render_household_cards, render_service_cards
-
-    with database.session(user=user) as session:
-        if request.kind == SERVICE:
-            codes = list(request.service_codes) if request.service_codes is not None else None
-            return render_service_cards(session, config, codes, request.layout, out_path, job, record=record, user=user)
-        ids = list(request.household_ids) if request.household_ids is not None else None
-        return render_household_cards(
-            session, config, ids, request.layout, out_path, request.year, job,
-            only_with_policies=request.only_with_policies, record=record, user=user, village_ids=request.village_ids,
-        )
 
 
 def layout_is_landscape(layout: str) -> bool:
@@ -201,12 +143,11 @@ class CardsPage(QWidget):
     printed = Signal(object)  # CardsResult after the pages went to the printer
     failed = Signal(str)
 
-    def __init__(self, database, config, tasks, parent: QWidget | None = None, *,
-                 current_user: Callable[[], str] = lambda: "", status_bar=None):
+    def __init__(self, database, config, tasks, parent: QWidget | None = None, *, status_bar=None):
         super().__init__(parent)
         self.setObjectName("page")
         self.database, self.config, self.tasks = database, config, tasks
-        self.current_user, self.status_bar = current_user, status_bar
+        self.status_bar = status_bar
         self.data: PageData | None = None
         self.last_result = None
         self.preview_result = None
@@ -240,7 +181,7 @@ class CardsPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         print_tab = QWidget(self.tabs)
-        self.editor = ServiceItemsEditor(self.database, self.config, self.tasks, self.tabs, current_user=self.current_user)
+        self.editor = ServiceItemsEditor(self.database, self.config, self.tasks, self.tabs)
         self.editor.changed.connect(self.reload_services)
         self.tabs.addTab(print_tab, tr("打印明白卡(&1)"))
         self.tabs.addTab(self.editor, tr("为民服务事项目录(&2)"))
@@ -403,6 +344,9 @@ class CardsPage(QWidget):
         for key in LAYOUT_KEYS:
             self.layout_combo.addItem(tr(LAYOUT_LABELS[key]), key)
         self.only_beneficiaries = QCheckBox(tr("只打印本年度享受政策的户(&O)"), panel)
+        self.only_beneficiaries.setChecked(True)  # a card with nothing to say is not printed by default
+        self.only_beneficiaries.setToolTip(tr("取消勾选可同时打印本年度没有已公示政策资金的户（卡上写“本年度暂无”）"))
+        self.only_beneficiaries.toggled.connect(lambda _checked: self._changed())
         year_label = QLabel(tr("年度(&Y)"), panel)
         year_label.setBuddy(self.year_spin)
         layout_label = QLabel(tr("版式(&K)"), panel)
@@ -487,9 +431,10 @@ class CardsPage(QWidget):
 
     def refresh(self) -> None:
         """Load villages, service items and years, then the household list (F5)."""
-        database, config, scope = self.database, self.config, self._scope_ids()
-        self.tasks.run(lambda: load_page_data(database, config, scope),
-                       lambda data: self._show_page_data(data, scope), self._show_failure, owner=self)
+        scope = self._scope_ids()
+        self.tasks.run_op(card_ops.card_page_data, self.config, scope,
+                          on_success=lambda data: self._show_page_data(data, scope), on_failure=self._show_failure,
+                          owner=self)
         if self.tabs.currentWidget() is self.editor:
             self.editor.refresh()
 
@@ -547,11 +492,9 @@ class CardsPage(QWidget):
         self.service_list.blockSignals(False)
 
     def reload_services(self) -> None:
-        database, config = self.database, self.config
-        scope = self._scope_ids()
-        self.tasks.run(lambda: load_page_data(database, config, scope), lambda data: (
+        self.tasks.run_op(card_ops.card_page_data, self.config, self._scope_ids(), on_success=lambda data: (
             setattr(self, "data", data), self._fill_services(data.services), self._changed()),
-            self._show_failure, owner=self)
+            on_failure=self._show_failure, owner=self)
 
     def _village_choice(self) -> VillageChoice | None:
         village_id = self.village_combo.currentData()
@@ -596,15 +539,10 @@ class CardsPage(QWidget):
         self._filter_generation += 1
         generation = self._filter_generation
         wanted = self.current_filter()
-        database = self.database
         self.household_count.setText(tr("正在查找…"))
-
-        def load():
-            with database.session() as session:
-                return find_households(session, wanted)
-
-        self.tasks.run(load, lambda rows: self._show_households(generation, rows), self._show_failure,
-                       owner=self)
+        self.tasks.run_op(card_ops.find_card_households, wanted,
+                          on_success=lambda rows: self._show_households(generation, rows),
+                          on_failure=self._show_failure, owner=self)
 
     def _show_households(self, generation: int, rows: list[CardHousehold]) -> None:
         if generation != self._filter_generation:
@@ -686,7 +624,7 @@ class CardsPage(QWidget):
             if not codes:
                 return None
             return CardRequest(SERVICE, layout, self.year_spin.value(), service_codes=tuple(codes[:limit] if limit else codes),
-                               scope=tr("{n} 个服务事项").format(n=len(codes)))
+                               scope=tr("{n} 个服务事项").format(n=len(codes)), village_ids=self._scope_ids())
         rows = self.chosen_households()
         only = self.only_beneficiaries.isChecked()
         if only:
@@ -734,14 +672,11 @@ class CardsPage(QWidget):
             return
         if request == self._previewed and self.viewer.page_count:
             return  # already on screen (e.g. after a save)
-        database, config, out = self.database, self.config, self._temp_pdf("preview")
         self.viewer.clear(tr("正在生成预览…"))
-        self.strip.start(
-            self.tasks,
-            lambda job: render_request(database, config, request, out, job, record=False),
-            lambda result: self._show_preview(request, result),
-            self._preview_failed,
-            label=tr("正在生成预览…"),
+        self.tasks.run_op(
+            card_ops.render_cards, self.config, request, self._temp_pdf("preview"), progress=self.strip,
+            label=tr("正在生成预览…"), on_success=lambda result: self._show_preview(request, result),
+            on_failure=self._preview_failed, owner=self,
         )
 
     def _show_preview(self, request: CardRequest, result) -> None:
@@ -795,14 +730,14 @@ class CardsPage(QWidget):
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.result_banner.clear_text()
-        database, config, user = self.database, self.config, self.current_user()
-        return self.strip.start(
-            self.tasks,
-            lambda job: render_request(database, config, request, out, job, record=True, user=user),
-            done,
-            self._final_failed,
-            label=label,
-        )
+
+        def rendered(result) -> None:  # drawn on the pool; now recorded on the database thread
+            self.tasks.run_op(card_ops.record_cards_print, self.config, result, progress=self.strip,
+                              label=tr("正在记入打印记录…"), on_success=done, on_failure=self._final_failed, owner=self)
+
+        self.tasks.run_op(card_ops.render_cards, self.config, request, out, progress=self.strip, label=label,
+                          on_success=rendered, on_failure=self._final_failed, owner=self)
+        return self.strip.job
 
     def _final_done(self) -> None:
         self._final_running = False

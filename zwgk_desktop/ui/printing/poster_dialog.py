@@ -1,15 +1,21 @@
-"""打印公示: the poster print dialog — paper and orientation, a live preview, print and save as PDF.
+"""打印公示: the poster print dialog — 范围, 计划张贴日, paper and orientation, a live preview, print and save as PDF.
 
-The preview is rendered with `services.printing.poster.render_poster` to a
-temp PDF off the UI thread (progress and 取消 in an inline strip; changing
-the paper cancels a running render) and shown page by page (`PdfPreview`).
-Nothing is recorded for a preview. "另存为 PDF…" and "打印…" go through
-`print_poster`, which records a `PrintedVersion` (with an archived copy) in
-the same transaction; the short SHA-256 is shown afterwards.
+Every step is an op of `ops.printing`, run through the window's TaskManager
+with the inline strip (`tasks.run_op(..., progress=self.strip)`):
+`poster_choices` fills 范围 and the 公示期 box; `preview_poster` loads the
+notice in a read session and renders it outside any session on the worker
+pool (nothing recorded; changing an option cancels a running render);
+"另存为 PDF…" and "打印…" run `render_poster` (read + render) and then
+`record_poster_print` on the database thread, which records a
+`PrintedVersion` as the signed-in user with the 核验码 printed; the short
+SHA-256 is shown afterwards.
 
 范围: the whole list (乡镇公开栏), one village's part (its 村务公开栏, titled
 "…（石桥村）", own totals) or every village's part in one file, each on its
 own pages. A village user only ever gets their villages' parts.
+公示期: a posted notice prints its posting's period; one not yet posted prints
+the period of the planned posting day chosen here (default: the next
+working day), recorded with the print.
 
 Banners (non-modal): characters no bundled font can draw, naming the people
 whose names hold them (from the notice's line items), and a note when the
@@ -20,14 +26,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QFileDialog,
     QFrame,
@@ -39,144 +46,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.periods import poster_period_line
+from zwgk_desktop.ops import printing
+from zwgk_desktop.ops.printing import PosterChoices, PosterPreview, PosterRequest
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.tasks import error_message
 from zwgk_desktop.ui.widgets import radio_choice
 
-MAX_NAMED_PEOPLE = 20
 EACH_VILLAGE = "*each-village*"  # the 范围 choice "every village's part, each on its own pages"
-
-
-# --- work done off the UI thread (plain data in, DTOs out) -------------------------------
-
-
-@dataclass(frozen=True)
-class AffectedName:
-    """A line item whose name holds a character no bundled font can draw."""
-
-    seq: int
-    name: str
-    place: str
-    chars: str
-
-
-@dataclass
-class PosterPreview:
-    """What the dialog shows about one rendered poster."""
-
-    path: str
-    pages: int
-    paper: str
-    landscape: bool
-    title: str
-    status: str
-    status_label: str
-    approved: bool
-    watermark: str
-    short_hash: str
-    missing_glyphs: list[str] = field(default_factory=list)
-    affected: list[AffectedName] = field(default_factory=list)
-    affected_total: int = 0
-
-
-def affected_names(session, disclosure_id: str, chars: list[str], village_id: str | None = None,
-                   limit: int = MAX_NAMED_PEOPLE) -> tuple[list[AffectedName], int]:
-    """Line items of the notice (or of one village's part) whose name contains any of `chars`
-    (first `limit`, and how many in all)."""
-    from sqlalchemy import or_, select
-
-    from zwgk_desktop.core.models import DisclosureItem
-
-    if not chars:
-        return [], 0
-    query = (
-        select(DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name)
-        .where(DisclosureItem.disclosure_id == disclosure_id, or_(*[DisclosureItem.name.contains(ch) for ch in chars]))
-        .order_by(DisclosureItem.seq)
-    )
-    if village_id:
-        query = query.where(DisclosureItem.village_id == village_id)
-    found = []
-    for seq, name, village, group in session.execute(query):
-        held = "".join(ch for ch in chars if ch in (name or ""))
-        if held:  # LIKE may match more loosely than `in`
-            found.append(AffectedName(seq, name, f"{village or ''}{group or ''}", held))
-    return found[:limit], len(found)
-
-
-@dataclass(frozen=True)
-class VillagePart:
-    """One village's part of a notice, as the 范围 list offers it."""
-
-    village_id: str
-    name: str
-    lines: int
-
-
-@dataclass(frozen=True)
-class ScopeChoices:
-    """What 范围 offers: the villages' parts the user may print, and whether the whole list too."""
-
-    parts: list[VillagePart]
-    whole: bool
-
-
-def load_village_parts(database, disclosure_id: str, scope: tuple[str, ...] | None) -> ScopeChoices:
-    """The villages with lines in the notice; with a village user's `scope`, only theirs. The whole
-    list is offered to township staff, and to a village user only for a notice without village lines
-    (a text notice: nothing of another village in it)."""
-    from zwgk_desktop.services.printing.poster import village_parts
-
-    with database.session() as session:
-        parts = [VillagePart(*row) for row in village_parts(session, disclosure_id)]
-    if scope is None:
-        return ScopeChoices(parts, whole=True)
-    return ScopeChoices([p for p in parts if p.village_id in scope], whole=not parts)
-
-
-def render_preview(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, job: Job,
-                   village_id: str | None = None) -> PosterPreview:
-    """Render the poster to `out_path` without recording anything; gather what the banners need.
-
-    `village_id` may be a village (its part) or `EACH_VILLAGE` (every part, each on its own pages)."""
-    from zwgk_desktop.core.status import status_label
-    from zwgk_desktop.services.printing.poster import (
-        APPROVED_STATUSES,
-        build_poster_parts,
-        load_template,
-        render_posters,
-        village_suffix,
-        watermark_text,
-    )
-
-    each = village_id == EACH_VILLAGE
-    scope = None if each else village_id
-    with database.session() as session:
-        parts = build_poster_parts(session, disclosure_id, job, village_id=scope, each_village=each)
-        result = render_posters(parts, out_path, paper=paper, landscape=landscape, fonts=config, job=job)
-        affected, total = affected_names(session, disclosure_id, result.missing_glyphs, scope)
-    data = parts[0]
-    title = data.title + (tr("（各村名单）") if each else village_suffix(data))
-    return PosterPreview(
-        path=out_path, pages=result.pages, paper=paper, landscape=landscape, title=title,
-        status=data.status, status_label=status_label(data.status), approved=data.status in APPROVED_STATUSES,
-        watermark=watermark_text(data.status, load_template()), short_hash=data.short_hash,
-        missing_glyphs=list(result.missing_glyphs), affected=affected, affected_total=total,
-    )
-
-
-def record_poster(database, config, disclosure_id: str, out_path: str, paper: str, landscape: bool, user: str, job: Job,
-                  village_id: str | None = None):
-    """Render the final poster to `out_path` and commit its `PrintedVersion` (what 打印/另存为 keep)."""
-    from zwgk_desktop.services.printing.poster import print_poster
-
-    each = village_id == EACH_VILLAGE
-    with database.session(user=user) as session:
-        return print_poster(session, config, disclosure_id, out_path, paper=paper, landscape=landscape, user=user,
-                            job=job, village_id=None if each else village_id, each_village=each)
 
 
 def short_sha(sha256: str) -> str:
@@ -215,11 +94,13 @@ class PosterPrintDialog(QDialog):
     failed = Signal(str)  # the Chinese message of a failure (also shown in the dialog)
 
     def __init__(self, database, config, tasks, disclosure_id: str, parent: QWidget | None = None, *,
-                 user: str = "", status_bar=None, village_scope: tuple[str, ...] | None = None):
+                 actor=None, status_bar=None):
         super().__init__(parent)
         self.database, self.config, self.tasks = database, config, tasks
-        self.disclosure_id, self.user, self.status_bar = disclosure_id, user, status_bar
-        self.village_scope = tuple(village_scope) if village_scope is not None else None
+        self.disclosure_id, self.status_bar = disclosure_id, status_bar
+        self.actor = actor or tasks.actor  # who prints: recorded as printed_by
+        self.village_scope = self.actor.village_scope if self.actor is not None else None
+        self.choices: PosterChoices | None = None
         self.preview: PosterPreview | None = None
         self.last_result = None
         self._temp = Path(tempfile.mkdtemp(prefix="zwgk-poster-"))
@@ -260,7 +141,33 @@ class PosterPrintDialog(QDialog):
         scope_label.setBuddy(self.scope_combo)
         scope_layout.addWidget(scope_label)
         scope_layout.addWidget(self.scope_combo)
+        self.board_combo = QComboBox(scope_box)
+        self.board_combo.setEnabled(False)
+        self.board_combo.setToolTip(tr("为某一公开栏打印时，海报二维码下的核验码注明该公开栏，照片核验时可据此认出张贴位置"))
+        board_label = QLabel(tr("张贴公开栏(&B)："), scope_box)
+        board_label.setBuddy(self.board_combo)
+        scope_layout.addWidget(board_label)
+        scope_layout.addWidget(self.board_combo)
         side_layout.addWidget(scope_box)
+
+        period_box = QGroupBox(tr("公示期"), side)
+        period_layout = QVBoxLayout(period_box)
+        day_row = QHBoxLayout()
+        self.posting_day_label = QLabel(tr("计划张贴日(&D)："), period_box)
+        self.posting_day_edit = QDateEdit(period_box)
+        self.posting_day_edit.setCalendarPopup(True)
+        self.posting_day_edit.setDisplayFormat("yyyy-MM-dd")
+        self.posting_day_edit.setEnabled(False)
+        self.posting_day_label.setBuddy(self.posting_day_edit)
+        day_row.addWidget(self.posting_day_label)
+        day_row.addWidget(self.posting_day_edit, 1)
+        period_layout.addLayout(day_row)
+        self.period_label = QLabel("", period_box)
+        self.period_label.setObjectName("muted")
+        self.period_label.setWordWrap(True)
+        period_layout.addWidget(self.period_label)
+        self.posting_day_edit.dateChanged.connect(lambda _day: self._on_posting_day_changed())
+        side_layout.addWidget(period_box)
 
         paper_box = QGroupBox(tr("纸张"), side)
         _row, self.paper_group, (self.a4_radio, self.a3_radio) = radio_choice(self, paper_box, [tr("A&4"), tr("A&3")])
@@ -320,15 +227,24 @@ class PosterPrintDialog(QDialog):
         return self.scope_combo.currentData()
 
     def load_scope(self) -> None:
-        """Read which villages have lines (off the UI thread), fill 范围, then render the first preview."""
-        database, nid, scope = self.database, self.disclosure_id, self.village_scope
+        """Read 范围 and the 公示期 (a read op on the pool), fill them, then render the first preview."""
         self.viewer.clear(tr("正在读取公示…"))
-        self.tasks.run(lambda: load_village_parts(database, nid, scope), self._show_parts, self._preview_failed,
-                       owner=self)
+        self.tasks.run_op(printing.poster_choices, self.disclosure_id, on_success=self._show_parts,
+                          on_failure=self._preview_failed, owner=self, actor=self.actor)
 
-    def _show_parts(self, choices: ScopeChoices) -> None:
+    def _show_parts(self, choices: PosterChoices) -> None:
         if self._closed:
             return
+        self.choices = choices
+        self._show_period_box(choices)
+        self.board_combo.blockSignals(True)
+        self.board_combo.clear()
+        self.board_combo.addItem(tr("不指定（村名单按本村公开栏）"), None)
+        for board in choices.boards:
+            self.board_combo.addItem(board.name, board.id)
+        self.board_combo.blockSignals(False)
+        self.board_combo.setEnabled(self.board_combo.count() > 1)
+        self.board_combo.currentIndexChanged.connect(lambda _index: self.render_preview())
         parts, self._whole_allowed = choices.parts, choices.whole
         combo = self.scope_combo
         combo.blockSignals(True)
@@ -346,6 +262,44 @@ class PosterPrintDialog(QDialog):
             self.viewer.clear(tr("这份公示的名单中没有您负责的村（社区）的对象，无需在本村公开栏张贴。"))
             return
         self.render_preview()
+
+    def _show_period_box(self, choices: PosterChoices) -> None:
+        """Posted: its period, no day to choose. Not posted: the planned day (default next working day)."""
+        self.posting_day_edit.blockSignals(True)
+        day = choices.default_posting_day
+        self.posting_day_edit.setDate(QDate(day.year, day.month, day.day))
+        self.posting_day_edit.blockSignals(False)
+        self.posting_day_edit.setEnabled(not choices.posted)
+        self.posting_day_label.setText(tr("张贴日：") if choices.posted else tr("计划张贴日(&D)："))
+        self._show_period_text(choices.period, choices.posted)
+
+    def _show_period_text(self, period, posted: bool) -> None:
+        line = poster_period_line(period)
+        note = tr("（已张贴，按张贴登记）") if posted else tr("（按计划张贴日计算，打印时一并记录）")
+        self.period_label.setText(line + note)
+
+    @property
+    def posting_day(self) -> date | None:
+        """The planned posting day chosen (None for a posted notice: its own period prints)."""
+        if self.choices is None or self.choices.posted:
+            return None
+        return self.posting_day_edit.date().toPython()
+
+    def set_posting_day(self, day: date) -> None:
+        """Choose the planned posting day (as the date field does); re-renders the preview."""
+        self.posting_day_edit.setDate(QDate(day.year, day.month, day.day))
+
+    def _on_posting_day_changed(self) -> None:
+        if self.choices is not None and not self.choices.posted:
+            self.render_preview()
+
+    def request(self) -> PosterRequest:
+        """What is to be printed, as the ops take it."""
+        village_id = self.village_id
+        each = village_id == EACH_VILLAGE
+        board_id = None if each else self.board_combo.currentData()
+        return PosterRequest(self.disclosure_id, village_id=None if each else village_id, each_village=each,
+                             board_id=board_id, posting_day=self.posting_day)
 
     @property
     def paper(self) -> str:
@@ -389,23 +343,22 @@ class PosterPrintDialog(QDialog):
         self._set_busy(True)
         if self.village_id is None and not self._whole_allowed:
             return  # a village user sees only their villages' parts, never the whole list
-        database, config, nid, village_id = self.database, self.config, self.disclosure_id, self.village_id
-        paper, landscape, out = self.paper, self.landscape, self._temp_pdf("preview")
         self.viewer.clear(tr("正在生成预览…"))
-        self.strip.start(
-            self.tasks,
-            lambda job: render_preview(database, config, nid, out, paper, landscape, job, village_id),
-            self._show_preview,
-            self._preview_failed,
-            label=tr("正在排版公示…"),
+        self.tasks.run_op(
+            printing.preview_poster, self.config, self.request(), self._temp_pdf("preview"), paper=self.paper,
+            landscape=self.landscape, title_suffix=tr("（各村名单）"), progress=self.strip, label=tr("正在排版公示…"),
+            on_success=self._show_preview, on_failure=self._preview_failed, actor=self.actor,
         )
 
     def _show_preview(self, preview: PosterPreview) -> None:
         self.preview = preview
         self.title_label.setText(preview.title)
         orientation = tr("横向") if preview.landscape else tr("纵向")
-        self.facts_label.setText(tr("状态：{s}\n{paper} {o}，共 {n} 页\n校验码：{h}").format(
-            s=preview.status_label, paper=preview.paper, o=orientation, n=preview.pages, h=preview.short_hash))
+        codes = "、".join(c.as_json()["display"] for c in preview.codes) or tr("无（未审核的样稿）")
+        self.facts_label.setText(tr("状态：{s}\n{paper} {o}，共 {n} 页\n核验码：{c}\n校验码：{h}").format(
+            s=preview.status_label, paper=preview.paper, o=orientation, n=preview.pages, c=codes, h=preview.short_hash))
+        if self.choices is not None and preview.result is not None and preview.result.period is not None:
+            self._show_period_text(preview.result.period, self.choices.posted)
         if preview.approved:
             self.draft_banner.clear_text()
         else:
@@ -445,15 +398,17 @@ class PosterPrintDialog(QDialog):
         self._run_final(path, self._saved, tr("正在生成 PDF…"))
 
     def _run_final(self, out: str, done, label: str) -> None:
+        """Render on the pool (read + render, no session while drawing), then record on the database thread."""
         self._set_busy(True)
-        database, config, nid, paper, landscape, user, village_id = (
-            self.database, self.config, self.disclosure_id, self.paper, self.landscape, self.user, self.village_id)
-        self.strip.start(
-            self.tasks,
-            lambda job: record_poster(database, config, nid, out, paper, landscape, user, job, village_id),
-            done,
-            self._final_failed,
-            label=label,
+
+        def rendered(result) -> None:
+            self.tasks.run_op(printing.record_poster_print, self.config, result, progress=self.strip,
+                              label=tr("正在记入打印记录…"), on_success=done, on_failure=self._final_failed,
+                              actor=self.actor)
+
+        self.tasks.run_op(
+            printing.render_poster, self.config, self.request(), out, paper=self.paper, landscape=self.landscape,
+            progress=self.strip, label=label, on_success=rendered, on_failure=self._final_failed, actor=self.actor,
         )
 
     def _saved(self, result) -> None:

@@ -1,18 +1,16 @@
 """为民服务事项目录 editor: the items printed on 为民服务事项明白卡, as a table and a form (a tab of the 明白卡 page).
 
-Reads `core.service_items.load_service_items(include_hidden=True)` and writes
-through `save_service_item` / `hide_service_item` / `reset_service_item`,
-each on the DB thread with the clerk's name; validation errors come back as
-the core's Chinese message in a banner. Shipped and county items can be
+Reads `ops.cards.service_catalogue` on the worker pool and writes through
+`ops.cards.save_service_item` / `hide_service_item` / `reset_service_item`
+on the database thread as the signed-in user (`tasks.run_op`); validation
+errors come back as the core's Chinese message in a banner. Shipped and county items can be
 edited (the township's copy wins), stopped (停用) or reset to the county /
 shipped wording (恢复默认); a township's own new item is removed by 恢复默认.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
-from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -32,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zwgk_desktop.core.service_items import CatalogueRow
+from zwgk_desktop.ops import cards as card_ops
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.progress import Banner
 from zwgk_desktop.ui.tasks import error_message
@@ -45,55 +45,15 @@ FIELD_LABELS = (
 )
 
 
-@dataclass(frozen=True)
-class CatalogueRow:
-    """One row of the editor: the item as printed (or, if stopped, as it was) and whether it is stopped."""
-
-    item: object  # core.service_items.ServiceItem
-    hidden: bool
-    has_base: bool  # a shipped or county version exists (恢复默认 brings it back)
-
-
-def load_catalogue_rows(session, config) -> list[CatalogueRow]:
-    """Every item the township has seen, stopped ones with the wording they had before."""
-    from zwgk_desktop.core.service_items import (
-        COUNTY_SETTING,
-        load_service_items,
-        merge_layers,
-        service_item_from_dict,
-        shipped_service_items,
-    )
-    from zwgk_desktop.core.township_settings import get_setting
-
-    county_raw = get_setting(session, COUNTY_SETTING) or []
-    if isinstance(county_raw, dict):
-        county_raw = county_raw.get("items", [])
-    county = []
-    for raw in county_raw if isinstance(county_raw, list) else []:
-        try:
-            county.append(service_item_from_dict(raw, "county"))
-        except Exception:  # noqa: BLE001 — a malformed county entry is skipped, as the cards do
-            continue
-    base = {item.code: item for item in merge_layers(shipped_service_items(config), county)}
-    rows = []
-    for item in load_service_items(session, config, include_hidden=True):
-        if item.hidden:
-            shown = base.get(item.code, item)
-            rows.append(CatalogueRow(shown, True, item.code in base))
-        else:
-            rows.append(CatalogueRow(item, False, item.code in base))
-    return rows
-
-
 class ServiceItemsEditor(QWidget):
     """Table of service items and a form to edit the selected one."""
 
     loaded = Signal(int)
     changed = Signal()  # after a successful save / stop / reset
 
-    def __init__(self, database, config, tasks, parent: QWidget | None = None, *, current_user: Callable[[], str] = lambda: ""):
+    def __init__(self, database, config, tasks, parent: QWidget | None = None):
         super().__init__(parent)
-        self.database, self.config, self.tasks, self.current_user = database, config, tasks, current_user
+        self.database, self.config, self.tasks = database, config, tasks
         self.rows: list[CatalogueRow] = []
         self._select_after_load: str | None = None
         self._build()
@@ -171,13 +131,7 @@ class ServiceItemsEditor(QWidget):
 
     # --- loading -------------------------------------------------------------
     def refresh(self) -> None:
-        database, config = self.database, self.config
-
-        def load():
-            with database.session() as session:
-                return load_catalogue_rows(session, config)
-
-        self.tasks.run(load, self._show_rows, self._failed)
+        self.tasks.run_op(card_ops.service_catalogue, self.config, on_success=self._show_rows, on_failure=self._failed)
 
     def _show_rows(self, rows: list[CatalogueRow]) -> None:
         keep = self._select_after_load or self.current_code()
@@ -268,40 +222,28 @@ class ServiceItemsEditor(QWidget):
             editor.setText(text)
 
     def save_current(self) -> None:
-        from zwgk_desktop.core.service_items import save_service_item
-
         values = self.form_values()
         if not self.fields["code"].isReadOnly() and any(r.item.code == values["code"].strip() for r in self.rows):
             self.banner.show_text("danger", escape(tr("事项代码“{c}”已被使用，请换一个。").format(c=values["code"].strip())))
             return
-        self._write(lambda session: save_service_item(session, values), values["code"].strip(),
+        self._write(card_ops.save_service_item, values, values["code"].strip(),
                     tr("已保存“{n}”。").format(n=values["name"].strip()))
 
     def hide_current(self) -> None:
-        from zwgk_desktop.core.service_items import hide_service_item
-
         row = self.current_row()
         if row is not None:
             code = row.item.code
-            self._write(lambda session: hide_service_item(session, code), code,
+            self._write(card_ops.hide_service_item, code, code,
                         tr("已停用“{n}”，不再印在明白卡上。").format(n=row.item.name))
 
     def reset_current(self) -> None:
-        from zwgk_desktop.core.service_items import reset_service_item
-
         row = self.current_row()
         if row is not None:
             code = row.item.code
-            self._write(lambda session: reset_service_item(session, code), code,
+            self._write(card_ops.reset_service_item, code, code,
                         tr("已恢复“{n}”的默认内容。").format(n=row.item.name))
 
-    def _write(self, change, code: str, done_text: str) -> None:
-        database, user = self.database, self.current_user()
-
-        def work():
-            with database.session(user=user) as session:
-                change(session)
-
+    def _write(self, op, argument, code: str, done_text: str) -> None:
         def done(_result) -> None:
             self.fields["code"].setReadOnly(True)
             self._select_after_load = code
@@ -309,7 +251,7 @@ class ServiceItemsEditor(QWidget):
             self.refresh()
             self.changed.emit()
 
-        self.tasks.run(work, done, self._failed)
+        self.tasks.run_op(op, argument, on_success=done, on_failure=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.banner.show_text("danger", escape(error_message(exc)))
