@@ -13,7 +13,7 @@ NOT_YET_ON_OPS: set[str] = {
     "lifecycle/common.py", "lifecycle/startup.py", "lifecycle/wiring.py",
     "pages/disclosures.py", "pages/households.py", "photos/page.py",
     "printing/card_queries.py", "printing/cards_page.py", "printing/poster_dialog.py", "printing/service_items_editor.py",
-    "settings/common.py", "settings/data.py", "settings/users_tab.py", "stats/page.py", "sync/data.py",
+    "settings/common.py", "settings/data.py", "settings/users_tab.py", "stats/page.py",
 }
 
 
@@ -98,7 +98,7 @@ CALLS_CORE_DIRECTLY: set[str] = {
     "lifecycle/objection.py", "lifecycle/posting.py", "lifecycle/record.py", "lifecycle/review.py", "lifecycle/startup.py",
     "pages/disclosures.py", "pages/households.py", "photos/inspector.py", "photos/page.py",
     "printing/card_queries.py", "printing/cards_page.py", "printing/poster_dialog.py", "printing/service_items_editor.py",
-    "settings/calendar_tab.py", "settings/data.py", "settings/users_tab.py", "stats/page.py", "sync/data.py",
+    "settings/calendar_tab.py", "settings/data.py", "settings/users_tab.py", "stats/page.py",
 }
 
 
