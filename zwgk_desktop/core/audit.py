@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -220,15 +221,32 @@ def advance_anchor(data_dir: Path, key: InstallKey, seq: int, digest: str, hash_
     gone or changed is evidence of truncation or rewriting: it is left as it
     is, so `audit verify` keeps reporting it. True when written.
     """
-    current = read_anchor(data_dir, key)
-    if current.status == "ok":
-        old = current.witness
-        if seq <= old.seq or hash_at(old.seq) != old.hash:
-            return False
-    elif current.status == "invalid":
-        return False  # keep the tampered file as evidence
-    write_anchor(data_dir, key, seq, digest)
-    return True
+    with _anchor_lock(data_dir):  # two processes committing at once: the newer head must win
+        current = read_anchor(data_dir, key)
+        if current.status == "ok":
+            old = current.witness
+            if seq <= old.seq or hash_at(old.seq) != old.hash:
+                return False
+        elif current.status == "invalid":
+            return False  # keep the tampered file as evidence
+        write_anchor(data_dir, key, seq, digest)
+        return True
+
+
+@contextmanager
+def _anchor_lock(data_dir: Path):
+    """An advisory lock beside the head file (POSIX); elsewhere none, and at worst the head file lags one commit."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(Path(data_dir) / f".{ANCHOR_FILE}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def chain_head(session: Session) -> tuple[int, str] | None:
