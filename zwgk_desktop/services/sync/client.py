@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import ssl
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,14 +49,33 @@ class OffsetMismatch(SyncError):
         self.offset = offset
 
 
-def tls_verify(ca_file: str | None):
-    """`verify=` for httpx: the system trust store, or only the county's CA / self-signed certificate."""
+_tls_contexts: dict[tuple, ssl.SSLContext] = {}
+_tls_lock = threading.Lock()
+
+
+def tls_verify(ca_file: str | None) -> ssl.SSLContext:
+    """`verify=` for httpx: the default trust store, or only the county's CA / self-signed certificate.
+
+    Built once per process (per CA file and its version): loading a trust store
+    costs a fifth of a second, which a sync every few minutes need not pay again.
+    """
     if not ca_file:
-        return True
-    path = Path(ca_file)
-    if not path.is_file():
-        raise SyncError(f"找不到县级服务器证书文件 {ca_file}，请在设置中重新选择。", code="sync_ca_file")
-    return ssl.create_default_context(cafile=str(path))
+        key, build = ("default",), httpx.create_ssl_context
+    else:
+        path = Path(ca_file)
+        if not path.is_file():
+            raise SyncError(f"找不到县级服务器证书文件 {ca_file}，请在设置中重新选择。", code="sync_ca_file")
+        info = path.stat()
+        key = (str(path.resolve()), info.st_mtime_ns, info.st_size)
+
+        def build() -> ssl.SSLContext:
+            return ssl.create_default_context(cafile=str(path))
+
+    with _tls_lock:
+        context = _tls_contexts.get(key)
+        if context is None:
+            context = _tls_contexts[key] = build()
+    return context
 
 
 class CountyClient:

@@ -112,7 +112,8 @@ def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncR
         try:
             token = load_token(config)
             if not token or not config.settings.county_url:
-                raise SyncError("本机尚未在县级服务器注册，请先运行 zwgk sync enroll。", code="sync_not_enrolled")
+                raise SyncError("本机尚未在县级服务器注册：请在“同步”页填写平台地址和注册码后注册"
+                                "（命令行：zwgk sync enroll）。", code="sync_not_enrolled")
             transport_warning = check_transport(config.settings.county_url, _enrolled_insecure(database))
             if transport_warning:
                 report.warnings.append(transport_warning)

@@ -207,7 +207,9 @@ class BackupTab(QWidget):
     def _build_restore_card(self) -> QWidget:
         frame, layout = card(tr("从备份恢复"))
         text = QLabel(tr("为防止覆盖现有数据，恢复只能放进一个新的空数据目录，不能在本程序运行时覆盖当前数据。"
-                         "请关闭本程序，在命令行运行下面的命令（把备份文件夹换成实际路径），再用新目录启动："))
+                         "请关闭本程序，在命令行运行下面的命令（把备份文件夹换成实际路径），再用新目录启动。"
+                         "命令中的 --verify-with 用本机的密钥核对备份没有被改动；原电脑已损坏时去掉这一段。"
+                         "恢复加密备份（.zwgkenc 文件）时会提示输入密码。"))
         text.setWordWrap(True)
         layout.addWidget(text)
         self.restore_code = QLabel()
