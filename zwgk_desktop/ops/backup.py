@@ -91,7 +91,7 @@ def create_backup(db, actor: Actor, dest=None, *, keep: int | None = None, passw
     """Back up into `dest` (default: the configured backup folder), then keep the newest `keep` there."""
     config = db.config
     folder = Path(dest) if dest else service.default_backup_dir(config)
-    result = service.create_backup(config, folder, job, database=db, password=password)
+    result = service.create_backup(config, folder, job, database=db, password=password, user=actor.username)
     removed = service.rotate_backups(folder, keep) if keep else []
     return BackupDone(result, tuple(str(p) for p in removed))
 
@@ -99,7 +99,7 @@ def create_backup(db, actor: Actor, dest=None, *, keep: int | None = None, passw
 @writes("backups", steps=True)
 def auto_backup(db, actor: Actor, *, force: bool = False, job=None) -> BackupResult | None:
     """The daily backup: back up if due (or `force`), then rotate; None when not due."""
-    return service.auto_backup(db.config, db, job, force=force)
+    return service.auto_backup(db.config, db, job, force=force, user=actor.username)
 
 
 @reads

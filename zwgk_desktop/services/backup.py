@@ -305,7 +305,7 @@ def _final_name(dest: Path, township: str, now: datetime, suffix: str = "") -> P
 
 
 def create_backup(config: Config, dest_dir, job: Job | None = None, *, database=None, password: str | None = None,
-                  key: InstallKey | None = None) -> BackupResult:
+                  key: InstallKey | None = None, user: str = "backup") -> BackupResult:
     """Back up the data dir into `dest_dir`; nothing complete-looking is left if it fails.
 
     With `password` one encrypted file is written instead of a folder. With
@@ -348,7 +348,7 @@ def create_backup(config: Config, dest_dir, job: Job | None = None, *, database=
     result = BackupResult(path=str(final), ok=True, files=files, signature="sealed" if password is not None else
                           ("valid" if key is not None else "unsigned"), encrypted=password is not None)
     if database is not None:
-        record_last_backup(database, result, now)
+        record_last_backup(database, result, now, user=user)
     return result
 
 
@@ -558,7 +558,7 @@ def verify_backup(path, job: Job | None = None, *, key: InstallKey | None = None
         problem = _problem("incomplete", target.name, "这是一个未完成的备份（.partial），备份过程曾被中断，不能使用。")
         return BackupResult(str(target), False, 0, [problem])
     if target.is_file() and backup_crypto.is_encrypted_file(target):
-        return _verify_encrypted(target, job, key, password)
+        return _verify_encrypted(target, job, password)
     folder = target.resolve()
     if not folder.is_dir():
         problem = _problem("not_found", str(folder), f"找不到备份文件夹 {folder}。")
@@ -703,7 +703,8 @@ def _check_unsealed(found: _Unsealed) -> list[Problem]:
     return problems
 
 
-def _verify_encrypted(path: Path, job: Job, key: InstallKey | None, password: str | None) -> BackupResult:
+def _verify_encrypted(path: Path, job: Job, password: str | None) -> BackupResult:
+    """The password is the proof: every chunk authenticates under it (the manifest inside need not be re-signed)."""
     found = _walk_encrypted(path, password, job)
     problems = _check_unsealed(found)
     files = len(found.manifest["files"]) if found.manifest else 0
@@ -945,12 +946,13 @@ def record_last_backup(database, result: BackupResult, now: datetime | None = No
     database.write(lambda session: set_setting(session, SETTING_LAST_BACKUP, value), user=user)
 
 
-def auto_backup(config: Config, database, job: Job | None = None, *, force: bool = False) -> BackupResult | None:
+def auto_backup(config: Config, database, job: Job | None = None, *, force: bool = False,
+                user: str = "backup") -> BackupResult | None:
     """The daily backup the UI runs at start-up and on a timer: back up if due, then rotate. None if not due."""
     if not force and not backup_due(config):
         return None
     dest = default_backup_dir(config)
-    result = create_backup(config, dest, job, database=database)
+    result = create_backup(config, dest, job, database=database, user=user)
     rotate_backups(dest, config.settings.backup_keep)
     return result
 
