@@ -52,6 +52,8 @@ def pull_reference(database, client, job=None, data_dir: Path | None = None) -> 
             since = int(get_setting(session, CURSOR_KEY, 0) or 0)
         page = client.reference(since)
         items = page.get("items") or []
+        if not items and int(page.get("cursor", since)) == since:
+            break  # nothing new: no write at all
 
         def apply_page(session) -> list[str]:
             warnings = [w for w in (apply_reference(session, item) for item in items) if w]
