@@ -14,7 +14,6 @@ NOT_YET_ON_OPS: set[str] = {
     "lifecycle/wiring.py",
     "pages/disclosures.py",
     "photos/page.py",
-    "sync/data.py",
 }
 
 
@@ -105,7 +104,6 @@ CALLS_CORE_DIRECTLY: set[str] = {
     "pages/disclosures.py",
     "photos/inspector.py",
     "photos/page.py",
-    "sync/data.py",
 }
 
 

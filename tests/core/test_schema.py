@@ -1,13 +1,17 @@
-"""Schema lifecycle: migrations match the models, newer/corrupt databases are refused untouched, upgrades back up first."""
+"""Schema lifecycle: migrations match the models, newer/corrupt/unknown databases are refused untouched, upgrades back
+up first (once per content), write failures are Chinese errors, and the fast path never imports Alembic."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from tests.conftest import run_cli
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.models import Base
 from zwgk_desktop.core.schema import backup_database_file, check_database, head_revision, open_database, open_database_with_state
@@ -116,3 +120,162 @@ def test_db_check_reports_ok_on_a_healthy_database(database, config):
     report = check_database(config)
     assert report["ok"] is True
     assert report["revision"] == head_revision(config)
+
+
+# --- unknown state, write failures, the cached head ------------------------------------------
+
+
+def _drop_version_table(config) -> None:
+    conn = sqlite3.connect(config.db_path)
+    conn.execute("DROP TABLE alembic_version")
+    conn.commit()
+    conn.close()
+
+
+def test_tables_without_a_version_row_are_refused_untouched_and_without_backups(config):
+    """A dropped alembic_version: `database_unknown_state` every time, the file unchanged, no backup copies piling up."""
+    from zwgk_desktop.core.schema import DatabaseUnknownState
+
+    db = open_database(config)
+    with db.session() as s:
+        from zwgk_desktop.core.townships import init_township
+
+        init_township(s, "测试镇", ["甲村"])
+    db.dispose()
+    _drop_version_table(config)
+    before = config.db_path.read_bytes()
+    backups_before = sorted(config.backups_dir.glob("*")) if config.backups_dir.exists() else []
+    for _ in range(3):
+        with pytest.raises(DatabaseUnknownState) as err:
+            open_database(config)
+        assert err.value.code == "database_unknown_state" and str(config.db_path) in err.value.message
+    assert config.db_path.read_bytes() == before
+    assert (sorted(config.backups_dir.glob("*")) if config.backups_dir.exists() else []) == backups_before
+
+
+def test_cli_reports_the_unknown_state_as_json_and_db_check_exits_1(config):
+    """The CLI answers exit 1 with error.code database_unknown_state (no traceback); `db check` finds it too."""
+    open_database(config).dispose()
+    _drop_version_table(config)
+    for args in (("disclosure", "list", "--json"), ("db", "upgrade", "--json")):
+        code, payload, stderr = run_cli(*args, data_dir=config.data_dir)
+        assert code == 1 and payload["error"]["code"] == "database_unknown_state", stderr
+        assert "Traceback" not in stderr and "alembic_version" in payload["error"]["message"]
+    code, payload, _ = run_cli("db", "check", "--json", data_dir=config.data_dir)
+    assert code == 1 and not payload["ok"] and payload["code"] == "database_unknown_state"
+
+
+def test_pre_upgrade_copies_are_kept_once_per_content(database, config):
+    """Backing up the same content twice keeps one copy (a retried upgrade adds none); new content gets a new copy."""
+    first = backup_database_file(config, "0003")
+    assert backup_database_file(config, "0003") == first
+    with database.session() as s:
+        from zwgk_desktop.core.townships import init_township
+
+        init_township(s, "测试镇", ["甲村"])
+    second = backup_database_file(config, "0003")
+    assert second != first and len(list(config.backups_dir.glob("*.sqlite3"))) == 2
+    assert oct(second.stat().st_mode & 0o777) == "0o600"
+
+
+def make_unwritable(path) -> None:
+    """An immutable file where chattr works (root ignores permission bits), else a read-only one."""
+    import os
+    import subprocess
+
+    if os.geteuid() == 0:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip("running as root without chattr +i: no way to make a file unwritable here")
+    else:
+        path.chmod(0o444)
+
+
+def make_writable(path) -> None:
+    import os
+    import subprocess
+
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+    else:
+        path.chmod(0o644)
+
+
+def test_import_into_an_unwritable_database_is_a_chinese_error_naming_the_file(config, tmp_path):
+    """An immutable database file: `import` exits 1 with database_readonly naming the file, and nothing changes."""
+    from tests.services.rosters import fixtures as fx
+
+    db = open_database(config)
+    with db.session() as s:
+        from zwgk_desktop.core.townships import init_township
+
+        init_township(s, "青山镇", fx.VILLAGES)
+    db.dispose()
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(fx.csv_bytes(fx.simple_rows(4)))
+    before = config.db_path.read_bytes()
+    make_unwritable(config.db_path)
+    try:
+        code, payload, stderr = run_cli("import", str(roster), "--category", "linshi", "--json", data_dir=config.data_dir)
+    finally:
+        make_writable(config.db_path)
+    assert code == 1 and "Traceback" not in stderr
+    assert payload["error"]["code"] == "database_readonly" and str(config.db_path) in payload["error"]["message"]
+    assert config.db_path.read_bytes() == before
+
+
+def test_a_full_disk_and_a_locked_database_are_chinese_errors(database, config, monkeypatch):
+    """SQLITE_FULL (a page limit standing in for a full disk) and a lock held past the busy timeout become ZwgkErrors."""
+    from sqlalchemy import text
+
+    from zwgk_desktop.core import db as db_module
+    from zwgk_desktop.core.db import DatabaseWriteError
+    from zwgk_desktop.core.models import Setting
+
+    with pytest.raises(DatabaseWriteError) as full:
+        with database.session() as s:
+            pages = s.execute(text("PRAGMA page_count")).scalar()
+            s.execute(text(f"PRAGMA max_page_count = {pages + 2}"))
+            for n in range(200):
+                s.add(Setting(key=f"filler-{n}", value="x" * 4000))
+                s.flush()
+    assert full.value.code == "disk_full" and "磁盘空间不足" in full.value.message
+    database.dispose()
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 200)
+    fresh = open_database(config)
+    holder = sqlite3.connect(config.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseWriteError) as locked:
+            with fresh.session() as s:
+                s.add(Setting(key="while-locked", value=1))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        fresh.dispose()
+    assert locked.value.code == "database_locked" and str(config.db_path) in locked.value.message
+
+
+def test_the_fast_path_uses_the_cached_head_and_never_imports_alembic(config):
+    """The cached head equals Alembic's; an up-to-date database opens without importing Alembic; a touched
+    migration file invalidates the cache."""
+    import os
+    import subprocess
+    import sys
+
+    from zwgk_desktop.core.schema import cached_heads, head_revision
+
+    open_database(config).dispose()
+    assert cached_heads(config)[0] == head_revision(config)
+    probe = ("import sys; from zwgk_desktop.config import Config; from zwgk_desktop.core.schema import open_database; "
+             f"open_database(Config.load({str(config.data_dir)!r})).dispose(); print('alembic' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"
+    cache = config.cache_dir / "schema-head.json"
+    data = json.loads(cache.read_text())
+    data["key"] = "stale"
+    cache.write_text(json.dumps(data))
+    assert cached_heads(config) is None
+    open_database(config).dispose()
+    assert cached_heads(config)[0] == head_revision(config)

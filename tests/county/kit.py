@@ -28,6 +28,7 @@ from zwgk_desktop.county.service import issue_enroll_code
 from zwgk_desktop.county.store import Blob, Record, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
+INPROCESS_URL = "http://localhost"  # the in-process county app (loopback: plain http allowed)
 
 
 def jpeg_bytes(seed: int, side: int = 256) -> bytes:
@@ -88,7 +89,7 @@ def enroll_inprocess(config, store, http, township: str = "青山镇", database=
     from zwgk_desktop.services.sync import enroll
 
     code = issue_enroll_code(store, township)["code"]
-    return enroll(config, "http://testserver", code, "测试机", database=database, http=http)
+    return enroll(config, INPROCESS_URL, code, "测试机", database=database, http=http)
 
 
 def test_http(store, timeout: float = 15.0):
@@ -98,7 +99,7 @@ def test_http(store, timeout: float = 15.0):
     from zwgk_desktop.county.app import create_app
     from zwgk_desktop.county.faults import FaultPlan
 
-    return TestClient(create_app(store, FaultPlan("")), base_url="http://testserver")
+    return TestClient(create_app(store, FaultPlan("")), base_url=INPROCESS_URL)
 
 
 test_http.__test__ = False

@@ -105,11 +105,19 @@ def test_requests_over_the_size_limits_are_refused(api, store):
     assert too_big.status_code == 413
 
 
+def register_blobs(api, auth, *hashes, prefix="p"):
+    """Push photo rows naming `hashes`: the county then takes those files from this township."""
+    records = [change(f"{prefix}{n}", "photo", f"{prefix}-photo-{n}", sha256=sha) for n, sha in enumerate(hashes)]
+    assert push(api, auth["Authorization"], *records) == ["accepted"] * len(hashes)
+
+
 def test_chunked_upload_checks_offsets_and_the_hash(api, store):
     """Chunks must continue at the county's offset (409 says where); a wrong hash discards the upload (422)."""
     auth = {"Authorization": device(api, store)["Authorization"]}
     data = bytes(range(256)) * 100
     sha = hashlib.sha256(data).hexdigest()
+    fake = "b" * 64
+    register_blobs(api, auth, sha, fake)
     assert api.put(f"/api/v1/blobs/{sha}?offset=0&total={len(data)}", content=data[:1000], headers=auth).json()[
         "offset"] == 1000
     wrong = api.put(f"/api/v1/blobs/{sha}?offset=0&total={len(data)}", content=data[:1000], headers=auth)
@@ -118,7 +126,6 @@ def test_chunked_upload_checks_offsets_and_the_hash(api, store):
     done = api.put(f"/api/v1/blobs/{sha}", content=data[1000:], headers={
         **auth, "Content-Range": f"bytes 1000-{len(data) - 1}/{len(data)}"}).json()
     assert done["complete"] and store.blob_path(sha).read_bytes() == data
-    fake = "b" * 64
     refused = api.put(f"/api/v1/blobs/{fake}?offset=0&total=5", content=b"hello", headers=auth)
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "hash_mismatch"
     assert api.post("/api/v1/blobs/missing", json={"hashes": [sha, fake]}, headers=auth).json()["missing"] == [fake]

@@ -1,4 +1,5 @@
-"""Backups that really restore: snapshot, manifest hashes, refusal of damaged/foreign/partial backups, rotation."""
+"""Backups that really restore: snapshot, signed manifest, refusal of damaged/forged/foreign/partial backups and of links,
+private files, password-encrypted USB backups, rotation."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from tests.conftest import run_cli
 from tests.services.photos.fixtures import board_image, make_exif, write_jpeg
 from zwgk_desktop.config import Config
+from zwgk_desktop.core.install_key import load_install_key
 from zwgk_desktop.core.models import Disclosure, Household, Photo, Posting, PrintedVersion
 from zwgk_desktop.core.schema import open_database
 from zwgk_desktop.errors import NotAllowed
@@ -259,3 +261,187 @@ def test_cli_backup_create_verify_restore(demo_config, demo_db, tmp_path):
     code, payload, _ = run_cli("backup", "restore", created["path"], "--json", data_dir=tmp_path / "new2")
     assert code == 1 and payload["error"]["code"] == "backup_invalid"
     assert not (tmp_path / "new2").exists()
+
+
+# --- permissions, links, signatures, encryption (issue 18 item 11) -------------------------------
+
+
+def modes(root: Path) -> set[str]:
+    return {oct(p.stat().st_mode & 0o777) for p in [root, *root.rglob("*")]}
+
+
+def test_backup_files_are_private(archived_demo, tmp_path):
+    """Every file of a backup is 600 and every folder 700 (an encrypted backup file too): it holds personal data."""
+    config, db = archived_demo
+    plain = create_backup(config, tmp_path / "b", database=db)
+    assert modes(Path(plain.path)) == {"0o700", "0o600"}
+    sealed = create_backup(config, tmp_path / "usb", database=db, password="正确的马电池订书钉")
+    assert oct(Path(sealed.path).stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_link_inside_a_backup_is_refused_on_restore(archived_demo, tmp_path, what):
+    """A photo (or the photo folder) replaced by a link to identical bytes elsewhere: verify reports `symlink`,
+    exit 1; restore refuses and creates nothing."""
+    config, db = archived_demo
+    result = create_backup(config, tmp_path / "b", database=db)
+    photos = Path(result.path, "archive", "photos")
+    photo = next(photos.rglob("*.jpg"))
+    outside = tmp_path / "outside"
+    if what == "file":
+        outside.mkdir()
+        shutil.copy2(photo, outside / photo.name)
+        photo.unlink()
+        photo.symlink_to(outside / photo.name)
+        linked = photo
+    else:
+        shutil.copytree(photos, outside)
+        shutil.rmtree(photos)
+        photos.symlink_to(outside, target_is_directory=True)
+        linked = photos
+    checked = verify_backup(result.path, key=db.install_key)
+    rel = linked.relative_to(result.path).as_posix()
+    assert not checked.ok and ("symlink", rel) in {(p.code, p.file) for p in checked.problems}
+    target = Config.load(tmp_path / "restored")
+    with pytest.raises(BackupInvalid) as caught:
+        restore_backup(result.path, target)
+    assert "链接" in caught.value.message and not target.data_dir.exists()
+    code, payload, _ = run_cli("backup", "verify", result.path, "--json", data_dir=config.data_dir)
+    assert code == 1 and payload["error"]["code"] == "backup_symlink"
+
+
+def forge(backup: Path) -> None:
+    """What a forger does: change the database inside the backup and recompute the manifest's hash list."""
+    import sqlite3
+
+    conn = sqlite3.connect(backup / "zwgk.sqlite3")
+    conn.execute("UPDATE disclosure_item SET amount_fen = amount_fen + 100000")
+    conn.commit()
+    conn.close()
+    manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        data = (backup / entry["path"]).read_bytes()
+        entry["size"], entry["sha256"] = len(data), __import__("hashlib").sha256(data).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_forged_manifest_is_reported_by_the_install_that_made_it(demo_config, demo_db, tmp_path):
+    """Data changed and the hash list recomputed: the signature no longer matches (verify exit 1, signature_invalid);
+    restore checked with the original data dir refuses; elsewhere verify says it could not check the signature."""
+    result = create_backup(demo_config, tmp_path / "b", database=demo_db)
+    assert result.signature == "valid" and verify_backup(result.path, key=demo_db.install_key).signature == "valid"
+    forge(Path(result.path))
+    demo_db.dispose()
+    code, payload, _ = run_cli("backup", "verify", result.path, "--json", data_dir=demo_config.data_dir)
+    assert code == 1 and payload["signature"] == "invalid"
+    assert [p["code"] for p in payload["problems"]] == ["signature_invalid"]
+    assert payload["error"]["code"] == "backup_signature_invalid"
+    code, payload, _ = run_cli("backup", "restore", result.path, "--verify-with", str(demo_config.data_dir), "--json",
+                               data_dir=tmp_path / "restored")
+    assert code == 1 and payload["error"]["code"] == "backup_invalid" and not (tmp_path / "restored").exists()
+    code, payload, _ = run_cli("backup", "verify", result.path, "--json", data_dir=tmp_path / "elsewhere")
+    assert code == 0 and payload["signature"] == "unverifiable" and "无法核对清单签名" in payload["warnings"][0]
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_a_manifest_stripped_of_its_signature_is_reported(demo_config, demo_db, tmp_path):
+    """Removing the signature (posing as an old unsigned backup) is a problem: exit 1, `unsigned`."""
+    result = create_backup(demo_config, tmp_path / "b", database=demo_db)
+    path = Path(result.path, "manifest.json")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("signature")
+    manifest["format_version"] = 1
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    code, payload, _ = run_cli("backup", "verify", result.path, "--json")
+    assert code == 1 and payload["signature"] == "unsigned" and payload["error"]["code"] == "backup_unsigned"
+
+
+def test_restore_checked_with_the_original_keeps_the_audit_chain_verifiable(demo_config, demo_db, tmp_path):
+    """`restore --verify-with ORIGINAL` checks the signature and carries the key over: audit verify checks every row."""
+    from zwgk_desktop.core import audit
+
+    with demo_db.session(user="clerk") as s:
+        audit.record(s, "before_backup", "test", "x", {})  # a row this install signs with its key
+    result = create_backup(demo_config, tmp_path / "b", database=demo_db)
+    demo_db.dispose()
+    code, restored, _ = run_cli("backup", "restore", result.path, "--verify-with", str(demo_config.data_dir), "--json",
+                                data_dir=tmp_path / "restored")
+    assert code == 0 and restored["signature"] == "valid"
+    code, audit, _ = run_cli("audit", "verify", "--json", data_dir=tmp_path / "restored")
+    assert code == 0 and audit["ok"] and audit["anchor"] == "ok"
+    assert load_install_key(tmp_path / "restored").key_id == load_install_key(demo_config.data_dir).key_id
+    assert audit["unverified"] < audit["checked"]  # the rows this install wrote are checked by HMAC, not links only
+
+
+PASSWORD = "县里的U盘密码-2026"
+
+
+def test_encrypted_backup_round_trip_with_the_password(archived_demo, tmp_path):
+    """`backup create --password-env` writes one sealed file without readable personal data; verify and restore with the
+    password give the same rows, archive and install key (the audit chain verifies fully afterwards)."""
+    config, db = archived_demo
+    with db.session() as s:
+        household = s.execute(select(Household).where(Household.id_number != "").limit(1)).scalar()
+        id_number = household.id_number
+    expected = snapshot_rows(db)
+    db.dispose()
+    env = {"ZWGK_BACKUP_PW": PASSWORD}
+    code, created, err = run_cli("backup", "create", str(tmp_path / "usb"), "--password-env", "ZWGK_BACKUP_PW", "--json",
+                                 data_dir=config.data_dir, env=env)
+    assert code == 0, err
+    sealed = Path(created["path"])
+    assert created["encrypted"] and sealed.name.endswith(".zwgkenc") and sealed.is_file()
+    blob = sealed.read_bytes()
+    assert id_number.encode() not in blob and b"SQLite format 3" not in blob
+    code, verified, _ = run_cli("backup", "verify", str(sealed), "--password-env", "ZWGK_BACKUP_PW", "--json", env=env)
+    assert code == 0 and verified["ok"] and verified["signature"] == "sealed" and verified["files"] == created["files"]
+    code, restored, err = run_cli("backup", "restore", str(sealed), "--password-env", "ZWGK_BACKUP_PW", "--json",
+                                  data_dir=tmp_path / "restored", env=env)
+    assert code == 0, err
+    target = Config.load(tmp_path / "restored")
+    new_db = open_database(target)
+    try:
+        assert snapshot_rows(new_db) == expected
+        assert new_db.install_key.key_id == load_install_key(config.data_dir).key_id
+    finally:
+        new_db.dispose()
+    assert archive_bytes(target) == archive_bytes(config)
+    code, audit, _ = run_cli("audit", "verify", "--json", data_dir=target.data_dir)
+    assert code == 0 and audit["ok"] and audit["anchor"] == "ok"
+
+
+def test_encrypted_backup_refuses_a_wrong_or_missing_password_and_any_damage(demo_config, demo_db, tmp_path):
+    """Wrong password → wrong_password; no password and no terminal → password_required; a flipped byte or a cut file
+    → encrypted_damaged; every one exits 1 and restores nothing."""
+    result = create_backup(demo_config, tmp_path / "usb", database=demo_db, password=PASSWORD)
+    sealed = Path(result.path)
+    assert verify_backup(sealed, password=PASSWORD).ok
+    wrong = verify_backup(sealed, password="别的密码别的密码")
+    assert [p.code for p in wrong.problems] == ["wrong_password"]
+    code, payload, _ = run_cli("backup", "verify", str(sealed), "--json")
+    assert code == 1 and payload["error"]["code"] == "password_required"
+    data = bytearray(sealed.read_bytes())
+    flipped, cut = tmp_path / "flipped.zwgkenc", tmp_path / "cut.zwgkenc"
+    data[len(data) // 2] ^= 0x40
+    flipped.write_bytes(bytes(data))
+    cut.write_bytes(sealed.read_bytes()[: len(data) - 5000])
+    for damaged in (flipped, cut):
+        assert [p.code for p in verify_backup(damaged, password=PASSWORD).problems] == ["encrypted_damaged"]
+        code, payload, _ = run_cli("backup", "verify", str(damaged), "--password-env", "PW", "--json",
+                                   env={"PW": PASSWORD})
+        assert code == 1 and payload["error"]["code"] == "backup_encrypted_damaged"
+        with pytest.raises(BackupInvalid):
+            restore_backup(damaged, Config.load(tmp_path / "r"), password=PASSWORD)
+        assert not (tmp_path / "r").exists()
+    with pytest.raises(BackupInvalid) as caught:
+        restore_backup(sealed, Config.load(tmp_path / "r"), password="别的密码别的密码")
+    assert caught.value.code == "wrong_password" and not (tmp_path / "r").exists()
+
+
+def test_a_short_password_is_refused_before_anything_is_written(demo_config, demo_db, tmp_path):
+    """A backup password under 8 characters is refused with a Chinese message; no file is left."""
+    from zwgk_desktop.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        create_backup(demo_config, tmp_path / "usb", database=demo_db, password="1234")
+    assert caught.value.code == "weak_password" and not (tmp_path / "usb").exists()

@@ -17,4 +17,6 @@ COMMAND_MODULES = [
     "zwgk_desktop.commands.county_cmd",
     "zwgk_desktop.commands.lifecycle_cmd",
     "zwgk_desktop.commands.verify_cmd",
+    "zwgk_desktop.commands.audit_cmd",
+    "zwgk_desktop.commands.db_cmd",
 ]

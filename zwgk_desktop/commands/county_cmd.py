@@ -2,7 +2,9 @@
 
 Every subcommand takes `--data DIR` (the county store's directory; SQLite
 inside by default) or `--db URL` (a SQLAlchemy URL, e.g. PostgreSQL; blobs
-still go to `--data`).
+still go to `--data`). `serve --token-idle-days N` sets after how many days
+without a sync a device's token expires (default 90); `admin-key` shows the
+key the staff page's revoke form asks for.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ def _store_args(parser):
 
 
 def _store(args):
-    from zwgk_desktop.county.store import open_store
+    from zwgk_desktop.county.store import DEFAULT_TOKEN_IDLE_DAYS, open_store
 
-    return open_store(args.data, args.db)
+    return open_store(args.data, args.db, token_idle_days=getattr(args, "token_idle_days", None) or DEFAULT_TOKEN_IDLE_DAYS)
 
 
 def register(sub) -> None:
@@ -32,7 +34,12 @@ def register(sub) -> None:
     serve.add_argument("--cert", help="TLS 证书文件（PEM）")
     serve.add_argument("--key", help="TLS 私钥文件（PEM）")
     serve.add_argument("--port-file", help="启动后把实际端口写入此文件")
+    serve.add_argument("--token-idle-days", type=int, default=None,
+                       help="设备超过这么多天未同步，其令牌即过期、须重新注册（默认 90）")
     serve.set_defaults(handler=run_serve)
+
+    json_flag(_store_args(csub.add_parser("admin-key", help="显示县级页面撤销设备所需的管理密钥"))).set_defaults(
+        handler=run_admin_key)
 
     enroll = json_flag(_store_args(csub.add_parser("enroll", help="为乡镇签发一次性注册码")))
     enroll.add_argument("--township", required=True, help="乡镇名称")
@@ -79,9 +86,18 @@ def run_serve(args, ctx) -> int:
         from zwgk_desktop.errors import InvalidInput
 
         raise InvalidInput("启用 HTTPS 需同时提供 --cert 和 --key。")
+    if args.token_idle_days is not None and args.token_idle_days < 1:
+        from zwgk_desktop.errors import InvalidInput
+
+        raise InvalidInput("--token-idle-days 至少为 1 天。")
     serve(_store(args), host=args.host, port=args.port, certfile=args.cert, keyfile=args.key,
           port_file=args.port_file, say=ctx.say)
     return 0
+
+
+def run_admin_key(args, ctx) -> dict:
+    key = _store(args).admin_key()
+    return {"admin_key": key, HUMAN_KEY: f"管理密钥：{key}（仅限县政务公开办管理人员使用，勿外传）"}
 
 
 def run_enroll(args, ctx) -> dict:

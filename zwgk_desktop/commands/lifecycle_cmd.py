@@ -4,7 +4,6 @@
   (`disclosure` list/show stays in `commands.disclosures`);
 - `objection add|resolve|list`;
 - `user add|reset|list`;
-- `audit verify` → `ok`, `checked`, `first_broken`;
 - `todo` → today's to-do items.
 
 Every command acts as `--as USERNAME` (an existing user; the CLI is run by
@@ -31,9 +30,6 @@ def register(sub) -> None:
     _register_notice(sub)
     _register_objection(sub)
     _register_user(sub)
-    audit = sub.add_parser("audit", help="审计日志")
-    asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    json_flag(asub.add_parser("verify", help="核验审计日志哈希链")).set_defaults(handler=run_audit_verify)
     todo = _common(sub.add_parser("todo", help="今日待办"))
     todo.add_argument("--today", help="按该日期计算（YYYY-MM-DD，默认今天）")
     todo.set_defaults(handler=run_todo)
@@ -354,19 +350,6 @@ def run_user_list(args, ctx):
 
 
 # --- audit and to-do -----------------------------------------------------------------------
-
-
-def run_audit_verify(args, ctx):
-    from zwgk_desktop.core.audit import verify_chain
-
-    with ctx.database().session() as session:
-        report = verify_chain(session)
-    data = {"ok": report.ok, "checked": report.checked, "first_broken": report.first_broken, "message": report.message,
-            HUMAN_KEY: report.message}
-    if not report.ok:
-        data["error"] = {"code": "audit_broken", "message": report.message}
-        return Finished(data, 1)
-    return data
 
 
 def run_todo(args, ctx):

@@ -1,4 +1,4 @@
-"""Commands `township init`, `db upgrade` and `db check`."""
+"""Command `township init` (`db upgrade` / `db check` live in `commands.db_cmd`)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,6 @@ def register(sub) -> None:
     init.add_argument("--phone", default="", help="乡镇监督举报电话")
     init.add_argument("--county-phone", default="", help="县级监督举报电话")
     init.set_defaults(handler=run_township_init)
-
-    db = sub.add_parser("db", help="数据库升级与检查")
-    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    json_flag(dsub.add_parser("upgrade", help="升级数据库结构（升级前自动备份）")).set_defaults(handler=run_db_upgrade)
-    json_flag(dsub.add_parser("check", help="检查数据库结构与完整性")).set_defaults(handler=run_db_check)
 
 
 def split_names(text: str) -> list[str]:
@@ -42,18 +37,3 @@ def run_township_init(args, ctx) -> dict:
         "boards": summary.boards,
         HUMAN_KEY: f"乡镇“{summary.name}”：{len(summary.villages)} 个村（社区），{summary.boards} 块公开栏。",
     }
-
-
-def run_db_upgrade(args, ctx) -> dict:
-    from zwgk_desktop.core.schema import open_database_with_state
-
-    database, state = open_database_with_state(ctx.config, upgrade=True)
-    database.dispose()
-    return {"revision": state.revision, "ok": True, "backup": state.backup}
-
-
-def run_db_check(args, ctx) -> dict:
-    from zwgk_desktop.core.schema import check_database
-
-    report = check_database(ctx.config)
-    return report

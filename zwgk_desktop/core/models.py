@@ -393,6 +393,8 @@ class AuditEvent(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+    # Which install key made `hash` (HMAC); "" for the plain SHA-256 rows written before keys existed.
+    key_id: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class OutboxEntry(Base):

@@ -1,24 +1,34 @@
-"""Opening the database: check it, back it up, migrate it, refuse one that is newer than us.
+"""Opening the database: check it, back it up, migrate it, refuse one that is newer than us or in an unknown state.
 
 `open_database(config)` is the only way the app gets a `Database`:
 1. the data dir must be writable;
 2. an existing file must be a sound SQLite database (header + quick_check);
 3. a revision this app doesn't know means a newer app wrote it: refuse;
+   tables without an `alembic_version` row is an unknown state (e.g. the
+   version table was dropped): refuse with `database_unknown_state` before
+   any backup or change, since migrating it would fail half-way;
 4. before any upgrade of a non-empty database, copy it (SQLite online
-   backup API) to `db-backups/zwgk-<UTC time>-<rev>.sqlite3`;
-5. run Alembic to head in one transaction.
+   backup API) to `db-backups/zwgk-<UTC time>-<rev>-<content hash>.sqlite3`,
+   at most one copy per distinct content (a retried upgrade adds none);
+5. run Alembic to head in one transaction;
+6. make sure the install key exists (`core.install_key`); on its first
+   creation the signed audit head beside the database starts at the
+   current chain head.
 
-Fast path (every command on an up-to-date database): the head revision is
-read from the `db/versions/*.py` files by a plain text scan of their
-`revision = ...` / `down_revision = ...` lines, and the database's revision
-straight from `alembic_version`; when they are equal Alembic is not even
-imported. Anything unusual (a merge, branch labels, dependencies, a file the
-scan can't read, more than one head or version row) falls back to Alembic.
+Fast path (every command on an up-to-date database): the head revision and
+the known revisions come from Alembic's own `ScriptDirectory`, cached in
+`<data dir>/cache/schema-head.json` keyed by the names, sizes and mtimes of
+the files in `db/versions/`; while that key matches and the database's
+`alembic_version` equals the head, Alembic is not even imported (importing
+it costs about a quarter of a second). Any change to the migration files
+invalidates the cache.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,10 +42,15 @@ if TYPE_CHECKING:
 
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.catalogue import use_data_dir_catalogue
-from zwgk_desktop.core.db import Database, make_engine
+from zwgk_desktop.core.db import Database, make_engine, write_failure
 from zwgk_desktop.errors import DatabaseCorrupt, DatabaseError, DatabaseTooNew
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+HEAD_CACHE = "schema-head.json"
+
+
+class DatabaseUnknownState(DatabaseError):
+    code = "database_unknown_state"
 
 
 @dataclass
@@ -54,67 +69,80 @@ def alembic_config(config: Config) -> "AlembicConfig":
     return cfg
 
 
-def head_revision(config: Config) -> str:
+def script_directory(config: Config):
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config(config)).get_current_head()
+    return ScriptDirectory.from_config(alembic_config(config))
+
+
+def head_revision(config: Config) -> str:
+    return script_directory(config).get_current_head()
 
 
 def known_revisions(config: Config) -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config(config))
-    return {rev.revision for rev in script.walk_revisions()}
+    return {rev.revision for rev in script_directory(config).walk_revisions()}
 
 
-_STRING = r"""(?:'([^'\\]+)'|"([^"\\]+)")"""
-_ASSIGNMENT = r"^{name}\s*(?::[^=\n]+)?=\s*(.*?)\s*(?:#.*)?$"
-_REVISION_LINE = re.compile(_ASSIGNMENT.format(name="revision"), re.M)
-_DOWN_REVISION_LINE = re.compile(_ASSIGNMENT.format(name="down_revision"), re.M)
-_PLAIN_LINES = tuple(re.compile(_ASSIGNMENT.format(name=n), re.M) for n in ("branch_labels", "depends_on"))
-_STRING_VALUE = re.compile(_STRING)
+# --- the cached head --------------------------------------------------------------------
 
 
-def _literal(text: str) -> str | None:
-    match = _STRING_VALUE.fullmatch(text)
-    return (match.group(1) or match.group(2)) if match else None
-
-
-def scanned_revisions(config: Config) -> dict[str, str | None] | None:
-    """revision → down_revision read from the migration files as text; None if any file is not the simple kind."""
-    graph: dict[str, str | None] = {}
+def versions_key(config: Config) -> str | None:
+    """A fingerprint of `db/versions/` (file names, sizes, mtimes); None when it can't be listed."""
     try:
-        paths = sorted((config.migrations_dir / "versions").glob("*.py"))
-        for path in paths:
-            if path.name == "__init__.py" or path.name.startswith(".#"):
-                continue
-            text = path.read_text(encoding="utf-8")
-            revisions = _REVISION_LINE.findall(text)
-            downs = _DOWN_REVISION_LINE.findall(text)
-            if len(revisions) != 1 or len(downs) != 1:
-                return None
-            if any(value not in ("None",) for pattern in _PLAIN_LINES for value in pattern.findall(text)):
-                return None  # branch labels / dependencies: let Alembic work it out
-            revision = _literal(revisions[0])
-            down = None if downs[0] == "None" else _literal(downs[0])
-            if revision is None or (down is None and downs[0] != "None") or revision in graph:
-                return None
-            graph[revision] = down
-    except (OSError, UnicodeDecodeError):
+        entries = sorted(
+            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+            for entry in os.scandir(config.migrations_dir / "versions")
+            if entry.is_file() and entry.name.endswith((".py", ".pyc"))
+        )
+    except OSError:
         return None
-    return graph or None
+    return hashlib.sha256(json.dumps([str(config.migrations_dir), entries]).encode("utf-8")).hexdigest()
 
 
-def scanned_head(config: Config) -> str | None:
-    """The single head of the scanned migration graph, or None when the scan can't say for sure."""
-    graph = scanned_revisions(config)
-    if graph is None:
+def _head_cache_path(config: Config) -> Path:
+    return config.cache_dir / HEAD_CACHE
+
+
+def cached_heads(config: Config) -> tuple[str, frozenset[str]] | None:
+    """(head, known revisions) from the cache if it still matches the migration files, else None."""
+    key = versions_key(config)
+    if key is None:
         return None
-    parents = set(graph.values())
-    if any(parent is not None and parent not in graph for parent in parents):
+    try:
+        raw = json.loads(_head_cache_path(config).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    heads = [revision for revision in graph if revision not in parents]
-    return heads[0] if len(heads) == 1 else None
+    if not isinstance(raw, dict) or raw.get("key") != key or not isinstance(raw.get("head"), str):
+        return None
+    return raw["head"], frozenset(raw.get("revisions") or ())
+
+
+def schema_heads(config: Config) -> tuple[str, frozenset[str]]:
+    """(head, known revisions): from the cache, else from Alembic's ScriptDirectory (and cached for next time)."""
+    cached = cached_heads(config)
+    if cached is not None:
+        return cached
+    key = versions_key(config)
+    script = script_directory(config)
+    head = script.get_current_head()
+    revisions = frozenset(rev.revision for rev in script.walk_revisions())
+    if key is not None:
+        try:
+            from zwgk_desktop.fileio import write_text_atomically
+
+            write_text_atomically(_head_cache_path(config), json.dumps(
+                {"key": key, "head": head, "revisions": sorted(revisions)}), durable=False)
+        except OSError:
+            pass  # a read-only cache costs the Alembic import next time, nothing else
+    return head, revisions
+
+
+def cached_head(config: Config) -> str:
+    """The head revision the fast path uses (Alembic's answer, cached)."""
+    return schema_heads(config)[0]
+
+
+scanned_head = cached_head  # the former name, kept for callers and tests
 
 
 def stored_revision(engine) -> tuple[bool, str | None]:
@@ -163,20 +191,45 @@ def current_revision(engine) -> str | None:
 
 
 def backup_database_file(config: Config, revision: str | None) -> Path:
-    """Consistent copy of the live database via SQLite's online backup API."""
+    """Consistent copy of the live database via SQLite's online backup API (mode 600).
+
+    The name carries the copy's content hash; if a copy with the same content
+    is already there, the new one is dropped and that one returned, so
+    retried upgrades never fill the disk with identical copies.
+    """
     config.backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = config.backups_dir / f"zwgk-{stamp}-{revision or 'empty'}.sqlite3"
-    tmp = target.with_suffix(".partial")
-    src = sqlite3.connect(str(config.db_path))
-    dst = sqlite3.connect(str(tmp))
+    tmp = config.backups_dir / f".zwgk-{stamp}.partial"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    tmp.replace(target)
-    return target
+        src = sqlite3.connect(str(config.db_path))
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+            src.close()
+        digest = _file_sha256(tmp)[:16]
+        existing = sorted(config.backups_dir.glob(f"zwgk-*-{digest}.sqlite3"))
+        if existing:
+            tmp.unlink()
+            return existing[0]
+        target = config.backups_dir / f"zwgk-{stamp}-{revision or 'empty'}-{digest}.sqlite3"
+        tmp.replace(target)
+        return target
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def open_database(config: Config, *, upgrade: bool = True) -> Database:
@@ -193,25 +246,64 @@ def open_database_with_state(config: Config, *, upgrade: bool = True) -> tuple[D
     if existed:
         check_sqlite_file(config.db_path)
     engine = make_engine(config.db_url)
-    if engine.dialect.name == "sqlite":
-        head = scanned_head(config)
-        clean, revision = stored_revision(engine)
-        if head is not None and clean and revision == head:
-            return Database(engine, config.db_path), SchemaState(revision=revision, head=head)
-    state = SchemaState(revision=current_revision(engine), head=head_revision(config))
-    if state.revision is not None and state.revision not in known_revisions(config):
+    try:
+        if engine.dialect.name == "sqlite":
+            cached = cached_heads(config)
+            clean, revision = stored_revision(engine)
+            if cached is not None and clean and revision == cached[0]:
+                return _opened(config, engine), SchemaState(revision=revision, head=cached[0])
+        head, known = schema_heads(config)
+        state = SchemaState(revision=current_revision(engine), head=head)
+        if state.revision is not None and state.revision not in known:
+            raise DatabaseTooNew(
+                f"该数据库由更新版本的本系统创建（结构版本 {state.revision}），当前程序无法安全打开。"
+                "请安装最新版本后再使用，数据未被修改。",
+                detail={"revision": state.revision, "head": state.head},
+            )
+        if state.revision is None and existed and _has_user_tables(engine):
+            raise unknown_state_error(config)
+        if upgrade and state.revision != state.head:
+            if existed and _has_user_tables(engine):
+                state.backup = str(backup_database_file(config, state.revision))
+            _upgrade(config, engine)
+            state.revision = state.head
+        return _opened(config, engine), state
+    except BaseException as exc:
         engine.dispose()
-        raise DatabaseTooNew(
-            f"该数据库由更新版本的本系统创建（结构版本 {state.revision}），当前程序无法安全打开。"
-            "请安装最新版本后再使用，数据未被修改。",
-            detail={"revision": state.revision, "head": state.head},
-        )
-    if upgrade and state.revision != state.head:
-        if existed and _has_user_tables(engine):
-            state.backup = str(backup_database_file(config, state.revision))
-        _upgrade(config, engine)
-        state.revision = state.head
-    return Database(engine, config.db_path), state
+        failure = write_failure(exc, config.db_path)
+        if failure is not None:
+            raise failure from exc
+        raise
+
+
+def unknown_state_error(config: Config) -> DatabaseUnknownState:
+    return DatabaseUnknownState(
+        f"数据库文件 {config.db_path} 里有数据表，但没有结构版本记录（alembic_version 表丢失或被删除），"
+        "无法判断它属于哪个版本，为避免损坏数据，程序没有打开也没有修改它。"
+        "请从备份恢复（zwgk backup restore），或把该文件交给技术支持检查。",
+        detail={"path": str(config.db_path)},
+    )
+
+
+def _opened(config: Config, engine) -> Database:
+    """The `Database` with its config and install key (created on first run, with the audit head file)."""
+    from zwgk_desktop.core.install_key import ensure_install_key
+
+    key, created = ensure_install_key(config.data_dir)
+    database = Database(engine, config.db_path, config=config, install_key=key)
+    if created:
+        _start_audit_head(database)
+    return database
+
+
+def _start_audit_head(database: Database) -> None:
+    """A new key starts the signed head file at the chain's current head (nothing to witness on an empty chain)."""
+    from zwgk_desktop.core.audit import chain_head, write_anchor
+
+    with database.session() as session:
+        head = chain_head(session)
+    if head is not None:
+        write_anchor(database.config.data_dir, database.install_key, head[0], head[1])
 
 
 def _has_user_tables(engine) -> bool:
@@ -268,11 +360,25 @@ def check_database(config: Config) -> dict:
     finally:
         conn.close()
     revision = revision[0] if revision else None
-    head = head_revision(config)
+    head, known = schema_heads(config)
+    code = None
     if revision is None:
-        problems.append("数据库尚未初始化结构版本。")
-    elif revision not in known_revisions(config):
+        if _file_has_user_tables(config.db_path):
+            code = "database_unknown_state"
+            problems.append(unknown_state_error(config).message)
+        else:
+            problems.append("数据库尚未初始化结构版本。")
+    elif revision not in known:
         problems.append(f"数据库结构版本 {revision} 比本程序新，请升级程序。")
     elif revision != head:
         problems.append(f"数据库结构版本 {revision} 需要升级到 {head}（运行 zwgk db upgrade）。")
-    return {"revision": revision, "head": head, "ok": not problems, "problems": problems, "backup": None}
+    return {"revision": revision, "head": head, "ok": not problems, "problems": problems, "backup": None, "code": code}
+
+
+def _file_has_user_tables(path: Path) -> bool:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        conn.close()
+    return any(n != "alembic_version" and not n.startswith("sqlite_") for n in names)

@@ -1,22 +1,26 @@
 """The county web API (Starlette): HTTP + JSON under `/api/v1`, as documented in docs/openapi.yaml.
 
-Thin layer: parse and size-limit the request, authenticate the bearer
-token, call `county.service` in a worker thread, answer JSON. Errors are
-`{"error": {"code", "message"}}` with the service's HTTP status. `GET /`
-is the read-only page for county staff (`county.web`). Fault injection for
-tests (`county.faults`) is inert unless its environment variable is set.
+Thin layer: parse and size-limit the request (JSON strictly: depth,
+64-bit integers, no NaN/Infinity; integer query parameters within range —
+hostile input is a 400 `invalid_input`, never a 500), authenticate the
+bearer token, call `county.service` in a worker thread, answer JSON. Errors
+are `{"error": {"code", "message"}}` with the service's HTTP status. `GET /`
+is the page for county staff (`county.web`); its only action, revoking a
+device, is a form that must carry the county's admin key. Fault injection
+for tests (`county.faults`) is inert unless its environment variable is set.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from functools import wraps
+from html import escape
+from urllib.parse import parse_qs, quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from zwgk_desktop import __version__
@@ -72,10 +76,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def read_json(request: Request) -> dict:
     body = await read_body(request, service.MAX_JSON_BYTES)
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        raise CountyError("请求体不是有效的 JSON。", code="invalid_json") from None
+    data = await run_in_threadpool(service.parse_json, body)
     if not isinstance(data, dict):
         raise CountyError("请求体应为 JSON 对象。", code="invalid_json")
     return data
@@ -122,11 +123,12 @@ async def post_changes(request: Request):
 
 @endpoint("missing")
 async def post_missing(request: Request):
-    await who(request)
+    identity = await who(request)
     data = await read_json(request)
-    missing = await run_in_threadpool(service.missing_blobs, store_of(request), data.get("hashes"))
-    offsets = await run_in_threadpool(service.partial_offsets, store_of(request), missing)
-    return JSONResponse({"missing": missing, "offsets": offsets})
+    missing, unregistered = await run_in_threadpool(service.missing_blobs, store_of(request), identity,
+                                                    data.get("hashes"))
+    offsets = await run_in_threadpool(service.partial_offsets, store_of(request), identity, missing)
+    return JSONResponse({"missing": missing, "offsets": offsets, "unregistered": unregistered})
 
 
 def _int_param(request: Request, name: str, default: int | None = None) -> int:
@@ -135,10 +137,9 @@ def _int_param(request: Request, name: str, default: int | None = None) -> int:
         if default is None:
             raise CountyError(f"缺少参数 {name}。", code="invalid_input")
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise CountyError(f"参数 {name} 应为整数。", code="invalid_input") from None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        raise CountyError(f"参数 {name} 应为 0 到 {service.MAX_INT} 之间的整数。", code="invalid_input")
+    return service.bounded(int(raw), name)
 
 
 def _range(request: Request) -> tuple[int, int]:
@@ -147,7 +148,11 @@ def _range(request: Request) -> tuple[int, int]:
     if header.startswith("bytes "):
         try:
             span, total = header[6:].split("/")
-            return int(span.split("-")[0]), int(total)
+            start = span.split("-")[0]
+            if not (start.isascii() and start.isdigit() and total.isascii() and total.isdigit()) \
+                    or len(start) > 19 or len(total) > 19:
+                raise ValueError(header)
+            return service.bounded(int(start), "offset"), service.bounded(int(total), "total")
         except ValueError:
             raise CountyError("Content-Range 格式错误。", code="invalid_range", status=416) from None
     return _int_param(request, "offset", 0), _int_param(request, "total")
@@ -166,8 +171,8 @@ async def put_blob(request: Request):
 
 @endpoint()
 async def blob_status(request: Request):
-    await who(request)
-    status = await run_in_threadpool(service.blob_status, store_of(request), request.path_params["sha256"])
+    identity = await who(request)
+    status = await run_in_threadpool(service.blob_status, store_of(request), identity, request.path_params["sha256"])
     if request.method == "HEAD":
         return Response(status_code=200, headers={"Upload-Offset": str(status["offset"]),
                                                   "Upload-Complete": "1" if status["complete"] else "0"})
@@ -189,7 +194,8 @@ async def get_stats(request: Request):
 
 @endpoint()
 async def index_page(request: Request):
-    return HTMLResponse(await run_in_threadpool(web.render_index, store_of(request)))
+    revoked = request.query_params.get("revoked")
+    return HTMLResponse(await run_in_threadpool(web.render_index, store_of(request), revoked))
 
 
 @endpoint()
@@ -204,6 +210,39 @@ async def verification_page(request: Request):
 
     status, html = await run_in_threadpool(render_verification, store_of(request), request.path_params["code"])
     return HTMLResponse(html, status_code=status)
+
+
+@endpoint("token")
+async def post_token(request: Request):
+    identity = await who(request)
+    return JSONResponse(await run_in_threadpool(service.rotate_token, store_of(request), identity))
+
+
+@endpoint("audit_head")
+async def post_audit_head(request: Request):
+    identity = await who(request)
+    data = await read_json(request)
+    return JSONResponse(await run_in_threadpool(service.record_witness, store_of(request), identity, data))
+
+
+@endpoint()
+async def get_audit_head(request: Request):
+    identity = await who(request)
+    return JSONResponse(await run_in_threadpool(service.township_witness, store_of(request), identity))
+
+
+async def revoke_from_page(request: Request):
+    """The staff page's revoke form: the admin key must come with it; answers a small HTML page."""
+    body = await read_body(request, 64 * 1024)
+    form = parse_qs(body.decode("utf-8", "replace"))
+    device_id = request.path_params["device_id"]
+    try:
+        await run_in_threadpool(service.check_admin_key, store_of(request), (form.get("admin_key") or [""])[0])
+        await run_in_threadpool(service.revoke_device, store_of(request), device_id)
+    except CountyError as exc:
+        return HTMLResponse(web.page("未撤销", f'<div class="empty">{escape(exc.message)}<br><a href="/">返回</a></div>'),
+                            status_code=exc.status)
+    return RedirectResponse("/?revoked=" + quote(device_id[:36]), status_code=303)
 
 
 async def set_faults(request: Request):
@@ -228,6 +267,10 @@ def create_app(store: CountyStore, faults: FaultPlan | None = None) -> Starlette
         Route(f"{API}/blobs/{{sha256}}/status", blob_status, methods=["GET"]),
         Route(f"{API}/reference", get_reference, methods=["GET"]),
         Route(f"{API}/stats", get_stats, methods=["GET"]),
+        Route(f"{API}/token", post_token, methods=["POST"]),
+        Route(f"{API}/audit-head", post_audit_head, methods=["POST"]),
+        Route(f"{API}/audit-head", get_audit_head, methods=["GET"]),
+        Route("/devices/{device_id}/revoke", revoke_from_page, methods=["POST"]),
         Route("/_test/faults", set_faults, methods=["POST"]),
     ]
     app = Starlette(routes=routes)

@@ -2,7 +2,7 @@
 
 `ZWGK_COUNTY_FAULTS="ROUTE:WHEN:ACTION:COUNT;..."` (or `POST /_test/faults`
 when `ZWGK_COUNTY_FAULTS_ADMIN=1`) makes the next COUNT requests to ROUTE
-(`changes`, `blob_put`, `missing`, `reference`, `stats`, `time`) misbehave:
+(`changes`, `blob_put`, `missing`, `reference`, `stats`, `time`, `token`, `audit_head`) misbehave:
 WHEN `before` (nothing processed) or `after` (processed and committed, answer
 lost); ACTION `500`, `sleepN` (seconds, then carry on) or `exit` (the process
 dies; for `blob_put` before: half the chunk is written first).

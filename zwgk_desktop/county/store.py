@@ -8,7 +8,15 @@ data whose autoincrement id is the pull cursor. SQLite in `--data DIR` by
 default, any SQLAlchemy URL (PostgreSQL) with `--db`: JSON columns become
 JSONB there, inserts that may race use `insert_ignore` (ON CONFLICT DO
 NOTHING on both dialects). Blob bytes live on disk under `<data>/blobs/`,
-named by SHA-256; partial uploads under `<data>/blobs/partial/`.
+named by SHA-256; partial uploads under `<data>/blobs/partial/<township id>/`,
+one per township, so nobody can add bytes to another township's upload.
+`county_blob_ref` records which township's rows name which hash (a township
+may ask about and upload only those); `county_witness` keeps each township's
+audit chain heads. Devices hold their current token's hash and, for a short
+grace, the one before (tokens rotate at every sync). Columns added since a
+store was created are added at open (`upgrade_schema`), as there are no
+migrations on the county side. The staff page's revoke form needs the admin
+key kept in `<data>/admin-key` (600; `zwgk county admin-key` shows it).
 """
 
 from __future__ import annotations
@@ -24,13 +32,15 @@ from typing import Any, Iterator
 
 from sqlalchemy import (
     JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint,
-    create_engine, event,
+    create_engine, event, select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 DEFAULT_DB_FILE = "county.sqlite3"
 COUNTY_DATA_ENV = "ZWGK_COUNTY_DATA"
+ADMIN_KEY_FILE = "admin-key"
+DEFAULT_TOKEN_IDLE_DAYS = 90
 
 
 def utcnow() -> datetime:
@@ -90,6 +100,9 @@ class Device(CountyBase):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    prev_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # still valid until prev_valid_until
+    prev_valid_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    token_issued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class EnrollCode(CountyBase):
@@ -162,6 +175,61 @@ class Reference(CountyBase):
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class BlobRef(CountyBase):
+    """A township's synced row names this hash: that township may ask about it and upload it."""
+
+    __tablename__ = "county_blob_ref"
+
+    township_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Witness(CountyBase):
+    """An audit chain head (seq, hash) a township's device reported; `problem` when it went backwards."""
+
+    __tablename__ = "county_witness"
+    __table_args__ = (Index("ix_county_witness_township_seq", "township_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    township_id: Mapped[str] = mapped_column(ForeignKey("county_township.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16), default="")
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    problem: Mapped[str] = mapped_column(Text, default="")
+
+
+# Columns added after the first release: (table, column, DDL type). Added at open when missing.
+ADDED_COLUMNS = (
+    ("county_device", "prev_token_hash", "VARCHAR(64)"),
+    ("county_device", "prev_valid_until", "TIMESTAMP"),
+    ("county_device", "token_issued_at", "TIMESTAMP"),
+)
+
+
+def upgrade_schema(engine) -> None:
+    """Create missing tables, add missing columns, and register the hashes of blob rows stored before refs existed."""
+    from sqlalchemy import inspect as sa_inspect
+
+    CountyBase.metadata.create_all(engine)
+    inspector = sa_inspect(engine)
+    present = {table: {c["name"] for c in inspector.get_columns(table)} for table in {t for t, _c, _d in ADDED_COLUMNS}}
+    with engine.begin() as conn:
+        for table, column, ddl in ADDED_COLUMNS:
+            if column not in present[table]:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+    with Session(engine) as session, session.begin():
+        if session.execute(select(BlobRef.sha256).limit(1)).first() is None:
+            rows = session.execute(
+                select(Record.township_id, Record.data).where(Record.entity.in_(("photo", "printed_version")))
+            ).all()
+            refs = {(township_id, data.get("sha256")) for township_id, data in rows
+                    if isinstance(data, dict) and isinstance(data.get("sha256"), str)}
+            for township_id, sha256 in refs:
+                session.add(BlobRef(township_id=township_id, sha256=sha256))
+
+
 def insert_ignore(session: Session, model, **values) -> bool:
     """INSERT unless a row with the same key exists (another request won the race); True if inserted."""
     dialect = session.get_bind().dialect.name
@@ -200,16 +268,17 @@ def default_county_dir() -> Path:
 class CountyStore:
     """The county's database plus its blob folder; `session()` is a unit of work."""
 
-    def __init__(self, data_dir: Path, db_url: str | None = None):
+    def __init__(self, data_dir: Path, db_url: str | None = None, *, token_idle_days: int = DEFAULT_TOKEN_IDLE_DAYS):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.blobs_dir.mkdir(parents=True, exist_ok=True)
         self.partial_dir.mkdir(parents=True, exist_ok=True)
         self.db_url = db_url or f"sqlite:///{self.data_dir / DEFAULT_DB_FILE}"
+        self.token_idle_days = token_idle_days  # a device silent this long must enroll again
         self.engine = create_engine(self.db_url, future=True, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        CountyBase.metadata.create_all(self.engine)
+        upgrade_schema(self.engine)
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False, future=True)
 
     @property
@@ -223,8 +292,33 @@ class CountyStore:
     def blob_path(self, sha256: str) -> Path:
         return self.blobs_dir / sha256[:2] / sha256
 
-    def partial_path(self, sha256: str) -> Path:
-        return self.partial_dir / f"{sha256}.part"
+    def partial_path(self, sha256: str, township_id: str) -> Path:
+        """Where `township_id`'s unfinished upload of `sha256` grows (its own folder: nobody else can touch it)."""
+        return self.partial_dir / township_id / f"{sha256}.part"
+
+    def admin_key(self) -> str:
+        """The key the staff page's revoke form asks for; created (600) on first use."""
+        path = self.data_dir / ADMIN_KEY_FILE
+        try:
+            key = path.read_text(encoding="utf-8").strip()
+            if key:
+                return key
+        except OSError:
+            pass
+        key = secrets.token_urlsafe(24)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, key.encode("utf-8"))
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            key = path.read_text(encoding="utf-8").strip()
+        finally:
+            tmp.unlink(missing_ok=True)
+        return key
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -242,6 +336,7 @@ class CountyStore:
         self.engine.dispose()
 
 
-def open_store(data_dir: str | os.PathLike | None = None, db_url: str | None = None) -> CountyStore:
+def open_store(data_dir: str | os.PathLike | None = None, db_url: str | None = None, *,
+               token_idle_days: int = DEFAULT_TOKEN_IDLE_DAYS) -> CountyStore:
     """The county store in `data_dir` (default: `ZWGK_COUNTY_DATA` or the platform dir), DB at `db_url`."""
-    return CountyStore(Path(data_dir) if data_dir else default_county_dir(), db_url)
+    return CountyStore(Path(data_dir) if data_dir else default_county_dir(), db_url, token_idle_days=token_idle_days)

@@ -4,8 +4,11 @@
 postings, photo-evidence rate, findings by kind, last report) and the list
 of findings to follow up; `render_township` shows one township's notices
 with their 公示期, postings, photo evidence and the findings of
-`county.compliance`. Plain server-rendered HTML with inline CSS (works
-offline, prints well), every value escaped; no personal data is shown.
+`county.compliance`, and the witness the county keeps of its audit chain
+(with any report that went backwards). The index also lists the enrolled
+devices, each with a revoke form that only works with the county's admin
+key. Plain server-rendered HTML with inline CSS (works offline, prints
+well), every value escaped; no personal data is shown.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from zwgk_desktop.county.compliance import (
     FINDING_LABELS, NO_PHOTO, NO_POSTING, OPEN_OBJECTION, SHORT_PERIOD, NoticeCheck, TownshipCheck, check_county,
     check_township, short_date,
 )
-from zwgk_desktop.county.service import county_stats
+from zwgk_desktop.county.service import county_stats, list_devices, witness_state
 from zwgk_desktop.county.store import CountyStore
 
 MAX_FINDINGS_ON_INDEX = 100
@@ -62,6 +65,8 @@ td.muted{color:#9ca3af}
 .empty{background:#fff;border:1px dashed #d1d5db;border-radius:8px;padding:28px;text-align:center;color:#6b7280}
 .legend{font-size:12px;color:#6b7280;margin-top:8px}
 footer{color:#9ca3af;font-size:12px;text-align:center;padding:10px 0 30px}
+form.revoke{margin:0;white-space:nowrap}form.revoke input{width:110px;padding:2px 6px}
+.okbox{background:#dcfce7;color:#166534;border-radius:6px;padding:8px 12px}
 @media print{header{background:#fff;color:#000;border-bottom:2px solid #000}body{background:#fff}}
 """
 
@@ -114,15 +119,42 @@ def when(moment: datetime | None) -> str:
 # --- index ----------------------------------------------------------------------------------
 
 
-def render_index(store: CountyStore) -> str:
+def render_index(store: CountyStore, revoked: str | None = None) -> str:
     checks = check_county(store)
     stats = {t["name"]: t for t in county_stats(store)["townships"]}
+    devices = devices_section(list_devices(store), revoked)
     if not checks:
         body = ('<div class="empty">尚无乡镇上报数据。<br>在县里执行 <code>zwgk county enroll --township 乡镇名</code> 发放注册码，'
                 "乡镇在桌面程序中注册并同步后，数据会显示在这里。</div>")
-        return page("县级政务公开汇总", body)
-    body = index_cards(checks) + "<h2>各乡镇情况</h2>" + township_table(checks, stats) + findings_section(checks)
+        return page("县级政务公开汇总", body + devices)
+    body = (index_cards(checks) + "<h2>各乡镇情况</h2>" + township_table(checks, stats) + findings_section(checks)
+            + devices)
     return page("县级政务公开汇总", body)
+
+
+def devices_section(devices: list[dict], revoked: str | None = None) -> str:
+    """Enrolled devices; each active one has a revoke form that needs the admin key (zwgk county admin-key)."""
+    if not devices:
+        return ""
+    rows = []
+    for d in devices:
+        if d["revoked"]:
+            state, action = '<span class="badge b-gray">已撤销</span>', '<span class="sub">—</span>'
+        else:
+            state = ('<span class="badge b-warn">令牌已过期</span>' if d.get("expired")
+                     else '<span class="badge b-ok">正常</span>')
+            action = (f'<form method="post" action="/devices/{escape(d["device_id"])}/revoke" class="revoke">'
+                      '<input type="password" name="admin_key" placeholder="管理密钥" required autocomplete="off"> '
+                      '<button type="submit">撤销</button></form>')
+        seen = d["last_seen_at"]
+        last = when(datetime.fromisoformat(seen[:-1])) if seen else "—"
+        rows.append(f'<tr><td class="nw">{escape(d["township"])}</td><td>{escape(d["name"] or "—")}</td>'
+                    f'<td class="sub">{escape(d["device_id"][:8])}</td><td class="nw">{last}</td><td>{state}</td>'
+                    f"<td>{action}</td></tr>")
+    note = (f'<p class="okbox">已撤销设备 {escape(revoked[:8])}：它的同步请求将被拒绝。</p>' if revoked else "")
+    return (f"<h2>已注册设备<small>撤销后该设备无法再同步；需输入管理密钥（在服务器上运行 zwgk county admin-key 查看）</small></h2>"
+            + note + '<table><tr><th>乡镇</th><th>设备名称</th><th>编号</th><th>最近同步' + LOCAL_TZ_NOTE
+            + "</th><th>状态</th><th>操作</th></tr>" + "".join(rows) + "</table>")
 
 
 def index_cards(checks: list[TownshipCheck]) -> str:
@@ -203,8 +235,26 @@ def render_township(store: CountyStore, township_id: str) -> str:
         + f"<h2>{escape(check.name)}的公示<small>最近上报 {when(check.last_received)}{LOCAL_TZ_NOTE}；"
           "有问题的排在前面</small></h2>"
         + notices_table(check.notices) + legend()
+        + witness_section(store, township_id)
     )
     return page(f"{check.name} · 公示与合规检查", body)
+
+
+def witness_section(store: CountyStore, township_id: str) -> str:
+    """The county's witness of the township's audit chain and any report that went backwards."""
+    with store.session() as session:
+        best, problems = witness_state(session, township_id)
+        best = (best.seq, best.received_at) if best else None
+        problems = [(w.received_at, w.problem) for w in problems]
+    if best is None:
+        text = '<div class="empty">该乡镇尚未报送审计日志链头（升级到新版本并同步后报送）。</div>'
+    else:
+        text = (f'<p>县级见证到该乡镇审计日志第 <b>{best[0]:,}</b> 条（{when(best[1])}）。乡镇核验审计日志时会与此核对，'
+                "日志被截短或改写都能发现。</p>")
+    if problems:
+        text += "".join(f'<div class="finding"><span class="badge b-bad">审计日志异常</span>'
+                        f'<span class="t">{when(at)}：{escape(problem)}</span></div>' for at, problem in problems)
+    return "<h2>审计日志见证</h2>" + text
 
 
 def township_cards(check: TownshipCheck) -> str:

@@ -10,6 +10,14 @@ An operation (op) is one use case: `op(db, actor, *args, job=None) -> DTO`.
   pool, where `read_session` is the only session it may open (a flush of
   any change there raises, so a mislabelled write is caught by the tests,
   not by a clerk).
+- `@writes(..., steps=True)` marks long work that is mostly network or
+  disk (sync, backup): the desktop runs it on the pool, NOT on the database
+  thread, and the op makes each of its short writes with
+  `db.write(fn, user=...)`, which hands it to the database thread (see
+  `core.db.Database.write`). Its writes stay serialised with every other
+  write, and the database thread is never held for the minutes a sync or
+  a backup of the photo archive can take. Such an op never opens
+  `unit_of_work` itself (on a pool thread that raises).
 - An op returns plain DTOs (dataclasses), never an ORM object or a Session,
   and raises `ZwgkError` subclasses with stable codes and Chinese messages.
 
@@ -41,6 +49,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 class OpInfo:
     writes: bool
     kinds: frozenset[str] = frozenset()
+    steps: bool = False  # long work on the pool whose short writes go through `db.write`
+
+    @property
+    def on_db_thread(self) -> bool:
+        return self.writes and not self.steps
 
 
 @dataclass(frozen=True)
@@ -54,14 +67,14 @@ class Changes:
         return bool(self.kinds.intersection(kinds))
 
 
-def writes(*kinds: str) -> Callable[[F], F]:
-    """Mark an op as a write that changes `kinds` (see `KINDS`)."""
+def writes(*kinds: str, steps: bool = False) -> Callable[[F], F]:
+    """Mark an op as a write that changes `kinds` (see `KINDS`); `steps=True`: long work writing in short steps."""
     unknown = set(kinds) - KINDS
     if unknown or not kinds:
         raise ValueError(f"@writes needs known kinds, got {kinds!r}")
 
     def mark(fn: F) -> F:
-        fn.op_info = OpInfo(writes=True, kinds=frozenset(kinds))  # type: ignore[attr-defined]
+        fn.op_info = OpInfo(writes=True, kinds=frozenset(kinds), steps=steps)  # type: ignore[attr-defined]
         return fn
 
     return mark

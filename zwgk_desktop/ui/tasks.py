@@ -8,7 +8,10 @@ succeeded, `changed(Changes)` tells every subscribed page what kinds of data
 (and which rows) changed; an op marked `@reads` runs on the pool, whose
 threads may not write (a flush there raises). `progress=` a label shows the
 modal progress dialog, `progress=` a `JobStrip` the inline strip; either
-way the op gets `job=` and can be cancelled.
+way the op gets `job=` and can be cancelled. An op marked
+`@writes(..., steps=True)` (sync, backup) runs on the pool and its short
+writes come to the database thread one by one through the writer this
+manager installs on the bound database (`Database.use_writer`).
 
 Underneath, modelled on Anki's `aqt/taskman.py`:
 - `TaskManager.run(func, on_success, on_failure, db=True)`: work touching the
@@ -89,7 +92,7 @@ class TaskManager(QObject):
     def __init__(self, parent: QObject | None = None, *, error_parent: QWidget | None = None,
                  database=None, actor=None):
         super().__init__(parent)
-        self.database, self.actor = database, actor  # what run_op calls ops with (actor follows 切换用户)
+        self.database, self.actor = None, actor  # what run_op calls ops with (actor follows 切换用户)
         self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zwgk-db")
         self._pool = ThreadPoolExecutor(
             max_workers=POOL_WORKERS, thread_name_prefix="zwgk-pool", initializer=mark_thread_read_only
@@ -102,14 +105,22 @@ class TaskManager(QObject):
         self._finished: list[tuple[Future, SuccessCallback | None, FailureCallback | None]] = []
         self._finished_lock = threading.Lock()
         self._results_pending.connect(self._deliver_finished, Qt.ConnectionType.QueuedConnection)
+        if database is not None:
+            self.bind(database=database)
 
     # --- operations -------------------------------------------------------
     def bind(self, database=None, actor=None) -> None:
         """Set the database and/or acting user that `run_op` passes to every op."""
         if database is not None:
             self.database = database
+            if hasattr(database, "use_writer"):
+                database.use_writer(self.write_on_db_thread)
         if actor is not None:
             self.actor = actor
+
+    def write_on_db_thread(self, fn: Callable[[], Any]) -> Any:
+        """Run `fn` on the single database thread and wait for it (the writer of `@writes(steps=True)` ops)."""
+        return self._db_executor.submit(fn).result()
 
     def run_op(
         self,
@@ -147,16 +158,17 @@ class TaskManager(QObject):
                 on_success(result)
 
         owner = owner if owner is not None else _callback_owner(on_success, on_failure)
+        on_db_thread = info.on_db_thread
         if progress is None:
             return self.run(lambda: op(database, acting, *args, **kwargs), succeeded, on_failure,
-                            db=info.writes, owner=owner)
+                            db=on_db_thread, owner=owner)
         work = lambda job: op(database, acting, *args, job=job, **kwargs)  # noqa: E731
         if isinstance(progress, str):
             future, _job, _dialog = self.run_with_progress(
-                work, succeeded, progress, parent, on_failure=on_failure, db=info.writes, cancellable=cancellable,
+                work, succeeded, progress, parent, on_failure=on_failure, db=on_db_thread, cancellable=cancellable,
             )
             return future
-        progress.start(self, work, succeeded, on_failure, label=label, db=info.writes)
+        progress.start(self, work, succeeded, on_failure, label=label, db=on_db_thread)
         return None
 
     def notify_changed(self, *kinds: str, ids: tuple[str, ...] = ()) -> None:
@@ -292,5 +304,7 @@ class TaskManager(QObject):
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; by default wait for running work (a DB write finishes its transaction)."""
         self._closed = True
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)  # a running stepped op still writes through the DB thread
+        if self.database is not None and getattr(self.database, "_writer", None) == self.write_on_db_thread:
+            self.database.use_writer(None)
         self._db_executor.shutdown(wait=wait, cancel_futures=True)

@@ -96,13 +96,13 @@ def test_server_killed_mid_upload_resumes_the_file(township, county, monkeypatch
     with pytest.raises(SyncUnreachable):
         sync_once(config, database=database)
     county.wait_exit()
-    partials = list((county.data_dir / "blobs" / "partial").glob("*.part"))
+    partials = list((county.data_dir / "blobs" / "partial").rglob("*.part"))
     assert partials and partials[0].stat().st_size > 0
     county.start(faults="")
     report = sync_once(config, database=database)
     assert report.errors == 0 and report.warnings == []
     agree(database, config, county)
-    assert not list((county.data_dir / "blobs" / "partial").glob("*.part"))
+    assert not list((county.data_dir / "blobs" / "partial").rglob("*.part"))
 
 
 def test_a_response_that_never_comes_times_out_and_loses_nothing(township, county, monkeypatch):
@@ -153,7 +153,7 @@ def test_client_killed_mid_sync_then_restarted(township, county):
     report = sync_once(config, database=database)
     assert report.pending == 0 and report.errors == 0
     agree(database, config, county)
-    assert not list(partial_dir.glob("*.part"))
+    assert not list(partial_dir.rglob("*.part"))
 
 
 def test_the_county_refuses_a_blob_that_does_not_match_its_hash(township, county):
@@ -172,3 +172,20 @@ def test_the_county_refuses_a_blob_that_does_not_match_its_hash(township, county
     assert report.errors == 1 and report.problems[0]["code"] == "hash_mismatch"
     assert report.blobs_uploaded == 2
     assert not (county.data_dir / "blobs" / photo.sha256[:2] / photo.sha256).exists()
+
+
+def test_a_lost_token_rotation_answer_locks_nobody_out(township, county):
+    """The county rotates the token but its answer is lost (500 after commit): the next sync still gets in with the
+    old token (honoured for a grace period), gets a fresh one and completes."""
+    from zwgk_desktop.services.sync.client import load_token
+
+    config, database = township
+    enroll_real(config, county, database=database)
+    before = load_token(config)
+    county.set_faults("token:after:500:1")
+    with pytest.raises(SyncUnreachable):
+        sync_once(config, database=database)
+    assert load_token(config) == before
+    report = sync_once(config, database=database)
+    assert report.pending == 0 and load_token(config) != before
+    agree(database, config, county)

@@ -7,6 +7,9 @@ per file), then send the rest of each in chunks
 copy ends; a 409 answer resyncs the offset. The county verifies the hash of the
 assembled file; a refused file (local copy modified) is reported, not retried
 in a loop. A missing local file is reported too; neither stops other uploads.
+The county takes (and answers about) only hashes that our own synced rows
+name; a file whose row it has not accepted yet is reported and left for the
+next sync.
 """
 
 from __future__ import annotations
@@ -46,7 +49,12 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
     hashes = sorted(files)
     offsets: dict[str, int | None] = {}
     for start in range(0, len(hashes), ASK_BATCH):
-        offsets.update(client.missing_blob_offsets(hashes[start : start + ASK_BATCH]))
+        missing_part, unregistered = client.missing_blob_answer(hashes[start : start + ASK_BATCH])
+        offsets.update(missing_part)
+        for sha256 in unregistered:
+            name = files[sha256].name if sha256 in files else sha256[:12]
+            result.problems.append({"code": "blob_not_registered", "sha256": sha256,
+                                    "message": f"文件 {name} 所属的记录尚未被县级接收（可能被拒收），暂不上传。"})
     missing = list(offsets)
     for index, sha256 in enumerate(missing):
         if job is not None:
@@ -62,11 +70,14 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
         except SyncUnreachable:
             raise
         except SyncError as exc:
-            if exc.code != "hash_mismatch":
-                raise
-            result.problems.append({"code": "hash_mismatch", "sha256": sha256,
-                                    "message": f"文件 {path.name} 的内容与登记的校验值不符（可能被修改），县级拒收。"})
-            continue
+            if exc.code == "hash_mismatch":
+                result.problems.append({"code": "hash_mismatch", "sha256": sha256,
+                                        "message": f"文件 {path.name} 的内容与登记的校验值不符（可能被修改），县级拒收。"})
+                continue
+            if exc.code == "blob_not_registered":
+                result.problems.append({"code": exc.code, "sha256": sha256, "message": exc.message})
+                continue
+            raise
         if sent is not None:
             result.uploaded += 1
             result.bytes_sent += sent

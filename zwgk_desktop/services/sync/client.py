@@ -4,15 +4,24 @@
 county's own CA / pinned certificate (`settings.county_ca_file`), a bearer
 token, a timeout, and every transport or server failure turned into a
 `SyncError` with a Chinese message. The token lives in `<data dir>/sync-token`
-(permission 600), never in the database or settings.json.
+(permission 600), never in the database or settings.json; every sync asks
+the county for a fresh one (`rotate_token`) and stores it before anything
+else, so a stolen token stops working soon.
+
+Plain `http://` is accepted only to this computer itself (a county server on
+127.0.0.1 for testing) unless the enrollment said `--insecure`:
+`check_transport` refuses it otherwise and names what would travel in clear.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import ssl
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -40,14 +49,33 @@ class OffsetMismatch(SyncError):
         self.offset = offset
 
 
-def tls_verify(ca_file: str | None):
-    """`verify=` for httpx: the system trust store, or only the county's CA / self-signed certificate."""
+_tls_contexts: dict[tuple, ssl.SSLContext] = {}
+_tls_lock = threading.Lock()
+
+
+def tls_verify(ca_file: str | None) -> ssl.SSLContext:
+    """`verify=` for httpx: the default trust store, or only the county's CA / self-signed certificate.
+
+    Built once per process (per CA file and its version): loading a trust store
+    costs a fifth of a second, which a sync every few minutes need not pay again.
+    """
     if not ca_file:
-        return True
-    path = Path(ca_file)
-    if not path.is_file():
-        raise SyncError(f"找不到县级服务器证书文件 {ca_file}，请在设置中重新选择。", code="sync_ca_file")
-    return ssl.create_default_context(cafile=str(path))
+        key, build = ("default",), httpx.create_ssl_context
+    else:
+        path = Path(ca_file)
+        if not path.is_file():
+            raise SyncError(f"找不到县级服务器证书文件 {ca_file}，请在设置中重新选择。", code="sync_ca_file")
+        info = path.stat()
+        key = (str(path.resolve()), info.st_mtime_ns, info.st_size)
+
+        def build() -> ssl.SSLContext:
+            return ssl.create_default_context(cafile=str(path))
+
+    with _tls_lock:
+        context = _tls_contexts.get(key)
+        if context is None:
+            context = _tls_contexts[key] = build()
+    return context
 
 
 class CountyClient:
@@ -133,11 +161,16 @@ class CountyClient:
 
     def missing_blob_offsets(self, hashes: list[str]) -> dict[str, int | None]:
         """Hashes the county lacks → bytes it already holds (None: ask `blob_status`, an older county)."""
+        return self.missing_blob_answer(hashes)[0]
+
+    def missing_blob_answer(self, hashes: list[str]) -> tuple[dict[str, int | None], list[str]]:
+        """(missing hash → bytes held, hashes the county has no record of from us, so won't take yet)."""
         answer = self.call("POST", "/blobs/missing", json={"hashes": hashes})
         offsets = answer.get("offsets")
+        unregistered = [h for h in answer.get("unregistered") or () if isinstance(h, str)]
         if not isinstance(offsets, dict):
-            return {sha: None for sha in answer["missing"]}
-        return {sha: _offset(offsets.get(sha, 0)) for sha in answer["missing"]}
+            return {sha: None for sha in answer["missing"]}, unregistered
+        return {sha: _offset(offsets.get(sha, 0)) for sha in answer["missing"]}, unregistered
 
     def blob_status(self, sha256: str) -> dict:
         return self.call("GET", f"/blobs/{sha256}/status")
@@ -154,6 +187,31 @@ class CountyClient:
                 offset = 0
             raise OffsetMismatch(offset)
         return self.check(response)
+
+    def rotate_token(self) -> str | None:
+        """A fresh device token from the county (the old one stays valid briefly); None from an older county."""
+        response = self.request("POST", "/token")
+        if response.status_code == 404:
+            return None
+        token = self.check(response).get("token")
+        if not isinstance(token, str) or not token:
+            raise SyncError("县级服务器没有返回新的设备令牌。", code="sync_protocol")
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        return token
+
+    def post_audit_head(self, head: dict) -> dict | None:
+        """Give the county our audit chain head to keep as a witness; its answer (None from an older county)."""
+        response = self.request("POST", "/audit-head", json=head)
+        if response.status_code == 404:
+            return None
+        return self.check(response)
+
+    def audit_head(self) -> dict | None:
+        """The newest chain head the county witnessed for our township (None: none yet, or an older county)."""
+        response = self.request("GET", "/audit-head")
+        if response.status_code == 404:
+            return None
+        return self.check(response).get("head")
 
     def reference(self, since: int) -> dict:
         return self.call("GET", "/reference", params={"since": since})
@@ -194,6 +252,40 @@ def load_token(config) -> str | None:
         return path.read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+CLEAR_TEXT_WARNING = (
+    "通过未加密的 http 连接与 {host} 同步：户主姓名、身份证号、电话、银行账号等个人信息、公示明细和照片"
+    "都将以明文在网络上传输，途经的任何设备都能看到并篡改。请尽快改用县里提供的 https 地址。"
+)
+
+
+def is_loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(url: str, insecure: bool = False) -> str | None:
+    """Refuse plain http to another computer unless `insecure`; the clear-text warning when allowed anyway."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncError("服务器地址应以 https:// 开头，例如 https://zwgk.xx县.gov.cn。", code="invalid_input")
+    if parts.scheme == "https" or is_loopback(parts.hostname):
+        return None
+    warning = CLEAR_TEXT_WARNING.format(host=parts.hostname)
+    if insecure:
+        return warning
+    raise SyncError(
+        f"拒绝使用未加密的 http 地址 {url}：{warning.split('：', 1)[1]}"
+        "确需临时使用（例如县里内网测试），请在命令后加 --insecure。",
+        code="insecure_transport", detail={"server": url},
+    )
 
 
 def client_for(config, token: str | None = None, http: httpx.Client | None = None) -> CountyClient:

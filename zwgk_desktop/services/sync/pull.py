@@ -1,7 +1,8 @@
 """Pull the county's reference data by cursor and apply it to the township database.
 
-Each page is applied together with the new cursor in one transaction, so a cut
-never skips or half-applies anything. Kinds: `calendar` (one year's holidays
+Each page is applied together with the new cursor in one transaction
+(`database.write`: on the database thread when the desktop runs the sync on
+its pool), so a cut never skips or half-applies anything. Kinds: `calendar` (one year's holidays
 and 调休 working days → `CalendarDay` rows with source 'county', replacing the
 county's earlier rows for that year, never a manual entry), `catalogue`
 (validated, then Setting `county_catalogue` and the `CatalogItem` rows — rule,
@@ -51,12 +52,15 @@ def pull_reference(database, client, job=None, data_dir: Path | None = None) -> 
             since = int(get_setting(session, CURSOR_KEY, 0) or 0)
         page = client.reference(since)
         items = page.get("items") or []
-        with database.session(user="sync") as session:
-            for item in items:
-                warning = apply_reference(session, item)
-                if warning:
-                    result.warnings.append(warning)
+        if not items and int(page.get("cursor", since)) == since:
+            break  # nothing new: no write at all
+
+        def apply_page(session) -> list[str]:
+            warnings = [w for w in (apply_reference(session, item) for item in items) if w]
             set_setting(session, CURSOR_KEY, int(page.get("cursor", since)))
+            return warnings
+
+        result.warnings += database.write(apply_page, user="sync")
         result.applied += len(items)
         if not page.get("more") or not items:
             break

@@ -6,7 +6,9 @@ now and send it with its `row_version` (line items of a notice travel as one
 entry's seq). Accepted and duplicate answers mark entries sent; a rejected or
 conflicting record is quarantined with the reason and never blocks the others
 (CommCare). Rows the county must not get (user accounts) are marked sent
-without leaving the machine.
+without leaving the machine. Batches are read in a read-only session and
+each batch's answers written in one short `database.write` transaction, so
+the push never holds the database thread while it waits for the county.
 """
 
 from __future__ import annotations
@@ -102,12 +104,10 @@ def push_pending(database, client, job=None, batch_size: int = BATCH_SIZE) -> Pu
             ).scalars())
             if not entries:
                 break
-            local = [e for e in entries if e.entity in LOCAL_ONLY_ENTITIES]
-            for entry in local:
-                entry.state, entry.sent_at, entry.error = "sent", utcnow(), "本地数据，不上报县级"
+            local = [e.key for e in entries if e.entity in LOCAL_ONLY_ENTITIES]
             records = build_records(session, [e for e in entries if e.entity not in LOCAL_ONLY_ENTITIES])
         answers = client.push_changes(records) if records else []
-        changed = len(local) + record_answers(database, answers, result)
+        changed = record_answers(database, answers, result, local_keys=local)
         done += len(entries)
         if job is not None:
             job.progress(done, max(total, done), f"已上报 {done} 条变更")
@@ -118,10 +118,11 @@ def push_pending(database, client, job=None, batch_size: int = BATCH_SIZE) -> Pu
     return result
 
 
-def record_answers(database, answers: list[dict], result: PushResult) -> int:
+def record_answers(database, answers: list[dict], result: PushResult, local_keys: list[str] = ()) -> int:
     """Apply the county's per-record answers to the outbox in one transaction; how many entries changed.
 
-    Delivered keys share one UPDATE per 500 keys; each quarantined key keeps its own reason.
+    Delivered keys share one UPDATE per 500 keys; each quarantined key keeps its own reason;
+    `local_keys` (rows that never leave the machine) are marked done in the same transaction.
     """
     delivered: list[str] = []
     quarantined: list[tuple[str, str]] = []
@@ -142,13 +143,24 @@ def record_answers(database, answers: list[dict], result: PushResult) -> int:
                 result.rejected += 1
             result.problems.append({"key": key, "code": status, "message": reason})
     now = utcnow()
-    changed = 0
-    with database.session() as session:
+
+    def write(session) -> int:
+        changed = 0
+        for part in _chunks(list(dict.fromkeys(local_keys)), 500):
+            changed += session.execute(
+                update(OutboxEntry).where(OutboxEntry.key.in_(part), OutboxEntry.state == "pending")
+                .values(state="sent", sent_at=now, error="本地数据，不上报县级")
+                .execution_options(synchronize_session=False)
+            ).rowcount
         for part in _chunks(list(dict.fromkeys(delivered)), 500):
             changed += _mark(session, OutboxEntry.key.in_(part), state="sent", sent_at=now, error="")
         for key, error in quarantined:
             changed += _mark(session, OutboxEntry.key == key, state="quarantined", error=error)
-    return changed
+        return changed
+
+    if not (local_keys or delivered or quarantined):
+        return 0
+    return database.write(write, user="sync")
 
 
 def _mark(session, where, **values) -> int:

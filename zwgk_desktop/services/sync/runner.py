@@ -1,14 +1,20 @@
 """One sync with the county, end to end: `sync_once(config, job) -> SyncReport`; plus enrollment and status.
 
-Order: clock check (a Chinese warning beyond 5 minutes of skew) → push
-outbox → upload missing blobs → pull reference data (→ push again when the
+Order: clock check (a Chinese warning beyond 5 minutes of skew) → a fresh
+device token → push outbox → the audit chain head to the county (its
+witness) → upload missing blobs → pull reference data (→ push again when the
 pull changed synced rows, e.g. catalogue items) → sanity count against the
-county (Anki's post-sync check). Totals, last
-time, last error and warnings are saved in the township DB even when a step
-fails; the failure is then re-raised as a `SyncError` so a caller (the UI
-timer with backoff, `zwgk sync now`) can retry later. Nothing is lost by a
-failure at any point: the outbox, idempotency keys and resumable uploads see
-to that.
+county (Anki's post-sync check). Every attempt is recorded — when, and how
+it ended — and only a completed one as a success (`last_attempt_at`,
+`last_success_at`, `last_error`), even when it failed before reaching the
+county (not enrolled); the failure is then re-raised as a `SyncError` so a
+caller (the UI timer with backoff, `zwgk sync now`) can retry later. Nothing
+is lost by a failure at any point: the outbox, idempotency keys and
+resumable uploads see to that.
+
+Threading: network and file work run in the caller's thread; each write is
+one short `database.write` transaction (on the database thread when the
+desktop runs the sync on its pool), see `ops.sync`.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.errors import Cancelled, ZwgkError
 from zwgk_desktop.core.models import DisclosureItem, OutboxEntry
 from zwgk_desktop.services.sync import blobs, pull, push
-from zwgk_desktop.services.sync.client import SyncError, client_for, load_token, save_token
+from zwgk_desktop.core.local_time import local_time_text
+from zwgk_desktop.services.sync.client import SyncError, check_transport, client_for, load_token, save_token
 from zwgk_desktop.services.sync.state import DEVICE_KEY, TOTALS_KEY, get_setting, set_setting, totals
 
 MAX_CLOCK_SKEW_S = 300
@@ -64,13 +71,17 @@ def _open(config, database):
     return open_database(config), True
 
 
-def enroll(config, server: str, code: str, device_name: str | None = None, database=None, http=None) -> dict:
-    """Register this install with the county: store the URL in settings, the token in a 600 file."""
+def enroll(config, server: str, code: str, device_name: str | None = None, database=None, http=None,
+           insecure: bool = False) -> dict:
+    """Register this install with the county: store the URL in settings, the token in a 600 file.
+
+    Plain http to another computer is refused before anything is sent unless
+    `insecure` (then the result carries the clear-text warning).
+    """
     from zwgk_desktop.services.sync.client import CountyClient
 
     server = server.strip().rstrip("/")
-    if not server.startswith(("http://", "https://")):
-        raise SyncError("服务器地址应以 https:// 开头（测试环境可用 http://）。", code="invalid_input")
+    warning = check_transport(server, insecure)
     name = device_name or platform.node() or "township-pc"
     with CountyClient(server, ca_file=config.settings.county_ca_file, timeout=config.settings.http_timeout_s,
                       http=http) as client:
@@ -78,15 +89,16 @@ def enroll(config, server: str, code: str, device_name: str | None = None, datab
     database, owned = _open(config, database)
     try:
         save_token(config, answer["token"])
-        with database.session(user="sync") as session:
-            set_setting(session, DEVICE_KEY, {"server": server, "device_id": answer["device_id"],
-                                              "township": answer.get("township", ""), "enrolled_at": now_iso()})
+        device = {"server": server, "device_id": answer["device_id"], "township": answer.get("township", ""),
+                  "enrolled_at": now_iso(), "insecure": bool(warning)}
+        database.write(lambda session: set_setting(session, DEVICE_KEY, device), user="sync")
         config.settings.county_url = server
         config.save_settings()
     finally:
         if owned:
             database.dispose()
-    return {"device_id": answer["device_id"], "township": answer.get("township", ""), "server": server}
+    return {"device_id": answer["device_id"], "township": answer.get("township", ""), "server": server,
+            "warnings": [warning] if warning else []}
 
 
 def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncReport:
@@ -94,20 +106,30 @@ def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncR
     job = job or Job()
     database, owned = _open(config, database)
     report = SyncReport()
-    error: SyncError | None = None
+    error: ZwgkError | None = None
     outcome: ZwgkError | None = None  # what `finish` records: a failure or a cancel is not a completed sync
     try:
-        token = load_token(config)
-        if not token or not config.settings.county_url:
-            raise SyncError("本机尚未在县级服务器注册，请先运行 zwgk sync enroll。", code="sync_not_enrolled")
-        with client_for(config, token, http=http) as client:
-            try:
+        try:
+            token = load_token(config)
+            if not token or not config.settings.county_url:
+                raise SyncError("本机尚未在县级服务器注册：请在“同步”页填写平台地址和注册码后注册"
+                                "（命令行：zwgk sync enroll）。", code="sync_not_enrolled")
+            transport_warning = check_transport(config.settings.county_url, _enrolled_insecure(database))
+            if transport_warning:
+                report.warnings.append(transport_warning)
+            with client_for(config, token, http=http) as client:
                 run_steps(config, database, client, job, report)
-            except SyncError as exc:
-                error = outcome = exc
-            except Cancelled as exc:
-                outcome = exc
-                raise
+        except SyncError as exc:
+            error = outcome = exc
+        except Cancelled as exc:
+            outcome = exc
+            raise
+        except ZwgkError as exc:
+            outcome = exc
+            raise
+        except BaseException:
+            outcome = SyncError("同步时发生程序内部错误，数据仍在本机。", code="bug")
+            raise
     finally:
         try:
             finish(database, report, outcome)
@@ -119,6 +141,11 @@ def sync_once(config, job: Job | None = None, database=None, http=None) -> SyncR
     return report
 
 
+def _enrolled_insecure(database) -> bool:
+    with database.session() as session:
+        return bool((get_setting(session, DEVICE_KEY, None) or {}).get("insecure"))
+
+
 def run_steps(config, database, client, job: Job, report: SyncReport) -> None:
     job.progress(0, 4, "正在连接县级服务器…")
     _server, skew = client.server_time()
@@ -126,8 +153,10 @@ def run_steps(config, database, client, job: Job, report: SyncReport) -> None:
     warning = clock_warning(skew)
     if warning:
         report.warnings.append(warning)
+    renew_token(config, client)
     job.progress(1, 4, "正在上报变更…")
     push_outbox(database, client, job, report)
+    send_audit_head(database, client, report)
     job.progress(2, 4, "正在上传照片和打印件…")
     uploaded = blobs.upload_missing(database, config, client, job)
     report.blobs_uploaded = uploaded.uploaded
@@ -141,6 +170,27 @@ def run_steps(config, database, client, job: Job, report: SyncReport) -> None:
         push_outbox(database, client, job, report)  # rows the pull changed (catalogue items) go up at once
     compare_counts(database, client, report)
     job.progress(4, 4, "同步完成")
+
+
+def renew_token(config, client) -> None:
+    """Swap the device token for a fresh one and keep it (the county accepts the old one a little longer)."""
+    token = client.rotate_token()
+    if token:
+        save_token(config, token)
+
+
+def send_audit_head(database, client, report: SyncReport) -> None:
+    """The county keeps our chain head as a witness; a head it saw go backwards is warned about."""
+    from zwgk_desktop.core.audit import chain_head
+
+    with database.session() as session:
+        head = chain_head(session)
+    if head is None:
+        return
+    key = getattr(database, "install_key", None)
+    answer = client.post_audit_head({"seq": head[0], "hash": head[1], "key_id": key.key_id if key else ""})
+    if answer and answer.get("problem"):
+        report.warnings.append(f"县级平台发现本机审计日志异常：{answer['problem']}请运行 zwgk audit verify 核对。")
 
 
 def push_outbox(database, client, job: Job, report: SyncReport) -> None:
@@ -202,9 +252,10 @@ def compare_counts(database, client, report: SyncReport) -> None:
 
 
 def finish(database, report: SyncReport, error: ZwgkError | None) -> None:
-    """Save totals and the outcome; fill the report's pending/conflict/error counts."""
+    """Record the attempt (and, without an error, the success); fill the report's pending/conflict/error counts."""
     report.finished_at = now_iso()
-    with database.session(user="sync") as session:
+
+    def write(session) -> None:
         counts = outbox_counts(session)
         report.pending = counts["pending"]
         saved = totals(session)
@@ -213,15 +264,17 @@ def finish(database, report: SyncReport, error: ZwgkError | None) -> None:
         saved["blobs_uploaded"] += report.blobs_uploaded
         saved["last_attempt_at"] = report.finished_at
         if error is None:
-            saved["last_sync_at"] = report.finished_at
+            saved["last_success_at"] = saved["last_sync_at"] = report.finished_at
             saved["last_error"] = None
         else:
-            saved["last_error"] = error.as_json()
+            saved["last_error"] = {**error.as_json(), "at": report.finished_at}
         saved["warnings"] = list(report.warnings)
         if report.clock_skew_s is not None:
             saved["clock_skew_s"] = report.clock_skew_s
         saved["problems"] = list(report.problems)[-50:]
         set_setting(session, TOTALS_KEY, saved)
+
+    database.write(write, user="sync")
 
 
 def outbox_counts(session) -> dict:
@@ -238,7 +291,7 @@ def outbox_counts(session) -> dict:
 
 
 def sync_status(config, database=None) -> dict:
-    """`sync status`: totals ever, what waits, quarantined conflicts/errors, last sync and enrollment."""
+    """`sync status`: totals ever, what waits, quarantined conflicts/errors, last attempt and success, enrollment."""
     database, owned = _open(config, database)
     try:
         with database.session() as session:
@@ -248,6 +301,7 @@ def sync_status(config, database=None) -> dict:
     finally:
         if owned:
             database.dispose()
+    last_success = saved.get("last_success_at") or saved.get("last_sync_at")
     return {
         "pushed": saved["pushed"],
         "pulled": saved["pulled"],
@@ -255,11 +309,16 @@ def sync_status(config, database=None) -> dict:
         "pending": counts["pending"],
         "conflicts": counts["conflicts"],
         "errors": counts["quarantined"] - counts["conflicts"],
-        "last_sync_at": saved.get("last_sync_at"),
+        "last_attempt_at": saved.get("last_attempt_at"),
+        "last_success_at": last_success,
+        "last_sync_at": last_success,
+        "last_attempt_local": local_time_text(saved.get("last_attempt_at")) or None,
+        "last_success_local": local_time_text(last_success) or None,
         "last_error": saved.get("last_error"),
         "warnings": saved.get("warnings", []),
         "clock_skew_s": saved.get("clock_skew_s"),
         "enrolled": bool(device) and load_token(config) is not None,
         "device_id": (device or {}).get("device_id"),
         "server": (device or {}).get("server") or config.settings.county_url or None,
+        "insecure": bool((device or {}).get("insecure")),
     }

@@ -2,7 +2,8 @@
 
 Keys: `sync_device` (server, device id, township, enrolled_at), `sync_reference_cursor`
 (last reference entry applied), `sync_totals` (pushed/pulled/blobs_uploaded ever,
-last sync time, last error, last warnings). The token itself is a file (see client).
+last attempt, last success — `last_sync_at` is the same moment, the older name —
+last error with its time, last warnings). The token itself is a file (see client).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def set_setting(session: Session, key: str, value: Any) -> None:
 
 
 def totals(session: Session) -> dict:
-    base = {"pushed": 0, "pulled": 0, "blobs_uploaded": 0, "last_sync_at": None, "last_error": None,
-            "warnings": []}
+    base = {"pushed": 0, "pulled": 0, "blobs_uploaded": 0, "last_attempt_at": None, "last_success_at": None,
+            "last_sync_at": None, "last_error": None, "warnings": []}
     base.update(get_setting(session, TOTALS_KEY, {}) or {})
     return base

@@ -1,13 +1,16 @@
 """设置 → 备份, plus the automatic daily backup and the "no recent backup" nag.
 
-`BackupScheduler` (one per window) runs `services.backup.auto_backup` off the
-UI thread a few seconds after start-up and then every few hours (it only
-backs up when the last one is a day old), never two backups at once, and
-emits `state_changed(BackupState)` after every backup so the tab and the
-banner stay current. `BackupTab` chooses the folder, backs up now with
-progress, verifies a backup and explains restoring (the CLI command, since a
-restore needs an empty data directory). Folder choosers are attributes so
-tests can replace them; nothing here opens a modal message box.
+`BackupScheduler` (one per window) runs the `ops.backup.auto_backup` op a few
+seconds after start-up and then every few hours (it only backs up when the
+last one is a day old), never two backups at once, and emits
+`state_changed(BackupState)` after every backup so the tab and the banner
+stay current. Backups are `@writes(steps=True)` ops: they copy the archive on
+the pool and only their final record goes through the database thread.
+`BackupTab` chooses the folder, backs up now with progress, makes a
+password-encrypted backup for a USB stick, verifies a backup (asking for the
+password of an encrypted one) and explains restoring (the CLI command, since
+a restore needs an empty data directory). Folder, file and password choosers
+are attributes so tests can replace them; nothing here opens a modal message box.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,11 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.local_time import local_time_text
+from zwgk_desktop.errors import Cancelled
+from zwgk_desktop.ops.backup import (
+    BackupState, auto_backup, backup_state, create_backup, restore_command, verify_backup,
+)
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.common import MessageLabel, card
-from zwgk_desktop.ui.settings.data import BackupState, load_backup_state, restore_command
-from zwgk_desktop.ui.sync.data import local_time_text
+from zwgk_desktop.ui.tasks import error_message
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +71,10 @@ class BackupScheduler(QObject):
 
     def run_auto(self) -> bool:
         """Back up if due (off the UI thread); False when a backup is already running."""
-        from zwgk_desktop.services.backup import auto_backup
-
         if self.busy:
             return False
         self.busy = True
-        config, database = self.config, self.database
-        self.tasks.run(lambda: auto_backup(config, database, Job()), self._auto_done, self._auto_failed)
+        self.tasks.run_op(auto_backup, on_success=self._auto_done, on_failure=self._auto_failed, owner=self)
         return True
 
     def _auto_done(self, result) -> None:
@@ -79,23 +83,21 @@ class BackupScheduler(QObject):
         self.emit_state()
 
     def _auto_failed(self, exc: BaseException) -> None:
-        from zwgk_desktop.ui.tasks import error_message
-
         self.busy = False
         self.auto_failed.emit(tr("自动备份未完成：{m}").format(m=error_message(exc)))
         self.emit_state()
 
     def emit_state(self) -> None:
-        config = self.config
-        self.tasks.run(lambda: load_backup_state(config), self.state_changed.emit,
-                       lambda exc: log.warning("backup state: %s", exc), db=False, owner=self)
+        self.tasks.run_op(backup_state, on_success=self.state_changed.emit,
+                          on_failure=lambda exc: log.warning("backup state: %s", exc), owner=self)
 
 
 def backup_summary(state: BackupState) -> str:
     if not state.last_at:
         return tr("尚未备份过。")
-    return tr("上次备份：{t}（{n} 个文件）\n位置：{p}").format(t=local_time_text(state.last_at), n=state.files,
-                                                           p=state.last_path)
+    kind = tr("（加密）") if state.encrypted else ""
+    return tr("上次备份{k}：{t}（{n} 个文件）\n位置：{p}").format(k=kind, t=local_time_text(state.last_at), n=state.files,
+                                                             p=state.last_path)
 
 
 def nag_text(state: BackupState) -> str:
@@ -118,6 +120,10 @@ class BackupTab(QWidget):
         self.state: BackupState | None = None
         self.choose_folder = lambda: QFileDialog.getExistingDirectory(self, tr("选择备份保存位置"), self.folder_edit.text())
         self.choose_backup = lambda: QFileDialog.getExistingDirectory(self, tr("选择要校验的备份文件夹"), self.folder_edit.text())
+        self.choose_encrypted = lambda: QFileDialog.getOpenFileName(
+            self, tr("选择要校验的加密备份"), self.folder_edit.text(), tr("加密备份 (*.zwgkenc)"))[0]
+        self.choose_usb = lambda: QFileDialog.getExistingDirectory(self, tr("选择U盘或移动硬盘上的文件夹"), "")
+        self.ask_password = self._ask_password
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 16, 16, 16)
         outer.setSpacing(14)
@@ -167,6 +173,11 @@ class BackupTab(QWidget):
         self.backup_button = QPushButton(tr("立即备份(&B)"))
         self.backup_button.clicked.connect(self.backup_now)
         row.addWidget(self.backup_button)
+        self.encrypted_button = QPushButton(tr("加密备份到U盘(&E)…"))
+        self.encrypted_button.setToolTip(tr("备份含身份证号、银行账号等个人信息。带出办公室的备份请加密："
+                                            "生成一个 .zwgkenc 文件，凭密码才能查看和恢复。"))
+        self.encrypted_button.clicked.connect(self.backup_encrypted)
+        row.addWidget(self.encrypted_button)
         row.addStretch(1)
         layout.addLayout(row)
         self.message = MessageLabel()
@@ -179,9 +190,15 @@ class BackupTab(QWidget):
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        buttons = QHBoxLayout()
         self.verify_button = QPushButton(tr("校验备份(&V)…"))
         self.verify_button.clicked.connect(self.verify)
-        layout.addWidget(self.verify_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.verify_encrypted_button = QPushButton(tr("校验加密备份…"))
+        self.verify_encrypted_button.clicked.connect(self.verify_encrypted)
+        buttons.addWidget(self.verify_button)
+        buttons.addWidget(self.verify_encrypted_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.verify_message = MessageLabel()
         layout.addWidget(self.verify_message)
         layout.addStretch(1)
@@ -190,7 +207,9 @@ class BackupTab(QWidget):
     def _build_restore_card(self) -> QWidget:
         frame, layout = card(tr("从备份恢复"))
         text = QLabel(tr("为防止覆盖现有数据，恢复只能放进一个新的空数据目录，不能在本程序运行时覆盖当前数据。"
-                         "请关闭本程序，在命令行运行下面的命令（把备份文件夹换成实际路径），再用新目录启动："))
+                         "请关闭本程序，在命令行运行下面的命令（把备份文件夹换成实际路径），再用新目录启动。"
+                         "命令中的 --verify-with 用本机的密钥核对备份没有被改动；原电脑已损坏时去掉这一段。"
+                         "恢复加密备份（.zwgkenc 文件）时会提示输入密码。"))
         text.setWordWrap(True)
         layout.addWidget(text)
         self.restore_code = QLabel()
@@ -215,7 +234,7 @@ class BackupTab(QWidget):
         self.last_label.setStyleSheet("font-weight: 600; color: %s;" % ("#8c1d13" if state.stale else "#1a5d2b"))
         target = str(self.config.data_dir.parent / (self.config.data_dir.name + "-恢复"))
         example = state.last_path or os.path.join(state.folder, "zwgk-backup-…")
-        self.restore_code.setText(restore_command(target, example))
+        self.restore_code.setText(restore_command(target, example, str(self.config.data_dir)))
 
     # --- actions ----------------------------------------------------------------
     def _choose_folder(self) -> None:
@@ -240,58 +259,91 @@ class BackupTab(QWidget):
 
     def backup_now(self) -> None:
         """Back up into the chosen folder with a progress dialog, then rotate old backups."""
-        from zwgk_desktop.services.backup import create_backup, default_backup_dir, rotate_backups
+        self._backup(None, None, tr("正在备份，请稍候…"))
 
+    def backup_encrypted(self) -> None:
+        """Ask for a folder (a USB stick) and a password (twice), then write one encrypted backup file there."""
+        folder = self.choose_usb()
+        if not folder:
+            return
+        password = self.ask_password(True)
+        if password is None:
+            return
+        self._backup(folder, password, tr("正在加密备份，请稍候…"))
+
+    def _backup(self, folder: str | None, password: str | None, label: str) -> None:
         if self.scheduler.busy:
             self.message.show_message(tr("正在进行另一项备份，请稍候再试。"), "warning")
             return
         self.scheduler.busy = True
         self.backup_button.setEnabled(False)
-        config, database = self.config, self.scheduler.database
+        self.encrypted_button.setEnabled(False)
 
-        def work(job: Job):
-            dest = default_backup_dir(config)
-            result = create_backup(config, dest, job, database=database)
-            rotate_backups(dest, config.settings.backup_keep)
-            return result
-
-        def done(result) -> None:
+        def done(backup) -> None:
             self._finish()
-            self.message.show_message(tr("备份完成：{n} 个文件，保存在 {p}").format(n=result.files, p=result.path), "ok")
+            result = backup.result
+            text = tr("加密备份完成：{n} 个文件，保存在 {p}。请牢记密码，丢失将无法恢复。") if result.encrypted else \
+                tr("备份完成：{n} 个文件，保存在 {p}")
+            self.message.show_message(text.format(n=result.files, p=result.path), "ok")
             self.backed_up.emit(result)
 
         def failed(exc: BaseException) -> None:
             self._finish()
-            from zwgk_desktop.errors import Cancelled
-
             if isinstance(exc, Cancelled):
                 self.message.show_message(tr("备份已取消，未留下不完整的备份。"), "muted")
             else:
                 self.message.show_error(exc)
 
-        self.tasks.run_with_progress(work, done, tr("正在备份，请稍候…"), self, on_failure=failed)
+        keep = None if folder else self.config.settings.backup_keep
+        self.tasks.run_op(create_backup, folder, keep=keep, password=password, progress=label, parent=self,
+                          on_success=done, on_failure=failed)
 
     def _finish(self) -> None:
         self.scheduler.busy = False
         self.backup_button.setEnabled(True)
+        self.encrypted_button.setEnabled(True)
         self.scheduler.emit_state()
 
-    def verify(self) -> None:
-        from zwgk_desktop.services.backup import verify_backup
+    def _ask_password(self, new: bool) -> str | None:
+        """The backup password typed by the user (twice for a new backup); None when cancelled or mismatched."""
+        echo = QLineEdit.EchoMode.Password
+        first, ok = QInputDialog.getText(self, tr("备份密码"), tr("请输入备份密码（至少 8 位）：") if new else
+                                         tr("请输入这份加密备份的密码："), echo)
+        if not ok or not first:
+            return None
+        if new:
+            again, ok = QInputDialog.getText(self, tr("备份密码"), tr("请再输入一次："), echo)
+            if not ok:
+                return None
+            if again != first:
+                self.message.show_message(tr("两次输入的密码不一致，没有生成备份。"), "error")
+                return None
+        return first
 
+    def verify(self) -> None:
         path = self.choose_backup()
+        if path:
+            self._verify(path, None)
+
+    def verify_encrypted(self) -> None:
+        path = self.choose_encrypted()
         if not path:
             return
+        password = self.ask_password(False)
+        if password is not None:
+            self._verify(path, password)
 
+    def _verify(self, path: str, password: str | None) -> None:
         def done(result) -> None:
+            notes = "".join(f"\n注意：{w}" for w in result.warnings)
             if result.ok:
                 self.verify_message.show_message(tr("备份完好：{n} 个文件全部核对一致。\n{p}").format(
-                    n=result.files, p=result.path), "ok")
+                    n=result.files, p=result.path) + notes, "ok")
             else:
                 problems = "\n".join(f"• {p.message}" for p in result.problems[:8])
                 more = tr("\n…共 {n} 处问题").format(n=len(result.problems)) if len(result.problems) > 8 else ""
                 self.verify_message.show_message(tr("备份有问题，不能用于恢复：\n") + problems + more, "error")
             self.verified.emit(result)
 
-        self.tasks.run_with_progress(lambda job: verify_backup(path, job), done, tr("正在校验备份…"), self,
-                                     on_failure=self.verify_message.show_error, db=False)
+        self.tasks.run_op(verify_backup, path, password=password, progress=tr("正在校验备份…"), parent=self,
+                          on_success=done, on_failure=self.verify_message.show_error)

@@ -1,4 +1,9 @@
-"""Background sync: one `SyncController` per window runs `sync_once` off the UI thread on a timer.
+"""Background sync: one `SyncController` per window runs the `ops.sync.sync_now` op on a timer.
+
+The op is `@writes("sync", steps=True)`: the TaskManager runs it on the pool
+and its short writes reach the database thread one at a time, so a long
+upload never blocks a clerk's save (see `ops.sync`). After each attempt the
+controller reads `ops.sync.sync_overview` and only then reports the outcome.
 
 Rules it keeps:
 - never two syncs at once (a request while one runs is refused and says so);
@@ -22,9 +27,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.local_time import local_time_text
 from zwgk_desktop.errors import Cancelled, ZwgkError
+from zwgk_desktop.ops.sync import SyncOverview, sync_now, sync_overview
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.sync.data import SyncOverview, load_overview, local_time_text
 
 log = logging.getLogger(__name__)
 
@@ -53,27 +59,26 @@ class SyncOutcome:
         return self.error_code is None
 
 
-def run_sync(config, database, job: Job, manual: bool) -> SyncOutcome:
-    """The worker: one sync, every failure turned into data (runs on a pool thread)."""
-    from zwgk_desktop.services.sync import sync_once
+def failure_outcome(exc: BaseException, manual: bool) -> SyncOutcome:
+    """A failed attempt as data (the page shows it; a failed background sync never opens a dialog)."""
+    if isinstance(exc, Cancelled):
+        return SyncOutcome(None, "cancelled", tr("同步已取消，已完成的部分不会丢失。"), None, manual)
+    if isinstance(exc, ZwgkError):
+        return SyncOutcome(None, exc.code, exc.message, None, manual)
+    log.error("sync failed", exc_info=(type(exc), exc, exc.__traceback__))
+    return SyncOutcome(None, "bug", tr("同步时发生程序内部错误（{name}），数据仍在本机，请稍后重试或联系技术支持。").format(
+        name=type(exc).__name__), None, manual)
 
-    report, code, message = None, None, None
-    try:
-        report = sync_once(config, job, database=database)
-    except Cancelled:
-        code, message = "cancelled", tr("同步已取消，已完成的部分不会丢失。")
-    except ZwgkError as exc:
-        code, message = exc.code, exc.message
-    except Exception as exc:  # a bug must not kill the timer; the log has the detail
-        log.exception("sync failed")
-        code, message = "bug", tr("同步时发生程序内部错误（{name}），数据仍在本机，请稍后重试或联系技术支持。").format(
-            name=type(exc).__name__)
-    try:
-        overview = load_overview(config, database)
-    except Exception:
-        log.exception("could not read sync status after sync")
-        overview = None
-    return SyncOutcome(report, code, message, overview, manual)
+
+class _JobProgress:
+    """`run_op`'s progress hook: the op gets a Job the page polls (controller.job)."""
+
+    def __init__(self, controller: "SyncController"):
+        self.controller = controller
+
+    def start(self, tasks, work, on_success, on_failure, label: str = "", db: bool = False) -> None:
+        job = self.controller.job
+        tasks.run(lambda: work(job), on_success, on_failure, db=db, owner=self.controller)
 
 
 def backoff_delay(failures: int, first: float = BACKOFF_FIRST_S, cap: float = BACKOFF_CAP_S) -> float:
@@ -142,18 +147,29 @@ class SyncController(QObject):
         self.next_attempt_at = None
         self.running = True
         self.job = Job()
-        job, config, database = self.job, self.config, self.database
         self.started.emit(manual)
         self._show_label()
-        self.tasks.run(lambda: run_sync(config, database, job, manual), self._finished, self._crashed)
+        self.tasks.run_op(sync_now, progress=_JobProgress(self),
+                          on_success=lambda run: self._attempted(SyncOutcome(run.report, None, None, None, manual)),
+                          on_failure=lambda exc: self._attempted(failure_outcome(exc, manual)))
         return True
 
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
 
-    def _crashed(self, exc: BaseException) -> None:  # run_sync catches everything; this is a last resort
-        self._finished(SyncOutcome(None, "bug", str(exc), self.overview, False))
+    def _attempted(self, outcome: SyncOutcome) -> None:
+        """Read the new overview (off the UI thread), then report the outcome with it."""
+
+        def done(overview: SyncOverview | None) -> None:
+            self._finished(SyncOutcome(outcome.report, outcome.error_code, outcome.error_message, overview,
+                                       outcome.manual))
+
+        def unreadable(exc: BaseException) -> None:
+            log.warning("could not read sync status after sync: %s", exc)
+            done(None)
+
+        self.tasks.run_op(sync_overview, on_success=done, on_failure=unreadable, owner=self)
 
     def _finished(self, outcome: SyncOutcome) -> None:
         self.running = False
@@ -177,7 +193,6 @@ class SyncController(QObject):
     # --- state ----------------------------------------------------------------
     def refresh_overview(self, schedule_after_s: float | None = None) -> None:
         """Re-read the totals (off the UI thread) and update the label; optionally schedule a sync."""
-        config, database = self.config, self.database
 
         def done(overview: SyncOverview) -> None:
             self.overview = overview
@@ -186,8 +201,8 @@ class SyncController(QObject):
             self._show_label()
             self.overview_changed.emit(overview)
 
-        self.tasks.run(lambda: load_overview(config, database), done, lambda exc: log.warning("sync status: %s", exc),
-                       owner=self)
+        self.tasks.run_op(sync_overview, on_success=done, on_failure=lambda exc: log.warning("sync status: %s", exc),
+                          owner=self)
 
     def enrolled(self) -> None:
         """Called after a successful enrollment: the first sync follows shortly."""
@@ -209,6 +224,10 @@ class SyncController(QObject):
                     outcome.error_message or "")
         if outcome is not None and not outcome.ok and outcome.error_code not in ("cancelled", UNREACHABLE):
             return tr("● 同步失败，请查看“同步”页"), "down", outcome.error_message or ""
+        if outcome is None and overview.last_attempt_failed:
+            error = overview.last_error or {}
+            return (tr("● 上次同步失败，请查看“同步”页"), "down",
+                    tr("{t} 同步失败：{m}").format(t=local_time_text(overview.last_attempt_at), m=error.get("message", "")))
         if overview.pending:
             return (tr("● 待上传 {n} 条").format(n=overview.pending), "pending",
                     tr("这些变更将在下次同步时上报县级平台。"))

@@ -1,9 +1,10 @@
 """The 同步 page: county server and enrollment, "立即同步" with progress, totals, warnings, quarantined records.
 
 Everything runs through the window's `SyncController` (one sync at a time,
-off the UI thread) and `TaskManager`; nothing here blocks or opens a modal
-box, so the page can be driven by tests. Enrollment and errors are shown in
-labels on the page.
+off the UI thread) and the `ops.sync` ops on the `TaskManager`; nothing
+here blocks or opens a modal box, so the page can be driven by tests.
+Enrollment and errors are shown in labels on the page. The last successful
+sync and the last attempt are shown apart, in local time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -28,9 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zwgk_desktop.core.local_time import local_time_text
+from zwgk_desktop.ops.sync import SyncOverview, enroll_device, retry_quarantined
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.sync.controller import SyncController, SyncOutcome
-from zwgk_desktop.ui.sync.data import SyncOverview, local_time_text, retry_quarantined
 from zwgk_desktop.ui.tasks import error_message
 from zwgk_desktop.ui.widgets import titled_card
 
@@ -153,6 +156,8 @@ class SyncPage(QWidget):
         form.addRow(server_label, self.server_edit)
         form.addRow(code_label, self.code_edit)
         form.addRow(ca_label, ca_row)
+        self.insecure_check = QCheckBox(tr("允许不加密的 http 连接（个人信息将明文传输，仅限县里临时测试）"))
+        form.addRow("", self.insecure_check)
         layout.addLayout(form)
         row = QHBoxLayout()
         self.enroll_button = QPushButton(tr("注册本机(&R)"))
@@ -191,7 +196,8 @@ class SyncPage(QWidget):
         grid.setHorizontalSpacing(28)
         grid.setVerticalSpacing(12)
         self.figures = {key: Figure(caption) for key, caption in (
-            ("last_sync", tr("上次成功同步")), ("pending", tr("待上传（条）")), ("pushed", tr("累计上报（条）")),
+            ("last_sync", tr("上次成功同步")), ("last_attempt", tr("上次尝试")), ("pending", tr("待上传（条）")),
+            ("pushed", tr("累计上报（条）")),
             ("pulled", tr("累计获取参考数据（项）")), ("blobs", tr("累计上传照片和打印件")),
             ("conflicts", tr("版本冲突")), ("errors", tr("县级拒收")),
         )}
@@ -251,12 +257,22 @@ class SyncPage(QWidget):
         self.overview = overview
         self._show_enrollment(overview)
         figures = self.figures
-        figures["last_sync"].set_value(local_time_text(overview.last_sync_at) or tr("从未"))
+        figures["last_sync"].set_value(local_time_text(overview.last_success_at) or tr("从未"))
+        attempt = local_time_text(overview.last_attempt_at) or tr("从未")
+        if overview.last_attempt_failed:
+            attempt = tr("{t}（失败）").format(t=attempt)
+            figures["last_attempt"].setToolTip((overview.last_error or {}).get("message", ""))
+        else:
+            figures["last_attempt"].setToolTip("")
+        figures["last_attempt"].set_value(attempt)
         for key, value in (("pending", overview.pending), ("pushed", overview.pushed), ("pulled", overview.pulled),
                            ("blobs", overview.blobs_uploaded), ("conflicts", overview.conflicts),
                            ("errors", overview.errors)):
             figures[key].set_value(f"{value:,}")
         warnings = list(overview.warnings)
+        if overview.last_attempt_failed and not self.controller.running and not self.result_box.text():
+            self._message(self.result_box, tr("上次同步（{t}）未成功：{m}").format(
+                t=local_time_text(overview.last_attempt_at), m=(overview.last_error or {}).get("message", "")), "error")
         self.warning_box.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warning_box.setVisible(bool(warnings))
         self._fill_quarantine(overview)
@@ -324,25 +340,25 @@ class SyncPage(QWidget):
 
     def enroll(self) -> None:
         """Register this install with the county (off the UI thread); the result shows below the button."""
-        from zwgk_desktop.services.sync import enroll
-
         server, code = self.server_edit.text().strip(), self.code_edit.text().strip()
         if not server or not code:
             self._message(self.enroll_message, tr("请填写县级平台地址和注册码。"), "error")
             return
-        self.config.settings.county_ca_file = self.ca_edit.text().strip()
         self.enroll_button.setEnabled(False)
         self._message(self.enroll_message, tr("正在注册…"), "muted")
-        config, database = self.config, self.database
-        self.tasks.run(lambda: enroll(config, server, code, database=database), self._enrolled, self._enroll_failed)
+        self.tasks.run_op(enroll_device, server, code, ca_file=self.ca_edit.text().strip(),
+                          insecure=self.insecure_check.isChecked(), on_success=self._enrolled,
+                          on_failure=self._enroll_failed)
 
-    def _enrolled(self, answer: dict) -> None:
+    def _enrolled(self, answer) -> None:
         self.enroll_button.setEnabled(True)
         self.code_edit.clear()
-        self._message(self.enroll_message, tr("注册成功，设备编号 {d}。稍后将自动进行第一次同步。").format(
-            d=answer["device_id"]), "ok")
+        text = tr("注册成功，设备编号 {d}。稍后将自动进行第一次同步。").format(d=answer.device_id)
+        if answer.warnings:
+            text += "\n⚠ " + "\n⚠ ".join(answer.warnings)
+        self._message(self.enroll_message, text, "error" if answer.warnings else "ok")
         self.controller.enrolled()
-        self.enrolled.emit(answer["device_id"])
+        self.enrolled.emit(answer.device_id)
 
     def _enroll_failed(self, exc: BaseException) -> None:
         self.enroll_button.setEnabled(True)
@@ -412,12 +428,12 @@ class SyncPage(QWidget):
     def _retry(self, keys: list[str]) -> None:
         if not keys:
             return
-        database = self.database
 
-        def done(count: int) -> None:
-            self._message(self.result_box, tr("已将 {n} 条记录重新排入上报队列，将在下次同步时上报。").format(n=count), "ok")
+        def done(requeued) -> None:
+            self._message(self.result_box, tr("已将 {n} 条记录重新排入上报队列，将在下次同步时上报。").format(
+                n=requeued.count), "ok")
             self.controller.refresh_overview()
-            self.retried.emit(count)
+            self.retried.emit(requeued.count)
 
-        self.tasks.run(lambda: retry_quarantined(database, keys), done,
-                       lambda exc: self._message(self.result_box, error_message(exc), "error"), owner=self)
+        self.tasks.run_op(retry_quarantined, keys, on_success=done,
+                          on_failure=lambda exc: self._message(self.result_box, error_message(exc), "error"), owner=self)

@@ -1,13 +1,13 @@
 """Printed posters remember the planned posting day (printed before posting) and the 公示期 they printed.
 
-Revision ID: printing_planned
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'printing_planned'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
