@@ -16,4 +16,5 @@ COMMAND_MODULES = [
     "zwgk_desktop.commands.sync_cmd",
     "zwgk_desktop.commands.county_cmd",
     "zwgk_desktop.commands.lifecycle_cmd",
+    "zwgk_desktop.commands.request_cmd",
 ]
