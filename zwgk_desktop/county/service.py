@@ -42,6 +42,11 @@ SYNCED_ENTITIES = frozenset({
     "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
     ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version",
 })
+# 依申请公开: the register (requesters masked; their identity never leaves the township) and the yearly counts.
+REQUEST_ENTITIES = frozenset({
+    "info_request", "info_request_consultation", "info_request_appeal", "info_request_letter", "annual_report",
+})
+SYNCED_ENTITIES = SYNCED_ENTITIES | REQUEST_ENTITIES
 BLOB_ENTITIES = ("photo", "printed_version")
 REFERENCE_KINDS = ("calendar", "catalogue", "standard", "announcement", "template")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
