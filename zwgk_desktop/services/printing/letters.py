@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from zwgk_desktop.core.requests import LAW, LETTER_KINDS, OUTCOME_BASIS, RequestDetail, parse_outcome
+from zwgk_desktop.core.requests import (
+    LAW,
+    LETTER_KINDS,
+    OUTCOME_BASIS,
+    RequestDetail,
+    parse_outcome,
+)
 from zwgk_desktop.errors import InvalidInput
 
 MM = 72 / 25.4
@@ -135,8 +141,8 @@ def letter_doc(detail: RequestDetail, letter, names: dict, original_due: date | 
     if kind == "receipt":
         due = original_due or detail.clock.due
         paragraphs = [
-            f"本机关于{received}收到您通过{detail.row.channel_label}提交的政府信息公开申请（登记号：{number}），"
-            f"申请获取：“{_quote(detail.row.content)}”。",
+            (f"本机关于{received}收到您通过{detail.row.channel_label}提交的政府信息公开申请（登记号：{number}），"
+            f"申请获取：“{_quote(detail.row.content)}”。"),
             f"{detail.receipt_rule}。依照{LAW}第三十三条的规定，本机关将自收到申请之日起20个工作日内"
             + (f"（即{date_cn(due)}前）" if due else "") + "作出答复；确需延长答复期限的，将经本机关政府信息公开"
             "工作机构负责人同意后告知您，延长的期限最长不超过20个工作日。",
@@ -149,15 +155,15 @@ def letter_doc(detail: RequestDetail, letter, names: dict, original_due: date | 
         paragraphs = [
             asked,
             f"经审查，您的申请需要补正以下事项：{items.rstrip('。')}。",
-            f"依照{LAW}第三十条的规定，请您{deadline}向本机关提交补正。答复期限自本机关收到补正的申请之日起计算。"
-            "您无正当理由逾期不补正的，视为放弃申请，本机关将不再处理该政府信息公开申请。",
+            (f"依照{LAW}第三十条的规定，请您{deadline}向本机关提交补正。答复期限自本机关收到补正的申请之日起计算。"
+            "您无正当理由逾期不补正的，视为放弃申请，本机关将不再处理该政府信息公开申请。"),
         ]
     elif kind == "extension":
         paragraphs = [
             asked,
-            f"因{detail.extension_reason.rstrip('。')}，本机关无法在法定期限内作出答复。依照{LAW}第三十三条第二款的规定，"
+            (f"因{detail.extension_reason.rstrip('。')}，本机关无法在法定期限内作出答复。依照{LAW}第三十三条第二款的规定，"
             f"经本机关政府信息公开工作机构负责人同意，答复期限延长{detail.extension_days}个工作日，"
-            f"本机关将于{date_cn(detail.clock.due)}前作出答复。",
+            f"本机关将于{date_cn(detail.clock.due)}前作出答复。"),
         ]
     elif kind == "consultation":
         consultation = next((c for c in detail.consultations if c.id == letter.ref_id), None)
@@ -166,10 +172,10 @@ def letter_doc(detail: RequestDetail, letter, names: dict, original_due: date | 
         lapse = date_cn(consultation.lapse) if consultation else "——"
         paragraphs = [
             f"本机关于{received}收到一份政府信息公开申请（登记号：{number}），申请公开的政府信息为：“{_quote(detail.row.content)}”。",
-            "经审查，该信息可能涉及您（单位）的商业秘密、个人隐私等合法权益，公开可能对您（单位）的合法权益造成损害。"
-            f"依照{LAW}第三十二条的规定，现书面征求您（单位）的意见。",
-            f"请您（单位）自收到本意见书之日起15个工作日内（即{lapse}前）书面提出是否同意公开的意见；不同意公开的，请说明理由。"
-            "逾期未提出意见的，由本机关依照条例的规定决定是否公开。",
+            ("经审查，该信息可能涉及您（单位）的商业秘密、个人隐私等合法权益，公开可能对您（单位）的合法权益造成损害。"
+            f"依照{LAW}第三十二条的规定，现书面征求您（单位）的意见。"),
+            (f"请您（单位）自收到本意见书之日起15个工作日内（即{lapse}前）书面提出是否同意公开的意见；不同意公开的，请说明理由。"
+            "逾期未提出意见的，由本机关依照条例的规定决定是否公开。"),
         ]
     elif kind == "reply":
         paragraphs = reply_paragraphs(detail, asked) + [remedy]
@@ -193,7 +199,10 @@ class RenderResult:
 def render_letter(doc: LetterDoc, out_path: str | Path, fonts_dir=None) -> RenderResult:
     """Draw `doc` as an A4 PDF at `out_path` (temp file + rename; same input → same bytes)."""
     from zwgk_desktop.services.fonts import get_chain
-    from zwgk_desktop.services.printing.pdfmeta import atomic_output, deterministic_canvas
+    from zwgk_desktop.services.printing.pdfmeta import (
+        atomic_output,
+        deterministic_canvas,
+    )
     from zwgk_desktop.services.printing.textrun import PageText, TextKit
 
     out = Path(out_path).expanduser()
