@@ -179,6 +179,7 @@ class RequestsPage(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 520])
         outer.addWidget(splitter, 1)
         self._enable_actions()
 
