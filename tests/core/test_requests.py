@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 from zwgk_desktop.core.calendar import default_calendar
 from zwgk_desktop.core.models import InfoRequest, InfoRequestPrivate, OutboxEntry
 from zwgk_desktop.core.requests import (
-    OUTCOME_CODES, ClockFacts, ConsultationFacts, NewRequest, compute_clock, parse_outcome,
+    OUTCOME_CODES,
+    ClockFacts,
+    ConsultationFacts,
+    NewRequest,
+    compute_clock,
+    parse_outcome,
 )
 from zwgk_desktop.core.users import SYSTEM_ACTOR, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed

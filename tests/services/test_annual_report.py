@@ -14,8 +14,16 @@ from zwgk_desktop.core.requests import NewRequest
 from zwgk_desktop.core.users import SYSTEM_ACTOR
 from zwgk_desktop.ops import requests as ops
 from zwgk_desktop.services.annual_report import (
-    COLUMNS, ROW_CARRIED_IN, ROW_CARRIED_OUT, ROW_NEW, ROW_TOTAL, RequestsNotCarried, Table3, build_annual_report,
-    cross_checks, count_table4,
+    COLUMNS,
+    ROW_CARRIED_IN,
+    ROW_CARRIED_OUT,
+    ROW_NEW,
+    ROW_TOTAL,
+    RequestsNotCarried,
+    Table3,
+    build_annual_report,
+    count_table4,
+    cross_checks,
 )
 
 A = SYSTEM_ACTOR
