@@ -286,3 +286,34 @@ def test_year_end_carry_over_is_confirmed_per_year(database):
     result = ops.carry_over(database, SYSTEM_ACTOR, 2026)
     assert result.numbers == ("2026-002",)
     assert snapshot(database, "2026-002")["carried_over_year"] == 2026
+
+
+def test_a_third_party_answer_needs_its_opinion(database):
+    """Recording the third party's reply without saying what it answered is refused; nothing changes."""
+    add(database)
+    ops.consult_third_party(database, SYSTEM_ACTOR, "2026-001", date(2026, 10, 12), today=TODAY)
+    before = snapshot(database)
+    with pytest.raises(InvalidInput) as err:
+        ops.consult_third_party(database, SYSTEM_ACTOR, "2026-001", date(2026, 10, 12), replied_on=date(2026, 10, 16))
+    assert err.value.code == "bad_opinion"
+    assert snapshot(database) == before
+
+
+def test_correcting_the_requester_keeps_the_masked_copy_in_step(database):
+    """Changing the name on the request's own page updates the masked name the register and the county see."""
+    add(database, name="张三丰")
+    ops.update_requester(database, SYSTEM_ACTOR, "2026-001", {"name": "欧阳娜娜", "phone": "13900001111"}, today=TODAY)
+    assert ops.list_requests(database, SYSTEM_ACTOR, today=TODAY).rows[0].requester == "欧阳*娜"
+    assert ops.show_request(database, SYSTEM_ACTOR, "2026-001", today=TODAY).phone == "13900001111"
+
+
+def test_the_year_filter_lists_requests_received_answered_or_open_in_that_year(database):
+    """2025's list: received or answered in 2025, or still open at its end; not one received in 2026."""
+    add(database, received=date(2025, 12, 10))  # 2025-001, answered 2026-01-08
+    add(database, received=date(2025, 3, 3))  # 2025-002, answered 2025-03-10
+    add(database, received=date(2026, 2, 2))  # 2026-001
+    ops.reply_request(database, SYSTEM_ACTOR, "2025-001", date(2026, 1, 8), "public")
+    ops.reply_request(database, SYSTEM_ACTOR, "2025-002", date(2025, 3, 10), "public")
+    numbers = lambda year: sorted(r.number for r in ops.list_requests(database, SYSTEM_ACTOR, year=year, today=TODAY).rows)
+    assert numbers(2025) == ["2025-001", "2025-002"]
+    assert numbers(2026) == ["2025-001", "2026-001"]

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.calendar import (
@@ -730,9 +730,12 @@ def list_rows(
     require_register(actor)
     calendar = calendar or calendar_from_session(session)
     query = select(InfoRequest).order_by(InfoRequest.year.desc(), InfoRequest.seq.desc())
-    if year is not None:
-        query = query.where(or_(InfoRequest.year == year, func.strftime("%Y", InfoRequest.replied_on) == str(year),
-                                InfoRequest.status == "open"))
+    if year is not None:  # received or answered in the year, or still being handled at its end
+        first, last = date(int(year), 1, 1), date(int(year), 12, 31)
+        query = query.where(or_(
+            InfoRequest.received_on.between(first, last), InfoRequest.replied_on.between(first, last),
+            and_(InfoRequest.received_on <= last, or_(InfoRequest.replied_on.is_(None), InfoRequest.replied_on > last)),
+        ))
     if open_only:
         query = query.where(InfoRequest.status == "open")
     requests = list(session.execute(query).scalars())
@@ -1039,8 +1042,11 @@ def record_consultation(
         replied_on = _check_date(replied_on, "第三方回复日期")
         if replied_on < sent_on:
             raise InvalidInput(f"第三方回复日期 {replied_on} 早于征求意见书发出日期 {sent_on}，请核对。", code="bad_date")
+        if not (opinion or row.opinion):
+            choices = "、".join(f"{k}（{v}）" for k, v in OPINIONS.items() if k)
+            raise InvalidInput(f"登记第三方回复时请写明其意见：{choices}。", code="bad_opinion")
         row.replied_on = replied_on
-        row.opinion = opinion or row.opinion or "agree"
+        row.opinion = opinion or row.opinion
     elif opinion:
         row.opinion = opinion
     party = _text(third_party, "第三方名称", 200)

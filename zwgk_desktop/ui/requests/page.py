@@ -368,7 +368,7 @@ def detail_html(d) -> str:
                  f'<div class="muted">{escape(clock.explanation)}</div>')
     for warning in clock.warnings:
         parts.append(f'<div class="amber">⚠ {escape(warning)}</div>')
-    if row.status not in ("replied", "replied_late") and clock.due:
+    if row.status not in ("replied", "replied_late") and d.correction_sent_on is None:
         parts.append(f'<div class="muted">{tr("补正告知须在 {d} 前发出").format(d=_d(clock.correction_notice_due))}</div>')
     if d.correction_sent_on:
         parts.append(f'<div class="sec">{tr("补正")}</div><div>'
