@@ -136,7 +136,7 @@ def test_cross_checks_catch_a_request_counted_twice_or_outside_every_column():
 
 
 def test_workbook_is_laid_out_like_the_format_with_text_as_text(register, tmp_path):
-    """Sheets 二/三/四 with the format's merged headers and labels; numbers as numbers; a formula-like name as text."""
+    """Sheets 二/三/四 with the format's merged headers and labels; no requester anywhere; formula-like text stays text."""
     ops.carry_over(register, A, 2026)
     out = tmp_path / "年报.xlsx"
     report = ops.export_annual_report(register, A, 2026, out, manual={"normative.made": 2, "fees": "0.35"})
@@ -158,11 +158,14 @@ def test_workbook_is_laid_out_like_the_format_with_text_as_text(register, tmp_pa
     assert ["行政规范性文件", 2, 0, 0] in values
     four = wb["四、复议诉讼"]
     assert [four.cell(row=6, column=c).value for c in range(1, 6)] == [1, 0, 0, 0, 1]
-    listing = wb["申请清单"]
-    names = [listing.cell(row=r, column=4) for r in range(4, listing.max_row + 1)]
-    formula_like = next(c for c in names if str(c.value).startswith("="))
-    assert formula_like.data_type == "s"
-    assert "李四" not in {c.value for c in names} and "李*" in {c.value for c in names}
+    cells = {str(c.value) for sheet in wb for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert not any(name in cell for cell in cells for name in ("李", "王五", "张三丰", "律师事务所"))  # no requester
+    assert {"2026-001", "2025-002"} <= cells  # the listing names requests by register number only
+    report.township = "=1+2"  # a formula-like name stays text
+    from zwgk_desktop.services.annual_report import write_xlsx
+
+    title = load_workbook(write_xlsx(report, tmp_path / "formula.xlsx"))["三、申请情况"]["A1"]
+    assert title.data_type == "s" and title.value.startswith("=1+2")
 
 
 def test_pdf_has_the_three_tables_as_real_text(register, tmp_path):

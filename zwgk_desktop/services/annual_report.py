@@ -136,7 +136,7 @@ class AnnualReport:
     table4: dict
     checks: list[Check]
     uncarried: list[dict]  # open requests not confirmed as 结转 (export refuses while any)
-    register: list[dict]  # every request counted, masked, with the cells it is in
+    register: list[dict]  # every request counted (number, dates, type, outcome; no requester) and its cells
     manual: dict
     paths: dict = field(default_factory=dict)
 
@@ -202,7 +202,7 @@ def count_table3(requests: list[InfoRequest], year: int) -> tuple[Table3, set[st
             listing.append({
                 "number": number, "received": r.received_on.isoformat(),
                 "requester_type": REQUESTER_LABELS.get(r.requester_type, r.requester_type),
-                "requester": r.requester_masked, "replied": r.replied_on.isoformat() if r.replied_on else "",
+                "replied": r.replied_on.isoformat() if r.replied_on else "",
                 "outcome": r.outcome or "", "outcome_reason": r.outcome_reason or "",
                 "cells": [ROW_LABELS[row] for row in rows],
             })
@@ -667,19 +667,19 @@ def _sheet_checks(wb, report: AnnualReport, st) -> None:
 
 def _sheet_register(wb, report: AnnualReport, st) -> None:
     ws = wb.create_sheet("申请清单")
-    _title(ws, f"{report.year}年度报告计入的申请（申请人已脱敏）", 7, st)
-    heads = ("登记号", "收到日期", "申请人类型", "申请人", "答复日期", "答复结果", "计入的栏目")
+    _title(ws, f"{report.year}年度报告计入的申请（不含申请人信息，可据登记号在本系统中查对）", 6, st)
+    heads = ("登记号", "收到日期", "申请人类型", "答复日期", "答复结果", "计入的栏目")
     for col, text in enumerate(heads, start=1):
         _put(ws, 3, col, text, st, bold=True, fill=st["head"])
     from zwgk_desktop.core.requests import outcome_label
 
     for row, item in enumerate(report.register, start=4):
         outcome = item["outcome"] + (f":{item['outcome_reason']}" if item["outcome_reason"] else "")
-        values = (item["number"], item["received"], item["requester_type"], item["requester"], item["replied"],
+        values = (item["number"], item["received"], item["requester_type"], item["replied"],
                   outcome_label(outcome) if outcome else "", "；".join(item["cells"]))
         for col, value in enumerate(values, start=1):
             _put(ws, row, col, value, st, align="left")
-    for col, width in zip("ABCDEFG", (11, 12, 13, 14, 12, 30, 60)):
+    for col, width in zip("ABCDEF", (11, 12, 13, 12, 30, 60)):
         ws.column_dimensions[col].width = width
     _print_setup(ws, landscape=True)
 
