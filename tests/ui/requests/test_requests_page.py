@@ -42,8 +42,8 @@ def page(qtbot, bound, database):
 
 
 def select(qtbot, page, number: str):
-    with qtbot.waitSignal(page.detail_shown, timeout=10000):
-        page._select_row(page.model.index_of(number))
+    page._select_row(page.model.index_of(number))
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.row.number == number, timeout=10000)
     return page.detail
 
 
@@ -99,9 +99,8 @@ def test_reply_dialog_needs_a_reason_then_the_answer_letter_prints(qtbot, page, 
     qtbot.waitUntil(lambda: not dialog.error.isHidden(), timeout=10000)
     assert "必须写明理由" in dialog.error.text()
     dialog.set_outcome("refused", "third_party")
-    with qtbot.waitSignal(page.detail_shown, timeout=10000):
-        dialog.submit()
-    assert page.detail.row.outcome == "refused:third_party"
+    dialog.submit()
+    qtbot.waitUntil(lambda: page.detail.row.outcome == "refused:third_party", timeout=10000)
     assert "不予公开（保护第三方合法权益）" in page.detail_view.toPlainText()
     assert page.letter_actions["reply"].isEnabled()
     out = tmp_path / "答复书.pdf"
@@ -124,10 +123,9 @@ def test_extension_dialog_refuses_a_late_extension(qtbot, page):
     qtbot.waitUntil(lambda: not dialog.error.isHidden(), timeout=10000)
     assert "2026-10-29 届满" in dialog.error.text() and page.detail.extension_days == 0
     dialog.notified.setDate(QDate(2026, 10, 28))
-    with qtbot.waitSignal(page.detail_shown, timeout=10000):
-        dialog.submit()
-    assert dialog.result() == QDialog.DialogCode.Accepted
-    assert page.detail.extension_days == 20 and page.detail.clock.due == date(2026, 11, 26)
+    dialog.submit()
+    qtbot.waitUntil(lambda: page.detail.extension_days == 20, timeout=10000)
+    assert dialog.result() == QDialog.DialogCode.Accepted and page.detail.clock.due == date(2026, 11, 26)
     assert not page.actions["extend"].isEnabled()
 
 

@@ -233,10 +233,12 @@ class RequestsPage(QWidget):
     def _select_row(self, source_row: int) -> None:
         index = self.proxy.mapFromSource(self.model.index(source_row, 0))
         if index.isValid():
+            before = self.table.currentIndex()
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(index)
-            self._row_chosen(index)
+            if before.isValid() and before.row() == index.row():  # no currentRowChanged: load it ourselves
+                self._row_chosen(index)
 
     def _row_chosen(self, index) -> None:
         row = index.data(RowRole) if index.isValid() else None
