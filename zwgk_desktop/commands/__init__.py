@@ -19,4 +19,5 @@ COMMAND_MODULES = [
     "zwgk_desktop.commands.verify_cmd",
     "zwgk_desktop.commands.audit_cmd",
     "zwgk_desktop.commands.db_cmd",
+    "zwgk_desktop.commands.request_cmd",
 ]

@@ -14,6 +14,9 @@ def register(sub) -> None:
     stats.add_argument("--year", type=int, default=date.today().year, help="统计年份（默认今年）")
     stats.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="输出文件")
     stats.set_defaults(handler=run_stats)
+    from zwgk_desktop.commands.request_cmd import register_report_annual
+
+    register_report_annual(rsub)  # `report annual`: the 政府信息公开工作年度报告 tables (依申请公开)
 
 
 def run_stats(args, ctx) -> dict:

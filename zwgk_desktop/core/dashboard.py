@@ -13,7 +13,9 @@ to open the place to act (`disclosure_id`, `posting_id`, `objection_id`,
 - `review_pending` — notices waiting for review (for reviewers and admins);
 - `cadence_overdue` — 村务公开 categories with a quarterly/monthly cadence
   (catalogue `cadence`) for which a village board has carried no notice of
-  that category this quarter/month.
+  that category this quarter/month;
+- `request_overdue` / `request_due` — 依申请公开 requests past their reply
+  deadline (urgent) or due within 5 working days (`request_id` set).
 Village users see only items about their own villages' boards.
 """
 
@@ -43,6 +45,8 @@ KIND_LABELS = {
     "photo_end": "缺期满照",
     "review_pending": "待审核",
     "cadence_overdue": "村务公开到期",
+    "request_overdue": "依申请公开逾期",
+    "request_due": "依申请公开待答复",
 }
 KIND_ORDER = tuple(KIND_LABELS)
 
@@ -60,6 +64,7 @@ class TodoItem:
     category: str | None = None
     village_id: str | None = None
     urgent: bool = False
+    request_id: str | None = None
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -84,6 +89,7 @@ def todo_items(
     if actor.can(REVIEW):
         items += review_items(session)
     items += cadence_items(session, actor, today)
+    items += request_items(session, actor, today)
     items.sort(key=lambda i: (KIND_ORDER.index(i.kind), i.due or "9999", i.title))
     return items
 
@@ -234,4 +240,22 @@ def cadence_items(session: Session, actor: Actor, today: date) -> list[TodoItem]
             village_id=missing[0].id if len(missing) == 1 else None,
             urgent=(last - today).days <= 15,
         ))
+    return items
+
+
+def request_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
+    """依申请公开: requests overdue (urgent, red) or due within 5 working days (`core.requests.due_items`)."""
+    from zwgk_desktop.core.requests import DUE_SOON_DAYS, due_items
+
+    items = []
+    for due in due_items(session, actor, today):
+        row = due.row
+        title = f"政府信息公开申请 {row.number}（{row.requester_type_label}，{row.received.isoformat()}收到）"
+        if due.overdue:
+            detail = f"答复期限 {row.due.isoformat()} 已过，尚未答复（{row.status_label}），请立即答复并说明情况。"
+        else:
+            when = "今天" if row.days_left == 0 else f"还有 {row.days_left} 个工作日"
+            detail = f"答复期限 {row.due.isoformat()}（{when}，{DUE_SOON_DAYS} 个工作日内到期），请准备答复或办理延期。"
+        items.append(_item("request_overdue" if due.overdue else "request_due", title, detail,
+                           due=row.due.isoformat(), urgent=due.overdue, request_id=row.id))
     return items

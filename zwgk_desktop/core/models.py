@@ -414,3 +414,137 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# --- 依申请公开 (information requests under the 政府信息公开条例) -----------------------------
+
+REQUEST_CHANNELS = ("in_person", "mail", "letter", "online", "fax")
+REQUESTER_TYPES = ("person", "company", "research", "ngo", "legal", "other")
+
+
+def _in_sql(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class InfoRequest(SyncedMixin, Base):
+    """A 政府信息公开申请 in the register: when and how it arrived, the statutory clock's facts, the outcome.
+
+    Nothing here identifies the requester: `requester_masked` and `content_masked` are what
+    travels to the county; the name, contact details and full text stay in `InfoRequestPrivate`.
+    """
+
+    __tablename__ = "info_request"
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_info_request_year_seq"),
+        Index("ix_info_request_status", "status"),
+        Index("ix_info_request_received_on", "received_on"),
+        CheckConstraint(_in_sql("channel", REQUEST_CHANNELS), name="channel_known"),
+        CheckConstraint(_in_sql("requester_type", REQUESTER_TYPES), name="requester_type_known"),
+    )
+
+    township_id: Mapped[str | None] = mapped_column(ForeignKey("township.id"), nullable=True)
+    year: Mapped[int] = mapped_column(Integer)  # 登记年度 (year of 收到)
+    seq: Mapped[int] = mapped_column(Integer)  # 登记序号 within the year
+    received_on: Mapped[date] = mapped_column(Date)  # the 收到 date under 条例 art. 31
+    arrived_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # physical arrival, when earlier
+    channel: Mapped[str] = mapped_column(String(20))
+    requester_type: Mapped[str] = mapped_column(String(20))
+    requester_masked: Mapped[str] = mapped_column(String(100), default="")
+    content_masked: Mapped[str] = mapped_column(Text, default="")
+    form_wanted: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # None while waiting for a 补正
+    correction_sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    correction_received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    correction_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    correction_items: Mapped[str] = mapped_column(Text, default="")
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    extension_approver: Mapped[str] = mapped_column(String(100), default="")
+    extension_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    replied_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    outcome_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    carried_over_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # confirmed open at that year's end
+    registered_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class InfoRequestPrivate(Base):
+    """The requester's identity and the full request text: local only, never synced, shown on the request's own page."""
+
+    __tablename__ = "info_request_private"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("info_request.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    third_parties: Mapped[dict[str, Any]] = mapped_column(default=dict)  # consultation id → {name, address}
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class InfoRequestConsultation(SyncedMixin, Base):
+    """One 征求第三方意见 (art. 32): the days it takes, up to the third party's 15 working days, stop the clock."""
+
+    __tablename__ = "info_request_consultation"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("info_request.id"), index=True)
+    sent_on: Mapped[date] = mapped_column(Date)
+    replied_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    opinion: Mapped[str] = mapped_column(String(20), default="")  # "" | agree | disagree | none
+    third_party_masked: Mapped[str] = mapped_column(String(100), default="")
+
+
+class InfoRequestAppeal(SyncedMixin, Base):
+    """A 行政复议 or 行政诉讼 about a request's answer, counted in table 四 of the yearly report."""
+
+    __tablename__ = "info_request_appeal"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("info_request.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # review (行政复议) | lawsuit (行政诉讼)
+    route: Mapped[str] = mapped_column(String(20), default="")  # lawsuit: direct | after_review
+    filed_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(20), default="pending")  # upheld | corrected | other | pending
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class InfoRequestLetter(SyncedMixin, Base):
+    """A letter issued about a request (受理回执, 补正告知书, …) with its 文号 from the yearly sequence."""
+
+    __tablename__ = "info_request_letter"
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_info_request_letter_year_seq"),
+        UniqueConstraint("request_id", "kind", "ref_id", name="uq_info_request_letter_request_id"),
+    )
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("info_request.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # receipt | correction | extension | consultation | reply
+    ref_id: Mapped[str] = mapped_column(String(36), default="")  # the consultation a 征求意见书 belongs to
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    doc_number: Mapped[str] = mapped_column(String(80))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class AnnualReport(SyncedMixin, Base):
+    """One year's 政府信息公开工作年度报告 tables as last exported (the yearly counts the county receives)."""
+
+    __tablename__ = "annual_report"
+
+    township_id: Mapped[str | None] = mapped_column(ForeignKey("township.id"), nullable=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    exported: Mapped[bool] = mapped_column(Boolean, default=False)
+    manual: Mapped[dict[str, Any]] = mapped_column(default=dict)  # table 二 entries typed in by hand
+    table2: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    table3: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    table4: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    checks: Mapped[list[Any]] = mapped_column(default=list)
+    carried_out: Mapped[list[Any]] = mapped_column(default=list)  # register numbers carried into the next year
+    generated_by: Mapped[str] = mapped_column(String(50), default="")
+    generated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -680,3 +680,33 @@ def public_row(
         for column in entry.columns
         if column.key in item_values and column_visible(column, audience)
     }
+
+
+# --------------------------------------------------------------------------
+# 依申请公开: the requester as every output but the request's own page shows them
+# --------------------------------------------------------------------------
+
+
+def mask_requester(name: object, is_person: bool) -> str:
+    """A requester outside their own request page: a person as 姓*末字, an organisation by its name
+    (a legal person's name is not personal data) with any ID/phone/bank number in it masked."""
+    text = " ".join(str(name or "").split())
+    if not text:
+        return ""
+    if is_person:
+        return mask_name(text, NAME_SURNAME_LAST)
+    return redact_numbers(text, Audience.SEMI_PUBLIC)
+
+
+def mask_email(email: object) -> str:
+    """z***@example.com: the first character of the mailbox and the domain."""
+    text = str(email or "").strip()
+    if "@" not in text:
+        return MASK_CHAR * 3 if text else ""
+    box, domain = text.rsplit("@", 1)
+    return f"{box[:1]}{MASK_CHAR * 3}@{domain}"
+
+
+def mask_request_text(text: object) -> str:
+    """A request's text for the register list and the county: ID, phone and bank numbers masked."""
+    return redact_numbers(str(text or ""), Audience.SEMI_PUBLIC)

@@ -244,3 +244,130 @@ def check_county(store: CountyStore) -> list[TownshipCheck]:
     with store.session() as session:
         ids = list(session.execute(select(CountyTownship.id).order_by(CountyTownship.name)).scalars())
     return [check for check in (check_township(store, i, rules) for i in ids) if check is not None]
+
+
+# --- 依申请公开: overdue requests and the yearly report table ------------------------------------------
+
+REQUEST_TYPE_COLUMNS = ("person", "company", "research", "ngo", "legal", "other")
+
+
+@dataclass(frozen=True)
+class RequestFinding:
+    """A request the county should follow up: still open past its reply deadline, or answered late."""
+
+    number: str
+    kind: str  # overdue | late
+    received: date | None
+    due: date | None
+    replied: date | None
+    text: str
+
+
+@dataclass
+class AnnualTableCheck:
+    """One yearly report as the township filed it, re-checked by the county from its counts alone."""
+
+    year: int
+    reported_ok: bool
+    problems: list[str]
+    table3: dict
+    generated_at: str
+
+    @property
+    def ok(self) -> bool:
+        return self.reported_ok and not self.problems
+
+
+@dataclass
+class RequestsCheck:
+    township_id: str
+    name: str
+    total: int = 0
+    open: int = 0
+    findings: list[RequestFinding] = field(default_factory=list)
+    annual: list[AnnualTableCheck] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[RequestFinding]:
+        return [f for f in self.findings if f.kind == "overdue"]
+
+
+def recheck_table3(table3: dict) -> list[str]:
+    """The format's own arithmetic on the filed counts: 新收+上年结转 = 办理结果总计+结转下年度 per column,
+    and the requester columns adding up to 总计 in every row."""
+    problems = []
+    rows = {k: v for k, v in (table3 or {}).items() if isinstance(v, dict)}
+    needed = ("new", "carried_in", "total", "carried_out")
+    if any(r not in rows for r in needed):
+        return ["表三不完整，无法核对"]
+
+    def n(row: str, column: str) -> int:
+        value = rows.get(row, {}).get(column, 0)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    for column in (*REQUEST_TYPE_COLUMNS, "total"):
+        left = n("new", column) + n("carried_in", column)
+        right = n("total", column) + n("carried_out", column)
+        if left != right:
+            problems.append(f"“{column}”列：本年新收+上年结转={left}，办理结果总计+结转下年度={right}")
+    for row, values in rows.items():
+        parts = sum(n(row, c) for c in REQUEST_TYPE_COLUMNS)
+        if parts != n(row, "total"):
+            problems.append(f"{values.get('label', row)}：各类申请人合计 {parts}，总计 {n(row, 'total')}")
+    outcome_rows = [r for r in rows if r not in ("new", "carried_in", "total", "carried_out")]
+    if outcome_rows and sum(n(r, "total") for r in outcome_rows) != n("total", "total"):
+        problems.append("（一）至（六）之和不等于（七）总计")
+    return problems
+
+
+def _register_number(data: dict) -> str:
+    year, seq = data.get("year"), data.get("seq")
+    return f"{year}-{int(seq):03d}" if isinstance(seq, int) else str(data.get("id", ""))[:8]
+
+
+def check_requests(store: CountyStore, township_id: str, today: date | None = None) -> RequestsCheck | None:
+    """A township's 依申请公开 as synced: overdue and late-answered requests, and its yearly tables re-checked."""
+    today = today or date.today()
+    with store.session() as session:
+        township = session.get(CountyTownship, township_id)
+        if township is None:
+            return None
+        rows = session.execute(
+            select(Record.entity, Record.data, Record.received_at).where(
+                Record.township_id == township_id, Record.deleted.is_(False),
+                Record.entity.in_(("info_request", "annual_report")),
+            )
+        ).all()
+    check = RequestsCheck(township.id, township.name)
+    for entity, data, received_at in rows:
+        data = data or {}
+        if entity == "annual_report":
+            if data.get("exported"):
+                check.annual.append(AnnualTableCheck(
+                    year=int(data.get("year") or 0), reported_ok=bool(data.get("ok")),
+                    problems=recheck_table3(data.get("table3") or {}), table3=data.get("table3") or {},
+                    generated_at=str(data.get("generated_at") or received_at or "")[:16].replace("T", " "),
+                ))
+            continue
+        check.total += 1
+        due, received, replied = _date(data.get("due_on")), _date(data.get("received_on")), _date(data.get("replied_on"))
+        number = _register_number(data)
+        if data.get("status") == "open":
+            check.open += 1
+            if due is not None and due < today:
+                check.findings.append(RequestFinding(
+                    number, "overdue", received, due, None,
+                    f"{short_date(received)}收到，答复期限{short_date(due)}，已逾期{(today - due).days}天未答复"))
+        elif replied is not None and due is not None and replied > due:
+            check.findings.append(RequestFinding(
+                number, "late", received, due, replied,
+                f"{short_date(received)}收到，答复期限{short_date(due)}，{short_date(replied)}才答复"))
+    check.findings.sort(key=lambda f: (f.kind != "overdue", f.due or date.max))
+    check.annual.sort(key=lambda a: -a.year)
+    return check
+
+
+def county_requests(store: CountyStore, today: date | None = None) -> list[RequestsCheck]:
+    with store.session() as session:
+        ids = list(session.execute(select(CountyTownship.id).order_by(CountyTownship.name)).scalars())
+    return [c for c in (check_requests(store, i, today) for i in ids) if c is not None]

@@ -52,6 +52,11 @@ SYNCED_ENTITIES = frozenset({
     ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version",
     "verification_code",  # 核验码 printed on posters: the public page /v/{code} answers from them
 })
+# 依申请公开: the register (requesters masked; their identity never leaves the township) and the yearly counts.
+REQUEST_ENTITIES = frozenset({
+    "info_request", "info_request_consultation", "info_request_appeal", "info_request_letter", "annual_report",
+})
+SYNCED_ENTITIES = SYNCED_ENTITIES | REQUEST_ENTITIES
 BLOB_ENTITIES = ("photo", "printed_version")
 REFERENCE_KINDS = ("calendar", "catalogue", "standard", "announcement", "template")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

@@ -128,7 +128,7 @@ def render_index(store: CountyStore, revoked: str | None = None) -> str:
                 "乡镇在桌面程序中注册并同步后，数据会显示在这里。</div>")
         return page("县级政务公开汇总", body + devices)
     body = (index_cards(checks) + "<h2>各乡镇情况</h2>" + township_table(checks, stats) + findings_section(checks)
-            + devices)
+            + requests_index_section(store) + devices)
     return page("县级政务公开汇总", body)
 
 
@@ -236,6 +236,7 @@ def render_township(store: CountyStore, township_id: str) -> str:
           "有问题的排在前面</small></h2>"
         + notices_table(check.notices) + legend()
         + witness_section(store, township_id)
+        + requests_township_section(store, check.id)
     )
     return page(f"{check.name} · 公示与合规检查", body)
 
@@ -295,6 +296,80 @@ def notice_row(n: NoticeCheck) -> str:
         f'<td style="white-space:nowrap">{period}</td><td class="num">{n.items}</td><td class="num">{amount}</td>'
         f'<td style="white-space:nowrap">{postings}</td><td>{result}</td></tr>'
     )
+
+
+# --- 依申请公开 ------------------------------------------------------------------------------------
+
+
+def requests_index_section(store: CountyStore) -> str:
+    """Every township's 依申请公开 at a glance: requests, open, overdue, the latest yearly table's check."""
+    from zwgk_desktop.county.compliance import county_requests
+
+    checks = [c for c in county_requests(store) if c.total or c.annual]
+    if not checks:
+        return ""
+    rows = []
+    for c in checks:
+        latest = c.annual[0] if c.annual else None
+        if latest is None:
+            annual = '<span class="sub">未上报</span>'
+        elif latest.ok:
+            annual = f'{latest.year}年 <span class="badge b-ok">核对通过</span>'
+        else:
+            annual = f'{latest.year}年 <span class="badge b-bad">核对不通过</span>'
+        overdue = len(c.overdue)
+        rows.append(
+            f'<tr><td class="nw"><a href="/townships/{escape(c.township_id)}">{escape(c.name)}</a></td>'
+            f'<td class="num">{c.total}</td><td class="num">{c.open}</td>'
+            + (f'<td class="num"><span class="badge b-bad">{overdue}</span></td>' if overdue else '<td class="num muted">0</td>')
+            + f"<td>{annual}</td></tr>"
+        )
+    return ("<h2>依申请公开<small>答复期限按条例第三十三条（20个工作日，可延长一次）</small></h2>"
+            '<table><tr><th>乡镇</th><th class="num">申请</th><th class="num">办理中</th><th class="num">逾期未答复</th>'
+            "<th>最近年度报告表三</th></tr>" + "".join(rows) + "</table>")
+
+
+def requests_township_section(store: CountyStore, township_id: str) -> str:
+    """One township's overdue or late-answered requests and its yearly tables with the cross-check result."""
+    from zwgk_desktop.county.compliance import check_requests
+
+    check = check_requests(store, township_id)
+    if check is None or (not check.total and not check.annual):
+        return '<h2>依申请公开</h2><div class="empty">该乡镇尚未上报政府信息公开申请登记。</div>'
+    html = [f"<h2>依申请公开<small>共 {check.total} 件申请，办理中 {check.open} 件（不显示申请人信息）</small></h2>"]
+    if check.findings:
+        html.append('<table><tr><th>登记号</th><th>问题</th><th>说明</th></tr>')
+        for f in check.findings:
+            badge = '<span class="badge b-bad">逾期未答复</span>' if f.kind == "overdue" else (
+                '<span class="badge b-warn">逾期答复</span>')
+            html.append(f'<tr><td class="nw">{escape(f.number)}</td><td>{badge}</td><td class="t">{escape(f.text)}</td></tr>')
+        html.append("</table>")
+    else:
+        html.append('<div class="empty">没有逾期未答复或逾期答复的申请。</div>')
+    for annual in check.annual:
+        html.append(annual_table_html(annual))
+    return "".join(html)
+
+
+def annual_table_html(annual) -> str:
+    from zwgk_desktop.county.compliance import REQUEST_TYPE_COLUMNS
+
+    labels = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+    if annual.ok:
+        verdict = '<span class="badge b-ok">核对通过</span>'
+    else:
+        reasons = list(annual.problems) or ["乡镇导出时核对未通过"]
+        verdict = '<span class="badge b-bad">核对不通过</span>' + "".join(
+            f'<div class="finding"><span class="t">{escape(p)}</span></div>' for p in reasons)
+    head = "".join(f'<th class="num">{label}</th>' for label in labels)
+    body = []
+    for row, values in annual.table3.items():
+        if not isinstance(values, dict):
+            continue
+        cells = "".join(f'<td class="num">{int(values.get(c, 0) or 0)}</td>' for c in (*REQUEST_TYPE_COLUMNS, "total"))
+        body.append(f"<tr><td>{escape(str(values.get('label', row)))}</td>{cells}</tr>")
+    return (f"<h2>{annual.year}年度报告 表三 收到和处理政府信息公开申请情况<small>上报于 {escape(annual.generated_at)}</small></h2>"
+            f"<p>{verdict}</p><table><tr><th>项目</th>{head}</tr>" + "".join(body) + "</table>")
 
 
 __all__ = ["render_index", "render_township", "FINDING_LABELS"]

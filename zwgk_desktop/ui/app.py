@@ -56,6 +56,7 @@ EXTENSION_MODULES = (
     "zwgk_desktop.ui.settings",
     "zwgk_desktop.ui.photos",
     "zwgk_desktop.ui.stats",
+    "zwgk_desktop.ui.requests",
 )
 
 
