@@ -314,7 +314,7 @@ def count_notices(session: Session, year: int) -> dict:
     """The app's share of table 二: notices published in the year by category (the statistics' own counting rule)."""
     from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
     from zwgk_desktop.core.models import Disclosure
-    from zwgk_desktop.services.reports import disclosed_notices
+    from zwgk_desktop.services.reports.statistics import disclosed_notices
 
     notices = disclosed_notices(session, year)
     items = dict(session.execute(

@@ -603,7 +603,7 @@ def standard_text(session, category: str, year: int | None, support_modes: Count
 
 def _setting_standard(session, category: str) -> str:
     from zwgk_desktop.core.models import Setting
-    from zwgk_desktop.services.reports import SETTING_SUBSIDY_STANDARDS, format_standard
+    from zwgk_desktop.core.township_settings import SETTING_SUBSIDY_STANDARDS, format_standard
 
     row = session.get(Setting, SETTING_SUBSIDY_STANDARDS)
     if row is None or not isinstance(row.value, dict):
