@@ -62,7 +62,7 @@ from zwgk_desktop.core.models import (
     new_id,
     utcnow,
 )
-from zwgk_desktop.core.status import CORRECTABLE, EDITABLE, WITHDRAWABLE, Status, status_label
+from zwgk_desktop.core.status import CORRECTABLE, EDITABLE, LIVE, WITHDRAWABLE, Status, status_label
 from zwgk_desktop.core.users import (
     CONCLUDE,
     EDIT,
@@ -384,10 +384,12 @@ def archive(session: Session, actor: Actor, disclosure_id: str, note: str = "") 
     """期满 → 已归档 (read-only from then on); refused while photo evidence is missing without a 情况说明."""
     actor.require(CONCLUDE)
     d = find_disclosure(session, disclosure_id)
-    _require_status(d, (Status.EXPIRED,), "归档")
-    from zwgk_desktop.core.postings import require_evidence
+    ensure_not_archived(d)
+    if d.status in LIVE:  # missing evidence is the first thing to fix, whether or not it was concluded yet
+        from zwgk_desktop.core.postings import require_evidence
 
-    require_evidence(session, d, "归档")
+        require_evidence(session, d, "归档")
+    _require_status(d, (Status.EXPIRED,), "归档")
     return set_status(session, actor, d, Status.ARCHIVED, note.strip() or "归档")
 
 

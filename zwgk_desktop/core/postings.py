@@ -227,18 +227,21 @@ class EvidenceGap:
     role: str
     state: str
     flags: tuple[str, ...]
+    excused: bool = False  # a 情况说明 covers it
 
     @property
     def text(self) -> str:
         label = ROLE_LABELS.get(self.role, self.role)
         if self.state == "flagged":
             reasons = "、".join(PHOTO_FLAG_LABELS.get(f, f) for f in self.flags)
-            return f"{self.board_name}的{label}不合格（{reasons}）"
-        return f"{self.board_name}缺{label}"
+            text = f"{self.board_name}的{label}不合格（{reasons}）"
+        else:
+            text = f"{self.board_name}缺{label}"
+        return text + ("（已登记情况说明）" if self.excused else "")
 
     def as_json(self) -> dict:
         return {"posting_id": self.posting_id, "board_name": self.board_name, "role": self.role, "state": self.state,
-                "flags": list(self.flags), "text": self.text}
+                "flags": list(self.flags), "excused": self.excused, "text": self.text}
 
 
 # --- boards --------------------------------------------------------------------------
@@ -637,7 +640,7 @@ def evidence_gaps(session: Session, disclosure: Disclosure, *, excused: bool = F
             e = evidence[(p.id, role)]
             if e.ok or (e.excused and not excused):
                 continue
-            gaps.append(EvidenceGap(p.id, p.board.name, role, e.state, e.flags))
+            gaps.append(EvidenceGap(p.id, p.board.name, role, e.state, e.flags, e.excused))
     return gaps
 
 
