@@ -137,7 +137,7 @@ def test_todo_items_route_to_the_place_to_act(qtbot, demo_config, demo_db, tasks
 
 def test_preview_and_print_stay_visible_at_1360_pixels(qtbot, demo_config, demo_db, tasks):
     """With printing installed, 预览张贴稿 and 打印公示 sit on the pinned print bar, visible (never in the » overflow)
-    in a 1360-px-wide window and still at 1100 px."""
+    in a 1360-px-wide window — where every lifecycle step fits too — and still at 1100 px."""
     from zwgk_desktop.ui import printing
 
     window, _wiring = open_window(qtbot, demo_config, demo_db, tasks, ADMIN)
@@ -155,6 +155,10 @@ def test_preview_and_print_stay_visible_at_1360_pixels(qtbot, demo_config, demo_
             right = button.mapTo(window, button.rect().topRight()).x()
             assert right <= window.width(), (width, action.text())
         assert page.print_bar.isVisible()
+        if width == 1360:  # the whole row fits: no step folded into the » overflow either
+            hidden = [a.text() for a in page.toolbar.actions()
+                      if not a.isSeparator() and not page.toolbar.widgetForAction(a).isVisible()]
+            assert hidden == []
 
 
 def test_an_empty_township_says_where_to_start(qtbot, config, database, tasks):

@@ -44,6 +44,29 @@ def _local_time(iso: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+BOARDS_NAMED = 3
+ROLE_WORDS = {"start": "张贴照", "end": "期满照"}
+
+
+def evidence_summary(gaps: list[dict]) -> str:
+    """'缺张贴照 10 处（青山镇政务公开栏、青山村村务公开栏、桃园村村务公开栏等）；张贴照不合格 1 处（…：画面模糊）'."""
+    from zwgk_desktop.core.postings import PHOTO_FLAG_LABELS
+
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for gap in gaps:
+        groups.setdefault((gap["role"], gap["state"]), []).append(gap)
+    parts = []
+    for (role, state), members in groups.items():
+        names = "、".join(g["board_name"] for g in members[:BOARDS_NAMED]) + (tr("等") if len(members) > BOARDS_NAMED else "")
+        if state == "flagged":
+            flags = "、".join(dict.fromkeys(PHOTO_FLAG_LABELS.get(f, f) for g in members for f in g["flags"]))
+            parts.append(tr("⚠ {role}不合格 {n} 处（{names}：{flags}）").format(
+                role=ROLE_WORDS.get(role, role), n=len(members), names=names, flags=flags))
+        else:
+            parts.append(tr("缺{role} {n} 处（{names}）").format(role=ROLE_WORDS.get(role, role), n=len(members), names=names))
+    return "；".join(parts)
+
+
 class NoticeRecordView(QWidget):
     """Versions, 公示期, 流转记录, 张贴 (with evidence), 异议 and 情况说明 of the selected notice."""
 
@@ -126,8 +149,8 @@ class NoticeRecordView(QWidget):
         self.period.setVisible(bool(record.period_text))
         open_gaps = [g for g in record.evidence_gaps if not g["excused"]]
         if open_gaps:
-            show_message(self.evidence, tr("留档照片未齐，办结、归档前须补齐或登记情况说明：") + "；".join(
-                g["text"] for g in open_gaps), WARNING_STYLE)
+            show_message(self.evidence, tr("留档照片未齐，办结、归档前须补齐或由审核人登记情况说明：")
+                         + evidence_summary(open_gaps), WARNING_STYLE)
         else:
             show_message(self.evidence, "")
         self.explain_button.setVisible(bool(open_gaps) and self.actor.can("review"))

@@ -17,7 +17,7 @@ Hooks for other UI packages: `add_actions(actions)` puts QActions on the
 page's action row and in the list's context menu (the lifecycle package adds
 导入花名册 and the lifecycle steps; the printing package's 预览张贴稿 goes,
 like 打印公示, on the pinned print bar at the right, which never folds into
-the row's » overflow); `add_context_actions(actions)` adds to the context
+the row's » overflow, at the top right beside the page title); `add_context_actions(actions)` adds to the context
 menu only; `add_detail_tab(title, widget)` adds a tab next to the line
 items; `set_print_handler(fn(disclosure_id))` enables the 打印公示 action
 (reserved for the printing package); `set_village_scope(ids)` lists only
@@ -59,9 +59,9 @@ from zwgk_desktop.ui.widgets import GettingStarted, SearchBox, StatusPill, Statu
 
 BOARDS_SHOWN = 5
 ACTION_ROW_STYLE = """
-QToolBar#actionRow { border: none; spacing: 6px; padding: 0; background: transparent; }
+QToolBar#actionRow { border: none; spacing: 5px; padding: 0; background: transparent; }
 QToolBar#actionRow QToolButton {
-    padding: 4px 12px; border: 1px solid #cfd5dd; border-radius: 5px; background: #ffffff; color: #1f2733;
+    padding: 4px 9px; border: 1px solid #cfd5dd; border-radius: 5px; background: #ffffff; color: #1f2733;
 }
 QToolBar#actionRow QToolButton:hover { background: #eef3fd; border-color: #1f6feb; }
 QToolBar#actionRow QToolButton:pressed { background: #dbe8fd; }
@@ -74,7 +74,7 @@ PINNED_ACTION_NAMES = ("proofPosterAction", "printNotice")
 RELOAD_ON = ("notices", "items", "postings", "objections", "villages", "boards")
 LIST_COLUMN_WIDTHS = {
     DisclosureTableModel.TITLE: 470, DisclosureTableModel.CATEGORY: 90, DisclosureTableModel.STATUS: 90,
-    DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 130, DisclosureTableModel.PERIOD: 200,
+    DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 120, DisclosureTableModel.PERIOD: 260,
     DisclosureTableModel.BOARDS: 80,
 }
 
@@ -271,7 +271,10 @@ class DisclosuresPage(QWidget):
         layout.setSpacing(8)
         title = QLabel(tr("公示管理"), self)
         title.setObjectName("pageTitle")
-        layout.addWidget(title)
+        self.title_row = QHBoxLayout()
+        self.title_row.addWidget(title)
+        self.title_row.addStretch(1)
+        layout.addLayout(self.title_row)
 
         bar = QHBoxLayout()
         self.search = SearchBox(tr("搜索标题或人名（Ctrl+F）"), self)
@@ -301,7 +304,6 @@ class DisclosuresPage(QWidget):
         self.toolbar.setMovable(False)
         self.toolbar.setFloatable(False)
         self.toolbar.setStyleSheet(ACTION_ROW_STYLE)
-        self.toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.print_bar = QToolBar(self)
         self.print_bar.setObjectName("printBar")
         self.print_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -314,11 +316,8 @@ class DisclosuresPage(QWidget):
         self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.print_action.triggered.connect(self._print_selected)
         self._update_print_action()
-        actions_row = QHBoxLayout()
-        actions_row.setSpacing(10)
-        actions_row.addWidget(self.toolbar, 1)
-        actions_row.addWidget(self.print_bar, 0)
-        layout.addLayout(actions_row)
+        self.title_row.addWidget(self.print_bar, 0)  # top right, beside the page title: never folded away
+        layout.addWidget(self.toolbar)
         self._tail_actions = [self.print_action]
         self._pinned: list[QAction] = [self.print_action]
         self._context_only: list[QAction] = []
