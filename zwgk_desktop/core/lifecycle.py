@@ -516,9 +516,19 @@ def _item_key(row) -> tuple:
     return ("name", row.village_name or "", row.name or "")
 
 
+# What identifies a line or only describes where it sits: not a change of the household's entry.
+NOT_COMPARED = frozenset({*ITEM_COPY_SKIP, "seq", "name", "household_id", "id_number", "village_id", "village_name",
+                          "group_name", "extra"})
+
+
+def _compared_columns() -> list[str]:
+    """Every line-item column that says what the household gets (amount, people, typed fields added later…)."""
+    return [c.key for c in DisclosureItem.__table__.columns if c.key not in NOT_COMPARED]
+
+
 def _item_values(row) -> tuple:
     extra = {k: v for k, v in (row.extra or {}).items() if k not in COMPARED_EXTRA_SKIP}
-    return (row.amount_fen, row.people, sorted(extra.items(), key=lambda kv: kv[0]))
+    return (*(getattr(row, key) for key in _compared_columns()), sorted(extra.items(), key=lambda kv: str(kv[0])))
 
 
 def correction_summary(session: Session, new_id: str) -> CorrectionSummary:
@@ -531,7 +541,7 @@ def correction_summary(session: Session, new_id: str) -> CorrectionSummary:
         return CorrectionSummary(0, 0, 0, 0, unit, "")
     old = session.get(Disclosure, d.replaces_id)
     columns = (DisclosureItem.household_id, DisclosureItem.id_number, DisclosureItem.village_name, DisclosureItem.name,
-               DisclosureItem.amount_fen, DisclosureItem.people, DisclosureItem.extra)
+               DisclosureItem.extra, *(getattr(DisclosureItem, key) for key in _compared_columns()))
 
     def lines(disclosure_id: str) -> dict:
         rows = session.execute(select(*columns).where(DisclosureItem.disclosure_id == disclosure_id)).all()

@@ -32,7 +32,7 @@ from zwgk_desktop.core.disclosures import (
 from zwgk_desktop.core.disclosures import item_page as core_item_page
 from zwgk_desktop.core.disclosures import item_totals as core_item_totals
 from zwgk_desktop.core.objections import ObjectionRow, list_objections
-from zwgk_desktop.core.periods import NoticePeriod
+from zwgk_desktop.core.periods import NoticePeriod, list_period_text
 from zwgk_desktop.core.postings import (
     EvidenceNote,
     PostingRow,
@@ -99,8 +99,6 @@ def _detail(session, d) -> DisclosureDetail:
     detail = show_disclosure(session, d.id)
     period = core_notice_period(session, d)
     if period is not None:
-        from zwgk_desktop.core.periods import list_period_text
-
         detail.period = period.as_json()
         detail.period_text = list_period_text(period, d.period_end)
     return detail
