@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.core.test_lifecycle import ADMIN, CLERK, REVIEWER, TODAY, make_notice, make_world, photograph, to_status
+from tests.core.test_lifecycle import CLERK, REVIEWER, TODAY, make_notice, make_world, photograph, to_status
 from zwgk_desktop.core import lifecycle
 from zwgk_desktop.core.models import Disclosure, Objection
 from zwgk_desktop.core.objections import add_objection, list_objections, resolve_objection

@@ -53,7 +53,7 @@ from zwgk_desktop.core.models import (
 )
 from zwgk_desktop.core.periods import NoticePeriod, days_text, period_of, recorded_period, screen_period_text
 from zwgk_desktop.core.status import INACTIVE, POSTABLE, Status, status_label
-from zwgk_desktop.core.users import POST, REVIEW, VIEW, Actor
+from zwgk_desktop.core.users import EDIT, POST, REVIEW, VIEW, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound, ZwgkError
 
 POSTABLE_STATUSES = POSTABLE
@@ -319,6 +319,8 @@ def posting_period(
         note = _typo_note(session, disclosure, entry, old, posted_on, cal)
         if isinstance(note, NoticePeriod):
             return PostingPlan(note, old.id, note.note)
+    elif old is not None and old.period_start is None:
+        note = f"第{version}版未曾张贴，更正版本按完整公示期公示（{days_text(fresh)}）。"
     else:
         note = f"第{version}版的更正版本重新公示，公示期重新计算（{days_text(fresh)}）。"
         if reason:
@@ -395,8 +397,9 @@ def record_planned_posting(session: Session, actor: Actor, disclosure_id: str, p
                            today: date | None = None, calendar: WorkCalendar | None = None) -> NoticePeriod:
     """Record the planned posting day chosen when printing before posting; the planned period is stored with
     the version so the poster, the screens and the posting dialog show the same dates. A posted notice keeps
-    its posted period (returned unchanged)."""
-    actor.require(VIEW)
+    its posted period (returned unchanged). Whoever prepares or posts notices may plan (经办人, 村级用户, 管理员)."""
+    if not actor.can(EDIT):
+        actor.require(POST)
     today = today or date.today()
     d = find_disclosure(session, disclosure_id)
     ensure_not_archived(d)
