@@ -314,6 +314,11 @@ def test_correction_summary_counts_removed_added_changed_households(database, wo
         summary = lifecycle.correction_summary(s, new_id)
     assert (summary.removed, summary.added, summary.changed, summary.renamed) == (1, 1, 1, 1)
     assert summary.text == "经复查，删除1户、新增1户、调整1户，更正1户姓名书写，现重新公示"
+    with database.session() as s:  # one village board's part: 青山村 held lines 1 and 3, 柳河村 the new one
+        qingshan = lifecycle.correction_summary(s, new_id, village_id=world.village_ids["青山村"])
+        liuhe = lifecycle.correction_summary(s, new_id, village_id=world.village_ids["柳河村"])
+    assert (qingshan.removed, qingshan.added, qingshan.changed, qingshan.renamed) == (1, 0, 0, 1)
+    assert (liuhe.removed, liuhe.added, liuhe.changed) == (0, 1, 0) and liuhe.text == "经复查，新增1户，现重新公示"
 
 
 def test_a_short_or_ambiguous_id_prefix_is_explained(database, world):

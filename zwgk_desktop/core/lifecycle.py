@@ -169,6 +169,14 @@ class CorrectionSummary:
         return bool(self.removed or self.added or self.changed)
 
     @property
+    def any(self) -> bool:  # the printing package's name for `list_changed`
+        return self.list_changed
+
+    @property
+    def replaced_version(self) -> int:
+        return self.previous_version
+
+    @property
     def change_text(self) -> str:
         """'删除1户、调整1户' (what changed in the list; '' when nothing did)."""
         parts = [f"{word}{n}{self.unit}" for word, n in (("删除", self.removed), ("新增", self.added), ("调整", self.changed)) if n]
@@ -531,10 +539,11 @@ def _item_values(row) -> tuple:
     return (*(getattr(row, key) for key in _compared_columns()), sorted(extra.items(), key=lambda kv: str(kv[0])))
 
 
-def correction_summary(session: Session, new_id: str) -> CorrectionSummary:
+def correction_summary(session: Session, new_id: str, *, village_id: str | None = None) -> CorrectionSummary:
     """删除/新增/调整 N 户 between a corrected version and the one it replaces, from the line items, with
     the 更正说明 a poster prints ("经复查，删除1户、调整1户，现重新公示"). Lines match by household, else
-    ID number, else village + name; a line whose only difference is the writing of the name is `renamed`."""
+    ID number, else village + name; a line whose only difference is the writing of the name is `renamed`.
+    With `village_id`, only that village's lines count (a village board's part of the notice)."""
     d = find_disclosure(session, new_id)
     unit = UNIT_BY_CATEGORY.get(d.category, "户")
     if not d.replaces_id:
@@ -544,7 +553,10 @@ def correction_summary(session: Session, new_id: str) -> CorrectionSummary:
                DisclosureItem.extra, *(getattr(DisclosureItem, key) for key in _compared_columns()))
 
     def lines(disclosure_id: str) -> dict:
-        rows = session.execute(select(*columns).where(DisclosureItem.disclosure_id == disclosure_id)).all()
+        query = select(*columns).where(DisclosureItem.disclosure_id == disclosure_id)
+        if village_id:
+            query = query.where(DisclosureItem.village_id == village_id)
+        rows = session.execute(query).all()
         counts: dict = {}
         for row in rows:
             counts[_item_key(row)] = counts.get(_item_key(row), 0) + 1
