@@ -45,8 +45,11 @@ class NoticePeriod:
     missing_years: tuple[int, ...] = field(default_factory=tuple)  # years the calendar had no data for
 
     @classmethod
-    def from_result(cls, result: PeriodResult, *, planned: bool = False, note: str = "") -> "NoticePeriod":
-        """A fresh period as the calendar computed it."""
+    def from_result(cls, result: "PeriodResult | NoticePeriod", *, planned: bool = False, note: str = "") -> "NoticePeriod":
+        """A fresh period as the calendar computed it (a `NoticePeriod` — what `core.postings.PostingPlan.period`
+        holds — is returned as it is, with `planned`/`note` applied when given)."""
+        if isinstance(result, NoticePeriod):
+            return replace(result, planned=planned or result.planned, note=note or result.note)
         if result.rule.unit == "working":
             counted = result.rule.duration
         else:
