@@ -186,3 +186,24 @@ def test_an_empty_township_says_where_to_start(qtbot, config, database, tasks):
     qtbot.waitUntil(lambda: page.selected_id() == nid, timeout=WAIT)
     assert page.selected_row().status == "draft" and not page.start.isVisible()
     qtbot.waitUntil(lambda: wiring.dashboard.notices == 1 and not wiring.dashboard.start.isVisible(), timeout=WAIT)
+
+
+def test_the_review_dialog_proof_is_the_real_poster(qtbot, demo_config, demo_db, tasks, tmp_path):
+    """The window's proof renderer draws the notice's 张贴稿 (the printing package's preview, nothing recorded):
+    a PDF whose text carries the notice's title and the 样稿 mark of an unapproved notice."""
+    import subprocess
+
+    from zwgk_desktop.core.models import Disclosure, PrintedVersion
+    from zwgk_desktop.ui.lifecycle.wiring import poster_proof_renderer
+
+    window, _wiring = open_window(qtbot, demo_config, demo_db, tasks, ADMIN)
+    with demo_db.session() as s:
+        notice = s.execute(select(Disclosure).where(Disclosure.status == "pending_review")).scalars().first()
+        title, nid = notice.title, notice.id
+        printed_before = len(s.execute(select(PrintedVersion)).scalars().all())
+    render = poster_proof_renderer(window)
+    path = render(nid, str(tmp_path))
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+    assert title[:10] in text.replace("\n", "") and "样稿" in text
+    with demo_db.session() as s:
+        assert len(s.execute(select(PrintedVersion)).scalars().all()) == printed_before
