@@ -276,10 +276,17 @@ def test_write_year_file_round_trips(tmp_path):
     assert [p.name for p in (tmp_path / "cal").iterdir()] == ["2027.json"]
 
 
-def test_shipped_resources_folder_loads():
-    """The shipped resources/calendar folder parses (README ignored, any year files valid)."""
-    years = calendar.load_year_files(calendar.default_data_dir())
-    assert all(isinstance(y, int) for y in years)
+def test_shipped_resources_folder_loads(tmp_path):
+    """The shipped resources/calendar folder parses (README ignored), and a year file dropped beside it loads as that year."""
+    shipped = calendar.default_data_dir()
+    assert (shipped / "README.md").exists()
+    for path in shipped.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    before = calendar.load_year_files(tmp_path)
+    assert set(before) == {int(p.stem) for p in shipped.glob("*.json")}
+    arrangement = YearArrangement(2031, "测试", {D(2031, 1, 1): "元旦"}, {})
+    calendar.write_year_file(tmp_path, arrangement)
+    assert calendar.load_year_files(tmp_path) == {**before, 2031: arrangement}
 
 
 # --- overrides ---------------------------------------------------------------------

@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 
-from tests.core.test_lifecycle import ADMIN, CLERK, REVIEWER, TODAY, make_notice, make_world, to_status
-from zwgk_desktop.core import lifecycle
+from tests.core.test_lifecycle import ADMIN, CLERK, REVIEWER, TODAY, make_notice, make_world, photograph, to_status
+from zwgk_desktop.core import dashboard, lifecycle
 from zwgk_desktop.core.dashboard import cadence_window, todo_items
+from zwgk_desktop.core.disclosures import list_disclosures
 from zwgk_desktop.core.models import Photo
 from zwgk_desktop.core.objections import add_objection
-from zwgk_desktop.core.postings import list_postings, post_notice
+from zwgk_desktop.core.postings import list_postings, post_notice, record_evidence_exception
 
 
 @pytest.fixture
@@ -110,3 +111,64 @@ def test_cadence_window_quarters_and_months():
     """Quarter and month windows end on the right day, including December."""
     assert cadence_window("quarterly", date(2026, 11, 5))[:2] == (date(2026, 10, 1), date(2026, 12, 31))
     assert cadence_window("monthly", date(2026, 2, 10))[:2] == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_one_row_per_open_objection_and_no_second_row_for_the_notice(database, world):
+    """After the period, a notice with two open objections gives exactly two objection rows and no 待办结 row;
+    once they are resolved, the 待办结 row appears."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "publishing")
+    with database.session() as s:
+        first = add_objection(s, CLERK, nid, received_on=TODAY, content="a", today=TODAY).id
+        second = add_objection(s, CLERK, nid, received_on=date(2026, 3, 8), content="b", today=date(2026, 3, 8)).id
+    with database.session() as s:
+        items = [i for i in todo_items(s, CLERK, today=date(2026, 3, 10), stale_days=5) if i.disclosure_id == nid]
+    rows = [i for i in items if i.kind.startswith("objection") or i.kind == "awaiting_conclusion"]
+    assert sorted((i.kind, i.objection_id) for i in rows) == sorted([("objection_stale", first), ("objection_open", second)])
+    assert all(i.urgent and "办结此异议后才能办结公示" in i.detail for i in rows)
+    with database.session() as s:
+        for oid in (first, second):
+            from zwgk_desktop.core.objections import resolve_objection
+
+            resolve_objection(s, CLERK, oid, handling="核实", result="不成立", closed_on=date(2026, 3, 10),
+                              today=date(2026, 3, 10))
+    with database.session() as s:
+        kinds_now = [i.kind for i in todo_items(s, CLERK, today=date(2026, 3, 10)) if i.disclosure_id == nid]
+    assert "awaiting_conclusion" in kinds_now and not [k for k in kinds_now if k.startswith("objection")]
+
+
+def test_end_photo_row_gives_the_same_period_as_the_list(database, world):
+    """缺期满照 names the posting's stored period and its end day — the very text the notice list shows."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "publishing")
+    with database.session() as s:
+        row = next(r for r in list_disclosures(s) if r.id == nid)
+        items = [i for i in todo_items(s, CLERK, today=date(2026, 3, 9)) if i.kind == "photo_end"]
+    assert row.period_text == "2026-03-03 至 2026-03-09（7天）"
+    assert items and items[0].due == "2026-03-09" and row.period_text in items[0].detail
+    assert "2026-03-09 期满" in items[0].detail and "2026-03-10" not in items[0].detail
+    with database.session() as s:
+        assert not [i for i in todo_items(s, CLERK, today=date(2026, 3, 8)) if i.kind == "photo_end"]
+
+
+def test_flagged_photos_keep_the_to_do_until_a_clear_photo_or_an_explanation(database, world):
+    """A blurry start photo leaves 缺张贴照 with ⚠ and the reason; a reviewer's 情况说明 settles it."""
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "publishing")
+    photograph(database, nid, roles=("start",), flags=("blurry",))
+    with database.session() as s:
+        item = next(i for i in todo_items(s, CLERK, today=TODAY) if i.kind == "photo_start")
+    assert "⚠ 画面模糊" in item.detail and item.disclosure_id == nid
+    with database.session() as s:
+        record_evidence_exception(s, REVIEWER, nid, "张贴照原片丢失，已由包村干部书面确认张贴属实。")
+    with database.session() as s:
+        assert "photo_start" not in kinds(todo_items(s, CLERK, today=TODAY))
+
+
+def test_another_area_adds_a_to_do_by_appending_a_producer(database, world, monkeypatch):
+    """`todo_items` runs every producer in `PRODUCERS`; an appended one's rows are listed (unknown kinds last)."""
+    extra = dashboard.TodoItem("wrong_version", "旧版本在栏", "公示", "第1版仍张贴在青山村村务公开栏，请撤换", urgent=True)
+    monkeypatch.setattr(dashboard, "PRODUCERS", [*dashboard.PRODUCERS, lambda session, actor, ctx: [extra]])
+    with database.session() as s:
+        items = todo_items(s, CLERK, today=TODAY)
+    assert items[-1] is extra

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from tests.core.test_lifecycle import ADMIN, CLERK, REVIEWER, TODAY, make_notice, make_world, to_status
+from tests.core.test_lifecycle import CLERK, REVIEWER, TODAY, make_notice, make_world, photograph, to_status
 from zwgk_desktop.core import lifecycle
 from zwgk_desktop.core.models import Disclosure, Objection
 from zwgk_desktop.core.objections import add_objection, list_objections, resolve_objection
-from zwgk_desktop.core.postings import post_notice, preview_posting
+from zwgk_desktop.core.postings import notice_period, post_notice, preview_posting
 from zwgk_desktop.errors import InvalidInput, NotAllowed
 
 
@@ -34,6 +34,7 @@ def test_open_objection_blocks_conclusion_until_resolved(database, world):
         result = resolve_objection(s, CLERK, row.id, handling="入户核实", result="异议不成立，维持原公示",
                                    closed_on=date(2026, 3, 5), today=date(2026, 3, 12))
     assert result.correction_id is None
+    photograph(database, nid)
     with database.session() as s:
         lifecycle.conclude(s, CLERK, nid, today=date(2026, 3, 12))
         assert s.get(Disclosure, nid).status == "expired"
@@ -83,26 +84,67 @@ def test_tekun_objection_changing_list_leads_to_correction_and_new_period(databa
         lifecycle.approve(s, REVIEWER, new_id)
     with database.session() as s:
         plan = preview_posting(s, new_id, date(2026, 3, 7))
-        assert plan.end == date(2026, 3, 14) and plan.continued_from is None and "重新公示" in plan.period.explanation
+        assert plan.end == date(2026, 3, 14) and plan.continued_from is None
+        assert "重新公示" in plan.period.full_explanation and "重新公示" in plan.note
         post_notice(s, CLERK, new_id, [world.board_ids[None]], date(2026, 3, 7), today=date(2026, 3, 7))
         assert s.get(Disclosure, new_id).period_end == date(2026, 3, 14)
         assert [o.status for o in list_objections(s, nid)] == ["resolved"]
 
 
-def test_dibao_correction_continues_the_original_period(database, world):
-    """低保 (no re-公示 rule): the corrected version, posted during the old period, keeps the old end date."""
+def test_upheld_dibao_objection_reposts_the_corrected_list_for_a_full_fresh_period(database, world):
+    """低保: an objection upheld after 复查 changes the list; 第2版 is posted again for a full 7 days from its own
+    posting, its 更正说明 says what changed, and the objection stays linked to both versions."""
     nid = make_notice(database, world, category="dibao")
-    to_status(database, world, nid, "publishing")
+    to_status(database, world, nid, "publishing")  # 第1版: 3/3–3/9
     with database.session() as s:
-        oid = add_objection(s, CLERK, nid, received_on=date(2026, 3, 3), content="金额有误", today=date(2026, 3, 3)).id
-        res = resolve_objection(s, CLERK, oid, handling="核对", result="更正金额", closed_on=date(2026, 3, 4),
+        oid = add_objection(s, CLERK, nid, received_on=date(2026, 3, 3), content="王2明家有稳定收入",
+                            from_name="村民甲", today=date(2026, 3, 3)).id
+        res = resolve_objection(s, CLERK, oid, handling="入户核实属实", result="取消王2明户", closed_on=date(2026, 3, 4),
                                 changes_list=True, today=date(2026, 3, 4))
-    assert not res.republish
+    assert res.republish and "重新公示" in res.message and "完整公示期" in res.message
+    new_id = res.correction_id
     with database.session() as s:
-        lifecycle.submit(s, CLERK, res.correction_id)
-        lifecycle.approve(s, ADMIN, res.correction_id)
-        plan = preview_posting(s, res.correction_id, date(2026, 3, 5))
-    assert plan.end == date(2026, 3, 9) and plan.continued_from == nid and "沿用原公示期" in plan.note
+        lifecycle.remove_items(s, CLERK, new_id, [2])
+        lifecycle.submit(s, CLERK, new_id)
+        lifecycle.approve(s, REVIEWER, new_id)
+        assert lifecycle.correction_summary(s, new_id).text == "经复查，删除1户，现重新公示"
+        post_notice(s, CLERK, new_id, [world.board_ids[None]], date(2026, 3, 5), today=date(2026, 3, 5))
+    with database.session() as s:
+        period = notice_period(s, s.get(Disclosure, new_id))
+        assert (period.first_day, period.end, period.counted_days, period.continued) == (
+            date(2026, 3, 6), date(2026, 3, 12), 7, False)
+        assert "异议经复查成立" in period.note
+        objections = {v: list_objections(s, v) for v in (nid, new_id)}
+        assert objections[nid][0].id == objections[new_id][0].id == oid
+        row = objections[new_id][0]
+        assert (row.version, row.correction_id, row.result) == (1, new_id, "取消王2明户")
+        assert s.get(Objection, oid).correction_id == new_id
+
+
+def test_typo_correction_keeps_the_remaining_days_only_where_the_rule_allows(database, world):
+    """A typo-only 低保 correction continues the old period (remaining days, reason recorded); 特困 re-公示s in full;
+    a 'typo' correction that changed the list does too."""
+    dibao = make_notice(database, world, category="dibao")
+    tekun = make_notice(database, world, category="tekun")
+    changed = make_notice(database, world, category="dibao")
+    for nid in (dibao, tekun, changed):
+        to_status(database, world, nid, "publishing")  # posted 3/2: 3/3–3/9
+    with database.session() as s:
+        fixes = {nid: lifecycle.correct(s, CLERK, nid, "标题错字", kind="typo").id for nid in (dibao, tekun, changed)}
+        lifecycle.remove_items(s, CLERK, fixes[changed], [1])
+        for new_id in fixes.values():
+            lifecycle.submit(s, CLERK, new_id)
+            lifecycle.approve(s, REVIEWER, new_id)
+    with database.session() as s:
+        kept = preview_posting(s, fixes[dibao], date(2026, 3, 5)).period
+        fresh = preview_posting(s, fixes[tekun], date(2026, 3, 5)).period
+        listed = preview_posting(s, fixes[changed], date(2026, 3, 5)).period
+        assert lifecycle.correction_summary(s, fixes[dibao]).text == "经核对，更正文字错误（标题错字），公示期不变"
+    assert (kept.first_day, kept.end, kept.counted_days, kept.continued) == (date(2026, 3, 6), date(2026, 3, 9), 4, True)
+    assert "仅更正文字错误（标题错字）" in kept.note and "沿用原公示期" in kept.note
+    assert (fresh.end, fresh.counted_days, fresh.continued) == (date(2026, 3, 12), 7, False)
+    assert "不允许沿用" in fresh.note
+    assert (listed.end, listed.continued) == (date(2026, 3, 12), False) and "删除1户" in listed.note
 
 
 def test_correction_refused_while_another_objection_is_open(database, world):

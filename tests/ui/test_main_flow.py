@@ -10,7 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from tests.ui.conftest import make_window
+from zwgk_desktop.core.disclosures import item_page
 from zwgk_desktop.core.idnumber import make_id_number
+from zwgk_desktop.core.lifecycle import remove_items
 from zwgk_desktop.core.users import add_user, create_first_admin
 from zwgk_desktop.ui.import_dialog import ImportDialog
 from zwgk_desktop.ui.lifecycle import ObjectionDialog, PostingDialog, ReviewDialog, install
@@ -99,7 +101,8 @@ def record_texts(wiring) -> list[str]:
 
 
 def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, tasks, people, tmp_path):
-    """import → submit → approve from 今日待办 → post on two boards → objection → correction → … → conclude → archive."""
+    """import → submit → approve from 今日待办 → post on two boards → objection upheld → correction re-公示'd for a
+    full fresh period → 办结 refused without photos → a reviewer's 情况说明 → 办结 → 归档."""
     clock = Clock(D(2026, 3, 2))
     clerk_window, clerk = open_window(qtbot, demo_config, demo_db, tasks, people["wangfang"], clock)
     page = clerk_window.disclosures_page
@@ -138,7 +141,9 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
     review = reviewer.actions.last_dialog
     assert isinstance(review, ReviewDialog)
     qtbot.waitUntil(lambda: review.panel.summary is not None, timeout=WAIT)
-    assert review.panel.period.end_label.text() == "公示期满日：2026-03-09"
+    # the period the poster will print: posted on the next working day (3/3), 3/4–3/10
+    assert review.panel.period.end_label.text() == "公示期满日：2026-03-10"
+    assert "经办人 王芳" in review.panel.facts.text() and "须为不同的人" in review.panel.duty.text()
     review.panel.reason.insertPlainText("名单与村评议结果一致，同意公示")
     qtbot.mouseClick(review.panel.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: reviewer.dashboard.items is not None and not any(
@@ -150,6 +155,7 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
     clerk.actions.action("post").trigger()
     posting = clerk.actions.last_dialog
     assert isinstance(posting, PostingDialog)
+    qtbot.waitUntil(lambda: posting.plan is not None and posting.boards.count() > 0, timeout=WAIT)
     posting.set_boards_checked(["青山镇", "青山村"])
     assert posting.explanation.end_label.text() == "公示期满日：2026-03-09"
     assert "起算7天" in posting.explanation.explanation.text()
@@ -162,6 +168,7 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
     clerk.actions.action("objection").trigger()
     objection = clerk.actions.last_dialog
     assert isinstance(objection, ObjectionDialog)
+    qtbot.waitUntil(lambda: "公示：" in objection.heading.text(), timeout=WAIT)
     objection.content.insertPlainText("吴德明家有稳定务工收入")
     objection.channel.setCurrentText("来访")
     click_ok(qtbot, objection)
@@ -176,7 +183,7 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
     assert "异议" in failures[0] and "异议" in clerk_window.statusBar().currentMessage()
     assert listed(page, nid)[0] == "公示中"
 
-    # the open objection, activated in the record tab, is handled; the list changes → a correction (第2版)
+    # the open objection, activated in the record tab, is upheld; the list changes → a correction (第2版)
     clock.day = D(2026, 3, 4)
     tree = clerk.record.tree
     open_item = next(tree.topLevelItem(2).child(j) for j in range(tree.topLevelItem(2).childCount()))
@@ -186,14 +193,20 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
     resolve.handling.insertPlainText("入户核实，该户有稳定务工收入")
     resolve.outcome.insertPlainText("异议成立，取消吴德明户")
     resolve.changes_list.setChecked(True)
-    click_ok(qtbot, resolve)
+    with qtbot.waitSignal(resolve.saved, timeout=WAIT):
+        click_ok(qtbot, resolve)
     new_id = resolve.result.correction_id
     assert new_id
     wait_selected(qtbot, page, new_id, "草稿")
     assert listed(page, nid)[0] == "已撤回"
     qtbot.waitUntil(lambda: page.detail.title.text().endswith("（第2版）"), timeout=WAIT)
 
-    # 第2版: submit → approve (reviewer, from the action row) → post → conclude → archive
+    # 第2版: 吴德明户 taken out of the draft (the draft editor belongs to the rosters area and is tested there),
+    # then submit → approve (reviewer, from the action row) → post → conclude → archive
+    with demo_db.session(user="wangfang") as s:
+        seq = next(i.seq for i in item_page(s, new_id, 0, 10) if i.name == "吴德明")
+        remove_items(s, people["wangfang"], new_id, [seq])
+    tasks.notify_changed("items", ids=(new_id,))
     clerk.actions.action("submit").trigger()
     wait_selected(qtbot, page, new_id, "待审核")
     rpage = review_window.disclosures_page
@@ -208,31 +221,68 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
         qtbot.mouseClick(review2.panel.approve_button, Qt.MouseButton.LeftButton)
     wait_selected(qtbot, rpage, new_id, "已审核")
 
-    page.refresh()
-    wait_selected(qtbot, page, new_id, "已审核")
+    wait_selected(qtbot, page, new_id, "已审核")  # the clerk's list follows the reviewer's approval by itself
     clerk.actions.action("post").trigger()
     post2 = clerk.actions.last_dialog
+    qtbot.waitUntil(lambda: post2.plan is not None and post2.boards.count() > 0, timeout=WAIT)
     post2.set_boards_checked(["青山镇"])
-    assert "沿用原公示期" in post2.explanation.explanation.text()
+    # re-公示: the corrected list runs a full fresh 7 days from its own posting (3/4 → 3/5–3/11), nothing inherited
+    assert post2.explanation.end_label.text() == "公示期满日：2026-03-11"
+    assert "重新公示" in post2.explanation.explanation.text() and "沿用" not in post2.explanation.explanation.text()
     click_ok(qtbot, post2)
     wait_selected(qtbot, page, new_id, "公示中")
+    qtbot.waitUntil(lambda: "2026-03-05 至 2026-03-11（7天）" in listed_period(page, new_id), timeout=WAIT)
+    qtbot.waitUntil(lambda: clerk.record.record is not None and clerk.record.record.disclosure_id == new_id
+                    and bool(clerk.record.record.postings), timeout=WAIT)
+    assert "删除1户" in clerk.record.versions.text() and "现重新公示" in clerk.record.versions.text()
+    assert any("第1版 · 异议（来访" in t and "已更正名单（第2版）" in t for t in record_texts(clerk))  # v2 shows it too
 
+    # 期满办结 without photos is refused naming the board and the photos; nothing changes
+    failures.clear()
     clock.day = D(2026, 3, 12)
+    clerk.actions.action("conclude").trigger()
+    qtbot.waitUntil(lambda: bool(failures), timeout=WAIT)
+    assert "青山镇政务公开栏缺张贴照、缺期满照" in failures[0] and "情况说明" in failures[0]
+    assert listed(page, new_id)[0] == "公示中"
+    assert "留档照片未齐" in clerk.record.evidence.text() and not clerk.record.explain_button.isVisibleTo(clerk.record)
+
+    # the reviewer records a 情况说明 from the 流转记录 tab; then 办结 and 归档 go through
+    rpage.refresh()
+    qtbot.waitUntil(lambda: rpage.model.row_of_id(new_id) >= 0, timeout=WAIT)
+    rpage.select_disclosure(new_id)
+    qtbot.waitUntil(lambda: reviewer.record.record is not None and reviewer.record.record.disclosure_id == new_id
+                    and bool(reviewer.record.record.evidence_gaps), timeout=WAIT)
+    assert reviewer.record.explain_button.isVisibleTo(reviewer.record)
+    reviewer.actions.ask_reason = lambda title, prompt: "太短了"
+    reviewer_failures = []
+    reviewer.actions.report_failure = reviewer_failures.append
+    reviewer.record.explain_button.click()
+    qtbot.waitUntil(lambda: bool(reviewer_failures), timeout=WAIT)
+    assert "太短" in reviewer_failures[0]
+    reviewer.actions.ask_reason = lambda title, prompt: "张贴当天手机故障未拍照，期满照因公开栏维修无法补拍，已现场核实。"
+    reviewer.record.explain_button.click()
+    qtbot.waitUntil(lambda: any("手机故障" in t for t in record_texts(clerk)), timeout=WAIT)  # the clerk's tab follows
     clerk.actions.action("conclude").trigger()
     wait_selected(qtbot, page, new_id, "期满")
     asked = []
     clerk.actions.confirm = lambda title, text: asked.append(text) or True
     clerk.actions.action("archive").trigger()
     wait_selected(qtbot, page, new_id, "已归档")
-    assert "锁定" in asked[0]
+    assert "锁定" in asked[0] and "已登记情况说明" in asked[0]
     assert not any(a.isEnabled() for a in clerk.actions.actions())  # archived: nothing more to do
 
     # what the clerk reads in the 流转记录 tab of the archived version
-    qtbot.waitUntil(lambda: wiring_has(clerk, "期满 → 已归档"), timeout=WAIT)
+    qtbot.waitUntil(lambda: wiring_has(clerk, "期满 → 已归档") and "第2版（已归档）" in clerk.record.versions.text(),
+                    timeout=WAIT)
     assert "第1版（已撤回）" in clerk.record.versions.text() and "第2版（已归档）" in clerk.record.versions.text()
     texts = " ".join(record_texts(clerk))
     assert "新建 → 草稿" in texts or "草稿 → 待审核" in texts
-    assert "张贴于 青山镇" in texts
+    assert "张贴于 青山镇" in texts and "李军" in texts and "王芳" in texts
+
+
+def listed_period(page, disclosure_id: str) -> str:
+    row = page.model.row_of_id(disclosure_id)
+    return page.model.index(row, DisclosureTableModel.PERIOD).data(DISPLAY) if row >= 0 else ""
 
 
 def wiring_has(wiring, text: str) -> bool:

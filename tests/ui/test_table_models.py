@@ -19,6 +19,8 @@ def notice(**overrides) -> DisclosureRow:
         id="d-1", title="青山镇2026年11月城乡最低生活保障对象审核确认情况公示", category="dibao", category_name="低保",
         status="publishing", status_label="公示中", version=1, items=1234, total_amount_fen=12345678,
         period_start="2026-11-10", period_end="2026-11-17", posted_boards=3,
+        period={"first_day": "2026-11-11", "end": "2026-11-17", "explanation": "发布日 2026-11-10（周二），自次日起算7天"},
+        period_text="2026-11-11 至 2026-11-17（7天）",
     )
     values.update(overrides)
     return DisclosureRow(**values)
@@ -39,12 +41,14 @@ def test_disclosure_model_headers_are_the_chinese_columns(qapp):
 def test_disclosure_model_shows_money_in_yuan_and_the_period(qapp):
     """A row shows the amount in yuan with separators, the status label and the 公示期."""
     model = DisclosureTableModel()
-    model.set_rows([notice(), notice(id="d-2", status="draft", status_label="草稿", posted_boards=0, period_start=None, period_end=None, version=2)])
+    model.set_rows([notice(), notice(id="d-2", status="draft", status_label="草稿", posted_boards=0, period_start=None, period_end=None,
+                               period=None, period_text="", version=2)])
     assert model.rowCount() == 2
     assert model.index(0, model.AMOUNT).data(DISPLAY) == "123,456.78"
     assert model.index(0, model.ITEMS).data(DISPLAY) == "1,234"
     assert model.index(0, model.STATUS).data(DISPLAY) == "公示中"
-    assert model.index(0, model.PERIOD).data(DISPLAY) == "2026-11-10 至 2026-11-17"
+    assert model.index(0, model.PERIOD).data(DISPLAY) == "2026-11-11 至 2026-11-17（7天）"  # the counted days, not the posting day
+    assert "自次日起算" in model.index(0, model.PERIOD).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(1, model.BOARDS).data(DISPLAY) == "—"
     assert model.index(1, model.PERIOD).data(DISPLAY) == ""
     assert "第2版" in model.index(1, model.TITLE).data(DISPLAY)

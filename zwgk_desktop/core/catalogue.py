@@ -70,6 +70,8 @@ class CatalogEntry:
     columns: tuple[Column, ...]
     summary_labels: dict = field(default_factory=dict)
     republish_on_objection: bool = False
+    # a correction that only fixes a typo may keep the remaining 公示期 (else every correction re-公示s in full)
+    typo_correction_keeps_period: bool = False
 
     @property
     def public_columns(self) -> tuple[Column, ...]:
@@ -117,6 +119,7 @@ def parse_catalogue(raw: dict) -> dict[str, CatalogEntry]:
             columns=columns,
             summary_labels=item.get("summary_labels", {}),
             republish_on_objection=item.get("republish_on_objection", False),
+            typo_correction_keeps_period=item.get("typo_correction_keeps_period", False),
         )
     return entries
 

@@ -2,14 +2,25 @@
 
 Each `TodoItem` says what to do in Chinese and carries the ids the UI needs
 to open the place to act (`disclosure_id`, `posting_id`, `objection_id`,
-`category`, `village_id`). Kinds, most urgent first:
-- `awaiting_conclusion` — the 公示期 has ended, the notice is still 公示中;
+`category`, `village_id`). Every date a row shows comes from the stored
+公示期 (`core.periods.NoticePeriod`, rendered with its formatters), so the
+rows agree with the list, the posting dialog and the poster.
+
+`todo_items` runs the producers in `PRODUCERS` — each a function
+`(session, actor, ctx: TodoContext) -> list[TodoItem]`; another area adds
+its to-dos by appending one producer (and its kinds to `KIND_LABELS`).
+Kinds, most urgent first:
+- `awaiting_conclusion` — the 公示期 has ended, the notice is still 公示中 and
+  no objection is open (with open objections, the objection rows say so);
 - `ending_soon` — the period ends today or within two days;
-- `objection_stale` — an objection open longer than N days (Setting
-  `objection_stale_days`, default 5);
-- `photo_start` / `photo_end` — postings without their clear photo taken when
-  posted / at the end of the period (only those two, by policy); one item per
-  notice and role, naming the boards, `posting_id` = the first of them;
+- `objection_stale` / `objection_open` — ONE row per open objection: stale
+  when open longer than N days (Setting `objection_stale_days`, default 5),
+  urgent too when the period has already ended;
+- `photo_start` / `photo_end` — postings without a clear photo taken when
+  posted / at the end of the period (only those two, by policy); a photo
+  with a disqualifying flag (blurry, untimed…) does not count and the row
+  says why (⚠); a reviewer's 情况说明 settles it. One item per notice and
+  role, naming the boards, `posting_id` = the first of them;
 - `review_pending` — notices waiting for review (for reviewers and admins);
 - `cadence_overdue` — 村务公开 categories with a quarterly/monthly cadence
   (catalogue `cadence`) for which a village board has carried no notice of
@@ -23,12 +34,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import load_catalogue
-from zwgk_desktop.core.models import Disclosure, NoticeBoard, Objection, Photo, Posting, Village
+from zwgk_desktop.core.models import Disclosure, NoticeBoard, Objection, Posting, Village
+from zwgk_desktop.core.periods import NoticePeriod, screen_period_text
+from zwgk_desktop.core.postings import PHOTO_FLAG_LABELS, notice_period, photo_evidence, posting_periods
 from zwgk_desktop.core.status import LIVE, Status
 from zwgk_desktop.core.users import REVIEW, VIEW, Actor, get_setting
 
@@ -40,7 +54,8 @@ LIVE_STATUSES = LIVE
 KIND_LABELS = {
     "awaiting_conclusion": "待办结",
     "ending_soon": "即将期满",
-    "objection_stale": "异议待办",
+    "objection_stale": "异议超期",
+    "objection_open": "异议待办",
     "photo_start": "缺张贴照",
     "photo_end": "缺期满照",
     "review_pending": "待审核",
@@ -48,7 +63,6 @@ KIND_LABELS = {
     "request_overdue": "依申请公开逾期",
     "request_due": "依申请公开待答复",
 }
-KIND_ORDER = tuple(KIND_LABELS)
 
 
 @dataclass
@@ -70,8 +84,19 @@ class TodoItem:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class TodoContext:
+    """What every producer gets besides the session and the actor."""
+
+    today: date
+    stale_days: int
+
+
+TodoProducer = Callable[[Session, Actor, TodoContext], list[TodoItem]]
+
+
 def _item(kind: str, title: str, detail: str, **kw) -> TodoItem:
-    return TodoItem(kind=kind, kind_label=KIND_LABELS[kind], title=title, detail=detail, **kw)
+    return TodoItem(kind=kind, kind_label=KIND_LABELS.get(kind, kind), title=title, detail=detail, **kw)
 
 
 def todo_items(
@@ -82,15 +107,12 @@ def todo_items(
     today = today or date.today()
     if stale_days is None:
         stale_days = int(get_setting(session, SETTING_STALE_DAYS, DEFAULT_STALE_DAYS))
+    ctx = TodoContext(today=today, stale_days=stale_days)
     items: list[TodoItem] = []
-    items += period_items(session, actor, today)
-    items += stale_objection_items(session, actor, today, stale_days)
-    items += photo_items(session, actor, today)
-    if actor.can(REVIEW):
-        items += review_items(session)
-    items += cadence_items(session, actor, today)
-    items += request_items(session, actor, today)
-    items.sort(key=lambda i: (KIND_ORDER.index(i.kind), i.due or "9999", i.title))
+    for producer in PRODUCERS:
+        items += producer(session, actor, ctx)
+    order = list(KIND_LABELS)
+    items.sort(key=lambda i: (order.index(i.kind) if i.kind in order else len(order), i.due or "9999", i.title))
     return items
 
 
@@ -102,7 +124,18 @@ def _visible_postings(session: Session, actor: Actor, disclosure_id: str) -> lis
     return [(p, b) for p, b in rows if actor.covers_village(b.village_id)]
 
 
-def period_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
+def _period_words(period: NoticePeriod | None, latest_end: date) -> str:
+    """'公示期 2026-12-04 至 2026-12-10（7天）' (+ the latest board's end when a board was posted later)."""
+    if period is None:
+        return f"公示期至 {latest_end.isoformat()}"
+    text = f"公示期 {screen_period_text(period)}"
+    if latest_end > period.end:
+        text += f"，最晚一处 {latest_end.isoformat()} 期满"
+    return text
+
+
+def period_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
+    today = ctx.today
     notices = session.execute(
         select(Disclosure).where(Disclosure.status == Status.PUBLISHING, Disclosure.period_end.is_not(None))
     ).scalars().all()
@@ -111,16 +144,18 @@ def period_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
         if actor.is_village_scoped and not _visible_postings(session, actor, d.id):
             continue
         if d.period_end < today:
-            open_count = _open_objections(session, d.id)
-            detail = f"公示期已于 {d.period_end.isoformat()} 期满，请办结。"
-            if open_count:
-                detail = f"公示期已于 {d.period_end.isoformat()} 期满，但还有 {open_count} 条异议未办结，请先办理。"
+            if _open_objections(session, d.id):
+                continue  # one row per open objection says what blocks it
+            period = notice_period(session, d)
+            detail = f"{_period_words(period, d.period_end)}，已于 {d.period_end.isoformat()} 期满，请办结。"
             items.append(_item("awaiting_conclusion", d.title, detail, due=d.period_end.isoformat(),
                                disclosure_id=d.id, category=d.category, urgent=True))
         elif d.period_end <= today + timedelta(days=ENDING_SOON_DAYS):
+            period = notice_period(session, d)
             left = (d.period_end - today).days
-            when = "今天" if left == 0 else f"{left} 天后"
-            items.append(_item("ending_soon", d.title, f"公示期{when}（{d.period_end.isoformat()}）期满，请准备拍摄期满照片。",
+            when = "今天" if left == 0 else f"{left} 天后（{d.period_end.isoformat()}）"
+            items.append(_item("ending_soon", d.title,
+                               f"{_period_words(period, d.period_end)}，{when}期满，请准备拍摄期满照片。",
                                due=d.period_end.isoformat(), disclosure_id=d.id, category=d.category))
     return items
 
@@ -131,11 +166,13 @@ def _open_objections(session: Session, disclosure_id: str) -> int:
     ).all())
 
 
-def stale_objection_items(session: Session, actor: Actor, today: date, stale_days: int) -> list[TodoItem]:
-    cutoff = today - timedelta(days=stale_days)
+def objection_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
+    """One row per open objection: 异议超期 when open longer than the set days, else 异议待办."""
+    today = ctx.today
+    cutoff = today - timedelta(days=ctx.stale_days)
     rows = session.execute(
         select(Objection, Disclosure).join(Disclosure, Objection.disclosure_id == Disclosure.id)
-        .where(Objection.status == "open", Objection.received_on < cutoff)
+        .where(Objection.status == "open")
     ).all()
     items = []
     for o, d in rows:
@@ -143,14 +180,22 @@ def stale_objection_items(session: Session, actor: Actor, today: date, stale_day
             continue
         days = (today - o.received_on).days
         who = o.from_name or "匿名"
+        stale = o.received_on < cutoff
+        ended = d.period_end is not None and d.period_end < today
+        detail = f"{o.received_on.isoformat()} 受理的异议（{who}，{o.channel or '未注明渠道'}）"
+        detail += f"已 {days} 天未办结。" if stale else "待调查核实并登记办理结果。"
+        if ended:
+            detail += f"公示期已于 {d.period_end.isoformat()} 期满，办结此异议后才能办结公示。"
         items.append(_item(
-            "objection_stale", d.title, f"{o.received_on.isoformat()} 受理的异议（{who}，{o.channel or '未注明渠道'}）已 {days} 天未办结。",
-            due=o.received_on.isoformat(), disclosure_id=d.id, objection_id=o.id, category=d.category, urgent=True,
+            "objection_stale" if stale else "objection_open", d.title, detail,
+            due=o.received_on.isoformat(), disclosure_id=d.id, objection_id=o.id, category=d.category,
+            urgent=stale or ended,
         ))
     return items
 
 
-def photo_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
+def photo_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
+    today = ctx.today
     rows = session.execute(
         select(Posting, NoticeBoard, Disclosure)
         .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
@@ -158,35 +203,44 @@ def photo_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
         .where(Disclosure.status.in_(LIVE_STATUSES))
     ).all()
     rows = [r for r in rows if actor.covers_village(r[1].village_id)]
-    roles: dict[str, set[str]] = {}
-    ids = [p.id for p, _, _ in rows]
-    if ids:
-        for pid, role in session.execute(select(Photo.posting_id, Photo.role).where(Photo.posting_id.in_(ids))).all():
-            roles.setdefault(pid, set()).add(role or "")
-    missing: dict[tuple[str, str], list[tuple[Posting, NoticeBoard, Disclosure, date]]] = {}
+    postings = [p for p, _, _ in rows]
+    evidence = photo_evidence(session, [p.id for p in postings])
+    periods = posting_periods(session, postings)
+    missing: dict[tuple[str, str], list[tuple[Posting, NoticeBoard, Disclosure, NoticePeriod]]] = {}
     for p, board, d in rows:
-        have = roles.get(p.id, set())
-        if "start" not in have:
-            missing.setdefault((d.id, "start"), []).append((p, board, d, p.posted_on))
-        ended = (p.planned_end is not None and p.planned_end <= today) or p.removed_on is not None
-        if ended and "end" not in have:
-            missing.setdefault((d.id, "end"), []).append((p, board, d, p.removed_on or p.planned_end))
-    return [_photo_item(role, group) for (_id, role), group in missing.items()]
+        period = periods[p.id]
+        start = evidence[(p.id, "start")]
+        if not start.ok and not start.excused:
+            missing.setdefault((d.id, "start"), []).append((p, board, d, period))
+        ended = period.end <= today or p.removed_on is not None
+        end = evidence[(p.id, "end")]
+        if ended and not end.ok and not end.excused:
+            missing.setdefault((d.id, "end"), []).append((p, board, d, period))
+    return [_photo_item(role, group, evidence) for (_id, role), group in missing.items()]
 
 
-def _photo_item(role: str, group: list) -> TodoItem:
+def _photo_item(role: str, group: list, evidence) -> TodoItem:
     """One item per notice and photo role; `posting_id` is the first board's posting (all of them in `detail`)."""
-    p, board, d, when = group[0]
+    p, board, d, period = group[0]
     names = "、".join(b.name for _, b, _, _ in group[:4]) + (f"等 {len(group)} 块公开栏" if len(group) > 4 else "")
+    flagged = sorted({f for q, _, _, _ in group for f in evidence[(q.id, role)].flags})
+    problem = ""
+    if flagged:
+        problem = "已有照片不合格（⚠ " + "、".join(PHOTO_FLAG_LABELS.get(f, f) for f in flagged) + "），"
     if role == "start":
-        detail = f"{when.isoformat()} 张贴，尚无张贴时的清晰照片：{names}。"
+        detail = f"{p.posted_on.isoformat()} 张贴（公示期 {screen_period_text(period)}），{problem}尚无张贴时的清晰照片：{names}。"
+        due = p.posted_on.isoformat()
     else:
-        detail = f"公示期 {when.isoformat()} 结束，尚无期满照片：{names}。"
-    return _item(f"photo_{role}", d.title, detail, due=when.isoformat(), disclosure_id=d.id, posting_id=p.id,
+        end = p.removed_on if p.removed_on and p.removed_on < period.end else period.end
+        detail = f"公示期 {screen_period_text(period)}，{end.isoformat()} 期满，{problem}尚无期满时的清晰照片：{names}。"
+        due = end.isoformat()
+    return _item(f"photo_{role}", d.title, detail, due=due, disclosure_id=d.id, posting_id=p.id,
                  category=d.category, village_id=board.village_id if len(group) == 1 else None)
 
 
-def review_items(session: Session) -> list[TodoItem]:
+def review_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
+    if not actor.can(REVIEW):
+        return []
     rows = session.execute(
         select(Disclosure).where(Disclosure.status == Status.PENDING_REVIEW).order_by(Disclosure.updated_at)
     ).scalars()
@@ -209,7 +263,8 @@ def cadence_window(cadence: str, today: date) -> tuple[date, date, str]:
     return first, nxt - timedelta(days=1), f"第{quarter + 1}季度"
 
 
-def cadence_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
+def cadence_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
+    today = ctx.today
     villages = session.execute(select(Village).order_by(Village.sort_order)).scalars().all()
     villages = [v for v in villages if actor.covers_village(v.id)]
     if not villages:
@@ -243,12 +298,12 @@ def cadence_items(session: Session, actor: Actor, today: date) -> list[TodoItem]
     return items
 
 
-def request_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
+def request_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
     """依申请公开: requests overdue (urgent, red) or due within 5 working days (`core.requests.due_items`)."""
     from zwgk_desktop.core.requests import DUE_SOON_DAYS, due_items
 
     items = []
-    for due in due_items(session, actor, today):
+    for due in due_items(session, actor, ctx.today):
         row = due.row
         title = f"政府信息公开申请 {row.number}（{row.requester_type_label}，{row.received.isoformat()}收到）"
         if due.overdue:
@@ -259,3 +314,7 @@ def request_items(session: Session, actor: Actor, today: date) -> list[TodoItem]
         items.append(_item("request_overdue" if due.overdue else "request_due", title, detail,
                            due=row.due.isoformat(), urgent=due.overdue, request_id=row.id))
     return items
+
+
+# The to-do producers, in no particular order (the list is sorted by kind). Append one to add a kind.
+PRODUCERS: list[TodoProducer] = [period_items, objection_items, photo_items, review_items, cadence_items, request_items]

@@ -18,7 +18,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.calendar import default_calendar
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, NoticeBoard, Posting
+from zwgk_desktop.core.periods import NoticePeriod, list_period_text, period_of, recorded_period
 from zwgk_desktop.core.status import Status, status_label
 from zwgk_desktop.errors import NotFound
 
@@ -47,6 +49,8 @@ class DisclosureRow:
     period_end: str | None
     posted_boards: int
     replaces_id: str | None = None
+    period: dict | None = None  # the version's NoticePeriod.as_json() (planned before posting), None if neither
+    period_text: str = ""  # the list's 公示期 cell (core.periods.list_period_text)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -75,7 +79,20 @@ class ItemRow:
     extra: dict
 
 
+def version_period(d: Disclosure) -> NoticePeriod | None:
+    """The version's 公示期 as stored (posted, or planned when printed before posting); a notice posted
+    before periods were stored gets its recorded dates back (first posting day, latest end)."""
+    if d.period:
+        return period_of(d.period)
+    if d.period_start is None or d.period_end is None:
+        return None
+    calendar = default_calendar()
+    return recorded_period(d.period_start, d.period_end, calendar.period_end(d.period_start, get_entry(d.category).rule),
+                           calendar)
+
+
 def _row(d: Disclosure, posted: int) -> DisclosureRow:
+    period = version_period(d)
     return DisclosureRow(
         id=d.id, title=d.title, category=d.category, category_name=get_entry(d.category).short_name,
         status=d.status, status_label=status_label(d.status), version=d.version, items=d.item_count,
@@ -83,6 +100,7 @@ def _row(d: Disclosure, posted: int) -> DisclosureRow:
         period_start=d.period_start.isoformat() if d.period_start else None,
         period_end=d.period_end.isoformat() if d.period_end else None,
         posted_boards=posted, replaces_id=d.replaces_id,
+        period=period.as_json() if period else None, period_text=list_period_text(period, d.period_end),
     )
 
 
@@ -158,15 +176,33 @@ def list_disclosures(
     return rows
 
 
+MIN_ID_PREFIX = 6
+
+
 def find_disclosure(session: Session, disclosure_id: str) -> Disclosure:
-    """Look a notice up by full id or a unique id prefix (≥ 6 characters), as people type them."""
-    found = session.get(Disclosure, disclosure_id)
-    if found is None and len(disclosure_id) >= 6:
-        matches = session.execute(select(Disclosure).where(Disclosure.id.like(f"{disclosure_id}%")).limit(2)).scalars().all()
-        found = matches[0] if len(matches) == 1 else None
-    if found is None:
-        raise NotFound(f"找不到编号为 {disclosure_id} 的公示。可用 zwgk disclosure list 查看全部编号。")
-    return found
+    """THE resolver of a notice ID everywhere (CLI, ops, printing): the full id or a unique prefix of at
+    least `MIN_ID_PREFIX` characters, as people type them; a prefix matching several notices is refused
+    (`ambiguous_id`) naming them, an unknown one is `NotFound`."""
+    text = (disclosure_id or "").strip()
+    found = session.get(Disclosure, text) if text else None
+    if found is not None:
+        return found
+    if len(text) >= MIN_ID_PREFIX:
+        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matches = session.execute(
+            select(Disclosure).where(Disclosure.id.like(pattern, escape="\\")).order_by(Disclosure.id).limit(5)
+        ).scalars().all()
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = "；".join(f"{m.id[:12]}… {m.title}（第{m.version}版）" for m in matches[:3])
+            raise NotFound(
+                f"编号前缀 {text} 对应多条公示（{names}），请多输入几位编号。",
+                code="ambiguous_id", detail={"prefix": text, "matches": [m.id for m in matches]},
+            )
+    elif text:
+        raise NotFound(f"公示编号 {text} 太短：请输入完整编号或至少前 {MIN_ID_PREFIX} 位。可用 zwgk notice list 查看全部编号。")
+    raise NotFound(f"找不到编号为 {text or '（空）'} 的公示。可用 zwgk notice list 查看全部编号。")
 
 
 def show_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:

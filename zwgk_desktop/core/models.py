@@ -227,6 +227,10 @@ class Disclosure(SyncedMixin, Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     total_amount_fen: Mapped[int] = mapped_column(Integer, default=0)
     total_people: Mapped[int] = mapped_column(Integer, default=0)
+    period: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the version's NoticePeriod (planned or posted)
+    planned_posting_day: Mapped[date | None] = mapped_column(Date, nullable=True)  # chosen when printed before posting
+    correction_kind: Mapped[str] = mapped_column(String(20), default="", server_default="")  # objection | content | typo
+    correction_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     items: Mapped[list["DisclosureItem"]] = relationship(
         back_populates="disclosure", order_by="DisclosureItem.seq", lazy="raise"
@@ -283,6 +287,7 @@ class Posting(SyncedMixin, Base):
     removed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     posted_by: Mapped[str] = mapped_column(String(50), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    period: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # this posting's NoticePeriod
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="postings")
     board: Mapped[NoticeBoard] = relationship()
@@ -330,6 +335,8 @@ class Objection(SyncedMixin, Base):
     changes_list: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(50), default="")
+    # the corrected version an upheld objection led to (the objection belongs to both versions)
+    correction_id: Mapped[str | None] = mapped_column(ForeignKey("disclosure.id"), nullable=True)
 
 
 class PrintedVersion(SyncedMixin, Base):
@@ -359,6 +366,17 @@ class VerificationCode(SyncedMixin, Base):
     version: Mapped[int] = mapped_column(Integer)
     board_id: Mapped[str | None] = mapped_column(ForeignKey("notice_board.id"), nullable=True)
     village_name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class EvidenceException(SyncedMixin, Base):
+    """A reviewer's 情况说明 for postings without clear start/end photos (lets the notice be concluded/archived)."""
+
+    __tablename__ = "evidence_exception"
+
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    posting_id: Mapped[str | None] = mapped_column(ForeignKey("posting.id"), nullable=True)  # None: every posting
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(50), default="")
 
 
 # --- people, audit, sync -----------------------------------------------------------

@@ -5,13 +5,15 @@ Owns:
   content; only while a notice is 公示中, never dated before the posting or
   in the future; village users only for notices concerning their villages;
 - `resolve_objection`: handling and result (both required), closing date ≥
-  received date. When the result changes the list (`changes_list=True`) the
-  notice is corrected at once (`core.lifecycle.correct`: a new draft version,
-  the old one 已撤回); for categories whose rule says
-  `republish_on_objection` (特困) the new version gets a fresh 公示 period
-  when posted (`core.postings.posting_period`). A correction needs every
-  other objection on the notice resolved first;
-- `list_objections`: DTOs for the screens.
+  received date. When the result changes the list (`changes_list=True`, the
+  objection upheld after 复查) the notice is corrected at once
+  (`core.lifecycle.correct(kind="objection")`: a new draft version, the old
+  one 已撤回), and the corrected version is posted again for a full fresh
+  公示期 (`core.postings.posting_period`). The objection stays linked to both
+  versions (`Objection.correction_id`; `list_objections` of the corrected
+  version lists it, marked with the version it was received on). A
+  correction needs every other objection on the notice resolved first;
+- `list_objections`: DTOs for the screens, with 姓名 of who recorded them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.disclosures import find_disclosure
-from zwgk_desktop.core.lifecycle import correct, ensure_not_archived, open_objection_count
+from zwgk_desktop.core.lifecycle import correct, earlier_versions, ensure_not_archived, open_objection_count, user_labels
 from zwgk_desktop.core.models import Disclosure, Objection
 from zwgk_desktop.core.postings import require_notice_access
 from zwgk_desktop.core.status import OPEN_FOR_OBJECTIONS, status_label
@@ -50,6 +52,13 @@ class ObjectionRow:
     changes_list: bool
     closed_on: str | None
     recorded_by: str
+    version: int = 1  # the version of the notice it was received on
+    correction_id: str | None = None  # the corrected version it led to
+    recorded_by_name: str = ""
+
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        return (self.id, self.disclosure_id)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -62,21 +71,28 @@ class ResolveResult:
     republish: bool
     message: str
 
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        return tuple(filter(None, (self.objection.id, self.objection.disclosure_id, self.correction_id)))
+
     def as_json(self) -> dict:
         return {**asdict(self), "objection": self.objection.as_json()}
 
 
-def _row(o: Objection) -> ObjectionRow:
+def _row(o: Objection, version: int = 1, names: dict[str, str] | None = None) -> ObjectionRow:
+    names = names or {}
     return ObjectionRow(
         id=o.id, disclosure_id=o.disclosure_id, received_on=o.received_on.isoformat(),
         from_name=o.from_name or ANONYMOUS, channel=o.channel, content=o.content, handling=o.handling,
         result=o.result, status=o.status, status_label="已办结" if o.status == "resolved" else "办理中",
         changes_list=o.changes_list, closed_on=o.closed_on.isoformat() if o.closed_on else None,
-        recorded_by=o.recorded_by,
+        recorded_by=o.recorded_by, version=version, correction_id=o.correction_id,
+        recorded_by_name=names.get(o.recorded_by, o.recorded_by),
     )
 
 
 def find_objection(session: Session, objection_id: str) -> Objection:
+    objection_id = (objection_id or "").strip()
     found = session.get(Objection, objection_id)
     if found is None and len(objection_id) >= 6:
         matches = session.execute(select(Objection).where(Objection.id.like(f"{objection_id}%")).limit(2)).scalars().all()
@@ -127,7 +143,7 @@ def add_objection(
     )
     session.add(objection)
     session.flush()
-    return _row(objection)
+    return _row(objection, d.version, user_labels(session))
 
 
 def resolve_objection(
@@ -177,19 +193,32 @@ def resolve_objection(
     message = "异议已办结。"
     if changes_list:
         entry = get_entry(d.category)
-        republish = entry.republish_on_objection
-        new = correct(session, actor, d.id, f"根据异议办理结果更正名单：{o.result}")
-        correction_id = new.id
+        new = correct(session, actor, d.id, f"根据异议办理结果更正名单：{o.result}", kind="objection")
+        o.correction_id = new.id
+        session.flush()
+        correction_id, republish = new.id, True
         message = (
-            f"异议已办结，已生成第{new.version}版更正草稿（原公示已撤回）。请修改名单后提交审核。"
-            + (f"{entry.short_name}须重新公示，张贴后重新计算公示期。" if republish else "张贴后沿用原公示期。")
+            f"异议已办结，已生成第{new.version}版更正草稿（原公示已撤回）。请修改名单后提交审核；"
+            f"更正后的{entry.short_name}名单须重新公示，张贴后重新计算完整公示期（{entry.rule.describe()}）。"
         )
-    return ResolveResult(_row(o), correction_id, republish, message)
+    return ResolveResult(_row(o, d.version, user_labels(session)), correction_id, republish, message)
 
 
 def list_objections(session: Session, disclosure_id: str) -> list[ObjectionRow]:
+    """The objections of this version and of the versions it replaces (they stay linked to the corrected
+    one), oldest first; each says on which version it was received and which version it led to."""
     d = find_disclosure(session, disclosure_id)
+    versions = {d.id: d.version, **{v.id: v.version for v in earlier_versions(session, d)}}
     rows = session.execute(
-        select(Objection).where(Objection.disclosure_id == d.id).order_by(Objection.received_on, Objection.created_at)
+        select(Objection).where(Objection.disclosure_id.in_(list(versions)))
+        .order_by(Objection.received_on, Objection.created_at)
     ).scalars()
-    return [_row(o) for o in rows]
+    names = user_labels(session)
+    return [_row(o, versions[o.disclosure_id], names) for o in rows]
+
+
+def objection_heading(session: Session, objection_id: str) -> ObjectionRow:
+    """One objection as a row (what the handling dialog shows above its form)."""
+    o = find_objection(session, objection_id)
+    d = session.get(Disclosure, o.disclosure_id)
+    return _row(o, d.version if d else 1, user_labels(session))

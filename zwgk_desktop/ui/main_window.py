@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, activated=self.focus_search)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh_current)
         self.tasks.task_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.tasks.changed.connect(self._on_data_changed)
 
         self.settings = QSettings(str(config.data_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
         self._restore_state()
@@ -217,6 +218,11 @@ class MainWindow(QMainWindow):
         if self.actor is None:
             return  # nobody signed in yet: the counts come once the actor is set
         self.tasks.run_op(load_overview, on_success=self._show_overview)
+
+    def _on_data_changed(self, changes) -> None:
+        """The title and status-bar counts follow every write (`tasks.changed`)."""
+        if changes.touches("notices", "households", "villages", "settings"):
+            self.refresh_overview()
 
     def _show_overview(self, overview: Overview) -> None:
         self.overview = overview

@@ -51,12 +51,6 @@ def status_colors(status: str) -> tuple[QColor, QColor]:
     return QColor(fg), QColor(bg)
 
 
-def period_text(start: str | None, end: str | None) -> str:
-    if not start and not end:
-        return ""
-    return f"{start or '?'} 至 {end or '?'}"
-
-
 # --------------------------------------------------------------------------
 # Notices
 # --------------------------------------------------------------------------
@@ -120,6 +114,8 @@ class DisclosureTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
             version = tr("（第{n}版，更正）").format(n=row.version) if row.version > 1 else ""
             return row.title + version
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.PERIOD and row.period:
+            return row.period.get("explanation", "")
         return None
 
     def _display(self, row: DisclosureRow, column: int) -> str:
@@ -134,7 +130,7 @@ class DisclosureTableModel(QAbstractTableModel):
         if column == self.AMOUNT:
             return format_fen(row.total_amount_fen)
         if column == self.PERIOD:
-            return period_text(row.period_start, row.period_end)
+            return row.period_text  # the one wording of a 公示期 (core.periods), computed with the row
         if column == self.BOARDS:
             return str(row.posted_boards) if row.posted_boards else "—"
         return ""
@@ -142,7 +138,8 @@ class DisclosureTableModel(QAbstractTableModel):
     def _sort_value(self, row: DisclosureRow, column: int) -> Any:
         return {
             self.TITLE: row.title, self.CATEGORY: row.category, self.STATUS: row.status, self.ITEMS: row.items,
-            self.AMOUNT: row.total_amount_fen, self.PERIOD: row.period_start or "", self.BOARDS: row.posted_boards,
+            self.AMOUNT: row.total_amount_fen, self.PERIOD: (row.period or {}).get("first_day", ""),
+            self.BOARDS: row.posted_boards,
         }.get(column)
 
 

@@ -1,4 +1,5 @@
-"""Small reusable widgets: the coloured status pill (delegate and label), a debounced search box, a placeholder page.
+"""Small reusable widgets: the coloured status pill (delegate and label), a debounced search box, a placeholder page,
+the "where to start" card an empty township shows.
 
 Widgets only; no database access.
 """
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QStyle,
     QStyledItemDelegate,
@@ -166,3 +168,56 @@ def radio_choice(owner: QWidget, parent: QWidget | None, labels: list[str]) -> t
         row.addWidget(radio)
     row.addStretch(1)
     return row, group, radios
+
+
+class GettingStarted(QFrame):
+    """What a new clerk sees while the township has no notice yet: where to start (导入花名册 / 新建公示).
+
+    `import_clicked` / `new_clicked` are connected by whoever owns those actions; `set_can_create(False)`
+    (a role that cannot create notices) says whom to ask instead."""
+
+    import_clicked = Signal()
+    new_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("gettingStarted")
+        self.setStyleSheet("QFrame#gettingStarted { background: #f5f8fd; border: 1px solid #c6d8f5; border-radius: 8px; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 22, 28, 22)
+        layout.setSpacing(10)
+        heading = QLabel(tr("还没有任何公示，从这里开始"), self)
+        heading.setObjectName("cardTitle")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        self.steps = QLabel(tr(
+            "1. 导入花名册：把县里下发的低保、特困、临时救助等花名册（Excel/CSV）导入为一条草稿公示，系统逐行检查身份证号、金额和村名。\n"
+            "2. 新建公示：没有花名册的公告（村务、财务、服务事项等），直接填写标题和正文。\n"
+            "3. 提交审核 → 审核通过 → 打印张贴稿 → 登记张贴并拍照留档，今日待办会提醒每一步。"), self)
+        self.steps.setWordWrap(True)
+        layout.addWidget(self.steps)
+        row = QHBoxLayout()
+        self.import_button = QPushButton(tr("导入花名册(&I)…"), self)
+        self.import_button.setObjectName("startImport")
+        self.new_button = QPushButton(tr("新建公示(&N)…"), self)
+        self.new_button.setObjectName("startNew")
+        self.import_button.clicked.connect(self.import_clicked)
+        self.new_button.clicked.connect(self.new_clicked)
+        row.addWidget(self.import_button)
+        row.addWidget(self.new_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("muted")
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
+        layout.addWidget(self.hint)
+
+    def set_can_create(self, can: bool, role_label: str = "") -> None:
+        self.import_button.setEnabled(can)
+        self.new_button.setEnabled(can)
+        self.hint.setText("" if can else tr("您的角色（{role}）不能新建公示；请由经办人或管理员导入花名册或新建公示。").format(role=role_label))
+        self.hint.setVisible(not can)

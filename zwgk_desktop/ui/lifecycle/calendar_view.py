@@ -1,4 +1,8 @@
-"""CalendarExplanation: a 公示期 end date and how it was computed (skipped days and why, warnings)."""
+"""CalendarExplanation: a 公示期 — its range and length, the end date, how it was computed (skipped days, warnings).
+
+It shows a `core.periods.NoticePeriod.as_json()` dict (or a `PostingPlan.as_json()`), using the texts the
+core formatted (`screen_text`), so the review dialog, the posting dialog and the lists say the same thing.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,13 @@ WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日"
 
 
 class CalendarExplanation(QWidget):
-    """Shows a `PeriodResult.as_json()` dict: end date, explanation, each skipped/counted day, warnings."""
+    """Range and days ('公示期：2026-12-04 至 2026-12-10（7天）'), end date, explanation, special days, warnings."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.range_label = QLabel(self)
+        self.range_label.setObjectName("periodRange")
+        self.range_label.setWordWrap(True)
         self.end_label = QLabel(self)
         self.end_label.setObjectName("periodEnd")
         font = self.end_label.font()
@@ -32,20 +39,30 @@ class CalendarExplanation(QWidget):
         self.warning.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.end_label, self.explanation, self.days, self.warning):
+        for w in (self.end_label, self.range_label, self.explanation, self.days, self.warning):
             layout.addWidget(w)
         layout.addStretch(1)
         self.complete = True
+        self.period: dict | None = None
 
     def set_period(self, period: dict | None) -> None:
+        self.period = period or None
         self.days.clear()
         if not period:
             self.end_label.setText(tr("公示期满日：—"))
+            self.range_label.clear()
             self.explanation.clear()
             self.days.setVisible(False)
             self.warning.setVisible(False)
             return
         self.end_label.setText(tr("公示期满日：{end}").format(end=period["end"]))
+        if period.get("screen_text"):
+            posted = period.get("posted_on", "")
+            when = tr("计划张贴日") if period.get("planned") else tr("张贴日")
+            self.range_label.setText(tr("公示期：{range}　{when} {posted}").format(
+                range=period["screen_text"], when=when, posted=posted))
+        else:
+            self.range_label.clear()
         self.explanation.setText(period.get("explanation", ""))
         for note in period.get("skipped", []):
             mark = tr("计入") if note["counted"] else tr("跳过")

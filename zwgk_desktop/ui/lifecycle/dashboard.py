@@ -1,20 +1,28 @@
-"""DashboardPage (今日待办): today's to-do items; Enter or double-click asks to open the place to act."""
+"""DashboardPage (今日待办): today's to-do items; Enter or double-click asks to open the place to act.
+
+Loads through `ops.todo.todo` as the page's actor and reloads by itself after
+any change another page or dialog makes (`tasks.changed`). An empty township
+shows where to start (导入花名册 / 新建公示) instead of an empty list.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from zwgk_desktop.core.dashboard import todo_items
+from zwgk_desktop.ops.todo import todo
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
+from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message
+from zwgk_desktop.ui.widgets import GettingStarted
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 URGENT_COLOUR = QColor("#b42318")
+RELOAD_ON = ("notices", "items", "postings", "objections", "photos", "villages", "boards", "calendar", "settings",
+             "users", "catalogue", "requests")
 
 
 class DashboardPage(QWidget):
@@ -22,14 +30,15 @@ class DashboardPage(QWidget):
 
     open_requested = Signal(object)
     loaded = Signal(int)
+    import_requested = Signal()  # the empty township's 导入花名册
+    new_requested = Signal()  # the empty township's 新建公示
 
-    def __init__(self, database, actor, tasks=None, parent: QWidget | None = None,
-                 *, today: Callable[[], date] | None = None):
+    def __init__(self, tasks, actor, parent: QWidget | None = None, *, today: Callable[[], date] | None = None):
         super().__init__(parent)
-        self.runner = Runner(database, actor, tasks)
-        self.actor = actor
+        self.tasks, self.actor = tasks, actor
         self.today = today or date.today
         self.items = []
+        self.notices: int | None = None
         self.heading = QLabel(self)
         self.heading.setObjectName("pageTitle")
         self.refresh_button = QPushButton(tr("刷新(&R)"), self)
@@ -42,9 +51,13 @@ class DashboardPage(QWidget):
         self.tree.setStyleSheet("QTreeWidget::item { padding: 4px 2px; }")
         self.tree.setColumnWidth(0, 110)
         self.tree.setColumnWidth(1, 330)
-        self.tree.setColumnWidth(2, 460)
+        self.tree.setColumnWidth(2, 520)
         self.empty = QLabel(tr("今天没有待办事项。"), self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start = GettingStarted(self)
+        self.start.setVisible(False)
+        self.start.import_clicked.connect(self.import_requested)
+        self.start.new_clicked.connect(self.new_requested)
         self.message = message_label(self)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
@@ -54,41 +67,58 @@ class DashboardPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.start)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty, 1)
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_current)
         self.tree.itemActivated.connect(lambda item, _col: self._open(item))
         self.tree.itemDoubleClicked.connect(lambda item, _col: self._open(item))
-        self._show([])
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(0)
+        self._reload.timeout.connect(self.refresh)
+        tasks.changed.connect(self._on_changed)
+        self._show_list([], None)
 
     def set_actor(self, actor) -> None:
         """List the to-dos of another user from now on (切换用户); the caller refreshes."""
         self.actor = actor
-        self.runner = Runner(self.runner.database, actor, self.runner.tasks)
 
     def refresh(self) -> None:
-        actor, today = self.actor, self.today()
-        self.runner.call(lambda s: todo_items(s, actor, today=today), self._show, self._fail)
+        self.tasks.run_op(todo, today=self.today(), actor=self.actor, on_success=self._show, on_failure=self._fail,
+                          owner=self)
+
+    def _on_changed(self, changes) -> None:
+        if changes.touches(*RELOAD_ON):
+            self._reload.start()  # several changes in one turn of the event loop: one reload
 
     def focus_search(self) -> None:
         self.tree.setFocus()
 
-    def _show(self, items) -> None:
+    def _show(self, result) -> None:
+        self._show_list(result.items, result.notices)
+
+    def _show_list(self, items, notices: int | None) -> None:
         self.items = list(items)
+        self.notices = notices
         self.tree.clear()
         urgent = sum(1 for i in items if i.urgent)
         self.heading.setText(tr("今日待办 {n} 项").format(n=len(items)) + (tr("（紧急 {m} 项）").format(m=urgent) if urgent else ""))
         for item in items:
             row = QTreeWidgetItem([item.kind_label, item.title, item.detail, item.due or ""])
             row.setData(0, ITEM_ROLE, item)
+            row.setToolTip(1, item.title)
             row.setToolTip(2, item.detail)
             if item.urgent:
                 for col in range(4):
                     row.setForeground(col, QBrush(URGENT_COLOUR))
             self.tree.addTopLevelItem(row)
+        empty_township = notices == 0
+        self.start.setVisible(empty_township)
+        self.start.set_can_create(self.actor.can("edit"), self.actor.role_label)
         self.tree.setVisible(bool(items))
-        self.empty.setVisible(not items)
+        self.empty.setVisible(not items and not empty_township)
         self.open_button.setEnabled(bool(items))
         if items:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))

@@ -1,4 +1,6 @@
-"""ObjectionDialog: register an 异议 (date, from whom or anonymous, channel, content) or record its handling and result."""
+"""ObjectionDialog: register an 异议 (date, from whom or anonymous, channel, content) or record its handling and
+result. An upheld objection that changes the list (更正名单) starts the corrected version, which is posted again
+for a full 公示期; the dialog says so before the clerk confirms. Runs `ops.objections` as the dialog's actor."""
 
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.disclosures import find_disclosure
-from zwgk_desktop.core.objections import CHANNELS, add_objection, find_objection, resolve_objection
+from zwgk_desktop.core.objections import CHANNELS
+from zwgk_desktop.ops.notices import notice_heading
+from zwgk_desktop.ops.objections import add_objection, objection, resolve_objection
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
+from zwgk_desktop.ui.lifecycle.common import INFO_STYLE, message_label, message_of, show_message
 
 MODE_ADD = "add"
 MODE_RESOLVE = "resolve"
@@ -48,25 +51,26 @@ def _labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
 
 
 class ObjectionDialog(QDialog):
-    """`ObjectionDialog(db, actor, disclosure_id=...)` registers; `ObjectionDialog(db, actor, objection_id=...)` resolves.
+    """`ObjectionDialog(tasks, actor, disclosure_id=...)` registers; `ObjectionDialog(tasks, actor, objection_id=...)`
+    resolves.
 
     Emits `saved(result)` — an `ObjectionRow` when registering, a `ResolveResult`
     (with `correction_id` when the list changes) when resolving — and accepts.
     """
 
     saved = Signal(object)
+    loaded = Signal()
 
-    def __init__(self, database, actor, *, disclosure_id: str | None = None, objection_id: str | None = None,
+    def __init__(self, tasks, actor, *, disclosure_id: str | None = None, objection_id: str | None = None,
                  parent: QWidget | None = None, today: date | None = None):
         super().__init__(parent)
         if (disclosure_id is None) == (objection_id is None):
             raise ValueError("give exactly one of disclosure_id or objection_id")
         self.mode = MODE_ADD if disclosure_id else MODE_RESOLVE
-        self.runner = Runner(database, actor, None)
-        self.actor, self.disclosure_id, self.objection_id = actor, disclosure_id, objection_id
+        self.tasks, self.actor, self.disclosure_id, self.objection_id = tasks, actor, disclosure_id, objection_id
         self.today = today or date.today()
         self.result = None
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
         self.form = QFormLayout()
@@ -102,11 +106,12 @@ class ObjectionDialog(QDialog):
         _labelled(self.form, tr("反映人(&F)："), self.from_name)
         _labelled(self.form, tr("渠道(&C)："), self.channel)
         _labelled(self.form, tr("异议内容(&T)："), self.content)
-        nid = self.disclosure_id
-        self.runner.call(lambda s: find_disclosure(s, nid).title, self._show_heading, self._fail)
+        self.tasks.run_op(notice_heading, self.disclosure_id, actor=self.actor, on_success=self._show_heading,
+                          on_failure=self._fail)
 
-    def _show_heading(self, title: str) -> None:
-        self.heading.setText(tr("公示：{title}").format(title=title))
+    def _show_heading(self, row) -> None:
+        self.heading.setText(tr("公示：{title}（第{version}版）").format(title=row.title, version=row.version))
+        self.loaded.emit()
 
     # --- resolve ---------------------------------------------------------------
     def _build_resolve(self) -> None:
@@ -119,40 +124,42 @@ class ObjectionDialog(QDialog):
         self.outcome.setPlaceholderText(tr("如：异议不成立，维持原公示；或异议成立，取消某户"))
         self.outcome.setTabChangesFocus(True)
         self.closed_on = _date_edit(self, self.today)
-        self.changes_list = QCheckBox(tr("办理结果需要更正公示名单（生成更正版本）(&L)"), self)
+        self.changes_list = QCheckBox(tr("异议成立，须更正公示名单（生成更正版本，重新公示）(&L)"), self)
+        self.republish_note = message_label(self)
         _labelled(self.form, tr("办理情况(&H)："), self.handling)
         _labelled(self.form, tr("办理结果(&R)："), self.outcome)
         _labelled(self.form, tr("办结日期(&D)："), self.closed_on)
         self.form.addRow("", self.changes_list)
-        oid = self.objection_id
+        self.form.addRow("", self.republish_note)
+        self.changes_list.toggled.connect(self._explain_republish)
+        self.tasks.run_op(objection, self.objection_id, actor=self.actor, on_success=self._show_objection,
+                          on_failure=self._fail)
 
-        def read(session):
-            o = find_objection(session, oid)
-            return o.received_on.isoformat(), o.from_name or "匿名", o.channel, o.content
+    def _show_objection(self, row) -> None:
+        self.heading.setText(tr("第{version}版公示期间 {received} 受理，{who}（{channel}）：{content}").format(
+            version=row.version, received=row.received_on, who=row.from_name, channel=row.channel or "—",
+            content=row.content))
+        self.loaded.emit()
 
-        self.runner.call(read, self._show_objection, self._fail)
-
-    def _show_objection(self, data) -> None:
-        received, who, channel, content = data
-        self.heading.setText(tr("{received} 受理，{who}（{channel}）：{content}").format(
-            received=received, who=who, channel=channel or "—", content=content))
+    def _explain_republish(self, checked: bool) -> None:
+        text = tr("办结后将生成更正版本草稿（原公示标记为已撤回，异议同时关联两个版本）。请在草稿中调整名单、提交审核；"
+                  "更正后的名单须重新张贴，自张贴之日起重新计算完整公示期，张贴稿会写明删除、新增、调整的户数。")
+        show_message(self.republish_note, text if checked else "", INFO_STYLE)
 
     # --- submit ----------------------------------------------------------------
     def submit(self) -> None:
-        actor, today = self.actor, self.today
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         if self.mode == MODE_ADD:
-            nid = self.disclosure_id
-            received, name = self.received_on.date().toPython(), self.from_name.text()
-            channel, content = self.channel.currentText(), self.content.toPlainText()
-            work = lambda s: add_objection(s, actor, nid, received_on=received, content=content, from_name=name,
-                                           channel=channel, today=today)
+            self.tasks.run_op(
+                add_objection, self.disclosure_id, received_on=self.received_on.date().toPython(),
+                content=self.content.toPlainText(), from_name=self.from_name.text(), channel=self.channel.currentText(),
+                today=self.today, actor=self.actor, on_success=self._saved, on_failure=self._fail)
         else:
-            oid = self.objection_id
-            handling, outcome = self.handling.toPlainText(), self.outcome.toPlainText()
-            closed, changes = self.closed_on.date().toPython(), self.changes_list.isChecked()
-            work = lambda s: resolve_objection(s, actor, oid, handling=handling, result=outcome, closed_on=closed,
-                                               changes_list=changes, today=today)
-        self.runner.call(work, self._saved, self._fail)
+            self.tasks.run_op(
+                resolve_objection, self.objection_id, handling=self.handling.toPlainText(),
+                result=self.outcome.toPlainText(), closed_on=self.closed_on.date().toPython(),
+                changes_list=self.changes_list.isChecked(), today=self.today, actor=self.actor,
+                on_success=self._saved, on_failure=self._fail)
 
     def _saved(self, result) -> None:
         self.result = result
@@ -160,4 +167,5 @@ class ObjectionDialog(QDialog):
         self.accept()
 
     def _fail(self, exc: BaseException) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         show_message(self.message, message_of(exc))

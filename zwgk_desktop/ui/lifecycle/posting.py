@@ -1,4 +1,9 @@
-"""PostingDialog: choose boards and the posted date, see the computed end and why, then record the posting."""
+"""PostingDialog: choose boards and the posted date, see the 公示期 it gives and why, then record the posting.
+
+The date starts at the planned posting day chosen when the poster was printed (if that day has come), else
+today; the period shown is the one the posting will store (`ops.postings.posting_plan`), with a warning when
+the poster was printed for another day. Everything runs through ops as the dialog's actor.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.disclosures import find_disclosure
-from zwgk_desktop.core.postings import boards_for, list_postings, post_notice, preview_posting
+from zwgk_desktop.ops.postings import posting_form, posting_plan, register_posting
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.calendar_view import CalendarExplanation
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
+from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message
 
 BOARD_ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -44,18 +48,20 @@ class PostingDialog(QDialog):
     """Record where and when a notice was posted. Emits `posted(PostResult)` and accepts on success."""
 
     posted = Signal(object)
+    loaded = Signal()  # boards filled
+    plan_shown = Signal(object)  # PostingPlan
 
-    def __init__(self, database, actor, disclosure_id: str, tasks=None, parent: QWidget | None = None,
-                 *, today: date | None = None):
+    def __init__(self, tasks, actor, disclosure_id: str, parent: QWidget | None = None, *, today: date | None = None):
         super().__init__(parent)
-        self.database, self.actor, self.disclosure_id = database, actor, disclosure_id
-        self.runner = Runner(database, actor, None)  # short transactions: keep the dialog simple and modal
+        self.tasks, self.actor, self.disclosure_id = tasks, actor, disclosure_id
         self.today = today or date.today()
         self.plan = None
         self.result = None
+        self.form = None
+        self._plan_generation = 0
         self.confirm_incomplete: Callable[[list[str]], bool] = lambda warnings: ask_incomplete_calendar(self, warnings)
         self.setWindowTitle(tr("登记张贴"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
 
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
@@ -74,7 +80,7 @@ class PostingDialog(QDialog):
         note_label = QLabel(tr("备注(&N)："), self)
         note_label.setBuddy(self.note)
         self.explanation = CalendarExplanation(self)
-        period_box = QGroupBox(tr("公示期"), self)
+        period_box = QGroupBox(tr("公示期（登记后保存，张贴稿、今日待办和各列表都按此显示）"), self)
         QVBoxLayout(period_box).addWidget(self.explanation)
         self.message = message_label(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -99,30 +105,31 @@ class PostingDialog(QDialog):
 
     # --- data ------------------------------------------------------------------
     def _load(self) -> None:
-        nid, actor = self.disclosure_id, self.actor
+        self.tasks.run_op(posting_form, self.disclosure_id, actor=self.actor, on_success=self._fill,
+                          on_failure=self._fail)
 
-        def read(session):
-            d = find_disclosure(session, nid)
-            taken = {p.board_id for p in list_postings(session, d.id) if p.removed_on is None}
-            return d.title, d.status, boards_for(session, actor), taken
-
-        self.runner.call(read, self._fill, self._fail)
-
-    def _fill(self, data) -> None:
-        title, status, boards, taken = data
-        self.heading.setText(tr("公示：{title}").format(title=title))
+    def _fill(self, form) -> None:
+        self.form = form
+        self.disclosure_id = form.disclosure_id
+        self.heading.setText(tr("公示：{title}").format(title=form.title))
         self.boards.clear()
-        for board in boards:
-            item = QListWidgetItem(board.name + (tr("（已张贴）") if board.id in taken else ""), self.boards)
+        for board in form.boards:
+            taken = board.id in form.taken
+            item = QListWidgetItem(board.name + (tr("（已张贴）") if taken else ""), self.boards)
             item.setData(BOARD_ID_ROLE, board.id)
-            if board.id in taken:
+            if taken:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
                 item.setCheckState(Qt.CheckState.Checked)
             else:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 default = board.village_id is None or self.actor.is_village_scoped
-                item.setCheckState(Qt.CheckState.Checked if default and not taken else Qt.CheckState.Unchecked)
-        self.refresh_preview()
+                item.setCheckState(Qt.CheckState.Checked if default and not form.taken else Qt.CheckState.Unchecked)
+        planned = form.planned_posting_day
+        if planned is not None and planned <= self.today and planned != self.posted_on():
+            self.date_edit.setDate(_qdate(planned))  # refreshes the preview
+        else:
+            self.refresh_preview()
+        self.loaded.emit()
 
     def selected_board_ids(self) -> list[str]:
         ids = []
@@ -144,13 +151,18 @@ class PostingDialog(QDialog):
         return self.date_edit.date().toPython()
 
     def refresh_preview(self) -> None:
-        nid, when = self.disclosure_id, self.posted_on()
-        self.runner.call(lambda s: preview_posting(s, nid, when), self._show_plan, self._fail)
+        self._plan_generation += 1
+        generation = self._plan_generation
+        self.tasks.run_op(posting_plan, self.disclosure_id, self.posted_on(), actor=self.actor,
+                          on_success=lambda plan: self._show_plan(generation, plan), on_failure=self._fail)
 
-    def _show_plan(self, plan) -> None:
+    def _show_plan(self, generation: int, plan) -> None:
+        if generation != self._plan_generation:
+            return  # the date changed again meanwhile
         self.plan = plan
         self.explanation.set_period(plan.as_json())
         show_message(self.message, "")
+        self.plan_shown.emit(plan)
 
     # --- submit ------------------------------------------------------------------
     def submit(self) -> None:
@@ -160,17 +172,15 @@ class PostingDialog(QDialog):
             self.boards.setFocus()
             return
         accept_guess = False
-        if self.plan is not None and not self.plan.period.calendar_complete:
+        if self.plan is not None and not self.plan.calendar_complete:
             if not self.confirm_incomplete(list(self.plan.period.warnings)):
                 show_message(self.message, tr("已取消：请先补录节假日安排，或确认按推算日期登记。"))
                 return
             accept_guess = True
-        nid, when, note, actor, today = self.disclosure_id, self.posted_on(), self.note.text(), self.actor, self.today
-        self.runner.call(
-            lambda s: post_notice(s, actor, nid, boards, when, note=note, today=today,
-                                  accept_incomplete_calendar=accept_guess),
-            self._posted, self._fail,
-        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.tasks.run_op(register_posting, self.disclosure_id, boards, self.posted_on(), note=self.note.text(),
+                          today=self.today, accept_incomplete_calendar=accept_guess, actor=self.actor,
+                          on_success=self._posted, on_failure=self._fail)
 
     def _posted(self, result) -> None:
         self.result = result
@@ -178,6 +188,7 @@ class PostingDialog(QDialog):
         self.accept()
 
     def _fail(self, exc: BaseException) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         show_message(self.message, message_of(exc))
 
 

@@ -1,59 +1,40 @@
-"""NoticeRecordView (流转记录): one notice's versions, status history, postings and objections, read-only.
+"""NoticeRecordView (流转记录): one notice's versions, 公示期, status history, postings with their photo evidence,
+objections (also those of earlier versions) and 情况说明, read-only.
 
-Shown as a tab beside the line items on the 公示管理 page. `load(id)` reads
-everything in one background call and returns a plain `NoticeRecord`; an
-open objection can be activated (Enter / double-click) to ask for handling
-through `resolve_requested(objection_id)`.
+Shown as a tab beside the line items on the 公示管理 page. `load(id)` runs
+`ops.notices.notice_record` and shows the `NoticeRecord` DTO; people appear
+by 姓名. Evidence reads ✔ (a clear photo), ⚠ with the flag (a photo that is
+not evidence) or ✘ (none) — never ✔ for a flagged photo. An open objection
+can be activated (Enter / double-click) to ask for handling through
+`resolve_requested(objection_id)`; while photos are missing, a reviewer gets
+a 登记情况说明 button (`explain_requested(disclosure_id)`). The view reloads
+by itself when photos, postings or objections change (`tasks.changed`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from zwgk_desktop.core.lifecycle import HistoryRow, history, version_chain
-from zwgk_desktop.core.objections import ObjectionRow, list_objections
-from zwgk_desktop.core.postings import PostingRow, list_postings
+from zwgk_desktop.ops.notices import NoticeRecord, notice_record
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.lifecycle.common import Runner, message_label, message_of, show_message
+from zwgk_desktop.ui.lifecycle.common import WARNING_STYLE, message_label, message_of, show_message
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 OPEN_COLOUR = QColor("#b42318")
+FLAGGED_COLOUR = QColor("#93370d")
 MUTED_COLOUR = QColor("#6a7380")
+KIND_WORDS = {"objection": "异议复查后更正名单", "content": "更正", "typo": "更正文字错误"}
+RELOAD_ON = ("photos",)  # notices, postings and objections reload through the page's detail (detail_loaded)
 
-
-@dataclass
-class NoticeRecord:
-    """Everything the record tab shows about one notice (DTOs only)."""
-
-    disclosure_id: str
-    versions: list[dict] = field(default_factory=list)
-    history: list[HistoryRow] = field(default_factory=list)
-    postings: list[PostingRow] = field(default_factory=list)
-    objections: list[ObjectionRow] = field(default_factory=list)
-
-    @property
-    def open_objections(self) -> list[ObjectionRow]:
-        return [o for o in self.objections if o.status == "open"]
-
-
-def load_record(session, actor, disclosure_id: str) -> NoticeRecord:
-    return NoticeRecord(
-        disclosure_id=disclosure_id,
-        versions=version_chain(session, disclosure_id),
-        history=history(session, disclosure_id),
-        postings=list_postings(session, disclosure_id, actor),
-        objections=list_objections(session, disclosure_id),
-    )
+__all__ = ["NoticeRecord", "NoticeRecordView"]
 
 
 def _local_time(iso: str) -> str:
     """'2026-03-02T08:15:00' (UTC) → local 'YYYY-MM-DD HH:MM'."""
-    from datetime import datetime, timezone
-
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
@@ -63,26 +44,59 @@ def _local_time(iso: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+BOARDS_NAMED = 3
+ROLE_WORDS = {"start": "张贴照", "end": "期满照"}
+
+
+def evidence_summary(gaps: list[dict]) -> str:
+    """'缺张贴照 10 处（青山镇政务公开栏、青山村村务公开栏、桃园村村务公开栏等）；张贴照不合格 1 处（…：画面模糊）'."""
+    from zwgk_desktop.core.postings import PHOTO_FLAG_LABELS
+
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for gap in gaps:
+        groups.setdefault((gap["role"], gap["state"]), []).append(gap)
+    parts = []
+    for (role, state), members in groups.items():
+        names = "、".join(g["board_name"] for g in members[:BOARDS_NAMED]) + (tr("等") if len(members) > BOARDS_NAMED else "")
+        if state == "flagged":
+            flags = "、".join(dict.fromkeys(PHOTO_FLAG_LABELS.get(f, f) for g in members for f in g["flags"]))
+            parts.append(tr("⚠ {role}不合格 {n} 处（{names}：{flags}）").format(
+                role=ROLE_WORDS.get(role, role), n=len(members), names=names, flags=flags))
+        else:
+            parts.append(tr("缺{role} {n} 处（{names}）").format(role=ROLE_WORDS.get(role, role), n=len(members), names=names))
+    return "；".join(parts)
+
+
 class NoticeRecordView(QWidget):
-    """Versions, 流转记录, 张贴 and 异议 of the selected notice, each a short list."""
+    """Versions, 公示期, 流转记录, 张贴 (with evidence), 异议 and 情况说明 of the selected notice."""
 
     loaded = Signal(object)  # NoticeRecord
     resolve_requested = Signal(str)  # objection id
+    explain_requested = Signal(str)  # disclosure id
 
-    def __init__(self, database, actor, tasks=None, parent: QWidget | None = None):
+    def __init__(self, tasks, actor, parent: QWidget | None = None):
         super().__init__(parent)
-        self.runner = Runner(database, actor, tasks)
-        self.actor = actor
+        self.tasks, self.actor = tasks, actor
         self.record: NoticeRecord | None = None
         self._generation = 0
         self.versions = QLabel(self)
         self.versions.setObjectName("muted")
         self.versions.setWordWrap(True)
+        self.period = QLabel(self)
+        self.period.setWordWrap(True)
+        self.evidence = message_label(self)
+        self.explain_button = QPushButton(tr("登记情况说明(&S)…"), self)
+        self.explain_button.setToolTip(tr("无法补拍的张贴照/期满照，由审核人写明原因（不少于10个字）后才能办结、归档"))
+        self.explain_button.setVisible(False)
+        self.explain_button.clicked.connect(lambda: self.record and self.explain_requested.emit(self.record.disclosure_id))
+        evidence_row = QHBoxLayout()
+        evidence_row.addWidget(self.evidence, 1)
+        evidence_row.addWidget(self.explain_button, 0, Qt.AlignmentFlag.AlignTop)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("recordTree")
         self.tree.setHeaderLabels([tr("日期"), tr("事项"), tr("经办"), tr("说明")])
         self.tree.setColumnWidth(0, 190)
-        self.tree.setColumnWidth(1, 230)
+        self.tree.setColumnWidth(1, 250)
         self.tree.setColumnWidth(2, 110)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
@@ -91,30 +105,37 @@ class NoticeRecordView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.versions)
+        layout.addWidget(self.period)
+        layout.addLayout(evidence_row)
         layout.addWidget(self.message)
         layout.addWidget(self.tree, 1)
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemDoubleClicked.connect(self._activated)
+        tasks.changed.connect(self._on_changed)
 
     def set_actor(self, actor) -> None:
         """Load records as another user from now on (切换用户)."""
         self.actor = actor
-        self.runner = Runner(self.runner.database, actor, self.runner.tasks)
 
     def clear(self) -> None:
         self._generation += 1
         self.record = None
         self.tree.clear()
         self.versions.clear()
+        self.period.clear()
+        show_message(self.evidence, "")
+        self.explain_button.setVisible(False)
 
     def load(self, disclosure_id: str) -> None:
         self._generation += 1
-        generation, actor = self._generation, self.actor
-        self.runner.call(
-            lambda s: load_record(s, actor, disclosure_id),
-            lambda record: self._show(generation, record),
-            self._fail,
-        )
+        generation = self._generation
+        self.tasks.run_op(notice_record, disclosure_id, actor=self.actor,
+                          on_success=lambda record: self._show(generation, record), on_failure=self._fail,
+                          owner=self)
+
+    def _on_changed(self, changes) -> None:
+        if self.record is not None and changes.touches(*RELOAD_ON):
+            self.load(self.record.disclosure_id)
 
     # --- showing ---------------------------------------------------------------
     def _show(self, generation: int, record: NoticeRecord) -> None:
@@ -124,15 +145,29 @@ class NoticeRecordView(QWidget):
         show_message(self.message, "")
         self.versions.setText(self._versions_text(record))
         self.versions.setVisible(bool(self.versions.text()))
+        self.period.setText(tr("公示期：{text}").format(text=record.period_text) if record.period_text else "")
+        self.period.setVisible(bool(record.period_text))
+        open_gaps = [g for g in record.evidence_gaps if not g["excused"]]
+        if open_gaps:
+            show_message(self.evidence, tr("留档照片未齐，办结、归档前须补齐或由审核人登记情况说明：")
+                         + evidence_summary(open_gaps), WARNING_STYLE)
+        else:
+            show_message(self.evidence, "")
+        self.explain_button.setVisible(bool(open_gaps) and self.actor.can("review"))
         self.tree.clear()
         self._section(tr("流转记录（{n}）").format(n=len(record.history)), [
-            (_local_time(h.at), h.label, h.by_user, h.reason, None, None) for h in record.history
+            (_local_time(h.at), h.label, h.by_name or h.by_user, h.reason, None, None) for h in record.history
         ])
         self._section(tr("张贴（{n} 处）").format(n=len(record.postings)), [self._posting_row(p) for p in record.postings])
         self._section(
             tr("异议（{n} 件，未办结 {m} 件）").format(n=len(record.objections), m=len(record.open_objections)),
-            [self._objection_row(o, self.actor.can("objection")) for o in record.objections],
+            [self._objection_row(o, self.actor.can("objection"), record) for o in record.objections],
         )
+        if record.exceptions:
+            self._section(tr("情况说明（{n}）").format(n=len(record.exceptions)), [
+                (_local_time(e.recorded_at), e.board_name or tr("全部公开栏"), e.recorded_by_name, e.text, None, None)
+                for e in record.exceptions
+            ])
         self.loaded.emit(record)
 
     def _versions_text(self, record: NoticeRecord) -> str:
@@ -141,8 +176,13 @@ class NoticeRecordView(QWidget):
         parts = []
         for v in record.versions:
             text = tr("第{n}版（{status}）").format(n=v["version"], status=v["status_label"])
+            if v.get("correction_kind"):
+                text += tr("·{kind}").format(kind=KIND_WORDS.get(v["correction_kind"], v["correction_kind"]))
             parts.append(f"<b>{text}</b>" if v["id"] == record.disclosure_id else text)
-        return tr("版本：") + " → ".join(parts)
+        text = tr("版本：") + " → ".join(parts)
+        if record.correction:
+            text += "<br>" + tr("更正说明：{text}").format(text=record.correction["text"])
+        return text
 
     def _section(self, title: str, rows: list[tuple]) -> None:
         top = QTreeWidgetItem([title])
@@ -168,23 +208,32 @@ class NoticeRecordView(QWidget):
         top.setExpanded(True)
 
     @staticmethod
-    def _posting_row(p: PostingRow) -> tuple:
-        photos = []
-        photos.append(tr("有张贴照") if p.has_start_photo else tr("缺张贴照"))
-        photos.append(tr("有期满照") if p.has_end_photo else tr("缺期满照"))
-        note = tr("计划期满 {end}").format(end=p.planned_end or "—")
+    def _posting_row(p) -> tuple:
+        note = tr("公示期 {period}").format(period=p.period_text or "—")
         if p.removed_on:
             note += tr("；{day} 撤下").format(day=p.removed_on)
-        return p.posted_on, tr("张贴于 {board}").format(board=p.board_name), p.posted_by, note + "；" + "、".join(photos), None, None
+        note += "；" + p.start_photo.get("text", "") + "　" + p.end_photo.get("text", "")
+        if p.exception:
+            note += tr("；情况说明：{text}").format(text=p.exception)
+        flagged = "flagged" in (p.start_photo.get("state"), p.end_photo.get("state"))
+        return (p.posted_on, tr("张贴于 {board}").format(board=p.board_name), p.posted_by_name or p.posted_by, note, None,
+                FLAGGED_COLOUR if flagged else None)
 
     @staticmethod
-    def _objection_row(o: ObjectionRow, can_resolve: bool) -> tuple:
+    def _objection_row(o, can_resolve: bool, record: NoticeRecord) -> tuple:
+        version = tr("第{n}版 · ").format(n=o.version) if o.version != record.version else ""
+        led_to = ""
+        if o.correction_id:
+            led_to = tr("；异议成立，已更正名单（第{n}版）").format(n=o.version + 1)
+        who = o.recorded_by_name or o.recorded_by
         if o.status == "open":
-            what = tr("异议（{channel}，{who}）· 未办结").format(channel=o.channel or "—", who=o.from_name)
+            what = version + tr("异议（{channel}，{who}）· 未办结").format(channel=o.channel or "—", who=o.from_name)
             note = o.content + (tr("　（双击或按回车办理）") if can_resolve else "")
-            return o.received_on, what, o.recorded_by, note, o.id, OPEN_COLOUR
-        what = tr("异议（{channel}，{who}）· {closed} 办结").format(channel=o.channel or "—", who=o.from_name, closed=o.closed_on or "")
-        return o.received_on, what, o.recorded_by, tr("{content}；结果：{result}").format(content=o.content, result=o.result), None, None
+            return o.received_on, what, who, note, o.id, OPEN_COLOUR
+        what = version + tr("异议（{channel}，{who}）· {closed} 办结").format(
+            channel=o.channel or "—", who=o.from_name, closed=o.closed_on or "")
+        note = tr("{content}；结果：{result}").format(content=o.content, result=o.result) + led_to
+        return o.received_on, what, who, note, None, None
 
     # --- acting ----------------------------------------------------------------
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:

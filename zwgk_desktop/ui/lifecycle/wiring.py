@@ -1,14 +1,21 @@
 """LifecycleWiring: puts the lifecycle into the main window for the signed-in user.
 
 - 今日待办 (`DashboardPage`) replaces the placeholder page and is shown first;
-  opening an item routes through `LifecycleActions.open_todo`;
+  opening an item routes through `LifecycleActions.open_todo`; an empty
+  township offers 导入花名册 / 新建公示 there;
 - the 公示管理 page gets an action row (and list context menu): 导入花名册…
   then the lifecycle steps, each enabled by status and role, with a tooltip
   saying why not; a village user's list shows only notices of their villages;
-- a 流转记录 tab beside the line items (history, postings, objections);
-- after every change the list reloads and re-selects the notice, the
-  dashboard and the window's counts refresh, and the status bar says what
-  happened; failures go to the status bar and a warning box;
+  新建公示… and 登记情况说明… are in the list's context menu;
+- a 流转记录 tab beside the line items (versions, period, history, postings
+  with their photo evidence, objections, 情况说明);
+- every page reloads by itself after a change (`tasks.changed`); after an
+  action the wiring only selects the notice it concerns (a correction: the
+  new version) and says in the status bar what happened (with any warning,
+  e.g. a single-user self review); failures go to the status bar and a
+  warning box;
+- the review dialog shows the poster proof through `poster_proof_renderer`,
+  the one hook onto the printing package;
 - 编辑草稿 (Ctrl+E; a button at the corner of the 明细条目 tabs, the line
   items' context menu and a double-click on them) opens
   the line-item editor (`items_editor.ItemsEditorDialog`) for drafts the user
@@ -41,6 +48,7 @@ from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.actions import LifecycleActions, plain_label
 from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage
 from zwgk_desktop.ui.lifecycle.items_editor import ItemsEditorDialog
+from zwgk_desktop.ui.lifecycle.new_notice import NewNoticeDialog
 from zwgk_desktop.ui.lifecycle.record import NoticeRecordView
 
 STATUS_MESSAGE_MS = 10000
@@ -59,10 +67,13 @@ DONE_MESSAGES = {
     "resolve": "异议已办结",
     "conclude": "已期满办结",
     "archive": "已归档",
+    "explain": "情况说明已登记",
     "correct": "已生成更正版本（草稿），请修改后重新提交审核",
     "withdraw": "已撤回",
     "edit": "草稿已保存，合计已重新计算",
+    "new": "已建立草稿公示（已在列表中选中），填写完整后请提交审核",
 }
+CONTEXT_ONLY = ("explain",)  # in the list's context menu and the 流转记录 tab, not on the crowded action row
 EDIT_BUTTON_STYLE = (
     "QToolButton { padding: 3px 12px; margin: 0 0 4px 0; border: 1px solid #1f6feb; border-radius: 5px;"
     " background: #ffffff; color: #1f6feb; }"
@@ -90,18 +101,23 @@ class LifecycleWiring(QObject):
         self.last_editor: ItemsEditorDialog | None = None
         self.last_login_dialog = None
 
-        self.dashboard = DashboardPage(self.database, actor, self.tasks, window, today=today)
+        self.today = today or date.today
+        self.last_new_dialog = None
+        self.dashboard = DashboardPage(self.tasks, actor, window, today=today)
         self.dashboard.setObjectName("page")
         window.add_page("today", tr("今日待办"), self.dashboard)
 
-        self.actions = LifecycleActions(self.database, actor, self.page, self.tasks, today=today)
+        self.actions = LifecycleActions(self.tasks, actor, self.page, today=today,
+                                        poster_renderer=poster_proof_renderer(window))
         self.import_action = self._make_import_action()
+        self.new_action = self._make_new_action()
         self.edit_action = self._make_edit_action()
         self._place_edit_action()
         self.page.add_actions(self._action_row())
+        self.page.add_context_actions([self.new_action, *(self.actions.action(k) for k in CONTEXT_ONLY)])
         self._apply_village_scope()
 
-        self.record = NoticeRecordView(self.database, actor, self.tasks, self.page)
+        self.record = NoticeRecordView(self.tasks, actor, self.page)
         self.page.detail.add_tab(tr("流转记录"), self.record)
 
         self.user_label = QLabel(self._user_text(), window)
@@ -136,6 +152,12 @@ class LifecycleWiring(QObject):
         action.triggered.connect(self.open_import)
         self.import_action = action
         self._refresh_import_action()
+        return action
+
+    def _make_new_action(self) -> QAction:
+        action = QAction(tr("新建公示(&N)…"), self.page)
+        action.setObjectName("newNotice")
+        action.triggered.connect(self.open_new_notice)
         return action
 
     def _make_edit_action(self) -> QAction:
@@ -180,7 +202,7 @@ class LifecycleWiring(QObject):
         row: list[QAction | None] = [self.import_action]
         for group in ACTION_GROUPS:
             row.append(None)
-            row.extend(self.actions.action(key) for key in group)
+            row.extend(self.actions.action(key) for key in group if key not in CONTEXT_ONLY)
         return row
 
     def _user_text(self) -> str:
@@ -194,7 +216,12 @@ class LifecycleWiring(QObject):
         self.actions.photo_requested.connect(self._on_photo_requested)
         self.actions.show_requested.connect(self.show_notice)
         self.dashboard.open_requested.connect(self.actions.open_todo)
+        self.dashboard.import_requested.connect(self.open_import)
+        self.dashboard.new_requested.connect(self.open_new_notice)
+        self.page.start.import_clicked.connect(self.open_import)
+        self.page.start.new_clicked.connect(self.open_new_notice)
         self.record.resolve_requested.connect(self._resolve_from_record)
+        self.record.explain_requested.connect(self._explain_from_record)
 
     # --- reacting -------------------------------------------------------------------
     def _on_selection(self, row) -> None:
@@ -206,12 +233,13 @@ class LifecycleWiring(QObject):
             self.actions.set_current(row.id, row.status)
 
     def _on_changed(self, disclosure_id: str) -> None:
-        """After an action: reload the list on that notice, the dashboard and the counts; say what happened."""
+        """After an action: say what happened (and any warning); select the notice it concerns when that is
+        another one (a correction's new version). The pages reload themselves on `tasks.changed`."""
         done = DONE_MESSAGES.get(self.actions.last_key or "", "已保存")
-        self.window.statusBar().showMessage(tr(done) + tr("。"), STATUS_MESSAGE_MS)
-        self.show_notice(disclosure_id, switch=False)
-        self.dashboard.refresh()
-        self.window.refresh_overview()
+        message = tr(done) + tr("。") + "".join(self.actions.last_warnings)
+        self.window.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        if disclosure_id and disclosure_id != self.page.selected_id():
+            self.show_notice(disclosure_id, switch=False)
 
     def show_notice(self, disclosure_id: str, *, switch: bool = True) -> None:
         """Select a notice on 公示管理 (clearing filters that would hide it), reloading the list."""
@@ -229,13 +257,37 @@ class LifecycleWiring(QObject):
 
     def _on_photo_requested(self, posting_id: str, role: str) -> None:
         page = self.window.show_page("photos")
-        select = getattr(page, "select_posting", None)
-        if callable(select):
-            select(posting_id, role)
+        pick = getattr(page, "select_posting", None)
+        if callable(pick):
+            pick(posting_id, role)
 
     def _resolve_from_record(self, objection_id: str) -> None:
         if self.actor.can("objection"):
             self.actions.resolve_objection(objection_id)
+
+    def _explain_from_record(self, disclosure_id: str) -> None:
+        if self.actor.can("review"):
+            self.actions.last_key = "explain"
+            self.actions.current_id = self.actions.current_id or disclosure_id
+            self.actions.do_explain(disclosure_id)
+
+    # --- 新建公示 ------------------------------------------------------------------------
+    def open_new_notice(self):
+        """新建公示 (non-blocking): a draft text notice; it is selected once created."""
+        if not self.actor.can(EDIT):
+            return None
+        township = getattr(getattr(self.window, "overview", None), "township", None) or ""
+        dialog = NewNoticeDialog(self.tasks, self.actor, self.window, township=township, today=self.today())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self._on_created)
+        self.last_new_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_created(self, result) -> None:
+        self.actions.last_key = "new"
+        self.window.statusBar().showMessage(tr(DONE_MESSAGES["new"]) + tr("。"), STATUS_MESSAGE_MS)
+        self.show_notice(result.disclosure_id)
 
     # --- roster import ---------------------------------------------------------------
     def open_import(self):
@@ -258,8 +310,7 @@ class LifecycleWiring(QObject):
             STATUS_MESSAGE_MS,
         )
         self.show_notice(disclosure_id)
-        self.dashboard.refresh()
-        self.window.refresh_overview()
+        self.tasks.notify_changed("notices", "items", ids=(disclosure_id,))  # the import ran outside run_op
 
 
     # --- 编辑草稿 ---------------------------------------------------------------------------
@@ -277,7 +328,9 @@ class LifecycleWiring(QObject):
 
     def _on_edited(self, result) -> None:
         self.actions.last_key = "edit"
+        self.actions.last_warnings = []
         self._on_changed(result.disclosure_id)
+        self.tasks.notify_changed("notices", "items", ids=(result.disclosure_id,))  # the editor ran outside run_op
 
     # --- 切换用户 ----------------------------------------------------------------------------
     def switch_user(self):
@@ -326,13 +379,44 @@ class LifecycleWiring(QObject):
 
     def _close_open_dialogs(self) -> None:
         """Dialogs opened by the previous user must not act under the new one."""
-        for dialog in (self.last_editor, self.actions.last_dialog, self.last_import_dialog):
+        for dialog in (self.last_editor, self.actions.last_dialog, self.last_import_dialog, self.last_new_dialog):
             try:
                 if dialog is not None and dialog.isVisible():
                     dialog.done(0)
             except RuntimeError:  # already deleted (WA_DeleteOnClose)
                 pass
         self.last_editor = None
+
+
+def poster_proof_renderer(window):
+    """The review dialog's poster proof: `render(notice_id, folder) -> pdf path`, drawn by the printing package's
+    preview renderer (nothing recorded); None when printing is not available. The one hook onto printing."""
+    from pathlib import Path
+
+    from zwgk_desktop.core.jobs import Job
+
+    database, config = window.database, window.config
+    try:  # the printing package's preview op (renders, records nothing)
+        from zwgk_desktop.ops.printing import PosterRequest, preview_poster
+    except ImportError:
+        preview_poster = None
+    if preview_poster is not None:
+        def render_op(notice_id: str, folder: str) -> str:
+            out = Path(folder) / f"proof-{notice_id[:8]}.pdf"
+            actor = window.actor or window.tasks.actor
+            return preview_poster(database, actor, config, PosterRequest(notice_id), out, job=Job()).path
+
+        return render_op
+    try:  # the print dialog's renderer, before the printing package moved onto ops
+        from zwgk_desktop.ui.printing.poster_dialog import render_preview
+    except ImportError:  # a build without printing
+        return None
+
+    def render(notice_id: str, folder: str) -> str:
+        out = Path(folder) / f"proof-{notice_id[:8]}.pdf"
+        return render_preview(database, config, notice_id, str(out), "A4", False, Job()).path
+
+    return render
 
 
 def install(window, actor: Actor | None = None, *, today: Callable[[], date] | None = None) -> LifecycleWiring:

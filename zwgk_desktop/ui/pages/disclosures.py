@@ -1,19 +1,28 @@
 """The 公示管理 page: filterable notice list above, the selected notice's header and line items below.
 
-The list is loaded on the DB thread (`list_disclosures` → DTOs); the detail
-(`show_disclosure` + the first page of items) likewise; further pages of
-line items are fetched by the lazy item model as the user scrolls, 500 at a
-time, so a 50,000-line notice stays smooth. ID numbers are masked.
-Signals `list_loaded(count)` and `detail_loaded(id)` tell tests and other
-pages when data has arrived.
+The list, the detail (the notice + the first page of items) and further
+pages of line items come from ops (`ops.notices.list_notices`,
+`load_notice`, `item_page`) as DTOs: the list and the detail run in the
+background as the signed-in actor, pages of line items are fetched by the
+lazy item model as the user scrolls, 500 at a time, so a 50,000-line notice
+stays smooth. ID numbers are masked. Each row and the detail header show
+the notice's one 公示期 text (`DisclosureRow.period_text`, from
+`core.periods`). The page reloads by itself after any change to notices,
+their items, postings or objections (`tasks.changed`), keeping the
+selection. Signals `list_loaded(count)` and `detail_loaded(id)` tell tests
+and other pages when data has arrived. An empty township shows where to
+start (导入花名册 / 新建公示: `start`, connected by the lifecycle wiring).
 
 Hooks for other UI packages: `add_actions(actions)` puts QActions on the
 page's action row and in the list's context menu (the lifecycle package adds
-导入花名册 and the lifecycle steps); `add_detail_tab(title, widget)` adds a tab
-next to the line items; `set_print_handler(fn(disclosure_id))` enables the
-打印公示 action (reserved for the printing package); `set_village_scope(ids)`
-lists only notices concerning those villages (村级用户), and the detail pane
-then shows only those villages' line items, its counts and totals saying
+导入花名册 and the lifecycle steps; the printing package's 预览张贴稿 goes,
+like 打印公示, on the pinned print bar at the right, which never folds into
+the row's » overflow, at the top right beside the page title); `add_context_actions(actions)` adds to the context
+menu only; `add_detail_tab(title, widget)` adds a tab next to the line
+items; `set_print_handler(fn(disclosure_id))` enables the 打印公示 action
+(reserved for the printing package); `set_village_scope(ids)` lists only
+notices concerning those villages (村级用户), and the detail pane then
+shows only those villages' line items, its counts and totals saying
 "本村 23 条（全镇 300 条）". The scope applies from the next `refresh()`.
 """
 
@@ -22,7 +31,7 @@ from __future__ import annotations
 from html import escape
 from typing import Callable, Iterable
 
-from PySide6.QtCore import QItemSelection, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +40,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -40,34 +50,31 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.core.catalogue import load_catalogue
-from zwgk_desktop.core.disclosures import (
-    ItemTotals,
-    count_items,
-    format_fen,
-    item_page,
-    item_totals,
-    list_disclosures,
-    show_disclosure,
-)
+from zwgk_desktop.core.disclosures import ItemTotals, format_fen
 from zwgk_desktop.core.status import PRINTABLE, STATUS_LABELS
+from zwgk_desktop.ops.notices import item_page, list_notices, load_notice
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel, IdRole, ItemTableModel, period_text
-from zwgk_desktop.ui.widgets import SearchBox, StatusPill, StatusPillDelegate
+from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel, IdRole, ItemTableModel
+from zwgk_desktop.ui.widgets import GettingStarted, SearchBox, StatusPill, StatusPillDelegate
 
 BOARDS_SHOWN = 5
 ACTION_ROW_STYLE = """
-QToolBar#actionRow { border: none; spacing: 6px; padding: 0; background: transparent; }
+QToolBar#actionRow { border: none; spacing: 5px; padding: 0; background: transparent; }
 QToolBar#actionRow QToolButton {
-    padding: 4px 12px; border: 1px solid #cfd5dd; border-radius: 5px; background: #ffffff; color: #1f2733;
+    padding: 4px 9px; border: 1px solid #cfd5dd; border-radius: 5px; background: #ffffff; color: #1f2733;
 }
 QToolBar#actionRow QToolButton:hover { background: #eef3fd; border-color: #1f6feb; }
 QToolBar#actionRow QToolButton:pressed { background: #dbe8fd; }
 QToolBar#actionRow QToolButton:disabled { color: #a3aab4; border-color: #e6e9ee; background: #f7f8fa; }
 """
 PRINTABLE_STATUSES = PRINTABLE
+# Actions that live on the pinned print bar (always visible), not on the action row: the printing package's
+# 预览张贴稿 (`ui.printing.PROOF_ACTION_NAME`) and the page's own 打印公示.
+PINNED_ACTION_NAMES = ("proofPosterAction", "printNotice")
+RELOAD_ON = ("notices", "items", "postings", "objections", "villages", "boards")
 LIST_COLUMN_WIDTHS = {
     DisclosureTableModel.TITLE: 470, DisclosureTableModel.CATEGORY: 90, DisclosureTableModel.STATUS: 90,
-    DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 130, DisclosureTableModel.PERIOD: 200,
+    DisclosureTableModel.ITEMS: 70, DisclosureTableModel.AMOUNT: 120, DisclosureTableModel.PERIOD: 260,
     DisclosureTableModel.BOARDS: 80,
 }
 
@@ -167,7 +174,7 @@ class DisclosureDetailPane(QWidget):
         self.status.show()
         facts = [
             tr("类别：{v}").format(v=escape(detail.category_name)),
-            tr("公示期：{v}").format(v=escape(period_text(detail.period_start, detail.period_end) or tr("尚未张贴"))),
+            tr("公示期：{v}").format(v=escape(detail.period_text or tr("尚未张贴"))),
             *(self._totals_facts(detail) if village_part is None else self._village_facts(detail, village_part)),
         ]
         if detail.issuer:
@@ -264,7 +271,10 @@ class DisclosuresPage(QWidget):
         layout.setSpacing(8)
         title = QLabel(tr("公示管理"), self)
         title.setObjectName("pageTitle")
-        layout.addWidget(title)
+        self.title_row = QHBoxLayout()
+        self.title_row.addWidget(title)
+        self.title_row.addStretch(1)
+        layout.addLayout(self.title_row)
 
         bar = QHBoxLayout()
         self.search = SearchBox(tr("搜索标题或人名（Ctrl+F）"), self)
@@ -294,13 +304,26 @@ class DisclosuresPage(QWidget):
         self.toolbar.setMovable(False)
         self.toolbar.setFloatable(False)
         self.toolbar.setStyleSheet(ACTION_ROW_STYLE)
+        self.print_bar = QToolBar(self)
+        self.print_bar.setObjectName("printBar")
+        self.print_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.print_bar.setMovable(False)
+        self.print_bar.setFloatable(False)
+        self.print_bar.setStyleSheet(ACTION_ROW_STYLE.replace("actionRow", "printBar"))
+        self.print_bar.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.print_action = QAction(tr("打印公示(&D)…"), self)
         self.print_action.setObjectName("printNotice")
         self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.print_action.triggered.connect(self._print_selected)
         self._update_print_action()
+        self.title_row.addWidget(self.print_bar, 0)  # top right, beside the page title: never folded away
         layout.addWidget(self.toolbar)
         self._tail_actions = [self.print_action]
+        self._pinned: list[QAction] = [self.print_action]
+        self._context_only: list[QAction] = []
+        self.start = GettingStarted(self)
+        self.start.setVisible(False)
+        layout.addWidget(self.start)
 
         self.model = DisclosureTableModel(self)
         self.view = QTableView(self)
@@ -334,29 +357,50 @@ class DisclosuresPage(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.selection_changed.connect(self._remember_selection)
         self._rebuild_action_row([])
+        self._refresh_pending = False
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(0)
+        self._reload.timeout.connect(self.refresh)
+        tasks.changed.connect(self._on_changed)
 
     # --- hooks for other UI packages ---------------------------------------
     def add_actions(self, actions: Iterable[QAction | None]) -> None:
-        """Put actions (None = a separator) on the action row, before 打印公示, and in the list's context menu."""
+        """Put actions (None = a separator) on the action row and in the list's context menu; 预览张贴稿 and
+        打印公示 go on the pinned print bar instead (always visible, whatever the window's width)."""
         self._rebuild_action_row(list(actions))
 
+    def add_context_actions(self, actions: Iterable[QAction]) -> None:
+        """Actions offered in the list's context menu only (not on the crowded action row)."""
+        self._context_only.extend(actions)
+        self._rebuild_action_row([])
+
     def _rebuild_action_row(self, new: list[QAction | None]) -> None:
-        current = [a for a in self.toolbar.actions() if a not in self._tail_actions]
-        current = [None if a.isSeparator() else a for a in current]
+        for action in new:
+            if action is not None and action.objectName() in PINNED_ACTION_NAMES and action not in self._pinned:
+                self._pinned.insert(len(self._pinned) - 1, action)  # before 打印公示
+        new = [a for a in new if a is None or a not in self._pinned]
+        current = [None if a.isSeparator() else a for a in self.toolbar.actions()]
         head = [*current, *([None] if current and new else []), *new]
-        groups = [*head, *([None] if head else []), *self._tail_actions]
+        while head and head[-1] is None:
+            head.pop()
         self.toolbar.clear()
+        self.print_bar.clear()
         for action in self.view.actions():
             self.view.removeAction(action)
             if action.isSeparator():
                 action.deleteLater()
-        for action in groups:
+        menu = [*head, *([None] if head else []), *self._pinned,
+                *([None, *self._context_only] if self._context_only else [])]
+        for action in head:
             if action is None:
                 self.toolbar.addSeparator()
-                self.view.addAction(_separator(self.view))
             else:
                 self.toolbar.addAction(action)
-                self.view.addAction(action)
+        for action in self._pinned:
+            self.print_bar.addAction(action)
+        for action in menu:
+            self.view.addAction(_separator(self.view) if action is None else action)
 
     def set_print_handler(self, handler: Callable[[str], None] | None) -> None:
         """Enable 打印公示 (Ctrl+P) for printable notices; `handler(disclosure_id)` does the printing."""
@@ -400,20 +444,35 @@ class DisclosuresPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the list with the current filters, keeping the selected notice if it is still listed."""
+        if self.tasks.actor is None:  # nobody signed in yet: load once someone is
+            self._refresh_pending = True
+            QTimer.singleShot(0, self._retry_refresh)
+            return
+        self._refresh_pending = False
         self._list_generation += 1
         generation = self._list_generation
         keep = self.selected_id()
         status, category, search = self.status_filter.currentData(), self.category_filter.currentData(), self.search.text().strip()
-        database, scope = self.database, self.village_scope
-
-        def load():
-            with database.session() as session:
-                return list_disclosures(
-                    session, village_ids=scope or None, status=status, category=category, search=search or None
-                )
-
         self.count_label.setText(tr("正在载入…"))
-        self.tasks.run(load, lambda rows: self._show_rows(generation, rows, keep), owner=self)
+        self.tasks.run_op(list_notices, status=status, category=category, search=search or None,
+                          village_ids=self.village_scope or None,
+                          on_success=lambda rows: self._show_rows(generation, rows, keep), owner=self)
+
+    def _retry_refresh(self) -> None:
+        if self._refresh_pending and self.tasks.actor is not None:
+            self.refresh()
+
+    def schedule_refresh(self) -> None:
+        """Reload soon, once however many changes arrive in this turn of the event loop."""
+        self._reload.start()
+
+    def _on_changed(self, changes) -> None:
+        if changes.touches(*RELOAD_ON):
+            self.schedule_refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._retry_refresh()
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("disclosures/splitter", self.splitter.saveState())
@@ -453,14 +512,18 @@ class DisclosuresPage(QWidget):
             combo.setCurrentIndex(0)
         for widget in (self.search, *combos):
             widget.blockSignals(False)
-        self.refresh()
+        self.schedule_refresh()
 
     def _show_rows(self, generation: int, rows, keep: str | None) -> None:
         if generation != self._list_generation:
             return  # a newer filter superseded this result
+        keep = self.selected_id() or keep  # the user may have picked another notice while the list was loading
         self.model.set_rows(rows)
         filtered = any((self.status_filter.currentData(), self.category_filter.currentData(), self.search.text().strip()))
         self.count_label.setText((tr("找到 {n} 条") if filtered else tr("共 {n} 条")).format(n=len(rows)))
+        self.start.setVisible(not rows and not filtered)
+        self.start.set_can_create(bool(self.tasks.actor and self.tasks.actor.can("edit")),
+                                  getattr(self.tasks.actor, "role_label", ""))
         wanted = self._pending_select or keep or (rows[0].id if rows else None)
         self._pending_select = None
         if not (wanted and self.select_disclosure(wanted)):
@@ -482,31 +545,24 @@ class DisclosuresPage(QWidget):
     def load_detail(self, disclosure_id: str) -> None:
         self._detail_generation += 1
         generation = self._detail_generation
-        database, page_size, scope = self.database, self.page_size, self.village_scope or None
+        scope = self.village_scope or None
+        self.tasks.run_op(load_notice, disclosure_id, page_size=self.page_size, village_ids=scope,
+                          on_success=lambda page: self._show_detail(generation, scope, page), owner=self)
 
-        def load():
-            with database.session() as session:
-                detail = show_disclosure(session, disclosure_id)
-                part = item_totals(session, detail.id, village_ids=scope) if scope is not None else None
-                total = part.items if part is not None else count_items(session, detail.id)
-                first = item_page(session, detail.id, 0, page_size, village_ids=scope)
-            return detail, total, first, part
-
-        self.tasks.run(load, lambda result: self._show_detail(generation, scope, *result), owner=self)
-
-    def _show_detail(self, generation: int, scope, detail, total: int, first_page: list, part) -> None:
+    def _show_detail(self, generation: int, scope, page) -> None:
         if generation != self._detail_generation:
             return
-        self.detail.show_detail(detail, total, first_page, self._page_loader(detail.id, scope), village_part=part)
+        detail = page.detail
+        self.detail.show_detail(detail, page.total, page.first_page, self._page_loader(detail.id, scope),
+                                village_part=page.village_part)
         self.detail_loaded.emit(detail.id)
 
     def _page_loader(self, disclosure_id: str, village_ids: tuple[str, ...] | None = None):
-        """Fetch one page of items on the UI thread: a short indexed read (a few ms per 500 rows)."""
-        database = self.database
+        """Fetch one page of items on the UI thread through the read op: a short indexed read (a few ms per 500 rows)."""
+        tasks = self.tasks
 
         def load(offset: int, limit: int):
-            with database.session() as session:
-                return item_page(session, disclosure_id, offset, limit, village_ids=village_ids)
+            return item_page(tasks.database, tasks.actor, disclosure_id, offset, limit, village_ids=village_ids)
 
         return load
 
