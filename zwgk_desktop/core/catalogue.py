@@ -23,6 +23,12 @@ from pathlib import Path
 from zwgk_desktop.errors import UnknownCategory
 
 CATEGORY_CODES = ("dibao", "tekun", "linshi", "weifang", "fupin_project", "fupin_fund", "generic")
+# What one line of a category's list counts as (合计 "共35户", 更正说明 "删除1户"); 户 when not listed.
+COUNT_UNITS = {"tekun": "人", "fupin_project": "个项目", "generic": "项"}
+
+
+def count_unit(category: str) -> str:
+    return COUNT_UNITS.get(category, "户")
 COUNTY_CATALOGUE_FILE = ("county", "catalogue.json")  # under the township's data dir
 
 log = logging.getLogger(__name__)

@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.audit import record as audit_record
 from zwgk_desktop.core.calendar import WorkCalendar, calendar_from_session
-from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.catalogue import count_unit, get_entry
 from zwgk_desktop.core.changes import queue_items_changed
 from zwgk_desktop.core.disclosures import find_disclosure, format_fen, refresh_totals
 from zwgk_desktop.core.models import (
@@ -67,12 +67,10 @@ from zwgk_desktop.core.users import (
     CONCLUDE,
     EDIT,
     REVIEW,
-    ROLE_PERMISSIONS,
-    SETTING_REVIEWER_NOT_AUTHOR,
     SYSTEM_ACTOR,
     VIEW,
     Actor,
-    get_setting,
+    review_rule,
 )
 from zwgk_desktop.errors import InvalidInput, NotAllowed
 
@@ -303,22 +301,11 @@ def user_labels(session: Session) -> dict[str, str]:
     return names
 
 
-def reviewer_count(session: Session) -> int:
-    """Active accounts whose role may review."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if REVIEW in perms]
-    return session.execute(
-        select(func.count(User.id)).where(User.active.is_(True), User.role.in_(roles))
-    ).scalar() or 0
-
-
 def separation_of_duties(session: Session) -> DutySeparation:
-    """On by default once a second user with review rights exists; the Setting `reviewer_not_author`
-    (True/False), when the township set it, decides instead."""
-    reviewers = reviewer_count(session)
-    setting = get_setting(session, SETTING_REVIEWER_NOT_AUTHOR, None)
-    if setting is None:
-        return DutySeparation(reviewers >= 2, reviewers, "auto")
-    return DutySeparation(bool(setting), reviewers, "setting")
+    """The rule in force (`core.users.review_rule`: on by default once a second user with review rights
+    exists; the township's own setting decides when it made one), with the wording screens show."""
+    rule = review_rule(session)
+    return DutySeparation(rule.enforced, rule.reviewers, "setting" if rule.explicit else "auto")
 
 
 def _check_reviewer(session: Session, actor: Actor, d: Disclosure) -> list[str]:
@@ -512,7 +499,6 @@ def copy_items(session: Session, from_id: str, to_id: str) -> int:
     return len(payload)
 
 
-UNIT_BY_CATEGORY = {"fupin_project": "项", "generic": "条"}
 COMPARED_EXTRA_SKIP = frozenset({"remark"})
 
 
@@ -545,7 +531,7 @@ def correction_summary(session: Session, new_id: str, *, village_id: str | None 
     ID number, else village + name; a line whose only difference is the writing of the name is `renamed`.
     With `village_id`, only that village's lines count (a village board's part of the notice)."""
     d = find_disclosure(session, new_id)
-    unit = UNIT_BY_CATEGORY.get(d.category, "户")
+    unit = count_unit(d.category)
     if not d.replaces_id:
         return CorrectionSummary(0, 0, 0, 0, unit, "")
     old = session.get(Disclosure, d.replaces_id)

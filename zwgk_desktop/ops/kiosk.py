@@ -26,33 +26,26 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, or_, select
 
 from zwgk_desktop.core.audit import record
-from zwgk_desktop.core.calendar import WorkCalendar, calendar_from_session
 from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
 from zwgk_desktop.core.db import Database
 from zwgk_desktop.core.disclosures import format_fen
-from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, NoticeBoard, User, Village
+from zwgk_desktop.core.models import CatalogItem, Disclosure, DisclosureItem, User, Village
 from zwgk_desktop.core.periods import NoticePeriod, format_day_cn, poster_period_line
+from zwgk_desktop.core.postings import notice_period
 from zwgk_desktop.core.privacy import Audience, public_row, redact_numbers
-from zwgk_desktop.core.status import OPEN_FOR_OBJECTIONS, PRINTABLE, PUBLISHED, public_status_label
+from zwgk_desktop.core.status import OPEN_FOR_OBJECTIONS, PUBLISHED, public_status_label
 from zwgk_desktop.core.townships import current_township
 from zwgk_desktop.core.users import SETTINGS, Actor, get_setting, hash_password, set_setting, verify_password
-from zwgk_desktop.core.verification import (
-    STATE_CURRENT,
-    STATE_FOREIGN,
-    STATE_SUPERSEDED,
-    display_code,
-    normalise_code,
-    parse_qr_payload,
-    resolve,
-)
+from zwgk_desktop.core.verification import STATE_CURRENT, STATE_FOREIGN, STATE_SUPERSEDED
 from zwgk_desktop.errors import InvalidInput, NotFound, ZwgkError
 from zwgk_desktop.ops.base import read_session, reads, unit_of_work, writes
+from zwgk_desktop.ops.verification import STATE_UNAPPROVED, UNAPPROVED_LABEL
+from zwgk_desktop.ops.verification import verify_code as verify
 
 KIOSK_ACTOR = Actor(username="kiosk", role="viewer", display_name="信息查阅点")
 SETTING_KIOSK_PASSWORD = "kiosk_password_hash"
@@ -61,13 +54,12 @@ MAX_RESULTS = 200
 MAX_ROWS_SHOWN = 5000
 HIDDEN_KINDS = ("id_number", "phone", "bank_account")
 
-# 核验 results beyond core.verification's states.
+# 核验 results beyond ops.verification's states.
 STATE_INVALID = "invalid"  # not a 核验码 at all (typing error)
-STATE_UNAPPROVED = "unapproved"  # a code of a draft or a notice under review: a 样稿, not a 公示
 KIOSK_STATE_LABELS = {
     STATE_FOREIGN: "未找到此核验码",
     STATE_INVALID: "核验码格式不对",
-    STATE_UNAPPROVED: "此为未经审核的样稿，不是正式公示",
+    STATE_UNAPPROVED: UNAPPROVED_LABEL,
 }
 KIOSK_STATE_HINTS = {
     STATE_CURRENT: "海报上的内容与本乡镇登记的版本一致，可以放心查看。",
@@ -191,33 +183,9 @@ def kiosk_start(db, actor: Actor) -> KioskStart:
         return KioskStart(township.name if township else "", villages, categories)
 
 
-def notice_period(calendar: WorkCalendar, notice: Disclosure) -> NoticePeriod | None:
-    """The period a published notice ran (first posting day to the last board's end), as a `NoticePeriod`.
-
-    The notice stores its posting day and end; the rule's fresh period is
-    used when it ends on that day, otherwise (a correction that kept the
-    remaining days, a board posted later) the stored range is counted in the
-    rule's unit, so the days shown always equal the dates shown."""
-    start, end = notice.period_start, notice.period_end
-    if start is None:
-        return None
-    rule = get_entry(notice.category).rule
-    fresh = NoticePeriod.from_result(calendar.period_end(start, rule))
-    if end is None or end == fresh.end:
-        return fresh
-    first = start if rule.start_day_counts else start + timedelta(days=1)
-    first = min(first, end)
-    if rule.unit == "working":
-        counted = sum(1 for i in range((end - first).days + 1) if calendar.is_workday(first + timedelta(days=i)))
-    else:
-        counted = (end - first).days + 1
-    return NoticePeriod(
-        posted_on=start, first_day=first, end=end, counted_days=counted, unit=rule.unit, duration=rule.duration,
-        start_day_counts=rule.start_day_counts, explanation="", continued=notice.replaces_id is not None,
-    )
-
-
-def _period_text(period: NoticePeriod | None) -> str:
+def _period_text(session, notice: Disclosure) -> str:
+    """The notice's 公示期 in the poster's words (the one stored period, `core.postings.notice_period`)."""
+    period = notice_period(session, notice)
     return poster_period_line(period) if period is not None else ""
 
 
@@ -247,12 +215,11 @@ def search_notices(db, actor: Actor, village: str = "", category: str = "", name
                 matches[did] = matches.get(did, 0) + 1
             query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(list(matches) or [""])))
         query = query.order_by(Disclosure.period_start.desc(), Disclosure.created_at.desc()).limit(MAX_RESULTS)
-        calendar = calendar_from_session(session)
         return [
             KioskNotice(
                 id=d.id, title=redact_numbers(d.title, Audience.PUBLIC), category=d.category,
                 category_name=get_entry(d.category).short_name, status_label=public_status_label(d.status),
-                period_text=_period_text(notice_period(calendar, d)), items=d.item_count,
+                period_text=_period_text(session, d), items=d.item_count,
                 matches=matches.get(d.id, 0),
             )
             for d in session.execute(query).scalars()
@@ -310,7 +277,7 @@ def notice_view(db, actor: Actor, notice_id: str, name: str = "") -> KioskNotice
             raise NotFound("该公示不存在或尚未公开。")
         entry = get_entry(d.category)
         township = current_township(session)
-        period = notice_period(calendar_from_session(session), d)
+        period = notice_period(session, d)
         running = d.status in OPEN_FOR_OBJECTIONS
         policy = _name_policy(session, d.category)
         columns = [c for c in entry.columns if c.public and c.kind not in HIDDEN_KINDS]
@@ -319,7 +286,7 @@ def notice_view(db, actor: Actor, notice_id: str, name: str = "") -> KioskNotice
         wanted = "".join((name or "").split())
         view = KioskNoticeView(
             id=d.id, title=redact_numbers(d.title, Audience.PUBLIC), category_name=entry.short_name,
-            status_label=public_status_label(d.status), period_text=_period_text(period),
+            status_label=public_status_label(d.status), period_text=poster_period_line(period) if period else "",
             body=redact_numbers(d.body or "", Audience.PUBLIC), headers=["序号", *(c.label for c in columns)], rows=[],
             objection_text=objection_text(township.name if township else "", period, running),
             phones_text=phones_text(d.supervise_phone or (township.supervise_phone if township else ""),
@@ -353,38 +320,26 @@ def notice_view(db, actor: Actor, notice_id: str, name: str = "") -> KioskNotice
 
 @reads
 def verify_code(db, actor: Actor, text: str) -> KioskVerification:
-    """What the 核验码 (typed, or a scanned QR text) printed under a poster's QR says about that poster."""
+    """What the 核验码 (typed, or a scanned QR text) printed under a poster's QR says about that poster:
+    `ops.verification.verify_code`'s answer in the kiosk's public words, with where to go next."""
     typed = (text or "").strip()
-    reference = parse_qr_payload(typed)
-    if reference is None:
-        code = normalise_code(typed)
-        if code is None:
-            return _verification(typed, STATE_INVALID)
-        reference = code
+    try:
+        found = verify(db, actor, typed)
+    except InvalidInput:
+        return _verification(typed, STATE_INVALID)
+    shown_code = found.display_code or typed
+    if not found.found:
+        return _verification(shown_code, STATE_FOREIGN)
     with read_session(db, actor) as session:
-        found = resolve(session, reference)
-        shown_code = display_code(found.code) if found.code else typed
-        if found.state == STATE_FOREIGN or found.disclosure_id is None:
-            return _verification(shown_code, STATE_FOREIGN)
-        notice = session.get(Disclosure, found.disclosure_id)
-        township = current_township(session)
-        calendar = calendar_from_session(session)
-        state, label = found.state, found.state_label
-        if state == STATE_CURRENT and notice.status not in PRINTABLE:
-            state, label = STATE_UNAPPROVED, KIOSK_STATE_LABELS[STATE_UNAPPROVED]
         newer = None
         if found.superseded_by_version is not None:
-            newer = session.execute(select(Disclosure).where(Disclosure.replaces_id == notice.id)).scalar()
-        place = found.village_name
-        if found.board_id:
-            board = session.get(NoticeBoard, found.board_id)
-            place = board.name if board is not None else place
+            newer = session.execute(select(Disclosure).where(Disclosure.replaces_id == found.disclosure_id)).scalar()
         return KioskVerification(
-            text=shown_code, state=state, state_label=label, hint=KIOSK_STATE_HINTS.get(state, ""),
-            title=redact_numbers(notice.title, Audience.PUBLIC), township=township.name if township else "",
-            version=found.version, superseded_by_version=found.superseded_by_version, place=place,
-            period_text=_period_text(notice_period(calendar, notice)), status_label=public_status_label(notice.status),
-            notice_id=notice.id if notice.status in PUBLISHED else None,
+            text=shown_code, state=found.state, state_label=found.state_label, hint=KIOSK_STATE_HINTS.get(found.state, ""),
+            title=redact_numbers(found.title, Audience.PUBLIC), township=found.township, version=found.version,
+            superseded_by_version=found.superseded_by_version, place=found.board_name or found.village_name,
+            period_text=found.period_text, status_label=public_status_label(found.status),
+            notice_id=found.disclosure_id if found.status in PUBLISHED else None,
             current_notice_id=newer.id if newer is not None and newer.status in PUBLISHED else None,
         )
 

@@ -25,7 +25,7 @@ village's part an audit event naming the villages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from zwgk_desktop.core.jobs import Job
@@ -155,53 +155,30 @@ class PosterChoices:
 # --- the period --------------------------------------------------------------------------
 
 
-def next_working_day(session, today: date | None = None) -> date:
-    """The default planned posting day: the first working day after today (the calendar's, with 调休)."""
-    from zwgk_desktop.core.calendar import calendar_from_session
-
-    today = today or date.today()
-    return calendar_from_session(session).next_workday(today + timedelta(days=1))
-
-
 def planned_period(session, disclosure, posting_day: date | None = None, *, board_id: str | None = None,
                    today: date | None = None) -> tuple[NoticePeriod, date | None]:
     """The 公示期 a poster of `disclosure` prints, and the planned posting day (None once posted).
 
-    Posted: the period of its posting (on `board_id` if it is posted there, else its first posting).
-    Not yet posted: the period it will have when posted on `posting_day` (default: the next working
-    day), marked `planned`. Corrections follow `core.postings.posting_period` (continued or fresh)."""
+    Posted: the stored period of its posting on `board_id` when it is posted there, else the notice's
+    (`core.postings.notice_period`). Not yet posted: `core.postings.planned_period` for `posting_day`
+    (default: the recorded planned day, else the next working day) — the one computation the posting
+    dialog and the review screen use too."""
     from sqlalchemy import select
 
-    from zwgk_desktop.core.calendar import calendar_from_session
     from zwgk_desktop.core.models import Posting
+    from zwgk_desktop.core.postings import notice_period, posting_periods
+    from zwgk_desktop.core.postings import planned_period as core_planned_period
 
-    posted_on = None
-    if board_id:
-        posted_on = session.execute(
-            select(Posting.posted_on).where(Posting.disclosure_id == disclosure.id, Posting.board_id == board_id)
-            .order_by(Posting.posted_on).limit(1)
-        ).scalar()
-    posted_on = posted_on or disclosure.period_start
-    calendar = calendar_from_session(session)
-    if posted_on is not None:
-        return _period_from(session, disclosure, posted_on, calendar), None
-    day = posting_day or next_working_day(session, today)
-    return replace(_period_from(session, disclosure, day, calendar), planned=True), day
-
-
-def _period_from(session, disclosure, posted_on: date, calendar) -> NoticePeriod:
-    from zwgk_desktop.core.catalogue import get_entry
-    from zwgk_desktop.core.models import Disclosure
-    from zwgk_desktop.core.postings import posting_period
-
-    plan = posting_period(session, disclosure, posted_on, calendar)
-    if plan.continued_from:
-        old = session.get(Disclosure, plan.continued_from)
-        rule = get_entry(disclosure.category).rule
-        old_period = NoticePeriod.from_result(calendar.period_end(old.period_start or posted_on, rule))
-        old_period = replace(old_period, end=old.period_end or old_period.end)
-        return old_period.continued_from(posted_on, calendar)
-    return NoticePeriod.from_result(plan.period)
+    postings = session.execute(
+        select(Posting).where(Posting.disclosure_id == disclosure.id).order_by(Posting.posted_on, Posting.created_at)
+    ).scalars().all()
+    if postings:
+        on_board = [p for p in postings if board_id and p.board_id == board_id]
+        if on_board:
+            return posting_periods(session, on_board[:1])[on_board[0].id], None
+        return notice_period(session, disclosure, today=today), None
+    period = core_planned_period(session, disclosure, posting_day, today=today)
+    return period, period.posted_on
 
 
 def county_url(session) -> str | None:
@@ -309,6 +286,7 @@ def record_poster_print(db, actor: Actor, config, result: PrintResult, *, job: J
     """Record a rendered poster: its `PrintedVersion` (with an archived copy), its 核验码 and who printed it."""
     from zwgk_desktop.core import audit
     from zwgk_desktop.core.models import Disclosure
+    from zwgk_desktop.core.postings import record_planned_posting
     from zwgk_desktop.core.verification import record_code
     from zwgk_desktop.services.printing.archive import record_printed_version
     from zwgk_desktop.services.printing.layout import page_geometry
@@ -328,6 +306,10 @@ def record_poster_print(db, actor: Actor, config, result: PrintResult, *, job: J
         )
         for spec in result.codes:
             record_code(session, notice.township_id, notice.id, notice.version, spec.board_id, spec.village_name)
+        if result.planned_posted_on is not None and (actor.can("edit") or actor.can("post")):
+            # printed before posting: the posting dialog and every screen now show that day's period
+            record_planned_posting(session, actor, notice.id, result.planned_posted_on,
+                                   today=min(result.planned_posted_on, date.today()))
         if result.village or result.villages:
             audit.record(session, "print_village_poster", "printed_version", record.id, {
                 "disclosure_id": notice.id, "villages": result.villages or [result.village], "pages": result.pages,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zwgk_desktop.core.periods import NoticePeriod, period_range_text, poster_period_line
+from zwgk_desktop.core.status import PRINTABLE
 from zwgk_desktop.core.users import Actor
 from zwgk_desktop.core.verification import (
     STATE_CURRENT,
@@ -28,6 +29,9 @@ from zwgk_desktop.core.verification import (
 from zwgk_desktop.errors import InvalidInput
 from zwgk_desktop.ops.base import read_session, reads
 
+STATE_UNAPPROVED = "unapproved"  # a code of a draft or a notice under review: a 样稿, not a 公示
+UNAPPROVED_LABEL = "此为未经审核的样稿，不是正式公示"
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -35,9 +39,10 @@ class Verification:
 
     code: str | None
     found: bool
-    state: str  # current | superseded | withdrawn | foreign
+    state: str  # current | superseded | withdrawn | unapproved | foreign
     state_label: str
     disclosure_id: str | None = None
+    status: str = ""  # the notice version's status (core.status.Status)
     title: str = ""
     township: str = ""
     version: int | None = None
@@ -62,7 +67,7 @@ class Verification:
             "code": self.code, "display_code": self.display_code, "found": self.found, "state": self.state,
             "state_label": self.state_label, "genuine": self.genuine, "disclosure_id": self.disclosure_id,
             "title": self.title, "township": self.township, "version": self.version,
-            "superseded_by_version": self.superseded_by_version, "period_text": self.period_text,
+            "superseded_by_version": self.superseded_by_version, "period_text": self.period_text, "status": self.status,
             "period_range": self.period_range, "period_planned": self.period_planned, "board_id": self.board_id,
             "board_name": self.board_name, "village_name": self.village_name,
         }
@@ -94,9 +99,13 @@ def _describe(session, resolution) -> Verification:
     notice = session.get(Disclosure, resolution.disclosure_id)
     township = session.get(Township, notice.township_id)
     board = session.get(NoticeBoard, resolution.board_id) if resolution.board_id else None
-    period, planned = notice_period(session, notice, resolution.board_id)
+    period = verified_period(session, notice, resolution.board_id)
+    planned = bool(period and period.planned)
+    state, label = resolution.state, resolution.state_label
+    if state == STATE_CURRENT and notice.status not in PRINTABLE:
+        state, label = STATE_UNAPPROVED, UNAPPROVED_LABEL
     return Verification(
-        code=resolution.code, found=True, state=resolution.state, state_label=resolution.state_label,
+        code=resolution.code, found=True, state=state, state_label=label, status=notice.status,
         disclosure_id=notice.id, title=notice.title, township=township.name if township else "",
         version=resolution.version, superseded_by_version=resolution.superseded_by_version,
         period_text=poster_period_line(period) if period else "", period_range=period_range_text(period) if period else "",
@@ -105,23 +114,19 @@ def _describe(session, resolution) -> Verification:
     )
 
 
-def notice_period(session, notice, board_id: str | None = None) -> tuple[NoticePeriod | None, bool]:
-    """(the period, planned?): the stored posting period once posted, else the one its last poster printed."""
+def verified_period(session, notice, board_id: str | None = None) -> NoticePeriod | None:
+    """The period the verified poster shows: that board's posting period when the code names a posted
+    board, else the notice's (`core.postings.notice_period`: posted, or planned when printed before posting)."""
     from sqlalchemy import select
 
-    from zwgk_desktop.core.models import PrintedVersion
-    from zwgk_desktop.ops.printing import planned_period
+    from zwgk_desktop.core.models import Posting
+    from zwgk_desktop.core.postings import notice_period, posting_periods
 
-    if notice.period_start is not None:
-        period, _planned = planned_period(session, notice, board_id=board_id)
-        return period, False
-    printed = session.execute(
-        select(PrintedVersion.period).where(PrintedVersion.disclosure_id == notice.id, PrintedVersion.period.is_not(None))
-        .order_by(PrintedVersion.created_at.desc()).limit(1)
-    ).scalar()
-    if printed:
-        try:
-            return NoticePeriod.from_json(printed), True
-        except (KeyError, TypeError, ValueError):
-            return None, False
-    return None, False
+    if board_id:
+        posting = session.execute(
+            select(Posting).where(Posting.disclosure_id == notice.id, Posting.board_id == board_id)
+            .order_by(Posting.posted_on).limit(1)
+        ).scalar()
+        if posting is not None:
+            return posting_periods(session, [posting])[posting.id]
+    return notice_period(session, notice)

@@ -69,7 +69,11 @@ def test_printed_before_posting_the_poster_carries_the_planned_days(demo_db, dem
         record = s.get(PrintedVersion, result.printed_version_id)
         assert record.planned_posted_on == date(2026, 12, 4) and record.printed_by == "clerk1"
         assert NoticePeriod.from_json(record.period).end == date(2026, 12, 11)
-    default = print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id), tmp_path / "default.pdf",
+    again = print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id), tmp_path / "again.pdf",
+                         today=date(2026, 12, 3))  # a reprint keeps the recorded planned day: the same dates
+    assert again.planned_posted_on == date(2026, 12, 4) and again.period == result.period
+    other = _notice_id(demo_db, "tekun", "approved")
+    default = print_poster(demo_db, CLERK, demo_config, PosterRequest(other), tmp_path / "default.pdf",
                            today=date(2026, 12, 4))  # a Friday: the next working day is Monday 12/7
     assert default.planned_posted_on == date(2026, 12, 7)
     assert poster_period_line(default.period) == "公示期：2026年12月8日至12月14日（7天）"

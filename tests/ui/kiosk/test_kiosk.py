@@ -226,28 +226,6 @@ def _category_with(db, status: str) -> str:
             Disclosure.status == status, Disclosure.period_start.is_not(None)).limit(1)).scalar_one()
 
 
-def test_the_kiosk_period_counts_the_stored_range_in_the_rules_unit(kiosk_db):
-    """A fresh period is the calendar's; a stored range that differs (a kept-on correction) counts its own days."""
-    from types import SimpleNamespace
-
-    from zwgk_desktop.core.calendar import build_calendar
-    from zwgk_desktop.core.periods import poster_period_line
-    from zwgk_desktop.ops.kiosk import notice_period
-
-    calendar = build_calendar()
-    dibao = SimpleNamespace(category="dibao", period_start=date(2026, 12, 3), period_end=date(2026, 12, 10), replaces_id=None)
-    assert poster_period_line(notice_period(calendar, dibao)) == "公示期：2026年12月4日至12月10日（7天）"
-    kept = SimpleNamespace(category="dibao", period_start=date(2026, 12, 6), period_end=date(2026, 12, 10), replaces_id="v1")
-    assert poster_period_line(notice_period(calendar, kept)) == "公示期：2026年12月7日至12月10日（4天）"
-    # 临时救助: 5 working days; posted the day before 国庆 2026, the period skips the holiday and counts 10-10 (调休).
-    linshi = SimpleNamespace(category="linshi", period_start=date(2026, 9, 30), period_end=None, replaces_id=None)
-    period = notice_period(calendar, linshi)
-    workdays = [period.first_day + timedelta(days=i) for i in range((period.end - period.first_day).days + 1)]
-    assert period.counted_days == 5 == sum(calendar.is_workday(d) for d in workdays)
-    assert date(2026, 10, 10) in workdays and calendar.is_workday(date(2026, 10, 10))
-    assert poster_period_line(period).endswith("（5个工作日）")
-
-
 # --- 核验码 ---------------------------------------------------------------------------------
 
 

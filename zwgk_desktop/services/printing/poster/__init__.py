@@ -17,7 +17,6 @@
 from zwgk_desktop.services.printing.poster.data import (  # noqa: F401
     APPROVED_STATUSES,
     CodeSpec,
-    CorrectionSummary,
     EmptyNotice,
     PosterData,
     PrintResult,
@@ -26,7 +25,6 @@ from zwgk_desktop.services.printing.poster.data import (  # noqa: F401
     build_poster_data,
     build_poster_parts,
     correction_note,
-    correction_summary,
     is_stopped,
     short_hash_of,
     standard_text,

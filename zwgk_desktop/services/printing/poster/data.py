@@ -9,8 +9,8 @@ Owns:
   list, one village's part, every village's part, or the list for one board),
   masking every value through `core.privacy`, 停保 lines listed but left out of
   the totals, and 家庭人口 where the roster gave it;
-- `correction_summary`: what a correction changed against the version it
-  replaces ("删除1户、调整1户"), computed from the two versions' line items.
+- `correction_note`: the 更正说明 line, worded from `core.lifecycle.correction_summary`
+  (what a correction changed against the version it replaces: "删除1户、调整1户").
 
 Reading happens in the caller's (read-only) session; rendering never does.
 """
@@ -35,7 +35,6 @@ APPROVED_STATUSES = PRINTABLE
 FAMILY_SIZE = Column(key="family_size", label="家庭人口", type="int")
 FAMILY_SIZE_BESIDE = {"dibao": "people"}  # categories whose poster shows 家庭人口 (before this column)
 STOPPED_CHANGE_TYPES = frozenset({"停保", "stop"})
-COUNT_UNITS = {"tekun": "人", "linshi": "户", "fupin_project": "个项目", "generic": "项"}
 STANDARD_WORDS = {"dibao": ("低保",), "tekun": ("特困",)}
 
 
@@ -504,79 +503,15 @@ def village_parts(session, disclosure_id: str) -> list[tuple[str, str, int]]:
 # --- a correction: what changed ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CorrectionSummary:
-    """Households removed, added and changed by a correction, against the version it replaces."""
-
-    removed: int
-    added: int
-    changed: int
-    replaced_version: int
-
-    @property
-    def any(self) -> bool:
-        return bool(self.removed or self.added or self.changed)
-
-    def text(self, unit: str = "户") -> str:
-        """'删除1户、调整1户' (or '名单未变' when only the wording changed)."""
-        parts = [f"{word}{n}{unit}" for word, n in (("删除", self.removed), ("新增", self.added), ("调整", self.changed)) if n]
-        return "、".join(parts) if parts else "名单未变"
-
-
-def _line_key(household_id, name, village_name, group_name) -> tuple:
-    return ("h", household_id) if household_id else ("n", name, village_name or "", group_name or "")
-
-
-def _lines_by_key(session, disclosure_id: str, village_id: str | None) -> dict[tuple, list]:
-    from sqlalchemy import select
-
-    from zwgk_desktop.core.models import DisclosureItem
-
-    query = select(
-        DisclosureItem.household_id, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name,
-        DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
-    ).where(DisclosureItem.disclosure_id == disclosure_id)
-    if village_id:
-        query = query.where(DisclosureItem.village_id == village_id)
-    found: dict[tuple, list] = {}
-    for household_id, name, village, group, people, amount, extra in session.execute(query):
-        found.setdefault(_line_key(household_id, name, village, group), []).append(
-            (people, amount, json.dumps(extra or {}, ensure_ascii=False, sort_keys=True, default=str)))
-    return found
-
-
-def correction_summary(session, disclosure_id: str, *, village_id: str | None = None) -> CorrectionSummary | None:
-    """What a correction changed: lines (households) removed, added and changed against the replaced
-    version (one village's part with `village_id`); None for a notice that corrects nothing.
-
-    (Written here until `core.lifecycle.correction_summary` exists; then that one definition is used.)"""
-    from zwgk_desktop.core.models import Disclosure
-
-    notice = session.get(Disclosure, disclosure_id)
-    if notice is None or not notice.replaces_id:
-        return None
-    old = session.get(Disclosure, notice.replaces_id)
-    if old is None:
-        return None
-    before, after = _lines_by_key(session, old.id, village_id), _lines_by_key(session, notice.id, village_id)
-    removed = sum(len(v) for k, v in before.items() if k not in after)
-    added = sum(len(v) for k, v in after.items() if k not in before)
-    changed = 0
-    for key in before.keys() & after.keys():
-        old_lines, new_lines = sorted(before[key], key=str), sorted(after[key], key=str)
-        if old_lines != new_lines:
-            changed += max(len(old_lines), len(new_lines))
-    return CorrectionSummary(removed, added, changed, old.version)
-
-
 def correction_note(session, disclosure, *, village_id: str | None = None, period: NoticePeriod | None = None) -> str:
     """The 更正说明 printed on a correction's poster: which version it corrects, what changed, and
     whether the 公示 starts afresh ("现重新公示") or keeps the remaining period."""
-    summary = correction_summary(session, disclosure.id, village_id=village_id)
-    if summary is None:
+    from zwgk_desktop.core.lifecycle import correction_summary
+
+    if not disclosure.replaces_id:
         return ""
-    unit = COUNT_UNITS.get(disclosure.category, "户")
-    what = f"经复查，{summary.text(unit)}" if summary.any else "经复查，名单未变，更正了公示的其他内容"
+    summary = correction_summary(session, disclosure.id, village_id=village_id)
+    what = f"经复查，{summary.change_text}" if summary.any else "经复查，名单未变，更正了公示的其他内容"
     tail = "公示期沿用原公示期" if period is not None and period.continued else "现重新公示"
     return f"更正说明：本公示为第{summary.replaced_version}版的更正版本。{what}，{tail}。"
 
@@ -614,8 +549,8 @@ def _setting_standard(session, category: str) -> str:
 def _county_standard(session, words: tuple[str, ...], year: int | None) -> str:
     """The county's published standards (Setting `county_standards`: "名称:年" → {name, year, amount_fen, unit})
     whose name mentions the category, the latest year not after the notice's, one per name."""
-    from zwgk_desktop.core.models import Setting
     from zwgk_desktop.core.disclosures import format_fen
+    from zwgk_desktop.core.models import Setting
 
     row = session.get(Setting, "county_standards")
     if row is None or not isinstance(row.value, dict):
