@@ -29,16 +29,17 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core import audit
-from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.catalogue import default_title, get_entry
 from zwgk_desktop.core.changes import queue_items_changed
 from zwgk_desktop.core.disclosures import create_disclosure
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import counts_in_totals
 from zwgk_desktop.core.models import (
     Disclosure,
     DisclosureItem,
@@ -50,11 +51,17 @@ from zwgk_desktop.core.models import (
 )
 from zwgk_desktop.core.status import INACTIVE
 from zwgk_desktop.core.townships import require_township
-from zwgk_desktop.services.rosters.preview import RosterPreview, gc_paused, read_roster
-from zwgk_desktop.services.rosters.validate import RosterRow
+from zwgk_desktop.services.rosters.preview import RosterPreview, gc_paused, preview_context, read_roster
+from zwgk_desktop.services.rosters.validate import RosterRow, VillageIndex, duplicate_existing
+
+if TYPE_CHECKING:
+    from zwgk_desktop.services.rosters.sandbox import PendingRead
 
 INACTIVE_STATUSES = INACTIVE
-TYPED_KEYS = ("name", "village", "group", "id_number", "people", "amount_fen", "amount")
+# Row values stored in typed columns (everything else of a row goes to `extra`; the change type's
+# own wording stays there too, as the roster wrote it).
+TYPED_KEYS = ("name", "village", "group", "id_number", "people", "amount_fen", "amount", "family_size",
+              "covered_people", "change_type_code", "funding")
 CHUNK = 2000
 IN_CHUNK = 500
 
@@ -79,13 +86,41 @@ class ImportResult:
 
 
 def village_ids(session: Session, township_id: str) -> dict[str, str]:
-    rows = session.execute(select(Village.name, Village.id).where(Village.township_id == township_id))
+    """Active villages by name → id (a retired or merged village takes no new lines)."""
+    rows = session.execute(
+        select(Village.name, Village.id).where(Village.township_id == township_id, Village.active.is_(True))
+    )
     return dict(rows.all())
 
 
-def active_id_numbers(session: Session, category: str) -> dict[str, str]:
-    """ID number → title of an active (not withdrawn/archived) notice of `category` that lists it."""
+def village_index(session: Session, township_id: str) -> VillageIndex:
+    """The township's villages as the row checks match them: active ones, merged ones (→ the village
+    they joined, 撤并村) and retired ones (refused, saying so)."""
     rows = session.execute(
+        select(Village.id, Village.name, Village.active, Village.merged_into_id).where(Village.township_id == township_id)
+    ).all()
+    names = {vid: name for vid, name, _active, _into in rows}
+    active = {name: vid for vid, name, is_active, _into in rows if is_active}
+    merged, retired = {}, []
+    for vid, name, is_active, into in rows:
+        if is_active or name in active:
+            continue
+        target = into
+        for _ in range(len(rows)):  # follow a chain of mergers to the village that is active now
+            if target is None or names.get(target) in active:
+                break
+            target = next((t for v, _n, _a, t in rows if v == target), None)
+        if target is not None and names.get(target) in active:
+            merged[name] = names[target]
+        else:
+            retired.append(name)
+    return VillageIndex.build(active, merged=merged, retired=retired)
+
+
+def active_id_numbers(session: Session, category: str, id_numbers: Iterable[str] | None = None) -> dict[str, str]:
+    """ID number → title of an active (not withdrawn/archived) notice of `category` that lists it
+    (with `id_numbers`: only those, looked up by index)."""
+    statement = (
         select(DisclosureItem.id_number, Disclosure.title)
         .join(Disclosure, DisclosureItem.disclosure_id == Disclosure.id)
         .where(
@@ -94,7 +129,14 @@ def active_id_numbers(session: Session, category: str) -> dict[str, str]:
             DisclosureItem.id_number != "",
         )
     )
-    return dict(rows.all())
+    if id_numbers is None:
+        return dict(session.execute(statement).all())
+    wanted = sorted(set(id_numbers))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start:start + IN_CHUNK]
+        found.update(session.execute(statement.where(DisclosureItem.id_number.in_(chunk))).all())
+    return found
 
 
 def remembered_mappings(session: Session, category: str) -> dict[str, dict]:
@@ -102,20 +144,38 @@ def remembered_mappings(session: Session, category: str) -> dict[str, dict]:
     return dict(rows.all())
 
 
-def preview_roster(
-    session: Session, path: str | os.PathLike, category: str, *,
-    mapping_override: Mapping[str, Any] | None = None, job: Job | None = None,
-) -> RosterPreview:
-    """`read_roster` with this township's villages, active ID numbers and remembered mappings."""
+@dataclass
+class RosterFacts:
+    """What the row checks need from the database, read once (plain data: safe to hand to any thread)."""
+
+    villages: VillageIndex
+    existing_ids: dict[str, str]
+    known_mappings: dict[str, dict]
+
+
+def roster_facts(session: Session, category: str) -> RosterFacts:
     get_entry(category)
     township = require_township(session)
+    return RosterFacts(village_index(session, township.id), active_id_numbers(session, category),
+                       remembered_mappings(session, category))
+
+
+def preview_roster(
+    session: Session, path: "str | os.PathLike | PendingRead", category: str, *,
+    mapping_override: Mapping[str, Any] | None = None, job: Job | None = None,
+) -> RosterPreview:
+    """`read_roster` with this township's villages, active ID numbers and remembered mappings.
+
+    `path` may be a `PendingRead` already started in a child process (the CLI starts reading
+    before it opens the database)."""
+    facts = roster_facts(session, category)
     return read_roster(
         path, category,
-        villages=village_ids(session, township.id),
-        existing_ids=active_id_numbers(session, category),
+        villages=facts.villages,
+        existing_ids=facts.existing_ids,
         mapping_override=mapping_override,
         job=job,
-        known_mappings=remembered_mappings(session, category),
+        known_mappings=facts.known_mappings,
     )
 
 
@@ -124,7 +184,7 @@ def preview_roster(
 
 def import_roster(
     session: Session,
-    preview_or_path: RosterPreview | str | os.PathLike,
+    preview_or_path: "RosterPreview | PendingRead | str | os.PathLike",
     *,
     category: str | None = None,
     title: str | None = None,
@@ -142,7 +202,7 @@ def import_roster(
 
 
 def _import_roster(
-    session: Session, preview_or_path: RosterPreview | str | os.PathLike, *, category: str | None,
+    session: Session, preview_or_path: "RosterPreview | PendingRead | str | os.PathLike", *, category: str | None,
     title: str | None, dry_run: bool, mapping_override: Mapping[str, Any] | None, author: str, job: Job,
 ) -> ImportResult:
     if isinstance(preview_or_path, RosterPreview):
@@ -154,11 +214,17 @@ def _import_roster(
     if dry_run or preview.accepted == 0:
         return ImportResult(disclosure_id=None, preview=preview, dry_run=dry_run)
     job.check()
+    # One write transaction from here: the duplicate check and the insert cannot interleave with
+    # another import of the same people (a second process waits here, then finds them taken).
+    hold_write_lock(session)
+    recheck_existing(session, preview)
+    if preview.accepted == 0:
+        return ImportResult(disclosure_id=None, preview=preview)
     township = require_township(session)
     villages = village_ids(session, township.id)
     accepted = preview.accepted_rows
     disclosure = create_disclosure(
-        session, township.id, preview.category, _title(title, preview, township.name),
+        session, township.id, preview.category, notice_title(title, preview.category, township.name),
         issuer=township.issuer, supervise_phone=township.supervise_phone, author=author,
     )
     household_ids, created, updated = _upsert_households(session, preview, accepted, villages, job)
@@ -178,13 +244,40 @@ def _import_roster(
     )
 
 
-def _title(title: str | None, preview: RosterPreview, township_name: str) -> str:
+def hold_write_lock(session: Session) -> None:
+    """Take SQLite's write lock now (BEGIN IMMEDIATE) unless the transaction already writes.
+
+    Python's sqlite3 begins a transaction only at the first INSERT/UPDATE; reads before it
+    would let another writer slip in between (as `core.audit` explains for the chain head)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN IMMEDIATE")
+
+
+def recheck_existing(session: Session, preview: RosterPreview) -> int:
+    """Under the write lock: accepted rows whose ID number an active notice took meanwhile become
+    `duplicate_existing` (another import or a clerk's edit since the preview). Returns how many."""
+    rows = [r for r in preview.accepted_rows if r.values.get("id_number")]
+    taken = active_id_numbers(session, preview.category, (r.values["id_number"] for r in rows))
+    if not taken:
+        return 0
+    ctx = preview_context(preview)
+    for row in rows:
+        title = taken.get(row.values["id_number"])
+        if title is not None:
+            row.problems.append(duplicate_existing(ctx, row.row, title))
+    return sum(1 for r in rows if r.values["id_number"] in taken)
+
+
+def notice_title(title: str | None, category: str, township_name: str, on: date | None = None) -> str:
+    """The clerk's title, else the category's template ("青山镇2026年12月城乡最低生活保障对象审核确认情况公示");
+    never the roster's own heading ("…花名册")."""
     if title and title.strip():
-        return title.strip()
-    if preview.title:
-        return preview.title[:300]
-    entry = get_entry(preview.category)
-    return f"{township_name}{date.today().year}年{entry.name}公示（{Path(preview.path).stem}）"[:300]
+        return title.strip()[:300]
+    return default_title(get_entry(category), township_name, on or date.today())
 
 
 def _village_id(row: RosterRow, villages: dict[str, str]) -> str | None:
@@ -266,7 +359,7 @@ def _household_values(row: RosterRow, village_id: str) -> dict:
         "group_name": values.get("group") or "",
         "head_name": values.get("name") or "",
         "id_number": values.get("id_number") or "",
-        "member_count": values.get("people") or 1,
+        "member_count": values.get("family_size") or values.get("covered_people") or values.get("people") or 1,
         "phone": values.get("phone") or "",
         "bank_account": values.get("bank_account") or "",
     }
@@ -317,13 +410,18 @@ def _insert_items(
             extra["_member_rows"] = len(row.member_rows)
         amount_fen = values.get("amount_fen")
         people = values.get("people")
+        change_type = values.get("change_type_code")
+        funding = values.get("funding")
         items.append((
             next(ids), now, now, 1, disclosure_id, seq, household_ids.get(row.row),
             values.get("name") or "", _village_id(row, villages), values.get("village") or "",
             values.get("group") or "", values.get("id_number") or "", people, amount_fen, extra_json(extra),
+            values.get("family_size"), values.get("covered_people"), change_type,
+            None if funding is None else json.dumps(funding),
         ))
-        total_fen += amount_fen or 0
-        total_people += people or 0
+        if counts_in_totals(change_type):
+            total_fen += amount_fen or 0
+            total_people += people or 0
     cursor = _dbapi_cursor(session)
     for start in range(0, len(items), CHUNK):
         job.check()
@@ -338,6 +436,7 @@ def _insert_items(
 ITEM_COLUMNS = (
     "id", "created_at", "updated_at", "row_version", "disclosure_id", "seq", "household_id", "name",
     "village_id", "village_name", "group_name", "id_number", "people", "amount_fen", "extra",
+    "family_size", "covered_people", "change_type", "funding",
 )
 
 

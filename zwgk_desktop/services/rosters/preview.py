@@ -20,14 +20,16 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from zwgk_desktop.core.catalogue import CatalogEntry, get_entry
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import counts_in_totals
 from zwgk_desktop.services.rosters.mapping import (
     PSEUDO_KEYS,
+    HeaderColumn,
     auto_map,
     header_signature,
     letter_index,
     resolve_override,
 )
-from zwgk_desktop.services.rosters.reader import RosterFileError, read_workbook
+from zwgk_desktop.services.rosters.reader import RawSheet, RosterFileError, read_workbook
 from zwgk_desktop.services.rosters.table import Table, choose_table
 from zwgk_desktop.services.rosters.validate import (
     WARNING,
@@ -64,6 +66,8 @@ class RosterPreview:
     total_fen: int | None = None
     sum_fen: int = 0
     encoding: str | None = None
+    stop_fen: int = 0  # the part of sum_fen on 停保 lines
+    total_rule: str | None = None  # the 合计 row adds up with_stop | without_stop
 
     @property
     def accepted_rows(self) -> list[RosterRow]:
@@ -83,7 +87,19 @@ class RosterPreview:
 
     @property
     def accepted_fen(self) -> int:
-        return sum(r.values.get("amount_fen") or 0 for r in self.rows if r.accepted)
+        """The money the new notice will total: accepted lines, 停保 lines excluded."""
+        return sum(r.values.get("amount_fen") or 0 for r in self.rows
+                   if r.accepted and counts_in_totals(r.values.get("change_type_code")))
+
+    @property
+    def change_types(self) -> dict[str, int]:
+        """Accepted lines per change type code (new/adjust/continue/stop/reduce)."""
+        found: dict[str, int] = {}
+        for row in self.rows:
+            code = row.values.get("change_type_code")
+            if row.accepted and code:
+                found[code] = found.get(code, 0) + 1
+        return found
 
     def errors(self) -> list[Problem]:
         """Every error: the rejected rows' problems and file-level ones (e.g. total_mismatch), by row."""
@@ -112,6 +128,8 @@ class RosterPreview:
             "skipped_rows": self.skipped_rows,
             "member_rows": self.member_rows,
             "total_amount_fen": self.accepted_fen,
+            "change_types": self.change_types,
+            "total_rule": self.total_rule,
             "errors": [p.as_json() for p in self.errors()],
             "warnings": [p.as_json() for p in self.warnings()],
         }
@@ -129,7 +147,8 @@ def read_roster(
 ) -> RosterPreview:
     """Read and check a roster for `category`.
 
-    `villages`: names (or name → village id) of the township's villages; None skips the check.
+    `villages`: names (or name → village id, or a `VillageIndex` with merged/retired villages) of the
+    township's villages; None skips the check.
     `existing_ids`: ID numbers already in active notices of this category (→ notice title).
     `mapping_override`: {column key: header text | column letter | 0-based index}.
     `known_mappings`: remembered mappings by header signature (from RosterMapping).
@@ -175,7 +194,17 @@ def _read_roster(path, category, villages, existing_ids, mapping_override, job, 
         total_fen=built.total_fen,
         sum_fen=built.sum_fen,
         encoding=workbook.encoding,
+        stop_fen=built.stop_fen,
+        total_rule=built.total_rule,
     )
+
+
+def preview_context(preview: RosterPreview) -> RowContext:
+    """A row-check context for a finished preview (to add problems to its rows with the right labels)."""
+    columns = [HeaderColumn(index, text, text.split("/")[-1]) for index, text in enumerate(preview.headers)]
+    table = Table(sheet=RawSheet(preview.sheet, []), header_row=preview.header_row - 1,
+                  header_depth=preview.header_rows, columns=columns)
+    return RowContext(table, get_entry(preview.category), dict(preview.mapping), None, {})
 
 
 @contextmanager

@@ -1,0 +1,44 @@
+"""Line items carry 家庭人口, 保障人数, the change type and funding parts; villages and groups can be retired or merged.
+
+Revision ID: rosters_item_fields
+Revises: 0003
+Create Date: 2026-12-03
+
+Plain ADD COLUMNs on disclosure_item (instant even for a 50,000-line notice);
+village is rebuilt in batch mode for its new self-reference (撤并村: merged_into_id).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'rosters_item_fields'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('disclosure_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('family_size', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('covered_people', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('change_type', sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column('funding', sa.JSON(), nullable=True))
+    with op.batch_alter_table('village', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('merged_into_id', sa.String(length=36), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_village_merged_into_id_village'), 'village', ['merged_into_id'], ['id'])
+    with op.batch_alter_table('village_group', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('village_group', schema=None) as batch_op:
+        batch_op.drop_column('active')
+    with op.batch_alter_table('village', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_village_merged_into_id_village'), type_='foreignkey')
+        batch_op.drop_column('merged_into_id')
+        batch_op.drop_column('active')
+    with op.batch_alter_table('disclosure_item', schema=None) as batch_op:
+        batch_op.drop_column('funding')
+        batch_op.drop_column('change_type')
+        batch_op.drop_column('covered_people')
+        batch_op.drop_column('family_size')
