@@ -238,3 +238,60 @@ def corrupt_xlsx(path: Path) -> Path:
     good.unlink()
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+def sparse_xlsx(path: Path, far_cell: str, *, dimension: str | None = None, references: bool = True) -> Path:
+    """A tiny hand-written .xlsx: a 户主/身份证 header at A1 and one far-away cell (e.g. XFD200000),
+    no <dimension> tag unless given: python-calamine would size the sheet to the far cell."""
+    match = __import__("re").fullmatch(r"([A-Z]+)(\d+)", far_cell)
+    letters, row = match.group(1), int(match.group(2))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    ref = (lambda r: f' r="{r}"') if references else (lambda r: "")
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dim}<sheetData>"
+        f'<row r="1"><c{ref("A1")} t="inlineStr"><is><t>户主姓名</t></is></c>'
+        f'<c{ref("B1")} t="inlineStr"><is><t>身份证号码</t></is></c></row>'
+        f'<row r="{row}"><c r="{letters}{row}"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>"),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>"),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def far_cell_xls(path: Path, row: int = 65535, col: int = 255) -> Path:
+    """A 5.6 KB .xls (xlwt) with a header and one value at (row, col): calamine would allocate the whole grid."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    for column, text in enumerate(SIMPLE_HEADER):
+        sheet.write(0, column, text)
+    sheet.write(row, col, 1)
+    book.save(str(path))
+    return path

@@ -29,7 +29,8 @@ from zwgk_desktop.services.rosters.mapping import (
     letter_index,
     resolve_override,
 )
-from zwgk_desktop.services.rosters.reader import RawSheet, RosterFileError, read_workbook
+from zwgk_desktop.services.rosters.reader import RawSheet, RosterFileError
+from zwgk_desktop.services.rosters.sandbox import PendingRead, start_read
 from zwgk_desktop.services.rosters.table import Table, choose_table
 from zwgk_desktop.services.rosters.validate import (
     WARNING,
@@ -136,7 +137,7 @@ class RosterPreview:
 
 
 def read_roster(
-    path: str | os.PathLike,
+    path: "str | os.PathLike | PendingRead",
     category: str,
     villages: Iterable[str] | Mapping[str, str] | None = None,
     existing_ids: Mapping[str, str] | Iterable[str] | None = None,
@@ -147,6 +148,8 @@ def read_roster(
 ) -> RosterPreview:
     """Read and check a roster for `category`.
 
+    The file is read in a child process with memory and time limits (`sandbox.py`); `path` may be
+    a `PendingRead` already started.
     `villages`: names (or name → village id, or a `VillageIndex` with merged/retired villages) of the
     township's villages; None skips the check.
     `existing_ids`: ID numbers already in active notices of this category (→ notice title).
@@ -157,12 +160,13 @@ def read_roster(
         return _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings)
 
 
-def _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings) -> RosterPreview:
-    path = Path(path)
+def _read_roster(source, category, villages, existing_ids, mapping_override, job, known_mappings) -> RosterPreview:
     job = job or Job()
     entry = get_entry(category)
     job.progress(0, 0, "正在读取文件…")
-    workbook = read_workbook(path, job)
+    pending = source if isinstance(source, PendingRead) else start_read(source)
+    path = pending.path
+    workbook = pending.result(job)
     table, sheet_warnings = choose_table(workbook.sheets, entry, path.name)
     signature = header_signature(category, table.columns)
     mapping, source = _choose_mapping(table, entry, signature, mapping_override, known_mappings)
