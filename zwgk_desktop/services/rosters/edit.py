@@ -167,6 +167,10 @@ class EditResult:
     deleted: int = 0
     households_created: int = 0
 
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        return (self.disclosure_id,)
+
     def as_json(self) -> dict:
         return dict(self.__dict__)
 

@@ -74,6 +74,10 @@ class ImportResult:
     households_updated: int = 0
     dry_run: bool = False
 
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        return (self.disclosure_id,) if self.disclosure_id else ()
+
     def as_json(self) -> dict:
         data = {"disclosure_id": self.disclosure_id, "dry_run": self.dry_run}
         data.update(self.preview.as_json())
