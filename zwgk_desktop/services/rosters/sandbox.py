@@ -150,6 +150,8 @@ def read_sandboxed(path: str | os.PathLike, job: Job | None = None, *, limits: L
 
 
 def _child(sender, path: str, limits: Limits) -> None:
+    import python_calamine  # noqa: F401  (loaded before the limits: they are for the file, not the library)
+
     _apply_limits(limits)
     try:
         message = ("ok", read_workbook(path))

@@ -891,6 +891,9 @@ def _check_required(ctx: RowContext, item: RosterRow, row: int, required: list[t
     for column, target in required:
         if any(p.key == column.key and p.severity == ERROR for p in item.problems):
             continue
+        if column.key == "amount" and any(p.key and p.key.startswith("funding.") and p.severity == ERROR
+                                          for p in item.problems):
+            continue  # a funding part that is not a number already says why there is no amount
         if item.values.get(target) in (None, ""):
             where = header_label(ctx, column.key)
             missing_column = column.key not in ctx.mapping and not (column.key == "amount" and ctx.funding_columns)
