@@ -117,9 +117,14 @@ def add_village(session: Session, township: Township, name: str, order: int, gro
     session.flush()
     for index, group in enumerate(groups, start=1):
         session.add(VillageGroup(village_id=village.id, name=group, sort_order=index))
-    board_name = f"{name}{'居务' if kind == 'community' else '村务'}公开栏"
-    session.add(NoticeBoard(township_id=township.id, village_id=village.id, name=board_name, location=f"{name}党群服务中心"))
+    session.add(NoticeBoard(township_id=township.id, village_id=village.id, name=default_board_name(name),
+                            location=f"{name}党群服务中心"))
     return village
+
+
+def default_board_name(village: str) -> str:
+    """石桥村 → 石桥村村务公开栏, 新华社区 → 新华社区居务公开栏."""
+    return f"{village}{'居务' if village.endswith('社区') else '村务'}公开栏"
 
 
 def summarize(session: Session, township: Township) -> TownshipSummary:
@@ -278,7 +283,9 @@ def rename_village(session: Session, key: str, new_name: str) -> Village:
     village.name = new_name
     village.kind = "community" if new_name.endswith("社区") else "village"
     for board in session.execute(select(NoticeBoard).where(NoticeBoard.village_id == village.id)).scalars():
-        if board.name.startswith(old):
+        if board.name == default_board_name(old):
+            board.name = default_board_name(new_name)
+        elif board.name.startswith(old):
             board.name = new_name + board.name[len(old):]
     session.flush()
     return village

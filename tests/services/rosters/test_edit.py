@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from zwgk_desktop.core import lifecycle
 from zwgk_desktop.core.idnumber import make_id_number
-from zwgk_desktop.core.models import AuditEvent, Disclosure, DisclosureItem, Household, Village
+from zwgk_desktop.core.models import AuditEvent, Disclosure, DisclosureItem, Household, OutboxEntry, Village
 from zwgk_desktop.core.users import Actor
 from zwgk_desktop.errors import NotAllowed
 from zwgk_desktop.services.rosters.edit import (
@@ -199,3 +199,54 @@ def test_the_checker_gives_the_imports_messages_per_cell():
     assert "石桥村" in next(p.message for p in problems if p.column == "village")
     row = checker.parse({"village": "石桥村", "name": "张三", "amount": "500", "approved_on": "2026年11月5日"})
     assert row.accepted and row.values["approved_on"] == "2026-11-05" and row.values["amount_fen"] == 50000
+
+
+def test_family_size_covered_people_and_change_type_are_edited(demo_db):
+    """家庭人口 and 保障人数 are separate editor columns; 停保 typed in 类型 takes the line out of the notice total."""
+    nid = draft_id(demo_db)
+    draft = load(demo_db, CLERK, nid)
+    assert {"family_size", "people", "change_type"} <= {c.key for c in draft.columns}
+    first = draft.items[0]
+    before = notice(demo_db, nid)
+    counted = int(first.values["amount"].replace(".", ""))
+    save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, "family_size": "4", "people": "3",
+                                                                  "change_type": "停保"}}))
+    item = next(i for i in items_of(demo_db, nid) if i.id == first.item_id)
+    assert (item.family_size, item.covered_people, item.people, item.change_type) == (4, 3, 3, "stop")
+    assert item.extra["change_type"] == "停保"
+    assert notice(demo_db, nid).total_amount_fen == before.total_amount_fen - counted
+    again = load(demo_db, CLERK, nid).items[0]
+    assert (again.values["family_size"], again.values["people"], again.values["change_type"]) == ("4", "3", "停保")
+
+
+def test_funding_parts_are_edited_and_must_add_up(demo_db):
+    """A 危房改造 draft shows 中央…自筹 columns; a blank 合计 takes their sum; a 合计 that disagrees is refused."""
+    nid = draft_id(demo_db, category="weifang")
+    draft = load(demo_db, CLERK, nid)
+    keys = [c.key for c in draft.columns]
+    assert keys[-5:] == ["funding.central", "funding.province", "funding.city", "funding.county", "funding.self"]
+    first = draft.items[0]
+    parts = {"funding.central": "12000", "funding.province": "5000", "funding.county": "3000"}
+    with pytest.raises(ItemsInvalid) as caught:
+        save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, **parts, "amount": "21000"}}))
+    assert [(p.column, p.code) for p in caught.value.problems if p.severity == "error"] == [("amount", "total_mismatch")]
+    save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, **parts, "amount": ""}}))
+    item = next(i for i in items_of(demo_db, nid) if i.id == first.item_id)
+    assert item.amount_fen == 2_000_000
+    assert item.funding == {"central": 1_200_000, "province": 500_000, "city": 0, "county": 300_000, "self": 0}
+
+
+def test_draft_edit_path_writes_its_outbox_and_audit_rows(demo_db):
+    """Saving edits queues the notice's items for the county and records one items_edit event by the actor."""
+    nid = draft_id(demo_db)
+    first = load(demo_db, CLERK, nid).items[0]
+    with demo_db.session() as s:
+        last_outbox = s.execute(select(func.max(OutboxEntry.seq))).scalar() or 0
+        last_event = s.execute(select(func.max(AuditEvent.seq))).scalar() or 0
+    save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, "remark": "入户核实"}}))
+    with demo_db.session() as s:
+        queued = s.execute(select(OutboxEntry.entity, OutboxEntry.entity_id).where(OutboxEntry.seq > last_outbox)).all()
+        assert ("disclosure_items", nid) in queued
+        events = s.execute(select(AuditEvent).where(AuditEvent.seq > last_event)).scalars().all()
+        edit = next(e for e in events if e.action == "items_edit")
+        assert edit.entity_id == nid and edit.user == "jingban" and edit.summary["updated"] == 1
