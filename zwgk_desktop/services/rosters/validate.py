@@ -45,7 +45,7 @@ from zwgk_desktop.core.line_items import (
     funding_record,
     funding_total,
 )
-from zwgk_desktop.core.text_input import limit_for, normalize_input, too_long_message
+from zwgk_desktop.core.text_input import INVISIBLE, limit_for, normalize_input, too_long_message
 from zwgk_desktop.services.spreadsheet_out import FORMULA_TRIGGERS
 
 from zwgk_desktop.services.rosters.table import Table, cell_text
@@ -395,6 +395,9 @@ class RowContext:
                                 if funding_key(part) in self.mapping]
         self.change_types = self.entry.column("change_type") is not None
         self.multipliers = {key: _unit_multiplier(self, key) for key in self.mapping}
+        self.limits = {key: limit_for(key) for key in self.mapping}
+        self.text_clean = False  # set by build_rows after one pass over the sheet
+        self.village_cache: dict = {}
 
 
 def _unit_multiplier(ctx: RowContext, key: str) -> int:
@@ -434,21 +437,26 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
     header_texts = _header_texts(ctx)
     last_item: RosterRow | None = None
     after_total = False
-    total_rows = len(sheet.rows)
+    rows = sheet.rows
+    total_rows = len(rows)
+    start = ctx.table.data_start
     mapped = sorted(set(ctx.mapping.values()))
+    ctx.text_clean = sheet_text_clean(rows, start, mapped)
     plan = column_plan(ctx)
     mapping_items = list(ctx.mapping.items())
     required = required_targets(ctx)
-    for index in range(ctx.table.data_start, total_rows):
-        if (index - ctx.table.data_start) % PROGRESS_EVERY == 0:
+    name_col = ctx.mapping.get("name", -1)
+    for index in range(start, total_rows):
+        if (index - start) % PROGRESS_EVERY == 0:
             job.check()
-            job.progress(index - ctx.table.data_start, total_rows - ctx.table.data_start, "正在检查花名册各行…")
-        cells = sheet.rows[index]
+            job.progress(index - start, total_rows - start, "正在检查花名册各行…")
+        cells = rows[index]
         width = len(cells)
+        name_raw = cells[name_col] if 0 <= name_col < width else ""
+        if not (name_raw.__class__ is str and name_raw and not name_raw.isspace()):
+            if not any(_filled(cells[c]) for c in mapped if c < width):
+                continue  # blank row (or only outside the mapped columns)
         values = {key: (cells[col] if col < width else "") for key, col in mapping_items}
-        present = [value for c in mapped if c < width and _filled(value := cells[c])]
-        if not present:
-            continue  # blank row (or only outside the mapped columns)
         label = _total_label(cells)
         if label is not None:
             if label == "grand":
@@ -457,15 +465,17 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
             else:
                 result.skipped_rows += 1
             continue
-        if _is_repeated_header(present, header_texts) or (index - ctx.table.data_start < 3 and _is_column_number_row(cells)):
+        if ((name_raw.__class__ is str and name_raw.strip() in header_texts
+             and _is_repeated_header([cells[c] for c in mapped if c < width], header_texts))
+                or (index - start < 3 and _is_column_number_row(cells))):
             result.skipped_rows += 1
             continue
-        name_raw = values.get("name", "")
         if cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item):
             _attach_member(ctx, last_item, values, index, result)
             continue
         if cell_text(name_raw) == "" and not _has_core_value(ctx, values):
-            if not (after_total or _is_footer([cell_text(v) for v in present])):
+            present = [cell_text(cells[c]) for c in mapped if c < width and _filled(cells[c])]
+            if not (after_total or _is_footer(present)):
                 result.file_problems.append(
                     Problem(index + 1, None, "skipped_row", f"第{index + 1}行没有姓名、身份证号码或金额，已跳过。", WARNING)
                 )
@@ -477,9 +487,9 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
         amount = item.values.get("amount_fen")
         if amount is not None:
             result.sum_fen += amount
-            if not counts_in_totals(item.values.get("change_type_code")):
+            if item.values.get("change_type_code") == "stop":
                 result.stop_fen += amount
-    job.progress(total_rows - ctx.table.data_start, total_rows - ctx.table.data_start, "正在核对重复和合计…")
+    job.progress(total_rows - start, total_rows - start, "正在核对重复和合计…")
     _finish_people(ctx, result.rows)
     _check_duplicates(ctx, result.rows)
     result.file_problems.extend(_total_check(ctx, result))
@@ -637,13 +647,46 @@ def _build_item(ctx: RowContext, values: dict, index: int, cells: list, plan: li
 
 
 def column_plan(ctx: RowContext) -> list[tuple[Column, Any]]:
-    """The (column, parser) pairs to run on every row, chosen once per roster instead of per cell."""
+    """The (column, parser) pairs to run on every row, chosen once per roster instead of per cell.
+
+    Columns whose values repeat (groups, options, amounts, counts, dates, change types) parse each
+    distinct cell once (`_memoized`); names, ID numbers, accounts and villages run every time."""
     plan = []
     for column in ctx.entry.columns:
         if column.key not in ctx.mapping and not (column.key == "village" and ctx.default_village):
             continue
-        plan.append((column, _parser_for(ctx, column)))
+        parse = _parser_for(ctx, column)
+        plan.append((column, _memoized(parse) if parse in _REPEATING else parse))
     return plan
+
+
+MEMO_LIMIT = 5000
+
+
+def _memoized(parse):
+    """`parse` answered once per distinct cell value; results with a problem are never reused."""
+    cache: dict = {}
+
+    def run(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+        key = (raw.__class__, raw)
+        try:
+            hit = cache.get(key)
+        except TypeError:  # an unhashable cell: no caching
+            parse(ctx, item, column, raw, row)
+            return
+        if hit is not None:
+            item.values.update(hit)
+            return
+        scratch = RosterRow(row)
+        parse(ctx, scratch, column, raw, row)
+        item.values.update(scratch.values)
+        if scratch.problems or scratch.raw or len(cache) >= MEMO_LIMIT:
+            item.problems.extend(scratch.problems)
+            item.raw.update(scratch.raw)
+            return
+        cache[key] = scratch.values
+
+    return run
 
 
 def _parser_for(ctx: RowContext, column: Column):
@@ -671,24 +714,36 @@ def _parser_for(ctx: RowContext, column: Column):
     return _parse_text_column
 
 
+_REPEATING: frozenset = frozenset()  # filled below, once the parsers exist
+
+
 def _parse_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
     _parser_for(ctx, column)(ctx, item, column, raw, row)
 
 
 def input_text(ctx: RowContext, item: RosterRow, key: str, text: str, row: int, label: str | None = None) -> str:
-    """Imported text normalised once: NFC, invisible/bidi characters removed (warned), length limited."""
-    if not text.isascii():
+    """Imported text normalised once: NFC, invisible/bidi characters removed (warned), length limited.
+
+    When the whole sheet's text was found clean in one pass (`RowContext.text_clean`), only the
+    length is checked here."""
+    if not ctx.text_clean and (not text.isascii() or not text.isprintable()):
         text, removed = normalize_input(text)
         if removed:
             _warn_invisible(ctx, item, key, row)
-    elif not text.isprintable():
-        text, removed = normalize_input(text)
-        if removed:
-            _warn_invisible(ctx, item, key, row)
-    limit = limit_for(key)
+    limit = ctx.limits.get(key) or limit_for(key)
     if len(text) > limit:
         raise TooLong(too_long_message(label or header_label(ctx, key), len(text), limit))
     return text
+
+
+def sheet_text_clean(rows: list[list], start: int, columns: list[int]) -> bool:
+    """Whether every text cell of these columns is already NFC without invisible characters (one pass)."""
+    texts = [cell for row in rows[start:] for col in columns
+             if col < len(row) and (cell := row[col]).__class__ is str]
+    joined = "\t".join(texts)  # tabs (and line breaks) are whitespace, not invisible characters
+    if INVISIBLE.search(joined):
+        return False
+    return joined.isascii() or unicodedata.is_normalized("NFC", joined)
 
 
 def _warn_invisible(ctx: RowContext, item: RosterRow, key: str, row: int) -> None:
@@ -708,7 +763,32 @@ def _parse_plain_name(ctx: RowContext, item: RosterRow, column: Column, raw: Any
 
 
 def _parse_village_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
-    _parse_village(ctx, item, raw, row)
+    """The village (and a group written after it); each distinct cell is matched once per roster."""
+    cache = ctx.village_cache
+    try:
+        hit = cache.get((raw.__class__, raw))
+    except TypeError:
+        hit = None
+    if hit is not None:
+        village, group, village_id = hit
+        item.values["village"] = village
+        item.village_id = village_id
+        if group:
+            item.values.setdefault("group", group)
+        return
+    scratch = RosterRow(row)
+    _parse_village(ctx, scratch, raw, row)
+    village, group = scratch.values.get("village"), scratch.values.get("group")
+    item.values["village"] = village
+    item.village_id = scratch.village_id
+    if group:
+        item.values.setdefault("group", group)
+    item.problems.extend(scratch.problems)
+    if not scratch.problems and village is not None and len(cache) < MEMO_LIMIT:
+        try:
+            cache[(raw.__class__, raw)] = (village, group, scratch.village_id)
+        except TypeError:
+            pass
 
 
 def _parse_group(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
@@ -824,6 +904,12 @@ def _parse_funding(ctx: RowContext, item: RosterRow, values: dict, row: int) -> 
             f"本行合计{_yuan(amount)}元，与各项资金之和{_yuan(parts_fen)}元不符"
             f"（{'、'.join(f'{part_label(p)}{_yuan(funding[p])}' for p in FUNDING_PARTS if funding[p])}），"
             "请核对后重新导入。"))
+
+
+_REPEATING = frozenset({
+    _parse_group, _parse_money_column, _parse_int_column, _parse_count_column, _parse_date_column,
+    _parse_text_column, _parse_change_type_column,
+})
 
 
 def part_label(part: str) -> str:
