@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -224,6 +225,27 @@ def _import_roster(
     recheck_existing(session, preview)
     if preview.accepted == 0:
         return ImportResult(disclosure_id=None, preview=preview)
+    with bulk_cache(session):
+        return _write(session, preview, title, author, job)
+
+
+@contextmanager
+def bulk_cache(session: Session, kib: int = 65536) -> Iterator[None]:
+    """A bigger page cache while tens of thousands of rows go in (no dirty page spills mid-transaction)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    dbapi = connection.connection.dbapi_connection
+    before = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+    dbapi.execute(f"PRAGMA cache_size=-{kib}")
+    try:
+        yield
+    finally:
+        dbapi.execute(f"PRAGMA cache_size={before}")
+
+
+def _write(session: Session, preview: RosterPreview, title: str | None, author: str, job: Job) -> ImportResult:
     township = require_township(session)
     villages = village_ids(session, township.id)
     accepted = preview.accepted_rows
@@ -238,7 +260,7 @@ def _import_roster(
         session, "roster_import", "disclosure", disclosure.id,
         {
             "file": Path(preview.path).name, "sheet": preview.sheet, "category": preview.category,
-            "accepted": preview.accepted, "rejected": preview.rejected,
+            "accepted": len(accepted), "rejected": len(preview.rows) - len(accepted),
             "households_created": created, "households_updated": updated,
         },
     )
@@ -303,7 +325,7 @@ def _upsert_households(
     inserts: list[tuple] = []
     updates: list[dict] = []
     result: dict[int, str] = {}
-    ids = iter_new_ids()
+    ids = iter(new_ids(len(rows)))
     for row in rows:
         village_id = _village_id(row, villages)
         if village_id is None:
@@ -339,7 +361,8 @@ def _upsert_households(
         insert_rows(
             cursor, OutboxEntry.__table__,
             ("key", "entity", "entity_id", "op", "payload", "created_at", "state", "attempts", "error"),
-            [(key, Household.__tablename__, hid, "upsert", payload, now, "pending", 0, "") for key, hid in zip(ids, touched)],
+            [(key, Household.__tablename__, hid, "upsert", payload, now, "pending", 0, "")
+             for key, hid in zip(new_ids(len(touched)), touched)],
         )
     return result, len(inserts), len({h["id"] for h in updates})
 
@@ -405,23 +428,22 @@ def _insert_items(
     items = []
     total_fen = total_people = 0
     disclosure_id = disclosure.id
-    extra_json = _JsonCache()
-    ids = iter_new_ids()
+    ids = iter(new_ids(len(rows)))
+    extra_keys = [c.key for c in get_entry(preview.category).columns if c.key not in TYPED_KEYS]
+    extra_json = _ExtraJson(extra_keys)
+    dumps = json.dumps
     for seq, row in enumerate(rows, start=1):
         values = row.values
-        extra = {k: v for k, v in values.items() if k not in TYPED_KEYS and v is not None and v != ""}
-        if row.member_rows:
-            extra["_member_rows"] = len(row.member_rows)
-        amount_fen = values.get("amount_fen")
-        people = values.get("people")
-        change_type = values.get("change_type_code")
-        funding = values.get("funding")
+        get = values.get
+        amount_fen = get("amount_fen")
+        people = get("people")
+        change_type = get("change_type_code")
+        funding = get("funding")
         items.append((
             next(ids), now, now, 1, disclosure_id, seq, household_ids.get(row.row),
-            values.get("name") or "", _village_id(row, villages), values.get("village") or "",
-            values.get("group") or "", values.get("id_number") or "", people, amount_fen, extra_json(extra),
-            values.get("family_size"), values.get("covered_people"), change_type,
-            None if funding is None else json.dumps(funding),
+            get("name") or "", row.village_id or villages.get(get("village") or ""), get("village") or "",
+            get("group") or "", get("id_number") or "", people, amount_fen, extra_json(values, row.member_rows),
+            get("family_size"), get("covered_people"), change_type, None if funding is None else dumps(funding),
         ))
         if counts_in_totals(change_type):
             total_fen += amount_fen or 0
@@ -437,29 +459,41 @@ def _insert_items(
     session.flush()
 
 
+class _ExtraJson:
+    """The `extra` JSON of a row (its non-typed catalogue values), as SQLAlchemy's JSON type stores it
+    (`json.dumps`); rows repeat the same few combinations, so each is dumped once."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self._texts: dict[tuple, str] = {}
+
+    def __call__(self, values: dict, member_rows: list) -> str:
+        get = values.get
+        key = tuple(get(k) for k in self.keys)
+        if member_rows:
+            key += (len(member_rows),)
+        try:
+            text = self._texts.get(key)
+        except TypeError:  # an unhashable value: no caching
+            return json.dumps(self._extra(values, member_rows))
+        if text is None:
+            text = json.dumps(self._extra(values, member_rows))
+            if all(v.__class__ is str or v is None for v in key):  # 1, 1.0 and True: one key, three JSONs
+                self._texts[key] = text
+        return text
+
+    def _extra(self, values: dict, member_rows: list) -> dict:
+        extra = {k: v for k in self.keys if (v := values.get(k)) is not None and v != ""}
+        if member_rows:
+            extra["_member_rows"] = len(member_rows)
+        return extra
+
+
 ITEM_COLUMNS = (
     "id", "created_at", "updated_at", "row_version", "disclosure_id", "seq", "household_id", "name",
     "village_id", "village_name", "group_name", "id_number", "people", "amount_fen", "extra",
     "family_size", "covered_people", "change_type", "funding",
 )
-
-
-class _JsonCache:
-    """`json.dumps` (what SQLAlchemy's JSON type stores) of small dicts that repeat row after row."""
-
-    def __init__(self) -> None:
-        self._texts: dict[tuple, str] = {}
-
-    def __call__(self, value: dict) -> str:
-        try:
-            # Types too: 1, 1.0 and True are equal as keys but not as JSON.
-            key = (tuple(value.items()), tuple(map(type, value.values())))
-            text = self._texts.get(key)
-        except TypeError:  # an unhashable value: no caching
-            return json.dumps(value)
-        if text is None:
-            text = self._texts[key] = json.dumps(value)
-        return text
 
 
 # --- raw DB-API writes in the session's transaction ----------------------------------------------
@@ -477,12 +511,22 @@ def db_timestamp(value: datetime) -> str:
 
 
 def iter_new_ids(batch: int = 1024) -> Iterator[str]:
-    """Endless random (version 4) UUID strings, like `models.new_id`, drawn from os.urandom in batches."""
+    """Endless random (version 4) UUID strings, like `models.new_id`, drawn from os.urandom in batches.
+
+    Each batch comes out in ascending order: the rows they key go into the primary-key index
+    side by side instead of at random pages (still random ids, just handed out sorted)."""
     while True:
-        pool = os.urandom(16 * batch).hex()
-        for start in range(0, 32 * batch, 32):
-            h = pool[start:start + 32]
-            yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+        yield from new_ids(batch)
+
+
+def new_ids(count: int) -> list[str]:
+    """`count` random (version 4) UUID strings in ascending order."""
+    pool = os.urandom(16 * count).hex()
+    variant = _VARIANT
+    ids = [f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:]}"
+           for h in (pool[start:start + 32] for start in range(0, 32 * count, 32))]
+    ids.sort()
+    return ids
 
 
 def _dbapi_cursor(session: Session):
