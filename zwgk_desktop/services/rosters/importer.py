@@ -65,6 +65,7 @@ TYPED_KEYS = ("name", "village", "group", "id_number", "people", "amount_fen", "
               "covered_people", "change_type_code", "funding")
 CHUNK = 2000
 IN_CHUNK = 500
+LOOKUP_CHUNK = 5000  # ID numbers per IN (…) lookup (SQLite allows 32,766 parameters)
 
 
 @dataclass
@@ -138,8 +139,8 @@ def active_id_numbers(session: Session, category: str, id_numbers: Iterable[str]
         return dict(session.execute(statement).all())
     wanted = sorted(set(id_numbers))
     found: dict[str, str] = {}
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start:start + IN_CHUNK]
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start:start + LOOKUP_CHUNK]
         found.update(session.execute(statement.where(DisclosureItem.id_number.in_(chunk))).all())
     return found
 
@@ -326,22 +327,25 @@ def _upsert_households(
     updates: list[dict] = []
     result: dict[int, str] = {}
     ids = iter(new_ids(len(rows)))
+    fields = HOUSEHOLD_VALUE_FIELDS
     for row in rows:
         village_id = _village_id(row, villages)
         if village_id is None:
             continue
-        wanted = _household_values(row, village_id)
-        existing = by_id.get(wanted["id_number"]) if wanted["id_number"] else by_name.get((village_id, wanted["head_name"]))
+        wanted = household_tuple(row, village_id)
+        id_number, head_name = wanted[3], wanted[2]
+        existing = by_id.get(id_number) if id_number else by_name.get((village_id, head_name))
         if existing is None:
             household_id = next(ids)
-            inserts.append((household_id, now, now, 1, *wanted.values()))
-            if wanted["id_number"]:
-                by_id[wanted["id_number"]] = {"id": household_id, "row_version": 1, **wanted}
+            inserts.append((household_id, now, now, 1, *wanted))
+            record = {"id": household_id, "row_version": 1, **dict(zip(fields, wanted))}
+            if id_number:
+                by_id[id_number] = record
             else:
-                by_name[(village_id, wanted["head_name"])] = {"id": household_id, "row_version": 1, **wanted}
+                by_name[(village_id, head_name)] = record
         else:
             household_id = existing["id"]
-            changes = {k: v for k, v in wanted.items() if v not in ("", None) and existing.get(k) != v}
+            changes = {k: v for k, v in zip(fields, wanted) if v not in ("", None) and existing.get(k) != v}
             if changes:
                 existing.update(changes)
                 existing["row_version"] = existing.get("row_version", 1) + 1
@@ -378,18 +382,18 @@ def _group_by_keys(updates: list[dict]) -> list[list[dict]]:
 HOUSEHOLD_VALUE_FIELDS = ("village_id", "group_name", "head_name", "id_number", "member_count", "phone", "bank_account")
 
 
+def household_tuple(row: RosterRow, village_id: str) -> tuple:
+    """The household columns a roster row sets, in `HOUSEHOLD_VALUE_FIELDS` order: where it lives, the
+    head, the ID number, 家庭人口 (else the people covered), phone and bank account."""
+    get = row.values.get
+    return (village_id, get("group") or "", get("name") or "", get("id_number") or "",
+            get("family_size") or get("covered_people") or get("people") or 1, get("phone") or "",
+            get("bank_account") or "")
+
+
 def _household_values(row: RosterRow, village_id: str) -> dict:
-    """The household columns a roster row sets, in `HOUSEHOLD_VALUE_FIELDS` order."""
-    values = row.values
-    return {
-        "village_id": village_id,
-        "group_name": values.get("group") or "",
-        "head_name": values.get("name") or "",
-        "id_number": values.get("id_number") or "",
-        "member_count": values.get("family_size") or values.get("covered_people") or values.get("people") or 1,
-        "phone": values.get("phone") or "",
-        "bank_account": values.get("bank_account") or "",
-    }
+    """The household columns a roster row sets, by name (the draft editor's path)."""
+    return dict(zip(HOUSEHOLD_VALUE_FIELDS, household_tuple(row, village_id)))
 
 
 HOUSEHOLD_FIELDS = ("id", "row_version", *HOUSEHOLD_VALUE_FIELDS)
@@ -398,8 +402,8 @@ HOUSEHOLD_FIELDS = ("id", "row_version", *HOUSEHOLD_VALUE_FIELDS)
 def _select_households(cursor, column: str, keys: list[str]) -> Iterator[dict]:
     """Households whose `column` is one of `keys`, as dicts of `HOUSEHOLD_FIELDS`, IN_CHUNK keys per query."""
     fields = ", ".join(_quote(f) for f in HOUSEHOLD_FIELDS)
-    for start in range(0, len(keys), IN_CHUNK):
-        chunk = keys[start:start + IN_CHUNK]
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start:start + LOOKUP_CHUNK]
         sql = f"SELECT {fields} FROM household WHERE {_quote(column)} IN ({', '.join('?' * len(chunk))})"
         for record in cursor.execute(sql, chunk).fetchall():
             yield dict(zip(HOUSEHOLD_FIELDS, record))

@@ -104,13 +104,13 @@ class RosterPreview:
 
     def errors(self) -> list[Problem]:
         """Every error: the rejected rows' problems and file-level ones (e.g. total_mismatch), by row."""
-        found = [p for r in self.rows for p in r.problems if p.severity != WARNING]
+        found = [p for r in self.rows if r.problems for p in r.problems if p.severity != WARNING]
         found += [p for p in self.file_problems if p.severity != WARNING]
         return sorted(found, key=lambda p: (p.row or 0))
 
     def warnings(self) -> list[Problem]:
         found = [p for p in self.file_problems if p.severity == WARNING]
-        found += [p for r in self.rows for p in r.problems if p.severity == WARNING]
+        found += [p for r in self.rows if r.problems for p in r.problems if p.severity == WARNING]
         return sorted(found, key=lambda p: (p.row or 0))
 
     def mapping_headers(self) -> dict[str, str]:
@@ -118,14 +118,15 @@ class RosterPreview:
         return {key: self.headers[index] for key, index in self.mapping.items() if index < len(self.headers)}
 
     def as_json(self) -> dict:
+        accepted = self.accepted
         return {
             "sheet": self.sheet,
             "header_row": self.header_row,
             "title": self.title,
             "mapping": self.mapping_headers(),
             "mapping_source": self.mapping_source,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
+            "accepted": accepted,
+            "rejected": len(self.rows) - accepted,
             "skipped_rows": self.skipped_rows,
             "member_rows": self.member_rows,
             "total_amount_fen": self.accepted_fen,
