@@ -120,6 +120,7 @@ def test_preview_shows_funding_parts_change_types_and_the_total_without_stop(qtb
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert {"中央(元)", "省级(元)", "县级(元)", "自筹(元)"} <= set(headers)
     assert model.index(0, headers.index("中央(元)")).data() == "12,000.00"
+    assert "农村危房改造补助对象公示" in dialog.title_edit.placeholderText() and "花名册" not in dialog.title_edit.placeholderText()
     tasks.shutdown()
 
 

@@ -31,13 +31,15 @@ from zwgk_desktop.ops.base import read_session, reads, unit_of_work, writes
 def preview_roster(db, actor: Actor, source, category: str, mapping_override: Mapping[str, Any] | None = None,
                    *, job: Job | None = None):
     """A checked preview of the roster against this township's villages, active notices and remembered mappings."""
-    from zwgk_desktop.services.rosters.importer import roster_facts
+    from zwgk_desktop.services.rosters.importer import notice_title, roster_facts
     from zwgk_desktop.services.rosters.preview import read_roster
 
     with read_session(db, actor) as session:
         facts = roster_facts(session, category)
-    return read_roster(source, category, villages=facts.villages, existing_ids=facts.existing_ids,
-                       mapping_override=mapping_override, job=job, known_mappings=facts.known_mappings)
+    preview = read_roster(source, category, villages=facts.villages, existing_ids=facts.existing_ids,
+                          mapping_override=mapping_override, job=job, known_mappings=facts.known_mappings)
+    preview.default_title = notice_title(None, category, facts.township)
+    return preview
 
 
 @writes("notices", "items", "households")

@@ -277,7 +277,7 @@ class ImportDialog(QDialog):
         top.addWidget(self.path_edit, 1)
         top.addWidget(browse)
         layout.addLayout(top)
-        self.title_edit = QLineEdit(placeholderText=tr("公示标题（留空则按类别模板生成，如“青山镇2026年12月城乡最低生活保障对象审核确认情况公示”）"))
+        self.title_edit = QLineEdit(placeholderText=tr("公示标题（留空则按类别模板生成）"))
         layout.addWidget(self.title_edit)
         self.summary = QLabel(tr("尚未选择文件。"))
         self.summary.setWordWrap(True)
@@ -350,6 +350,8 @@ class ImportDialog(QDialog):
     def show_preview(self, preview: RosterPreview) -> None:
         self.preview = preview
         self.model.set_preview(preview)
+        if preview.default_title:
+            self.title_edit.setPlaceholderText(tr("公示标题（留空则为“{title}”）").format(title=preview.default_title))
         self.table.resizeColumnsToContents()
         lines = summary_lines(preview)
         missing = unknown_villages(preview)

@@ -250,3 +250,17 @@ def test_draft_edit_path_writes_its_outbox_and_audit_rows(demo_db):
         events = s.execute(select(AuditEvent).where(AuditEvent.seq > last_event)).scalars().all()
         edit = next(e for e in events if e.action == "items_edit")
         assert edit.entity_id == nid and edit.user == "jingban" and edit.summary["updated"] == 1
+
+
+def test_after_a_merger_the_editor_reads_the_old_village_as_the_new_one(demo_db):
+    """撤并村 李集村 → 石桥村: a line typed as 李集村 is saved under 石桥村 (a warning, not an error)."""
+    from zwgk_desktop.ops import villages
+
+    villages.merge_village(demo_db, Actor("admin", "admin"), "李集村", "石桥村")
+    nid = draft_id(demo_db)
+    draft = load(demo_db, CLERK, nid)
+    assert "李集村" not in draft.villages and draft.merged_villages == {"李集村": "石桥村"}
+    first = draft.items[0]
+    save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, "village": "李集村二组"}}))
+    item = next(i for i in items_of(demo_db, nid) if i.id == first.item_id)
+    assert (item.village_name, item.group_name) == ("石桥村", "二组")

@@ -47,7 +47,7 @@ from zwgk_desktop.core.lifecycle import edit_notice, ensure_editable
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, Village
 from zwgk_desktop.core.users import EDIT, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed
-from zwgk_desktop.services.rosters.importer import INACTIVE_STATUSES, TYPED_KEYS, _household_values
+from zwgk_desktop.services.rosters.importer import INACTIVE_STATUSES, TYPED_KEYS, _household_values, village_index
 from zwgk_desktop.services.rosters.mapping import HeaderColumn
 from zwgk_desktop.services.rosters.reader import RawSheet
 from zwgk_desktop.services.rosters.table import Table
@@ -109,6 +109,8 @@ class DraftForEdit:
     village_scope: tuple[str, ...] | None  # None: every village; else the village ids the actor may edit
     can_edit_text: bool  # title and body (not for village users)
     hidden_items: int = 0  # rows of other villages, not shown to a village user
+    merged_villages: dict[str, str] = field(default_factory=dict)  # 撤并村: old name → the village it joined
+    retired_villages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -258,7 +260,8 @@ class RowChecker:
     """The import's checks on editor rows; built once per notice from `DraftForEdit`-like facts."""
 
     def __init__(self, entry: CatalogEntry, villages: Mapping[str, str], existing_ids: Mapping[str, str],
-                 scope: Iterable[str] | None = None, *, today: date | None = None):
+                 scope: Iterable[str] | None = None, *, today: date | None = None,
+                 merged: Mapping[str, str] | None = None, retired: Iterable[str] = ()):
         self.entry = entry
         self.scope = None if scope is None else frozenset(scope)
         self.village_names = {vid: name for name, vid in villages.items()}
@@ -267,7 +270,7 @@ class RowChecker:
         self.ctx = RowContext(
             table=Table(sheet=RawSheet("编辑", []), header_row=0, header_depth=1, columns=columns),
             entry=entry, mapping={c.key: index for index, c in enumerate(self.columns)},
-            villages=VillageIndex.build(dict(villages)), existing_ids=dict(existing_ids),
+            villages=VillageIndex.build(dict(villages), merged=merged, retired=retired), existing_ids=dict(existing_ids),
             today=today or date.today(),
         )
         self.plan = column_plan(self.ctx)
@@ -335,10 +338,18 @@ def cell_problems(row_key: str, row: RosterRow) -> list[CellProblem]:
 
 
 def _villages(session: Session, township_id: str) -> dict[str, str]:
+    """The villages in use, name → id, in the township's order (retired and merged ones take no new lines)."""
     rows = session.execute(
-        select(Village.name, Village.id).where(Village.township_id == township_id).order_by(Village.sort_order, Village.name)
+        select(Village.name, Village.id).where(Village.township_id == township_id, Village.active.is_(True))
+        .order_by(Village.sort_order, Village.name)
     )
     return dict(rows.all())
+
+
+def _checker_for(session: Session, d: Disclosure, entry: CatalogEntry, scope, today=None) -> RowChecker:
+    index = village_index(session, d.township_id)
+    return RowChecker(entry, _villages(session, d.township_id), other_active_ids(session, d), scope, today=today,
+                      merged=index.merged, retired=index.retired)
 
 
 def other_active_ids(session: Session, disclosure: Disclosure) -> dict[str, str]:
@@ -375,6 +386,8 @@ def load_draft(session: Session, actor: Actor, disclosure_id: str) -> DraftForEd
         version=d.version, columns=editor_columns(entry),
         items=[EditableItem(i.id, i.seq, item_texts(entry, i)) for i in shown],
         villages=_villages(session, d.township_id), existing_ids=other_active_ids(session, d),
+        merged_villages=dict((index := village_index(session, d.township_id)).merged),
+        retired_villages=tuple(index.retired),
         other_ids=hidden, village_scope=scope, can_edit_text=scope is None, hidden_items=len(items) - len(shown),
     )
 
@@ -394,7 +407,7 @@ def save_draft_edits(
     entry = get_entry(d.category)
     facts = {r.id: r for r in session.execute(select(*FACT_COLUMNS).where(DisclosureItem.disclosure_id == d.id))}
     _check_targets(facts, edits, scope)
-    checker = RowChecker(entry, _villages(session, d.township_id), other_active_ids(session, d), scope, today=today)
+    checker = _checker_for(session, d, entry, scope, today)
     parsed, problems = _check_all(checker, facts, edits)
     if any(p.severity == ERROR for p in problems):
         raise ItemsInvalid(problems)

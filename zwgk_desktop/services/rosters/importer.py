@@ -157,13 +157,14 @@ class RosterFacts:
     villages: VillageIndex
     existing_ids: dict[str, str]
     known_mappings: dict[str, dict]
+    township: str = ""
 
 
 def roster_facts(session: Session, category: str) -> RosterFacts:
     get_entry(category)
     township = require_township(session)
     return RosterFacts(village_index(session, township.id), active_id_numbers(session, category),
-                       remembered_mappings(session, category))
+                       remembered_mappings(session, category), township.name)
 
 
 def preview_roster(
@@ -175,7 +176,7 @@ def preview_roster(
     `path` may be a `PendingRead` already started in a child process (the CLI starts reading
     before it opens the database)."""
     facts = roster_facts(session, category)
-    return read_roster(
+    preview = read_roster(
         path, category,
         villages=facts.villages,
         existing_ids=facts.existing_ids,
@@ -183,6 +184,8 @@ def preview_roster(
         job=job,
         known_mappings=facts.known_mappings,
     )
+    preview.default_title = notice_title(None, category, facts.township)
+    return preview
 
 
 # --- the import ---------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class RosterPreview:
     encoding: str | None = None
     stop_fen: int = 0  # the part of sum_fen on 停保 lines
     total_rule: str | None = None  # the 合计 row adds up with_stop | without_stop
+    default_title: str = ""  # the title the notice gets unless the clerk types one
 
     @property
     def accepted_rows(self) -> list[RosterRow]:
@@ -123,6 +124,7 @@ class RosterPreview:
             "sheet": self.sheet,
             "header_row": self.header_row,
             "title": self.title,
+            "default_title": self.default_title,
             "mapping": self.mapping_headers(),
             "mapping_source": self.mapping_source,
             "accepted": accepted,

@@ -152,7 +152,8 @@ class EditableItemsModel(QAbstractTableModel):
     def load(self, draft: DraftForEdit) -> None:
         self.beginResetModel()
         self.columns = tuple(draft.columns)
-        self.checker = RowChecker(get_entry(draft.category), draft.villages, draft.existing_ids, draft.village_scope)
+        self.checker = RowChecker(get_entry(draft.category), draft.villages, draft.existing_ids, draft.village_scope,
+                                  merged=draft.merged_villages, retired=draft.retired_villages)
         self.hidden_ids = dict(draft.other_ids)
         self.rows = [EditorRow(i.item_id, i.item_id, dict(i.values), dict(i.values)) for i in draft.items]
         for row in self.rows:
