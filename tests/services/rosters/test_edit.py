@@ -261,6 +261,6 @@ def test_after_a_merger_the_editor_reads_the_old_village_as_the_new_one(demo_db)
     draft = load(demo_db, CLERK, nid)
     assert "李集村" not in draft.villages and draft.merged_villages == {"李集村": "石桥村"}
     first = draft.items[0]
-    save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, "village": "李集村二组"}}))
+    save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, "village": "李集村二组", "group": ""}}))
     item = next(i for i in items_of(demo_db, nid) if i.id == first.item_id)
     assert (item.village_name, item.group_name) == ("石桥村", "二组")
