@@ -257,8 +257,20 @@ def _write(session: Session, preview: RosterPreview, title: str | None, author: 
         session, township.id, preview.category, notice_title(title, preview.category, township.name),
         issuer=township.issuer, supervise_phone=township.supervise_phone, author=author,
     )
-    household_ids, created, updated = _upsert_households(session, preview, accepted, villages, job)
-    _insert_items(session, disclosure, preview, accepted, villages, household_ids, job)
+    cursor = _dbapi_cursor(session)
+    lookups = _household_lookups(cursor, preview, accepted, villages)
+    writer = BackgroundWriter(cursor)
+    try:
+        household_ids, created, updated = _upsert_households(preview, accepted, villages, lookups, writer, job)
+        totals = _insert_items(disclosure.id, preview, accepted, villages, household_ids, writer, job)
+        writer.finish()
+    except BaseException:
+        writer.abandon()
+        raise
+    job.progress(len(accepted), len(accepted), "正在写入公示明细…")
+    queue_items_changed(session, disclosure.id)
+    disclosure.item_count, disclosure.total_amount_fen, disclosure.total_people = totals
+    session.flush()
     _remember_mapping(session, preview)
     audit.record(
         session, "roster_import", "disclosure", disclosure.id,
@@ -314,23 +326,38 @@ def _village_id(row: RosterRow, villages: dict[str, str]) -> str | None:
     return row.village_id or villages.get(row.values.get("village") or "")
 
 
-def _upsert_households(
-    session: Session, preview: RosterPreview, rows: list[RosterRow], villages: dict[str, str], job: Job
-) -> tuple[dict[int, str], int, int]:
-    """Household id per roster row (by spreadsheet row number); counts of created/updated ones."""
-    entry = get_entry(preview.category)
-    if entry.column("id_number") is None:
-        return {}, 0, 0
-    cursor = _dbapi_cursor(session)
+def _household_lookups(cursor, preview: RosterPreview, rows: list[RosterRow], villages: dict[str, str]):
+    """Existing households of these rows: by ID number, and (rows without one) by a unique village + name."""
+    if get_entry(preview.category).column("id_number") is None:
+        return None
     wanted_ids = [r.values["id_number"] for r in rows if r.values.get("id_number")]
     by_id = _existing_by_id_number(cursor, wanted_ids)
     by_name = _existing_by_village_and_name(cursor, [r for r in rows if not r.values.get("id_number")], villages)
+    return by_id, by_name
+
+
+OUTBOX_COLUMNS = ("key", "entity", "entity_id", "op", "payload", "created_at", "state", "attempts", "error")
+
+
+def _upsert_households(
+    preview: RosterPreview, rows: list[RosterRow], villages: dict[str, str], lookups, writer: "BackgroundWriter",
+    job: Job,
+) -> tuple[dict[int, str], int, int]:
+    """Household id per roster row (by spreadsheet row number); counts of created/updated ones.
+
+    Inserts go to `writer` a chunk at a time while the next chunk is prepared."""
+    if lookups is None:
+        return {}, 0, 0
+    by_id, by_name = lookups
     now = db_timestamp(utcnow())
     inserts: list[tuple] = []
     updates: list[dict] = []
     result: dict[int, str] = {}
     ids = iter(new_ids(len(rows)))
     fields = HOUSEHOLD_VALUE_FIELDS
+    columns = ("id", "created_at", "updated_at", "row_version", *fields)
+    household_table = Household.__table__
+    queued = 0
     for row in rows:
         village_id = _village_id(row, villages)
         if village_id is None:
@@ -346,6 +373,10 @@ def _upsert_households(
                 by_id[id_number] = record
             else:
                 by_name[(village_id, head_name)] = record
+            if len(inserts) - queued >= CHUNK:
+                job.check()
+                writer.submit(insert_rows, household_table, columns, inserts[queued:])
+                queued = len(inserts)
         else:
             household_id = existing["id"]
             changes = {k: v for k, v in zip(fields, wanted) if v not in ("", None) and existing.get(k) != v}
@@ -354,23 +385,16 @@ def _upsert_households(
                 existing["row_version"] = existing.get("row_version", 1) + 1
                 updates.append({"id": household_id, "updated_at": now, "row_version": existing["row_version"], **changes})
         result[row.row] = household_id
-    household_table = Household.__table__
-    insert_columns = ("id", "created_at", "updated_at", "row_version", *HOUSEHOLD_VALUE_FIELDS)
-    for start in range(0, len(inserts), CHUNK):
-        job.check()
-        insert_rows(cursor, household_table, insert_columns, inserts[start:start + CHUNK])
+    if len(inserts) > queued:
+        writer.submit(insert_rows, household_table, columns, inserts[queued:])
     for changed in _group_by_keys(updates):
-        job.check()
-        _update_rows(cursor, household_table, changed)
+        writer.submit(_update_rows, household_table, changed)
     touched = dict.fromkeys([h[0] for h in inserts] + [h["id"] for h in updates])
     if touched:
         payload = json.dumps({})
-        insert_rows(
-            cursor, OutboxEntry.__table__,
-            ("key", "entity", "entity_id", "op", "payload", "created_at", "state", "attempts", "error"),
-            [(key, Household.__tablename__, hid, "upsert", payload, now, "pending", 0, "")
-             for key, hid in zip(new_ids(len(touched)), touched)],
-        )
+        writer.submit(insert_rows, OutboxEntry.__table__, OUTBOX_COLUMNS,
+                      [(key, Household.__tablename__, hid, "upsert", payload, now, "pending", 0, "")
+                       for key, hid in zip(new_ids(len(touched)), touched)])
     return result, len(inserts), len({h["id"] for h in updates})
 
 
@@ -428,17 +452,19 @@ def _existing_by_village_and_name(cursor, rows: list[RosterRow], villages: dict[
 
 
 def _insert_items(
-    session: Session, disclosure: Disclosure, preview: RosterPreview, rows: list[RosterRow],
-    villages: dict[str, str], household_ids: dict[int, str], job: Job,
-) -> None:
+    disclosure_id: str, preview: RosterPreview, rows: list[RosterRow], villages: dict[str, str],
+    household_ids: dict[int, str], writer: "BackgroundWriter", job: Job,
+) -> tuple[int, int, int]:
+    """The line items, a chunk at a time to `writer`; returns (count, total fen, total people) as the
+    notice counts them (`counts_in_totals`: 停保 lines listed, not counted)."""
     now = db_timestamp(utcnow())
-    items = []
+    items: list[tuple] = []
     total_fen = total_people = 0
-    disclosure_id = disclosure.id
     ids = iter(new_ids(len(rows)))
     extra_keys = [c.key for c in get_entry(preview.category).columns if c.key not in TYPED_KEYS]
     extra_json = _ExtraJson(extra_keys)
     dumps = json.dumps
+    table = DisclosureItem.__table__
     for seq, row in enumerate(rows, start=1):
         values = row.values
         get = values.get
@@ -455,15 +481,62 @@ def _insert_items(
         if counts_in_totals(change_type):
             total_fen += amount_fen or 0
             total_people += people or 0
-    cursor = _dbapi_cursor(session)
-    for start in range(0, len(items), CHUNK):
-        job.check()
-        job.progress(start, len(items), "正在写入公示明细…")
-        insert_rows(cursor, DisclosureItem.__table__, ITEM_COLUMNS, items[start:start + CHUNK])
-    job.progress(len(items), len(items), "正在写入公示明细…")
-    queue_items_changed(session, disclosure.id)
-    disclosure.item_count, disclosure.total_amount_fen, disclosure.total_people = len(items), total_fen, total_people
-    session.flush()
+        if len(items) == CHUNK:
+            job.check()
+            job.progress(seq, len(rows), "正在写入公示明细…")
+            writer.submit(insert_rows, table, ITEM_COLUMNS, items)
+            items = []
+    if items:
+        writer.submit(insert_rows, table, ITEM_COLUMNS, items)
+    return len(rows), total_fen, total_people
+
+
+class BackgroundWriter:
+    """The bulk statements of one import, run in order on a second thread on the session's own connection.
+
+    SQLite releases the GIL while it steps rows into its B-trees, so a chunk goes in while this
+    thread prepares the next one. Nothing else may use the connection until `finish()` (or
+    `abandon()` after a failure); an error in a statement is raised again in the caller."""
+
+    def __init__(self, cursor) -> None:
+        import queue
+        import threading
+
+        self.cursor = cursor
+        self.tasks: "queue.Queue" = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="zwgk-bulk-insert", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            task = self.tasks.get()
+            if task is None:
+                return
+            if self.error is None:
+                try:
+                    task[0](self.cursor, *task[1:])
+                except BaseException as exc:  # raised again in the caller's thread
+                    self.error = exc
+
+    def submit(self, fn, *args) -> None:
+        """Queue `fn(cursor, *args)`."""
+        if self.error is not None:
+            raise self.error
+        self.tasks.put((fn, *args))
+
+    def finish(self) -> None:
+        """Wait for every queued statement; raise the first error."""
+        self.tasks.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def abandon(self) -> None:
+        """After a failure here: let the statement running finish, drop the rest (the transaction rolls back)."""
+        self.error = self.error or RuntimeError("abandoned")
+        self.tasks.put(None)
+        self.thread.join()
 
 
 class _ExtraJson:
