@@ -38,6 +38,7 @@ from zwgk_desktop.core.calendar import PeriodResult, WorkCalendar, calendar_from
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.changes import queue_items_changed
 from zwgk_desktop.core.disclosures import find_disclosure, format_fen, refresh_totals
+from zwgk_desktop.core.line_items import ITEM_FACT_FIELDS
 from zwgk_desktop.core.models import (
     Disclosure,
     DisclosureItem,
@@ -336,6 +337,7 @@ def _copy_items(session: Session, from_id: str, to_id: str) -> None:
     columns = [
         "seq", "household_id", "name", "village_id", "village_name", "group_name", "id_number",
         "people", "amount_fen", "extra",
+        *ITEM_FACT_FIELDS,  # 家庭人口, 保障人数, change type, funding parts (core.line_items)
     ]
     rows = session.execute(
         select(*[getattr(DisclosureItem, c) for c in columns]).where(DisclosureItem.disclosure_id == from_id)

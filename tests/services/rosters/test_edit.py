@@ -264,3 +264,18 @@ def test_after_a_merger_the_editor_reads_the_old_village_as_the_new_one(demo_db)
     save(demo_db, CLERK, nid, ItemEdits(updated={first.item_id: {**first.values, "village": "李集村二组", "group": ""}}))
     item = next(i for i in items_of(demo_db, nid) if i.id == first.item_id)
     assert (item.village_name, item.group_name) == ("石桥村", "二组")
+
+
+def test_a_correction_keeps_each_lines_people_change_type_and_funding(demo_db):
+    """更正 copies 家庭人口, 保障人数, the change type and funding parts; its total still leaves 停保 out."""
+    old = draft_id(demo_db, status="approved")
+    with demo_db.session() as s:
+        before = s.execute(select(DisclosureItem).where(DisclosureItem.disclosure_id == old)
+                           .order_by(DisclosureItem.seq)).scalars().all()
+        facts = [(i.family_size, i.covered_people, i.change_type, i.funding) for i in before]
+        new = lifecycle.correct(s, Actor("admin", "admin"), old, "金额录错").id
+    copied = items_of(demo_db, new)
+    assert [(i.family_size, i.covered_people, i.change_type, i.funding) for i in copied] == facts
+    assert any(f[2] == "stop" for f in facts)
+    counted = sum(i.amount_fen for i in copied if i.change_type != "stop")
+    assert notice(demo_db, new).total_amount_fen == counted
