@@ -368,11 +368,8 @@ def _upsert_households(
         if existing is None:
             household_id = next(ids)
             inserts.append((household_id, now, now, 1, *wanted))
-            record = {"id": household_id, "row_version": 1, **dict(zip(fields, wanted))}
-            if id_number:
-                by_id[id_number] = record
-            else:
-                by_name[(village_id, head_name)] = record
+            if not id_number:  # accepted rows never repeat an ID number (duplicate_in_file), names may
+                by_name[(village_id, head_name)] = {"id": household_id, "row_version": 1, **dict(zip(fields, wanted))}
             if len(inserts) - queued >= CHUNK:
                 job.check()
                 writer.submit(insert_rows, household_table, columns, inserts[queued:])
