@@ -487,7 +487,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
         amount = item.values.get("amount_fen")
         if amount is not None:
             result.sum_fen += amount
-            if item.values.get("change_type_code") == "stop":
+            if not counts_in_totals(item.values.get("change_type_code")):
                 result.stop_fen += amount
     job.progress(total_rows - start, total_rows - start, "正在核对重复和合计…")
     _finish_people(ctx, result.rows)
