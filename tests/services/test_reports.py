@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.conftest import run_cli
+from zwgk_desktop.core.line_items import counted_amount
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Objection, Photo, Posting, Setting
 from zwgk_desktop.core.users import SYSTEM_ACTOR
 from zwgk_desktop.ops.statistics import export_statistics
@@ -42,7 +43,7 @@ def test_only_disclosed_notices_count(demo_db, year):
     with demo_db.session() as s:
         all_of_year = s.execute(select(func.count()).select_from(Disclosure).where(Disclosure.year == year)).scalar()
         items = s.execute(select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id.in_(ids))).scalar()
-        money = s.execute(select(func.sum(DisclosureItem.amount_fen)).where(DisclosureItem.disclosure_id.in_(ids))).scalar()
+        money = s.execute(select(func.sum(counted_amount())).where(DisclosureItem.disclosure_id.in_(ids))).scalar()  # 停保 not counted
     by_category = stats.table("by_category")
     assert all_of_year > len(ids) > 0
     assert by_category.total[1] == len(ids) == stats.notices

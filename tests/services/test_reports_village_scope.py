@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from zwgk_desktop.core.line_items import counted_amount
 from zwgk_desktop.core.models import (
     Disclosure,
     DisclosureItem,
@@ -68,7 +69,7 @@ def test_village_figures_equal_a_direct_count(demo_db, year, village):
     """One village's notices, items and money are exactly its own, counted straight from the database."""
     ids = village_notice_ids(demo_db, year, village)
     with demo_db.session() as s:
-        items, money = s.execute(select(func.count(DisclosureItem.id), func.sum(DisclosureItem.amount_fen)).where(
+        items, money = s.execute(select(func.count(DisclosureItem.id), func.sum(counted_amount())).where(  # 停保 not counted
             DisclosureItem.disclosure_id.in_(ids), DisclosureItem.village_id == village)).one()
         objections = s.execute(select(func.count(Objection.id)).where(Objection.disclosure_id.in_(ids))).scalar()
     stats = stats_for(demo_db, year, (village,))

@@ -123,7 +123,8 @@ def test_notice_lifecycle_through_the_main_window(qtbot, demo_config, demo_db, t
     nid = imported.args[0]
     wait_selected(qtbot, page, nid, "草稿")
     assert "花名册已导入" in clerk_window.statusBar().currentMessage()
-    assert page.model.row_at(page.model.row_of_id(nid)).title == "青山镇2026年3月城乡低保新增对象花名册"
+    today = date.today()  # the default title is the category's template, never the roster's "…花名册" heading
+    assert page.model.row_at(page.model.row_of_id(nid)).title == f"青山镇{today.year}年{today.month}月城乡最低生活保障对象审核确认情况公示"
 
     # 提交审核
     assert clerk.actions.action("submit").isEnabled()

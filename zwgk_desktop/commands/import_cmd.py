@@ -11,11 +11,12 @@ def register(sub) -> None:
     roster = json_flag(sub.add_parser("import", help="导入花名册（.xlsx/.xls/.csv）为新的公示草稿"))
     roster.add_argument("roster", help="花名册文件")
     roster.add_argument("--category", required=True, help="公开类别代码，如 dibao、tekun、linshi")
-    roster.add_argument("--title", help="公示标题（默认取表格标题行）")
+    roster.add_argument("--title", help="公示标题（默认按类别模板，如“青山镇2026年12月城乡最低生活保障对象审核确认情况公示”）")
     roster.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     roster.add_argument("--report", help="把未导入的行及原因写入此 .xlsx 文件")
     roster.add_argument("--map", action="append", default=[], metavar="KEY=表头",
-                        help="指定列对应，如 --map amount=小计（可重复）")
+                        help="指定列对应，如 --map amount=小计、--map funding.central=中央（可重复）")
+    roster.add_argument("--as", dest="as_user", default="", metavar="USERNAME", help="以该用户身份导入（记入审计日志）")
     roster.set_defaults(handler=run_import)
 
     export = sub.add_parser("export", help="导出台账")
@@ -49,26 +50,29 @@ def _parse_map(pairs: list[str]) -> dict:
 
 def run_import(args, ctx):
     from zwgk_desktop.core.catalogue import get_entry
-    from zwgk_desktop.services.rosters.importer import import_roster
-    from zwgk_desktop.services.rosters.report import write_import_report
+    from zwgk_desktop.services.rosters.sandbox import start_read
 
     get_entry(args.category)  # unknown category → exit 1 before touching the data dir
     override = _parse_map(args.map) or None
-    with ctx.database().session(user="cli") as session:
-        result = import_roster(
-            session, args.roster, category=args.category, title=args.title, dry_run=args.dry_run,
-            mapping_override=override, author="cli",
-        )
+    # The file is read in a child process from now on, while this one opens the database.
+    pending = start_read(args.roster)
+    from zwgk_desktop.ops import rosters
+
+    try:
+        result = ctx.run(rosters.import_roster, pending, args.category, title=args.title, dry_run=args.dry_run,
+                         mapping_override=override)
+    finally:
+        pending.cancel()
     data = result.as_json()
     if args.report:
-        data["report"] = str(write_import_report(result.preview, args.report))
+        data["report"] = str(ctx.run(rosters.write_import_report, result.preview, args.report).path)
     summary = (
         f"{'（试运行，未写入）' if args.dry_run else ''}工作表“{data['sheet']}”：可导入 {data['accepted']} 行，"
         f"未导入 {data['rejected']} 行。"
     )
     if result.disclosure_id:
         summary += f"已生成公示草稿 {result.disclosure_id}。"
-    if not args.dry_run and result.preview.accepted == 0:
+    if not args.dry_run and not result.disclosure_id:
         data["error"] = {"code": "nothing_imported", "message": "没有一行通过检查，未生成公示。请按错误列表修改花名册后重新导入。"}
         print(f"错误：{data['error']['message']}", file=sys.stderr)
         return Finished(data, 1)
@@ -79,13 +83,10 @@ def run_import(args, ctx):
 
 
 def run_export_ledger(args, ctx) -> dict:
-    from zwgk_desktop.services.rosters.export import export_ledger
+    from zwgk_desktop.ops import rosters
 
-    with ctx.database().session(user="cli") as session:
-        result = export_ledger(
-            session, args.output, disclosure_id=args.disclosure, category=args.category,
-            village=args.village, preset=args.mask,
-        )
+    result = ctx.run(rosters.export_ledger, args.output, disclosure_id=args.disclosure, category=args.category,
+                     village=args.village, preset=args.mask)
     data = result.as_json()
     data[HUMAN_KEY] = f"已导出 {result.rows} 行到 {result.path}（{result.preset}）。"
     return data
@@ -93,9 +94,8 @@ def run_export_ledger(args, ctx) -> dict:
 
 def run_template(args, ctx) -> dict:
     from zwgk_desktop.core.catalogue import get_entry
-    from zwgk_desktop.services.rosters.export import write_template
+    from zwgk_desktop.ops import rosters
 
     entry = get_entry(args.category)
-    path = write_template(args.category, args.output)
-    return {"path": str(path), "category": args.category, "columns": [c.label for c in entry.columns],
-            HUMAN_KEY: f"已生成“{entry.name}”空白模板：{path}"}
+    result = rosters.write_template(None, ctx.actor, args.category, args.output)  # needs no data dir
+    return {**result.as_json(), HUMAN_KEY: f"已生成“{entry.name}”空白模板：{result.path}"}

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Column:
     type: str = "text"  # text | int | money | date
     kind: str = ""  # id_number | phone | bank_account | reason | public_phone
     enum: tuple[str, ...] = ()
+    field: str = ""  # the typed line-item field a count column fills: family_size | covered_people
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class CatalogEntry:
     republish_on_objection: bool = False
     # a correction that only fixes a typo may keep the remaining 公示期 (else every correction re-公示s in full)
     typo_correction_keeps_period: bool = False
+    title_template: str = ""  # default notice title: {township} {year} {month} {quarter}
+    funding_parts: tuple[str, ...] = ()  # funding sources this category publishes (core.line_items.FUNDING_PARTS)
 
     @property
     def public_columns(self) -> tuple[Column, ...]:
@@ -109,6 +113,7 @@ def parse_catalogue(raw: dict) -> dict[str, CatalogEntry]:
                 type=c.get("type", "text"),
                 kind=c.get("kind", ""),
                 enum=tuple(c.get("enum", ())),
+                field=c.get("field") or _default_field(c["key"], c["label"]),
             )
             for c in item["columns"]
         )
@@ -126,8 +131,33 @@ def parse_catalogue(raw: dict) -> dict[str, CatalogEntry]:
             summary_labels=item.get("summary_labels", {}),
             republish_on_objection=item.get("republish_on_objection", False),
             typo_correction_keeps_period=item.get("typo_correction_keeps_period", False),
+            title_template=item.get("title_template", ""),
+            funding_parts=tuple(item.get("funding_parts", ())),
         )
     return entries
+
+
+def _default_field(key: str, label: str) -> str:
+    """A count column of an older (county) catalogue without `field`: 家庭人口 or 保障人数 by its label."""
+    if key in ("family_size", "covered_people"):
+        return key
+    if key == "people":
+        return "family_size" if ("家庭" in label or "人口" in label) else "covered_people"
+    return ""
+
+
+DEFAULT_TITLE = "{township}{year}年{month}月{category}公示"
+
+
+def default_title(entry: CatalogEntry, township: str, on: date) -> str:
+    """The notice title a new draft gets: the category's template ("青山镇2026年12月城乡最低生活保障对象审核确认情况公示")."""
+    template = entry.title_template or DEFAULT_TITLE
+    values = {"township": township, "year": on.year, "month": on.month, "quarter": (on.month - 1) // 3 + 1,
+              "category": entry.name}
+    try:
+        return template.format(**values)[:300]
+    except (KeyError, IndexError, ValueError):  # a county template with a placeholder we don't know
+        return DEFAULT_TITLE.format(**values)[:300]
 
 
 def default_catalogue_path() -> Path:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.calendar import default_calendar
+from zwgk_desktop.core.line_items import counted_amount, counted_people_sql
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, NoticeBoard, Posting
 from zwgk_desktop.core.periods import NoticePeriod, list_period_text, period_of, recorded_period
 from zwgk_desktop.core.status import Status, status_label
@@ -77,6 +78,10 @@ class ItemRow:
     people: int | None
     amount_fen: int | None
     extra: dict
+    family_size: int | None = None  # 家庭人口 (see core.line_items)
+    covered_people: int | None = None  # 保障人数
+    change_type: str | None = None  # new | adjust | continue | stop | reduce
+    funding: dict | None = None  # {"central", "province", "city", "county", "self"} in fen
 
 
 def version_period(d: Disclosure) -> NoticePeriod | None:
@@ -137,7 +142,7 @@ def _village_shares(session: Session, village_ids: Iterable[str]) -> dict[str, t
     """(lines, money in fen) of each notice within these villages."""
     statement = items_in_villages(
         select(DisclosureItem.disclosure_id, func.count(DisclosureItem.id),
-               func.coalesce(func.sum(DisclosureItem.amount_fen), 0)).group_by(DisclosureItem.disclosure_id),
+               func.coalesce(func.sum(counted_amount()), 0)).group_by(DisclosureItem.disclosure_id),
         village_ids,
     )
     return {nid: (lines, fen) for nid, lines, fen in session.execute(statement)}
@@ -243,8 +248,8 @@ class ItemTotals:
 def item_totals(session: Session, disclosure_id: str, *, village_ids: Iterable[str] | None = None) -> ItemTotals:
     """Totals of the notice's line items, with `village_ids` only of these villages (a 村级用户's part)."""
     statement = select(
-        func.count(DisclosureItem.id), func.coalesce(func.sum(DisclosureItem.people), 0),
-        func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
+        func.count(DisclosureItem.id), func.coalesce(func.sum(counted_people_sql()), 0),
+        func.coalesce(func.sum(counted_amount()), 0),
     ).where(DisclosureItem.disclosure_id == disclosure_id)
     return ItemTotals(*session.execute(items_in_villages(statement, village_ids)).one())
 
@@ -257,15 +262,16 @@ def item_page(
     statement = select(
         DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_name, DisclosureItem.group_name,
         DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
+        DisclosureItem.family_size, DisclosureItem.covered_people, DisclosureItem.change_type, DisclosureItem.funding,
     ).where(DisclosureItem.disclosure_id == disclosure_id)
     statement = items_in_villages(statement, village_ids).order_by(DisclosureItem.seq).offset(offset).limit(limit)
     return [ItemRow(*r) for r in session.execute(statement).all()]
 
 
 def refresh_totals(session: Session, disclosure: Disclosure) -> None:
-    """Recompute a notice's cached item count and totals from its line items."""
+    """Recompute a notice's cached item count and totals from its line items (停保 lines listed, not counted)."""
     count, amount, people = session.execute(
-        select(func.count(DisclosureItem.id), func.coalesce(func.sum(DisclosureItem.amount_fen), 0), func.coalesce(func.sum(DisclosureItem.people), 0))
+        select(func.count(DisclosureItem.id), func.coalesce(func.sum(counted_amount()), 0), func.coalesce(func.sum(counted_people_sql()), 0))
         .where(DisclosureItem.disclosure_id == disclosure.id)
     ).one()
     disclosure.item_count, disclosure.total_amount_fen, disclosure.total_people = count, amount, people

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,6 +89,9 @@ class Village(SyncedMixin, Base):
 
     township: Mapped[Township] = relationship(back_populates="villages")
     groups: Mapped[list["VillageGroup"]] = relationship(back_populates="village", order_by="VillageGroup.sort_order")
+    # 撤并村: a retired village is kept (old notices name it); merged_into_id points at the village it joined.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"), nullable=True)
 
 
 class VillageGroup(SyncedMixin, Base):
@@ -101,6 +105,7 @@ class VillageGroup(SyncedMixin, Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     village: Mapped[Village] = relationship(back_populates="groups")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class NoticeBoard(SyncedMixin, Base):
@@ -261,6 +266,12 @@ class DisclosureItem(SyncedMixin, Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="items")
+    # See core/line_items.py: 家庭人口, 保障人数, the change type code (new/adjust/continue/stop/reduce)
+    # and the funding parts in fen ({"central", "province", "city", "county", "self"}).
+    family_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    covered_people: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    change_type: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    funding: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class StatusChange(SyncedMixin, Base):

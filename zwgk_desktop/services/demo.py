@@ -34,6 +34,7 @@ from zwgk_desktop.core.models import (
     Village,
 )
 from zwgk_desktop.core.status import PUBLISHED, Status
+from zwgk_desktop.core.line_items import change_type_of
 from zwgk_desktop.core.townships import init_township
 from zwgk_desktop.errors import InvalidInput
 
@@ -225,10 +226,13 @@ class NoticeBuilder:
             subsidy, standard, yuan = rng.choice((("雨露计划补助", "1500元/人·学期", 1500), ("产业发展奖补", "按实际规模", 2000), ("小额信贷贴息", "按贷款额4.35%", 870), ("耕地地力保护补贴", "112元/亩", 672)))
             amount = yuan * 100
             extra = {"subsidy_name": subsidy, "standard": standard, "paid_on": (self.today - timedelta(days=rng.randint(3, 30))).isoformat()}
+        code = change_type_of(extra.get("change_type"))  # the typed facts of core.line_items
         return DisclosureItem(
             disclosure_id=notice.id, seq=seq, household_id=h.id, name=h.head_name, village_id=village.id,
             village_name=village.name, group_name=h.group_name, id_number=h.id_number, people=people,
-            amount_fen=amount, extra=extra,
+            amount_fen=amount, extra=extra, change_type=code.value if code else None,
+            family_size=h.member_count if category in ("dibao", "linshi", "weifang") else None,
+            covered_people=people if category == "dibao" else None,
         )
 
     def finance_item(self, notice: Disclosure, seq: int) -> DisclosureItem:

@@ -39,10 +39,19 @@ def set_cell_value(cell, value: Any) -> None:
 
 
 def append_row(worksheet, values) -> int:
-    """Append a row through `set_cell_value` (the safe `worksheet.append`); returns the row number."""
-    row = worksheet.max_row + 1 if worksheet.max_row > 1 or worksheet.cell(1, 1).value is not None else 1
+    """Append a row through `set_cell_value` (the safe `worksheet.append`); returns the row number.
+
+    Like openpyxl's own `append`, the next row comes from the sheet's running row counter
+    (`max_row` rescans every cell: quadratic over a 20,000-row report)."""
+    current = getattr(worksheet, "_current_row", None)
+    if isinstance(current, int):
+        row = current + 1
+    else:
+        row = worksheet.max_row + 1 if worksheet.max_row > 1 or worksheet.cell(1, 1).value is not None else 1
     for column, value in enumerate(values, start=1):
         write_cell(worksheet, row, column, value)
+    if isinstance(current, int) and not values:
+        worksheet._current_row = row  # an empty row still takes its place, as `append([])` does
     return row
 
 

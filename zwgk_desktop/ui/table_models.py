@@ -240,7 +240,8 @@ GENERIC_ITEM_COLUMNS = (
     ItemColumn("amount", "金额(元)", "money"),
 )
 _TYPED_FIELDS = {"name": "name", "village": "village_name", "group": "group_name", "id_number": "id_number",
-                 "people": "people", "amount": "amount_fen", "seq": "seq"}
+                 "people": "people", "amount": "amount_fen", "seq": "seq",
+                 "family_size": "family_size", "covered_people": "covered_people"}  # core.line_items.TYPED_FIELDS
 
 
 def item_columns(category: str) -> list[ItemColumn]:

@@ -143,12 +143,18 @@ def xls_roster(path: Path, rows: list[list], *, numeric_id_row: int | None = Non
 
 
 def xlsx_from_rows(path: Path, rows: list[list], *, sheet: str = "Sheet1", extra_sheets: dict | None = None,
-                   hidden_sheets: tuple[str, ...] = ()) -> Path:
+                   hidden_sheets: tuple[str, ...] = (), text_only: bool = False) -> Path:
+    """A plain workbook of `rows`; `text_only` stores strings like "=HYPERLINK(…)" as text, as a county
+    system exporting a typed-in name would (openpyxl would otherwise write a formula)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
     for values in rows:
         ws.append(values)
+        if text_only:
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
     for name, sheet_rows in (extra_sheets or {}).items():
         other = wb.create_sheet(name)
         for values in sheet_rows:
@@ -237,4 +243,192 @@ def corrupt_xlsx(path: Path) -> Path:
     data = good.read_bytes()
     good.unlink()
     path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def sparse_xlsx(path: Path, far_cell: str, *, dimension: str | None = None, references: bool = True) -> Path:
+    """A tiny hand-written .xlsx: a 户主/身份证 header at A1 and one far-away cell (e.g. XFD200000),
+    no <dimension> tag unless given: python-calamine would size the sheet to the far cell."""
+    match = __import__("re").fullmatch(r"([A-Z]+)(\d+)", far_cell)
+    letters, row = match.group(1), int(match.group(2))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    ref = (lambda r: f' r="{r}"') if references else (lambda r: "")
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dim}<sheetData>"
+        f'<row r="1"><c{ref("A1")} t="inlineStr"><is><t>户主姓名</t></is></c>'
+        f'<c{ref("B1")} t="inlineStr"><is><t>身份证号码</t></is></c></row>'
+        f'<row r="{row}"><c r="{letters}{row}"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>"),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>"),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def far_cell_xls(path: Path, row: int = 65535, col: int = 255) -> Path:
+    """A 5.6 KB .xls (xlwt) with a header and one value at (row, col): calamine would allocate the whole grid."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    for column, text in enumerate(SIMPLE_HEADER):
+        sheet.write(0, column, text)
+    sheet.write(row, col, 1)
+    book.save(str(path))
+    return path
+
+
+# --- county shapes: funding parts, 家庭人口 and 保障人数, change types, 停保 --------------------------
+
+WEIFANG_TITLE = "青山镇2026年农村危房改造补助资金发放花名册"
+ID_WF = [person_id(200 + i, born=date(1958, 3, 1 + i)) for i in range(6)]
+# (户主, 村, 家庭人口, 对象类别, 中央, 省级, 县级, 自筹, 合计)
+WEIFANG_ROWS = [
+    ("赵大", "石桥村", 3, "脱贫不稳定户", 12000, 5000, 3000, 0, 20000),
+    ("钱二", "河口村", 4, "边缘易致贫户", 12000, 5000, 3000, 2000, 22000),
+    ("孙三", "新华社区", 1, "农村低保边缘家庭", 9000, 3000, 1000, 0, 13000),
+    ("李四", "石桥村", 2, "突发严重困难户", 12000, 5000, 3000, 0, 21000),  # 合计 ≠ parts (20,000)
+    ("周五", "河口村", 5, "低保户", "待定", 5000, 3000, 0, 8000),  # 中央 not a number
+    ("吴六", "石桥村", 2, "五保户", 6000, 2000, 1000, 0, 9000),  # not a catalogue option: a warning only
+]
+WEIFANG_MISMATCH_ROW, WEIFANG_BAD_PART_ROW = 7, 8  # spreadsheet rows of 李四 and 周五
+
+
+def weifang_funding_xlsx(path: Path, *, with_total: bool = True, three_rows: bool = False) -> Path:
+    """危房改造: a merged "补助资金（元）" header over 中央/省级/县级/自筹 (and 合计), two or three header rows
+    (three: 中央/省级/县级 under a merged "财政补助"), 家庭人口, 对象类别 in current policy terms."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "危改"
+    ws["A1"] = WEIFANG_TITLE
+    ws.merge_cells("A1:L1")
+    first = ["序号", "村(组)", "户主姓名", "身份证号码", "家庭人口", "对象类别", "补助资金（元）"]
+    for col, text in enumerate(first, start=1):
+        ws.cell(2, col, text)
+    parts = ["中央", "省级", "县级", "自筹"] + (["合计"] if with_total else [])
+    last_col = 6 + len(parts)
+    ws.cell(2, last_col + 1, "备注")
+    depth = 3 if three_rows else 2
+    for col in range(1, 7):
+        ws.merge_cells(start_row=2, start_column=col, end_row=1 + depth, end_column=col)
+    ws.merge_cells(start_row=2, start_column=last_col + 1, end_row=1 + depth, end_column=last_col + 1)
+    ws.merge_cells(start_row=2, start_column=7, end_row=2, end_column=last_col)
+    if three_rows:
+        ws.cell(3, 7, "财政补助")
+        ws.merge_cells(start_row=3, start_column=7, end_row=3, end_column=9)
+        for offset, text in enumerate(parts):
+            ws.cell(4, 7 + offset, text)
+        for offset, text in enumerate(parts[3:], start=3):  # 自筹 (and 合计) span rows 3-4
+            ws.cell(3, 7 + offset, text)
+            ws.merge_cells(start_row=3, start_column=7 + offset, end_row=4, end_column=7 + offset)
+    else:
+        for offset, text in enumerate(parts):
+            ws.cell(3, 7 + offset, text)
+    start = 2 + depth
+    for index, (name, village, family, target, *money) in enumerate(WEIFANG_ROWS):
+        row = start + index
+        values = [index + 1, village, name, ID_WF[index], family, target, *money[:4]] + ([money[4]] if with_total else [])
+        for col, value in enumerate(values, start=1):
+            ws.cell(row, col, value)
+    wb.save(path)
+    return path
+
+
+DIBAO_TITLE = "青山镇2026年12月农村低保动态调整花名册"
+ID_DB = [person_id(300 + i, born=date(1950 + i, 6, 1)) for i in range(6)]
+# (户主, 村组, 家庭人口, 保障人数, 月保障金, 变动情况, 备注)
+DIBAO_ROWS = [
+    ("陈一", "石桥村一组", 3, 2, 860, "新增", ""),
+    ("林二", "河口村", 4, 4, 1720, "调整", "增加1人"),
+    ("黄三", "新华社区", 2, 2, 860, "续保", ""),
+    ("何四", "石桥村二组", 3, 1, 430, "停保", "收入超标"),
+    ("罗五", "河口村", 1, 1, 430, "减保", ""),
+    ("郑六", "石桥村", 2, 2, 860, "待议", ""),  # unreadable change type: a warning with the text
+]
+DIBAO_STOP_ROW = 6  # 何四
+
+
+def dibao_changes_xlsx(path: Path, *, change_in_remark: bool = False, total: str = "without_stop") -> Path:
+    """低保 动态调整: 家庭人口 and 保障人数 both, the change type in a 变动情况 column (or only in 备注),
+    a 停保 line, and a 合计 row that leaves 停保 out (or counts it)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = DIBAO_TITLE
+    header = ["序号", "村(组)", "户主姓名", "身份证号码", "家庭人口", "保障人数", "月保障金额(元)"]
+    header += ["备注"] if change_in_remark else ["变动情况", "备注"]
+    for col, text in enumerate(header, start=1):
+        ws.cell(2, col, text)
+    amount_sum = stop_sum = 0
+    for index, (name, village, family, covered, amount, change, remark) in enumerate(DIBAO_ROWS):
+        row = 3 + index
+        note = f"{change}（{remark}）" if change_in_remark and remark else (change if change_in_remark else remark)
+        values = [index + 1, village, name, ID_DB[index], family, covered, amount]
+        values += [note] if change_in_remark else [change, remark]
+        for col, value in enumerate(values, start=1):
+            if value != "":
+                ws.cell(row, col, value)
+        amount_sum += amount
+        stop_sum += amount if change == "停保" else 0
+    totals = {"without_stop": amount_sum - stop_sum, "with_stop": amount_sum, "wrong": amount_sum + 1}
+    ws.cell(3 + len(DIBAO_ROWS), 1, "合计")
+    ws.cell(3 + len(DIBAO_ROWS), 7, totals[total])
+    wb.save(path)
+    return path
+
+
+def weifang_funding_xls(path: Path) -> Path:
+    """The funding roster as an old .xls (xlwt): merged "补助资金（元）" over 中央/省级/县级/自筹/合计."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("危改")
+    sheet.write_merge(0, 0, 0, 11, WEIFANG_TITLE)
+    for col, text in enumerate(["序号", "村(组)", "户主姓名", "身份证号码", "家庭人口", "对象类别"]):
+        sheet.write_merge(1, 2, col, col, text)
+    sheet.write_merge(1, 1, 6, 10, "补助资金（元）")
+    for offset, text in enumerate(["中央", "省级", "县级", "自筹", "合计"]):
+        sheet.write(2, 6 + offset, text)
+    sheet.write_merge(1, 2, 11, 11, "备注")
+    for index, (name, village, family, target, *money) in enumerate(WEIFANG_ROWS[:3]):
+        for col, value in enumerate([index + 1, village, name, ID_WF[index], family, target, *money]):
+            sheet.write(3 + index, col, value)
+    book.save(str(path))
+    return path
+
+
+def weifang_funding_csv(path: Path) -> Path:
+    """The funding roster as a GBK CSV: two header rows without merges (the group label only over 中央)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([WEIFANG_TITLE])
+    writer.writerow(["序号", "村(组)", "户主姓名", "身份证号码", "家庭人口", "对象类别", "补助资金（元）", "", "", "", "", "备注"])
+    writer.writerow(["", "", "", "", "", "", "中央", "省级", "县级", "自筹", "合计", ""])
+    for index, (name, village, family, target, *money) in enumerate(WEIFANG_ROWS[:3]):
+        writer.writerow([index + 1, village, name, ID_WF[index], family, target, *money, ""])
+    path.write_bytes(buffer.getvalue().encode("gbk"))
     return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import openpyxl
 import pytest
 from sqlalchemy import func, select
@@ -43,14 +45,17 @@ def counts(database) -> tuple[int, int, int]:
 
 
 def test_import_creates_draft_with_accepted_rows_and_households(database, tmp_path):
-    """Accepted rows become line items of a new draft notice titled from the file; households are created."""
+    """Accepted rows become line items of a new draft titled from the category's template (never "…花名册"); households are created."""
     path = fx.messy_dibao_xlsx(tmp_path / "低保.xlsx")
     with database.session() as session:
         result = import_roster(session, path, category="dibao")
     assert result.disclosure_id and result.households_created == 4
     with database.session() as session:
         disclosure = session.get(Disclosure, result.disclosure_id)
-        assert disclosure.status == "draft" and disclosure.title == fx.TITLE and disclosure.item_count == 4
+        today = date.today()
+        assert disclosure.title == f"青山镇{today.year}年{today.month}月城乡最低生活保障对象审核确认情况公示"
+        assert "花名册" not in disclosure.title
+        assert disclosure.status == "draft" and disclosure.item_count == 4
         items = session.execute(
             select(DisclosureItem).where(DisclosureItem.disclosure_id == disclosure.id).order_by(DisclosureItem.seq)
         ).scalars().all()

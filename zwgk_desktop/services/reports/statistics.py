@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
 from zwgk_desktop.core.disclosures import concerning_villages, format_fen, items_in_villages
+from zwgk_desktop.core.line_items import counted_amount, counted_people_sql
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import (
     Disclosure,
@@ -215,7 +216,7 @@ def _item_totals_by_village(
     for chunk in _chunks(ids):
         statement = select(
             DisclosureItem.disclosure_id, DisclosureItem.village_name, func.count(DisclosureItem.id),
-            func.coalesce(func.sum(DisclosureItem.people), 0), func.coalesce(func.sum(DisclosureItem.amount_fen), 0),
+            func.coalesce(func.sum(counted_people_sql()), 0), func.coalesce(func.sum(counted_amount()), 0),  # 停保 not counted
         ).where(DisclosureItem.disclosure_id.in_(chunk))
         rows = session.execute(
             items_in_villages(statement, village_ids).group_by(DisclosureItem.disclosure_id, DisclosureItem.village_name)

@@ -41,12 +41,13 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core import audit
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
+from zwgk_desktop.core.line_items import FUNDING_LABELS, change_type_label, counted_people, funding_key, funding_part_of
 from zwgk_desktop.core.disclosures import find_disclosure, refresh_totals
 from zwgk_desktop.core.lifecycle import edit_notice, ensure_editable
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, Village
 from zwgk_desktop.core.users import EDIT, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed
-from zwgk_desktop.services.rosters.importer import INACTIVE_STATUSES, TYPED_KEYS, _household_values
+from zwgk_desktop.services.rosters.importer import INACTIVE_STATUSES, TYPED_KEYS, _household_values, village_index
 from zwgk_desktop.services.rosters.mapping import HeaderColumn
 from zwgk_desktop.services.rosters.reader import RawSheet
 from zwgk_desktop.services.rosters.table import Table
@@ -58,15 +59,17 @@ from zwgk_desktop.services.rosters.validate import (
     VillageIndex,
     _build_item,
     column_plan,
+    finish_people,
     required_targets,
 )
 
 ITEM_FIELDS = {"name": "name", "village": "village_name", "group": "group_name", "id_number": "id_number",
-               "people": "people", "amount": "amount_fen"}
+               "amount": "amount_fen"}
 ITEM_COLUMNS = (
     DisclosureItem.id, DisclosureItem.seq, DisclosureItem.name, DisclosureItem.village_id, DisclosureItem.village_name,
     DisclosureItem.group_name, DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen,
-    DisclosureItem.extra,
+    DisclosureItem.extra, DisclosureItem.family_size, DisclosureItem.covered_people, DisclosureItem.change_type,
+    DisclosureItem.funding,
 )  # plain rows, not ORM objects: a 50,000-line draft loads in a fraction of the time
 FACT_COLUMNS = (DisclosureItem.id, DisclosureItem.seq, DisclosureItem.id_number, DisclosureItem.village_id,
                 DisclosureItem.village_name)
@@ -106,6 +109,8 @@ class DraftForEdit:
     village_scope: tuple[str, ...] | None  # None: every village; else the village ids the actor may edit
     can_edit_text: bool  # title and body (not for village users)
     hidden_items: int = 0  # rows of other villages, not shown to a village user
+    merged_villages: dict[str, str] = field(default_factory=dict)  # 撤并村: old name → the village it joined
+    retired_villages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -164,6 +169,10 @@ class EditResult:
     deleted: int = 0
     households_created: int = 0
 
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        return (self.disclosure_id,)
+
     def as_json(self) -> dict:
         return dict(self.__dict__)
 
@@ -212,13 +221,34 @@ def value_text(column: Column, value) -> str:
     return str(value)
 
 
+def editor_columns(entry: CatalogEntry) -> tuple[Column, ...]:
+    """The columns the editor shows: the catalogue's, then the funding parts where the category publishes them."""
+    parts = tuple(
+        Column(key=funding_key(part), label=f"{FUNDING_LABELS[part]}(元)", type="money")
+        for part in entry.funding_parts if part in FUNDING_LABELS
+    )
+    return entry.columns + parts
+
+
 def item_texts(entry: CatalogEntry, item) -> dict[str, str]:
     """A stored line item (ORM row or any object with the item fields) as editor texts."""
     extra = item.extra or {}
+    funding = getattr(item, "funding", None) or {}
     texts = {}
-    for column in entry.columns:
+    for column in editor_columns(entry):
         field_name = ITEM_FIELDS.get(column.key)
-        value = getattr(item, field_name) if field_name else extra.get(column.key)
+        if field_name:
+            value = getattr(item, field_name)
+        elif column.field:  # 家庭人口 / 保障人数 (older lines only have the counted people)
+            value = getattr(item, column.field, None)
+            if value is None and column.key == "people":
+                value = item.people
+        elif column.key == "change_type":
+            value = extra.get("change_type") or change_type_label(getattr(item, "change_type", None))
+        elif funding_part_of(column.key):
+            value = funding.get(funding_part_of(column.key)) if funding else None
+        else:
+            value = extra.get(column.key)
         texts[column.key] = value_text(column, value)
     return texts
 
@@ -230,15 +260,17 @@ class RowChecker:
     """The import's checks on editor rows; built once per notice from `DraftForEdit`-like facts."""
 
     def __init__(self, entry: CatalogEntry, villages: Mapping[str, str], existing_ids: Mapping[str, str],
-                 scope: Iterable[str] | None = None, *, today: date | None = None):
+                 scope: Iterable[str] | None = None, *, today: date | None = None,
+                 merged: Mapping[str, str] | None = None, retired: Iterable[str] = ()):
         self.entry = entry
         self.scope = None if scope is None else frozenset(scope)
         self.village_names = {vid: name for name, vid in villages.items()}
-        columns = [HeaderColumn(index, c.label, c.label) for index, c in enumerate(entry.columns)]
+        self.columns = editor_columns(entry)
+        columns = [HeaderColumn(index, c.label, c.label) for index, c in enumerate(self.columns)]
         self.ctx = RowContext(
             table=Table(sheet=RawSheet("编辑", []), header_row=0, header_depth=1, columns=columns),
-            entry=entry, mapping={c.key: index for index, c in enumerate(entry.columns)},
-            villages=VillageIndex.build(dict(villages)), existing_ids=dict(existing_ids),
+            entry=entry, mapping={c.key: index for index, c in enumerate(self.columns)},
+            villages=VillageIndex.build(dict(villages), merged=merged, retired=retired), existing_ids=dict(existing_ids),
             today=today or date.today(),
         )
         self.plan = column_plan(self.ctx)
@@ -246,8 +278,9 @@ class RowChecker:
 
     def parse(self, texts: Mapping[str, str], position: int = 1) -> RosterRow:
         """Parsed values and problems of one row (`position` = its 序号, used in messages)."""
-        values = {c.key: (texts.get(c.key) or "").strip() for c in self.entry.columns}
+        values = {c.key: (texts.get(c.key) or "").strip() for c in self.columns}
         row = _build_item(self.ctx, values, position - 1, [], self.plan, self.required)
+        finish_people(row)
         self._check_scope(row)
         return row
 
@@ -305,10 +338,18 @@ def cell_problems(row_key: str, row: RosterRow) -> list[CellProblem]:
 
 
 def _villages(session: Session, township_id: str) -> dict[str, str]:
+    """The villages in use, name → id, in the township's order (retired and merged ones take no new lines)."""
     rows = session.execute(
-        select(Village.name, Village.id).where(Village.township_id == township_id).order_by(Village.sort_order, Village.name)
+        select(Village.name, Village.id).where(Village.township_id == township_id, Village.active.is_(True))
+        .order_by(Village.sort_order, Village.name)
     )
     return dict(rows.all())
+
+
+def _checker_for(session: Session, d: Disclosure, entry: CatalogEntry, scope, today=None) -> RowChecker:
+    index = village_index(session, d.township_id)
+    return RowChecker(entry, _villages(session, d.township_id), other_active_ids(session, d), scope, today=today,
+                      merged=index.merged, retired=index.retired)
 
 
 def other_active_ids(session: Session, disclosure: Disclosure) -> dict[str, str]:
@@ -342,9 +383,11 @@ def load_draft(session: Session, actor: Actor, disclosure_id: str) -> DraftForEd
     hidden = {i.id_number: i.seq for i in items if i.id_number and not (scope is None or i.village_id in scope)}
     return DraftForEdit(
         disclosure_id=d.id, title=d.title, body=d.body, category=d.category, category_name=entry.short_name,
-        version=d.version, columns=entry.columns,
+        version=d.version, columns=editor_columns(entry),
         items=[EditableItem(i.id, i.seq, item_texts(entry, i)) for i in shown],
         villages=_villages(session, d.township_id), existing_ids=other_active_ids(session, d),
+        merged_villages=dict((index := village_index(session, d.township_id)).merged),
+        retired_villages=tuple(index.retired),
         other_ids=hidden, village_scope=scope, can_edit_text=scope is None, hidden_items=len(items) - len(shown),
     )
 
@@ -364,7 +407,7 @@ def save_draft_edits(
     entry = get_entry(d.category)
     facts = {r.id: r for r in session.execute(select(*FACT_COLUMNS).where(DisclosureItem.disclosure_id == d.id))}
     _check_targets(facts, edits, scope)
-    checker = RowChecker(entry, _villages(session, d.township_id), other_active_ids(session, d), scope, today=today)
+    checker = _checker_for(session, d, entry, scope, today)
     parsed, problems = _check_all(checker, facts, edits)
     if any(p.severity == ERROR for p in problems):
         raise ItemsInvalid(problems)
@@ -454,10 +497,19 @@ def _apply(entry: CatalogEntry, item: DisclosureItem, row: RosterRow, households
     item.group_name = values.get("group") or ""
     if entry.column("id_number"):
         item.id_number = values.get("id_number") or ""
-    if entry.column("people"):
-        item.people = values.get("people")
+    counts = {c.field for c in entry.columns if c.field}
+    if counts:
+        if "family_size" in counts:
+            item.family_size = values.get("family_size")
+        if "covered_people" in counts:
+            item.covered_people = values.get("covered_people")
+        item.people = counted_people(item.family_size, item.covered_people)
     if entry.column("amount"):
         item.amount_fen = values.get("amount_fen")
+    if entry.column("change_type"):
+        item.change_type = values.get("change_type_code")
+    if entry.funding_parts:
+        item.funding = values.get("funding")
     catalogue_keys = {c.key for c in entry.columns}
     extra = {k: v for k, v in (item.extra or {}).items() if k not in catalogue_keys}
     extra.update({k: v for k, v in values.items() if k not in TYPED_KEYS and v is not None and v != ""})

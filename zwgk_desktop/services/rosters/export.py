@@ -2,14 +2,21 @@
 
 Owns:
 - `export_ledger`: the line items of one notice, or of a category (optionally
-  one village), as a workbook with a frozen header, sensible widths, and
-  ID/account/phone columns written as TEXT cells ('@') so Excel cannot turn
-  them into 3.41E+17. Every value goes through `core.privacy.present_value`
-  for the chosen preset: `internal` (full), `semi_public` (masked IDs,
-  accounts, phones) or `public` (only public columns, nothing secret).
+  one village, and never beyond the user's own villages), as a workbook with
+  a frozen header, sensible widths, and ID/account/phone columns written as
+  TEXT cells ('@') so Excel cannot turn them into 3.41E+17. Every value goes
+  through `core.privacy.present_value` for the chosen preset: `internal`
+  (full), `semi_public` (masked IDs, accounts, phones) or `public` (only
+  public columns, nothing secret). Values are read by catalogue key with
+  `core.line_items.values_by_key` (家庭人口, 保障人数, the change type as the
+  roster wrote it); categories that publish funding sources get one column
+  per part (中央/省级/市级/县级/自筹) when any line has them.
 - `write_template`: a blank roster for a category — header row from the
-  catalogue, drop-down lists from the catalogue `enum`s, ID/account columns
+  catalogue (plus the funding parts where the category publishes them),
+  drop-down lists from the catalogue `enum`s, ID/account columns
   pre-formatted as text, and a 填写说明 sheet.
+Every cell is written through `services.spreadsheet_out` (text stays text,
+never a formula).
 """
 
 from __future__ import annotations
@@ -17,18 +24,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
 from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import FUNDING_LABELS, funding_key, values_by_key
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Village
 from zwgk_desktop.core.privacy import Audience, column_visible, present_value
 from zwgk_desktop.core.status import Status, status_label
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.rosters.xlsx_util import TEXT_FORMAT, atomic_save, display_width, style_header
+from zwgk_desktop.services.spreadsheet_out import append_row, write_cell
 
 PRESETS = {"internal": Audience.INTERNAL, "semi_public": Audience.SEMI_PUBLIC, "public": Audience.PUBLIC}
 TEXT_KINDS = ("id_number", "bank_account", "phone", "public_phone")
@@ -53,21 +63,21 @@ def _audience(preset: str) -> Audience:
     return PRESETS[preset]
 
 
-def _item_value(item: DisclosureItem, column: Column):
-    key = column.key
-    if key == "name":
-        return item.name
-    if key == "village":
-        return item.village_name
-    if key == "group":
-        return item.group_name
-    if key == "id_number":
-        return item.id_number
-    if key == "people":
-        return item.people
-    if key == "amount":
-        return None if item.amount_fen is None else item.amount_fen / 100
-    return (item.extra or {}).get(key)
+def funding_columns(entry: CatalogEntry) -> tuple[Column, ...]:
+    """One money column per funding part the category publishes (中央(元) …)."""
+    return tuple(Column(key=funding_key(part), label=f"{FUNDING_LABELS[part]}(元)", type="money")
+                 for part in entry.funding_parts if part in FUNDING_LABELS)
+
+
+def template_columns(entry: CatalogEntry) -> tuple[Column, ...]:
+    """A blank roster's columns: the catalogue's, then the funding parts before nothing else."""
+    return entry.columns + funding_columns(entry)
+
+
+def _cell_value(column: Column, value):
+    if column.type == "money" and isinstance(value, int) and not isinstance(value, bool):
+        return value / 100
+    return value
 
 
 def export_ledger(
@@ -79,8 +89,10 @@ def export_ledger(
     village: str | None = None,
     preset: str = "semi_public",
     job: Job | None = None,
+    village_ids: Iterable[str] | None = None,
 ) -> LedgerResult:
-    """Write the 台账 of one notice, or of every non-withdrawn notice of a category (optionally one village)."""
+    """Write the 台账 of one notice, or of every non-withdrawn notice of a category (optionally one village;
+    `village_ids`: only the lines of those villages, a village user's scope)."""
     job = job or Job()
     audience = _audience(preset)
     if disclosure_id:
@@ -96,44 +108,63 @@ def export_ledger(
         raise InvalidInput("请指定要导出的公示编号（--disclosure）或公开类别（--category）。")
     entry = get_entry(category)
     village_id = _village_id(session, village) if village else None
+    scope = None if village_ids is None else list(village_ids)
     columns = [c for c in entry.columns if column_visible(c, audience)]
+    if entry.funding_parts and _has_funding(session, [d.id for d in disclosures]):
+        columns += list(funding_columns(entry))
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "台账"
     header = ["序号", *(c.label for c in columns), "公示标题", "状态"]
-    sheet.append(header)
+    append_row(sheet, header)
     style_header(sheet, 1)
     sheet.freeze_panes = "A2"
     widths = [display_width(h) for h in header]
-    text_cols = [i + 2 for i, c in enumerate(columns) if c.kind in TEXT_KINDS]
-    money_cols = [i + 2 for i, c in enumerate(columns) if c.type == "money"]
+    text_cols = {i + 2 for i, c in enumerate(columns) if c.kind in TEXT_KINDS}
+    money_cols = {i + 2 for i, c in enumerate(columns) if c.type == "money"}
+    keys = {c.key for c in columns}
     count = 0
     for disclosure in disclosures:
         job.check()
         query = select(DisclosureItem).where(DisclosureItem.disclosure_id == disclosure.id).order_by(DisclosureItem.seq)
         if village_id:
             query = query.where(DisclosureItem.village_id == village_id)
+        if scope is not None:
+            query = query.where(DisclosureItem.village_id.in_(scope))
         for item in session.execute(query).scalars():
             count += 1
-            values = [present_value(c, _item_value(item, c), audience, entry.name_mask) for c in columns]
+            known = values_by_key(item, keys)
+            values = [_cell_value(c, present_value(c, known.get(c.key), audience, entry.name_mask)) for c in columns]
             row = [count, *("" if v is None else v for v in values), disclosure.title, status_label(disclosure.status)]
-            sheet.append(row)
-            for col in text_cols:
-                cell = sheet.cell(sheet.max_row, col)
-                cell.value = "" if cell.value is None else str(cell.value)
-                cell.number_format = TEXT_FORMAT
-            for col in money_cols:
-                sheet.cell(sheet.max_row, col).number_format = "#,##0.00"
+            number = count + 1
+            for position, value in enumerate(row, start=1):
+                if position in text_cols:
+                    value = "" if value is None else str(value)
+                cell = write_cell(sheet, number, position, value)
+                if position in text_cols:
+                    cell.number_format = TEXT_FORMAT
+                elif position in money_cols:
+                    cell.number_format = "#,##0.00"
             if count <= 200:
                 widths = [max(w, display_width(v)) for w, v in zip(widths, row)]
             if count % 2000 == 0:
                 job.progress(count, 0, "正在导出台账…")
     _set_widths(sheet, widths)
-    _format_text_columns(sheet, text_cols)
+    _format_text_columns(sheet, sorted(text_cols))
     atomic_save(workbook, Path(path))
     return LedgerResult(Path(path), count, len(disclosures), preset)
+
+
+def _has_funding(session: Session, disclosure_ids: list[str]) -> bool:
+    if not disclosure_ids:
+        return False
+    found = session.execute(
+        select(func.count(DisclosureItem.id)).where(DisclosureItem.disclosure_id.in_(disclosure_ids[:500]),
+                                                    DisclosureItem.funding.is_not(None))
+    ).scalar()
+    return bool(found)
 
 
 def _village_id(session: Session, name: str) -> str:
@@ -169,11 +200,12 @@ def write_template(category: str, path: str | os.PathLike) -> Path:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "花名册"
-    labels = ["序号", *(c.label for c in entry.columns)]
-    sheet.append(labels)
+    columns = template_columns(entry)
+    labels = ["序号", *(c.label for c in columns)]
+    append_row(sheet, labels)
     style_header(sheet, 1)
     sheet.freeze_panes = "A2"
-    for index, column in enumerate(entry.columns, start=2):
+    for index, column in enumerate(columns, start=2):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = min(max(display_width(column.label) + 4, 10), MAX_WIDTH)
         if column.kind in TEXT_KINDS:
@@ -196,10 +228,10 @@ def write_template(category: str, path: str | os.PathLike) -> Path:
 
 
 def _instructions(sheet, entry: CatalogEntry) -> None:
-    sheet.append([f"{entry.name} 花名册填写说明"])
-    sheet.append(["列名", "是否必填", "说明"])
+    append_row(sheet, [f"{entry.name} 花名册填写说明"])
+    append_row(sheet, ["列名", "是否必填", "说明"])
     style_header(sheet, 2)
-    for column in entry.columns:
+    for column in template_columns(entry):
         notes = []
         if column.kind == "id_number":
             notes.append("18位身份证号码；本列已设为文本格式，请勿改成数字，否则后几位会丢失")
@@ -213,7 +245,15 @@ def _instructions(sheet, entry: CatalogEntry) -> None:
             notes.append("从下拉列表选择：" + "、".join(column.enum))
         if column.key == "village":
             notes.append("填写村（社区）全称，可带组，如“石桥村三组”")
-        sheet.append([column.label, "必填" if column.required else "", "；".join(notes)])
+        if column.key == "change_type":
+            notes.append("新增、调整、续保、停保或减保；停保的户列入公示但不计入合计")
+        if column.key.startswith("funding."):
+            notes.append("资金来源之一；填写了各项资金时，合计应等于各项之和（不填合计则按各项之和）")
+        if column.field == "family_size":
+            notes.append("家庭人口（户籍或共同生活人数）")
+        if column.field == "covered_people":
+            notes.append("享受保障的人数，可少于家庭人口")
+        append_row(sheet, [column.label, "必填" if column.required else "", "；".join(notes)])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 80

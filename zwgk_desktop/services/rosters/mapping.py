@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from zwgk_desktop.core.catalogue import CatalogEntry
+from zwgk_desktop.core.line_items import FUNDING_KEYS, FUNDING_SYNONYMS, FUNDING_TOTAL_WORDS, funding_key
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "village": ("村组", "村(组)", "村(居)", "村(社区)", "村名", "村别", "所在村", "行政村", "村居", "村委会",
@@ -28,12 +29,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "事项/名称", "项目名称", "名称", "事项"),
     "id_number": ("身份证号码", "身份证号", "公民身份号码", "户主身份证号码", "身份证件号码", "身份证", "证件号码",
                   "身份号码", "证件号"),
-    "people": ("保障人数", "家庭人口", "家庭人口数", "保障人口", "享受人数", "共同生活人数", "家庭成员数",
-               "人口数", "人口", "人数"),
+    "people": ("保障人数", "保障人口", "享受人数", "救助人数", "供养人数", "受益人数", "家庭人口", "家庭人口数",
+               "共同生活人数", "家庭成员数", "人口数", "人口", "人数"),
+    "family_size": ("家庭人口", "家庭人口数", "家庭人数", "家庭成员人数", "共同生活人数", "家庭成员数", "户籍人口",
+                    "户人口", "人口数", "人口"),
     "level": ("保障类别/档次", "保障类别", "保障档次", "救助档次", "档次", "类别"),
     "amount": ("月保障金额", "保障金额", "小计", "月保障金", "保障金", "救助金额", "补助金额", "发放金额",
                "补贴金额", "资金规模", "基本生活标准", "应发金额", "实发金额", "合计金额", "金额"),
-    "change_type": ("类型", "变动类型", "变更类型", "审批类型", "备案类型"),
+    "change_type": ("类型", "变动类型", "变更类型", "变动情况", "变更情况", "变动", "增减变动", "增减情况",
+                    "审批类型", "备案类型", "保障状态", "变化情况"),
     "remark": ("备注", "说明"),
     "phone": ("联系电话", "电话号码", "手机号码", "手机号", "电话", "手机", "联系方式"),
     "bank_account": ("银行账号", "银行卡号", "一卡通账号", "社保卡号", "存折账号", "收款账号", "账号", "卡号"),
@@ -138,7 +142,12 @@ def score_header(key: str, column: HeaderColumn, synonyms: tuple[str, ...]) -> i
 
 
 def auto_map(columns: list[HeaderColumn], entry: CatalogEntry) -> dict[str, int]:
-    """Best one-to-one assignment of keys to column indexes, greedy by score."""
+    """Best one-to-one assignment of keys to column indexes, greedy by score.
+
+    Funding parts under a money header (补助资金（元）/中央 …) are assigned first, and the
+    group's 合计/小计 sub-column becomes the amount.
+    """
+    mapping = funding_columns(columns) if entry.column("amount") is not None else {}
     table = synonyms_for(entry)
     candidates = []
     for key, synonyms in table.items():
@@ -147,14 +156,60 @@ def auto_map(columns: list[HeaderColumn], entry: CatalogEntry) -> dict[str, int]
             if score:
                 candidates.append((score, -column.index, key, column.index))
     candidates.sort(reverse=True)
-    mapping: dict[str, int] = {}
-    used: set[int] = set()
+    used: set[int] = set(mapping.values())
     for _score, _neg, key, index in candidates:
         if key in mapping or index in used:
             continue
         mapping[key] = index
         used.add(index)
     return mapping
+
+
+# Words in a parent header that say its sub-columns are money.
+MONEY_WORDS = ("资金", "补助", "金额", "元", "投资", "预算", "补贴", "款")
+_FUNDING_LEAVES = {normalize_header(word): part for part, words in FUNDING_SYNONYMS.items() for word in words}
+_TOTAL_LEAVES = {normalize_header(word) for word in FUNDING_TOTAL_WORDS}
+
+
+def _parent(column: HeaderColumn) -> str:
+    return column.text[: -len(column.leaf)].rstrip("/") if column.text.endswith(column.leaf) else ""
+
+
+def funding_part(column: HeaderColumn) -> str | None:
+    """The funding part a header names: 中央/省级/市级/县级/自筹 under a money header, or 中央资金-like alone."""
+    leaf = normalize_header(column.leaf)
+    part = _FUNDING_LEAVES.get(leaf)
+    if part is None:
+        for prefix in ("其中", "其中:"):  # "其中：中央" written in one cell
+            if leaf.startswith(prefix) and leaf[len(prefix):] in _FUNDING_LEAVES:
+                part = _FUNDING_LEAVES[leaf[len(prefix):]]
+    if part is None:
+        return None
+    parent = _parent(column)
+    if any(word in parent for word in MONEY_WORDS):
+        return part
+    explicit = len(leaf) >= 3 and any(word in leaf for word in ("资金", "补助", "财政", "自筹"))
+    return part if explicit else None
+
+
+def funding_columns(columns: list[HeaderColumn]) -> dict[str, int]:
+    """{funding.<part>: column, and 'amount': the group's 合计 column} for funding parts in the header."""
+    found: dict[str, int] = {}
+    parents: set[str] = set()
+    for column in columns:
+        part = funding_part(column)
+        if part is not None and funding_key(part) not in found:
+            found[funding_key(part)] = column.index
+            parents.add(_parent(column))
+    if not found:
+        return {}
+    for column in columns:
+        if column.index in found.values():
+            continue
+        if normalize_header(column.leaf) in _TOTAL_LEAVES and (_parent(column) in parents or not _parent(column)):
+            found["amount"] = column.index
+            break
+    return found
 
 
 def count_matches(texts: list[str], entry: CatalogEntry) -> tuple[int, bool]:
@@ -176,7 +231,7 @@ def resolve_override(override: dict, columns: list[HeaderColumn], entry: Catalog
 
     Unknown keys and headers that no longer exist are dropped (the caller reports what is mapped).
     """
-    valid_keys = {c.key for c in entry.columns} | set(PSEUDO_KEYS)
+    valid_keys = {c.key for c in entry.columns} | set(PSEUDO_KEYS) | set(FUNDING_KEYS)
     by_index = {c.index: c for c in columns}
     mapping: dict[str, int] = {}
     used: set[int] = set()

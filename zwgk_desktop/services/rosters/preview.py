@@ -19,14 +19,17 @@ from typing import Any, Iterable, Mapping
 from zwgk_desktop.core.catalogue import CatalogEntry, get_entry
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.services.gc_pause import paused_gc
+from zwgk_desktop.core.line_items import counts_in_totals
 from zwgk_desktop.services.rosters.mapping import (
     PSEUDO_KEYS,
+    HeaderColumn,
     auto_map,
     header_signature,
     letter_index,
     resolve_override,
 )
-from zwgk_desktop.services.rosters.reader import RosterFileError, read_workbook
+from zwgk_desktop.services.rosters.reader import RawSheet, RosterFileError
+from zwgk_desktop.services.rosters.sandbox import PendingRead, start_read
 from zwgk_desktop.services.rosters.table import Table, choose_table
 from zwgk_desktop.services.rosters.validate import (
     WARNING,
@@ -63,6 +66,9 @@ class RosterPreview:
     total_fen: int | None = None
     sum_fen: int = 0
     encoding: str | None = None
+    stop_fen: int = 0  # the part of sum_fen on 停保 lines
+    total_rule: str | None = None  # the 合计 row adds up with_stop | without_stop
+    default_title: str = ""  # the title the notice gets unless the clerk types one
 
     @property
     def accepted_rows(self) -> list[RosterRow]:
@@ -82,17 +88,29 @@ class RosterPreview:
 
     @property
     def accepted_fen(self) -> int:
-        return sum(r.values.get("amount_fen") or 0 for r in self.rows if r.accepted)
+        """The money the new notice will total: accepted lines, 停保 lines excluded."""
+        return sum(r.values.get("amount_fen") or 0 for r in self.rows
+                   if r.accepted and counts_in_totals(r.values.get("change_type_code")))
+
+    @property
+    def change_types(self) -> dict[str, int]:
+        """Accepted lines per change type code (new/adjust/continue/stop/reduce)."""
+        found: dict[str, int] = {}
+        for row in self.rows:
+            code = row.values.get("change_type_code")
+            if row.accepted and code:
+                found[code] = found.get(code, 0) + 1
+        return found
 
     def errors(self) -> list[Problem]:
         """Every error: the rejected rows' problems and file-level ones (e.g. total_mismatch), by row."""
-        found = [p for r in self.rows for p in r.problems if p.severity != WARNING]
+        found = [p for r in self.rows if r.problems for p in r.problems if p.severity != WARNING]
         found += [p for p in self.file_problems if p.severity != WARNING]
         return sorted(found, key=lambda p: (p.row or 0))
 
     def warnings(self) -> list[Problem]:
         found = [p for p in self.file_problems if p.severity == WARNING]
-        found += [p for r in self.rows for p in r.problems if p.severity == WARNING]
+        found += [p for r in self.rows if r.problems for p in r.problems if p.severity == WARNING]
         return sorted(found, key=lambda p: (p.row or 0))
 
     def mapping_headers(self) -> dict[str, str]:
@@ -100,24 +118,28 @@ class RosterPreview:
         return {key: self.headers[index] for key, index in self.mapping.items() if index < len(self.headers)}
 
     def as_json(self) -> dict:
+        accepted = self.accepted
         return {
             "sheet": self.sheet,
             "header_row": self.header_row,
             "title": self.title,
+            "default_title": self.default_title,
             "mapping": self.mapping_headers(),
             "mapping_source": self.mapping_source,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
+            "accepted": accepted,
+            "rejected": len(self.rows) - accepted,
             "skipped_rows": self.skipped_rows,
             "member_rows": self.member_rows,
             "total_amount_fen": self.accepted_fen,
+            "change_types": self.change_types,
+            "total_rule": self.total_rule,
             "errors": [p.as_json() for p in self.errors()],
             "warnings": [p.as_json() for p in self.warnings()],
         }
 
 
 def read_roster(
-    path: str | os.PathLike,
+    path: "str | os.PathLike | PendingRead",
     category: str,
     villages: Iterable[str] | Mapping[str, str] | None = None,
     existing_ids: Mapping[str, str] | Iterable[str] | None = None,
@@ -128,7 +150,10 @@ def read_roster(
 ) -> RosterPreview:
     """Read and check a roster for `category`.
 
-    `villages`: names (or name → village id) of the township's villages; None skips the check.
+    The file is read in a child process with memory and time limits (`sandbox.py`); `path` may be
+    a `PendingRead` already started.
+    `villages`: names (or name → village id, or a `VillageIndex` with merged/retired villages) of the
+    township's villages; None skips the check.
     `existing_ids`: ID numbers already in active notices of this category (→ notice title).
     `mapping_override`: {column key: header text | column letter | 0-based index}.
     `known_mappings`: remembered mappings by header signature (from RosterMapping).
@@ -137,12 +162,13 @@ def read_roster(
         return _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings)
 
 
-def _read_roster(path, category, villages, existing_ids, mapping_override, job, known_mappings) -> RosterPreview:
-    path = Path(path)
+def _read_roster(source, category, villages, existing_ids, mapping_override, job, known_mappings) -> RosterPreview:
     job = job or Job()
     entry = get_entry(category)
     job.progress(0, 0, "正在读取文件…")
-    workbook = read_workbook(path, job)
+    pending = source if isinstance(source, PendingRead) else start_read(source)
+    path = pending.path
+    workbook = pending.result(job)
     table, sheet_warnings = choose_table(workbook.sheets, entry, path.name)
     signature = header_signature(category, table.columns)
     mapping, source = _choose_mapping(table, entry, signature, mapping_override, known_mappings)
@@ -174,7 +200,17 @@ def _read_roster(path, category, villages, existing_ids, mapping_override, job, 
         total_fen=built.total_fen,
         sum_fen=built.sum_fen,
         encoding=workbook.encoding,
+        stop_fen=built.stop_fen,
+        total_rule=built.total_rule,
     )
+
+
+def preview_context(preview: RosterPreview) -> RowContext:
+    """A row-check context for a finished preview (to add problems to its rows with the right labels)."""
+    columns = [HeaderColumn(index, text, text.split("/")[-1]) for index, text in enumerate(preview.headers)]
+    table = Table(sheet=RawSheet(preview.sheet, []), header_row=preview.header_row - 1,
+                  header_depth=preview.header_rows, columns=columns)
+    return RowContext(table, get_entry(preview.category), dict(preview.mapping), None, {})
 
 
 def _as_problem(warning: dict) -> Problem:

@@ -7,6 +7,16 @@ python-calamine does not expose (hidden rows/columns, formulas without a
 cached value) which for .xlsx are read from the sheet XML in one streaming
 pass with plain byte regexes — no openpyxl on the hot path.
 
+The parse budget: python-calamine materialises a sheet as a dense rows ×
+columns grid, so a 4.7 KB file with cells at A1 and XFD200000 would ask for
+100 GB. Before calamine sees a sheet its used range is measured — for .xlsx
+in the same streaming XML pass (explicit cell references, and positional
+cells counted where a writer left references out), for .xls from the BIFF
+cell records (`biff.used_ranges`), for .csv row by row — and a sheet wider
+than `MAX_COLUMNS` is refused with `too_wide`, one larger than `MAX_CELLS`
+with `too_many_cells`. `sandbox.py` runs all of this in a child process with
+memory and time limits on top.
+
 Every failure is an `InvalidInput` with a Chinese message naming the problem;
 nothing here writes anything.
 """
@@ -19,6 +29,7 @@ import io
 import os
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +46,8 @@ RATIO_CHECK_MIN_BYTES = 20 * 1024 * 1024
 MAX_DATA_ROWS = 200_000
 ROW_LIMIT_SLACK = 50  # title, header and footer rows on top of the data limit
 MAX_FORMULA_REFS_KEPT = 200
+MAX_COLUMNS = 256  # the .xls limit; no roster is wider
+MAX_CELLS = 4_000_000  # rows × columns of the used range (a 200,000-row roster of 20 columns)
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -185,7 +198,7 @@ def _read_xlsx(path: Path, job: Job) -> RawWorkbook:
         for name, part in sheet_parts.items():
             job.check()
             if part in names:
-                facts[name] = _scan_sheet_xml(path, archive, part)
+                facts[name] = _scan_sheet_xml(path, archive, part, name)
     sheets = _read_with_calamine(path, job, facts)
     return RawWorkbook(path=path, format="xlsx", sheets=sheets, warnings=warnings)
 
@@ -265,7 +278,6 @@ _EMPTY_FORMULA_CELL = re.compile(
 _CELL_REF = re.compile(rb'\br\s*=\s*"([A-Z]+)(\d+)"')
 _INT_ATTR = {name: re.compile(rb"\b" + name + rb'\s*=\s*"(\d+)"') for name in (b"r", b"min", b"max")}
 CHUNK = 1 << 20
-OVERLAP = 4096
 
 
 @dataclass
@@ -275,37 +287,127 @@ class _SheetFacts:
     formula_refs: list[str] = field(default_factory=list)
     formula_count: int = 0
     declared_rows: int = 0
+    max_row: int = 0  # 1-based last row holding a cell
+    max_col: int = 0  # 1-based last column holding a cell
+    cells: int = 0
 
 
-def _scan_sheet_xml(path: Path, archive: zipfile.ZipFile, part: str) -> _SheetFacts:
-    """One streaming pass over a worksheet's XML: hidden rows/cols, empty formulas, real size."""
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,})\d')
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
+_R_ATTR = re.compile(rb'\br\s*=\s*"([A-Z]*)(\d+)"')
+
+
+def _scan_sheet_xml(path: Path, archive: zipfile.ZipFile, part: str, sheet: str = "") -> _SheetFacts:
+    """One streaming pass over a worksheet's XML: hidden rows/cols, empty formulas, the used range.
+
+    The XML is cut after the last complete `</row>` of each chunk, so no tag is seen twice or split.
+    """
     facts = _SheetFacts()
     seen_formulas: set[str] = set()
     read_total = 0
-    tail = b""
+    carry = b""
+    first = True
     with archive.open(part) as stream:
-        first = True
         while True:
             try:
                 chunk = stream.read(CHUNK)
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
                 raise _corrupt(path) from exc
-            if not chunk:
-                break
             read_total += len(chunk)
             if read_total > MAX_MEMBER_BYTES:
                 raise RosterFileError(
                     f"文件“{path.name}”的工作表解压后超过 {MAX_MEMBER_BYTES // (1024 * 1024)} MB，疑似“压缩炸弹”，已拒绝读取。",
                     code="zip_bomb",
                 )
-            window = tail + chunk
+            data = carry + chunk
+            if chunk:
+                cut = data.rfind(b"</row>")
+                cut = cut + 6 if cut >= 0 else data.rfind(b">") + 1
+                if cut <= 0 and len(data) < 64 * CHUNK:
+                    carry = data
+                    continue
+                segment, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            else:
+                segment, carry = data, b""
             if first:
-                _check_declared_rows(path, window, facts)
+                _check_declared_rows(path, segment, facts)
                 first = False
-            _collect_hidden(window, facts)
-            _collect_empty_formulas(window, facts, seen_formulas)
-            tail = window[-OVERLAP:]
+            _collect_hidden(segment, facts)
+            _collect_empty_formulas(segment, facts, seen_formulas)
+            _collect_extent(segment, facts)
+            check_used_range(path, facts.max_row, facts.max_col, sheet)
+            if not chunk:
+                break
+    if facts.cells > MAX_CELLS:
+        raise too_many_cells(path, facts.max_row, facts.max_col, sheet)
     return facts
+
+
+def _collect_extent(segment: bytes, facts: _SheetFacts) -> None:
+    """The last row and column holding a cell, as python-calamine will size the sheet.
+
+    The usual writers (Excel, WPS, openpyxl) put `r` first on every row and cell: then literal
+    byte searches answer. Anything else (references left out, prefixed tags) walks the tags."""
+    cells = segment.count(b'<c r="')
+    rows = _ROW_NUMBER.findall(segment)
+    # Every <c…> tag has r first (<col>/<cols> start with "<co"), every <row…> too: the usual case.
+    usual = (segment.count(b"<c") == cells + segment.count(b"<co")
+             and segment.count(b"<row") == len(rows) and (rows or b":row" not in segment))
+    if not usual:
+        _positional_extent(segment, facts)
+        return
+    facts.cells += cells
+    if rows:
+        facts.max_row = max(facts.max_row, max(map(int, rows)))
+    if not cells:
+        return
+    wide = _WIDE_REF.findall(segment)
+    if wide:
+        facts.max_col = max(facts.max_col, max(_letters_index(w) + 1 for w in wide))
+        return
+    if facts.max_col >= 26:
+        return
+    beyond = _beyond_column(facts.max_col)  # one fast scan for a cell right of those seen so far
+    if beyond.search(segment):
+        facts.max_col = max(_letters_index(letter) + 1 for letter in set(beyond.findall(segment)))
+
+
+_BEYOND: dict[int, re.Pattern] = {}
+
+
+def _beyond_column(columns: int) -> re.Pattern:
+    """A pattern for single-letter cell references right of the first `columns` columns."""
+    if columns not in _BEYOND:
+        letters = bytes(range(ord("A") + columns, ord("Z") + 1))
+        _BEYOND[columns] = re.compile(rb'<c r="([' + letters + rb'])')
+    return _BEYOND[columns]
+
+
+def _positional_extent(segment: bytes, facts: _SheetFacts) -> None:
+    """Rows and cells without an `r` attribute follow the previous one (as calamine places them)."""
+    row = facts.max_row - 1
+    col = -1
+    for match in _ROW_OR_CELL.finditer(segment):
+        ref = _R_ATTR.search(match.group(2))
+        if match.group(1) == b"row":
+            row = int(ref.group(2)) - 1 if ref else row + 1
+            col = -1
+            continue
+        if ref and ref.group(1):
+            row, col = int(ref.group(2)) - 1, _letters_index(ref.group(1))
+        else:
+            col += 1
+        facts.cells += 1
+        facts.max_row = max(facts.max_row, row + 1)
+        facts.max_col = max(facts.max_col, col + 1)
+
+
+def _letters_index(letters: bytes) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + (char - 64)
+    return index - 1
 
 
 def _check_declared_rows(path: Path, window: bytes, facts: _SheetFacts) -> None:
@@ -316,6 +418,39 @@ def _check_declared_rows(path: Path, window: bytes, facts: _SheetFacts) -> None:
     facts.declared_rows = int(last_row) if last_row else 0
     if facts.declared_rows > MAX_DATA_ROWS + ROW_LIMIT_SLACK:
         raise too_many_rows(path, facts.declared_rows)
+    last_col = match.group(3) or match.group(1)
+    if last_col and len(last_col) <= 3:
+        columns = _letters_index(last_col) + 1
+        if columns > MAX_COLUMNS:
+            raise too_wide(path, columns)
+
+
+def too_wide(path: Path, columns: int, sheet: str = "") -> RosterFileError:
+    where = f"工作表“{sheet}”" if sheet else "表格"
+    return RosterFileError(
+        f"文件“{path.name}”的{where}用到了第 {columns:,} 列，超过上限 {MAX_COLUMNS} 列，不像花名册，已拒绝读取"
+        "（可能是远处有误填的单元格）。请在 Excel 中删除多余的列，或把花名册复制到新工作簿后再导入。",
+        code="too_wide", detail={"columns": columns, "limit": MAX_COLUMNS},
+    )
+
+
+def too_many_cells(path: Path, rows: int, columns: int, sheet: str = "") -> RosterFileError:
+    where = f"工作表“{sheet}”" if sheet else "表格"
+    return RosterFileError(
+        f"文件“{path.name}”的{where}范围为 {rows:,} 行 × {columns:,} 列，共 {rows * columns:,} 个单元格，"
+        f"超过一次读取的上限 {MAX_CELLS:,} 个，已拒绝读取。请删除多余的行列，或按村拆分成几个文件后分别导入。",
+        code="too_many_cells", detail={"rows": rows, "columns": columns, "limit": MAX_CELLS},
+    )
+
+
+def check_used_range(path: Path, rows: int, columns: int, sheet: str = "") -> None:
+    """Refuse a sheet whose used range (from A1) is too wide, too long or too big to materialise."""
+    if columns > MAX_COLUMNS:
+        raise too_wide(path, columns, sheet)
+    if rows > MAX_DATA_ROWS + ROW_LIMIT_SLACK:
+        raise too_many_rows(path, rows)
+    if rows * columns > MAX_CELLS:
+        raise too_many_cells(path, rows, columns, sheet)
 
 
 def too_many_rows(path: Path, rows: int) -> RosterFileError:
@@ -408,7 +543,20 @@ def _read_with_calamine(path: Path, job: Job, facts: dict[str, _SheetFacts]) -> 
 
 
 def _read_xls(path: Path, job: Job) -> RawWorkbook:
-    # calamine reads BIFF8 cells and merges; hidden rows/cols are not exposed for .xls.
+    # The used range of every sheet first (calamine would allocate the whole grid), then calamine
+    # reads BIFF8 cells and merges; hidden rows/cols are not exposed for .xls.
+    from zwgk_desktop.services.rosters.biff import BiffError, used_ranges
+
+    try:
+        ranges = used_ranges(path.read_bytes())
+    except (BiffError, struct.error, IndexError) as exc:
+        raise RosterFileError(
+            f"文件“{path.name}”是旧版 .xls，但内部结构已损坏或无法识别，无法读取。"
+            "请用 Excel/WPS 打开后另存为 .xlsx 再导入。",
+            code="corrupt",
+        ) from exc
+    for number, extent in enumerate(ranges, start=1):
+        check_used_range(path, extent.rows, extent.columns, f"第{number}个工作表")
     sheets = _read_with_calamine(path, job, {})
     return RawWorkbook(path=path, format="xls", sheets=sheets)
 
@@ -455,8 +603,16 @@ def _read_csv(path: Path, job: Job) -> RawWorkbook:
     text, encoding = decode_text(data)
     del data
     delimiter = _sniff_delimiter(text)
+    rows: list[list[str]] = []
+    cells = 0
     try:
-        rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            cells += len(row)
+            if len(row) > MAX_COLUMNS:
+                raise too_wide(path, len(row))
+            if cells > MAX_CELLS:
+                raise too_many_cells(path, len(rows) + 1, max(len(r) for r in rows[-1000:] or [row]))
+            rows.append(row)
     except csv.Error as exc:
         raise RosterFileError(f"CSV 文件“{path.name}”格式有误（{exc}），无法读取。", code="corrupt") from exc
     sheet = RawSheet(name=path.stem, rows=rows, typed_cells=False)

@@ -4,6 +4,8 @@ Sheets: 概况 (file, sheet, header row, column mapping, counts), 未导入的�
 (one line per problem of a rejected row, with the row's name/ID as read),
 文件问题 (file-level errors such as 合计不符) and 提示 (warnings). Written to a
 temp file and moved into place, so a half-written report never exists.
+Every cell goes through `services.spreadsheet_out`: a name or 备注 that
+begins with "=" comes back as text, never as a live formula.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from zwgk_desktop.services.rosters.preview import RosterPreview
 from zwgk_desktop.services.rosters.validate import WARNING
 from zwgk_desktop.services.rosters.xlsx_util import atomic_save, style_header
+from zwgk_desktop.services.spreadsheet_out import append_row
 
 CODE_LABELS = {
     "id_checksum": "身份证校验位错误",
@@ -27,6 +30,12 @@ CODE_LABELS = {
     "bad_value": "内容无法识别",
     "missing_required": "缺少必填项",
     "total_mismatch": "合计不符",
+    "too_long": "内容过长",
+    "invisible_chars": "含不可见字符（已删除）",
+    "unknown_change_type": "变动类型无法识别",
+    "unknown_option": "不是目录中的选项",
+    "village_merged": "村已合并",
+    "amount_rounded": "金额已四舍五入",
 }
 
 
@@ -60,35 +69,34 @@ def _summary_sheet(sheet, preview: RosterPreview) -> None:
         ("可导入金额合计（元）", preview.accepted_fen / 100),
     ]
     for label, value in lines:
-        sheet.append([label, value])
-    sheet.append([])
-    sheet.append(["公示字段", "对应的表格列"])
-    style_header(sheet, sheet.max_row)
+        append_row(sheet, [label, value])
+    append_row(sheet, [None])
+    style_header(sheet, append_row(sheet, ["公示字段", "对应的表格列"]))
     for key, header in preview.mapping_headers().items():
-        sheet.append([key, header])
+        append_row(sheet, [key, header])
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 50
 
 
 def _rejected_sheet(sheet, preview: RosterPreview) -> None:
-    sheet.append(["行号", "姓名", "身份证号码（原样）", "问题所在列", "问题", "说明"])
+    append_row(sheet, ["行号", "姓名", "身份证号码（原样）", "问题所在列", "问题", "说明"])
     style_header(sheet, 1)
     sheet.freeze_panes = "A2"
     for row in preview.rejected_rows:
         for problem in row.errors:
-            sheet.append([
+            number = append_row(sheet, [
                 row.row, row.values.get("name") or row.raw.get("name", ""), row.raw.get("id_number") or row.values.get("id_number", ""),
                 problem.column or "", code_label(problem.code), problem.message,
             ])
-            sheet.cell(sheet.max_row, 3).number_format = "@"
+            sheet.cell(number, 3).number_format = "@"
     for letter, width in zip("ABCDEF", (8, 14, 22, 18, 18, 90)):
         sheet.column_dimensions[letter].width = width
 
 
 def _file_problem_sheet(sheet, problems) -> None:
-    sheet.append(["行号", "列", "问题", "说明"])
+    append_row(sheet, ["行号", "列", "问题", "说明"])
     style_header(sheet, 1)
     for problem in problems:
-        sheet.append([problem.row or "", problem.column or "", code_label(problem.code), problem.message])
+        append_row(sheet, [problem.row or "", problem.column or "", code_label(problem.code), problem.message])
     for letter, width in zip("ABCD", (8, 18, 18, 100)):
         sheet.column_dimensions[letter].width = width

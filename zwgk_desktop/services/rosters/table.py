@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from zwgk_desktop.core.catalogue import CatalogEntry
 from zwgk_desktop.errors import InvalidInput
+from zwgk_desktop.core.line_items import FUNDING_SYNONYMS, FUNDING_TOTAL_WORDS
 from zwgk_desktop.services.rosters.mapping import (
     HeaderColumn,
     SYNONYMS,
@@ -147,17 +148,22 @@ def _is_subheader_row(sheet: RawSheet, row: int, width: int, entry: CatalogEntry
     texts = [cell_text(c) for c in cells]
     if any(t.replace(".", "").isdigit() for t in texts if t):
         return False
-    exact_words = {normalize_header(s) for values in SYNONYMS.values() for s in values}
-    exact = sum(1 for t in texts if t and normalize_header(t) in exact_words)
+    exact = sum(1 for t in texts if t and normalize_header(t) in _SUBHEADER_WORDS)
     return exact >= 2
 
 
+_SUBHEADER_WORDS = {normalize_header(s) for values in (*SYNONYMS.values(), *FUNDING_SYNONYMS.values(), FUNDING_TOTAL_WORDS)
+                    for s in values}
+
+
 def _header_columns(sheet: RawSheet, covered, header_row: int, depth: int, width: int) -> list[HeaderColumn]:
+    grid = [[_filled_text(sheet, covered, row, col) for col in range(width)] for row in range(header_row, header_row + depth)]
+    _fill_group_headers(grid)
     columns = []
     for col in range(width):
         parts: list[str] = []
-        for row in range(header_row, header_row + depth):
-            text = _filled_text(sheet, covered, row, col)
+        for row in range(depth):
+            text = grid[row][col]
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
         full = "/".join(parts)
@@ -165,6 +171,21 @@ def _header_columns(sheet: RawSheet, covered, header_row: int, depth: int, width
     while columns and not columns[-1].text:
         columns.pop()
     return columns
+
+
+def _fill_group_headers(grid: list[list[str]]) -> None:
+    """Without merges (CSV, or a sheet whose group header was not merged): a blank upper header cell
+    over a sub-column continues the group started to its left (补助资金（元） over 中央 | 省级 | 合计)."""
+    for upper in range(len(grid) - 1):
+        below = grid[upper + 1:]
+        for col in range(1, len(grid[upper])):
+            if grid[upper][col] or not grid[upper][col - 1]:
+                continue
+            has_sub = any(row[col] for row in below)
+            # the left column is part of a group: it has its own sub-label, not a copy of a merged-down cell
+            left_has_sub = any(row[col - 1] and row[col - 1] != grid[upper][col - 1] for row in below)
+            if has_sub and left_has_sub:
+                grid[upper][col] = grid[upper][col - 1]
 
 
 def _title_above(sheet: RawSheet, header_row: int) -> str:

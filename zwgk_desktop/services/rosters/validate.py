@@ -1,13 +1,24 @@
 """Turning the roster table's data rows into checked line items, with per-cell problems.
 
 Owns: cell parsers (money → integer fen, counts, dates, names with rare
-characters kept exactly, village/group split), household-member rows under
-a merged 户主 cell, blank/footer/repeated-header rows, the 合计 row and its
-cross-check, hidden rows/columns, and the row checks with the error codes
-of cli.md (`id_checksum`, `id_format`, `id_precision_lost`,
-`duplicate_in_file`, `duplicate_existing`, `unknown_village`, `bad_amount`,
-`missing_required`, `total_mismatch`). A row with an error is rejected;
-warnings never reject. Pure: the database facts come in as arguments.
+characters kept exactly, village/group split), imported text normalised once
+(`core.text_input`: NFC, invisible and bidi characters removed with a
+warning naming the row, a length limit per field → `too_long`; a leading tab
+is not stripped into a formula), household-member rows under a merged 户主
+cell, blank/footer/repeated-header rows, the 合计 row and its cross-check
+(tried with and without 停保 lines), hidden rows/columns, and the row checks
+with the error codes of cli.md (`id_checksum`, `id_format`,
+`id_precision_lost`, `duplicate_in_file`, `duplicate_existing`,
+`unknown_village`, `bad_amount`, `missing_required`, `total_mismatch`).
+
+The line-item facts of `core.line_items`: 家庭人口 and 保障人数 into
+`family_size`/`covered_people` (the catalogue column's `field`) and the
+counted `people`; the change type from its own column or from 备注
+(`change_type_code`; unreadable → `unknown_change_type` warning with the text);
+funding parts (`funding`, fen), the amount being the group's 合计 or the sum
+of the parts, and a 合计 that disagrees with its parts → `total_mismatch` on
+the row. A row with an error is rejected; warnings never reject. Pure: the
+database facts come in as arguments.
 """
 
 from __future__ import annotations
@@ -23,6 +34,19 @@ from typing import Any, Iterable, Mapping
 from zwgk_desktop.core.catalogue import CatalogEntry, Column
 from zwgk_desktop.core.idnumber import is_clean_valid_id, validate_id_number
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import (
+    FUNDING_PARTS,
+    change_type_in_remark,
+    change_type_label,
+    change_type_of,
+    counted_people,
+    counts_in_totals,
+    funding_key,
+    funding_record,
+    funding_total,
+)
+from zwgk_desktop.core.text_input import INVISIBLE, limit_for, normalize_input, too_long_message
+from zwgk_desktop.services.spreadsheet_out import FORMULA_TRIGGERS
 
 from zwgk_desktop.services.rosters.table import Table, cell_text
 
@@ -64,6 +88,7 @@ class RosterRow:
     problems: list[Problem] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
     village_id: str | None = None
+    members: tuple[str, ...] = ()  # names listed in one 家庭成员 cell
 
     @property
     def accepted(self) -> bool:
@@ -77,6 +102,14 @@ class RosterRow:
 class CellError(ValueError):
     """A cell that cannot be parsed; the message is Chinese and goes to the user."""
 
+    code = ""
+
+
+class TooLong(CellError):
+    """Text longer than its field may hold (the columns are VARCHAR)."""
+
+    code = "too_long"
+
 
 # --- cell parsers -------------------------------------------------------------------------
 
@@ -87,18 +120,18 @@ _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
-def parse_money(value: Any) -> tuple[int | None, bool]:
+def parse_money(value: Any, multiplier: int = 1) -> tuple[int | None, bool]:
     """Cell → (integer fen or None when empty, rounded?). Raises `CellError` on anything else.
 
     Accepts numbers and texts like "1,240.00", "500元", "￥500"; refuses "待核", "伍佰元",
-    negatives and text with more than 2 decimals.
+    negatives and text with more than 2 decimals. `multiplier` 10000 reads a 万元 column.
     """
     kind = type(value)
     if kind is int or (kind is float and value.is_integer() and abs(value) < FLOAT_EXACT_LIMIT):
         # Fast path for whole numbers (the usual cell): same result as the Decimal route below.
         if value < 0:
             raise CellError(f"金额“{cell_text(value)}”是负数，公示金额不能为负。")
-        return int(value) * 100, False
+        return int(value) * 100 * multiplier, False
     if value is None or value == "":
         return None, False
     if isinstance(value, bool) or isinstance(value, (date, time, timedelta)):
@@ -108,18 +141,18 @@ def parse_money(value: Any) -> tuple[int | None, bool]:
     elif isinstance(value, float):
         amount = Decimal(repr(value))
     else:
-        amount = _money_text(str(value))
+        amount = _money_text(str(value), 2 + len(str(multiplier)) - 1)
         if amount is None:
             return None, False
     if amount < 0:
         raise CellError(f"金额“{cell_text(value)}”是负数，公示金额不能为负。")
-    fen = amount * 100
+    fen = amount * 100 * multiplier
     rounded = fen != fen.to_integral_value()
     return int(fen.quantize(Decimal(1), rounding=ROUND_HALF_UP)), rounded
 
 
-def _money_text(text: str) -> Decimal | None:
-    original = text
+def _money_text(text: str, max_decimals: int = 2) -> Decimal | None:
+    original = text if len(text) <= 40 else text[:40] + "…"
     text = unicodedata.normalize("NFKC", _SPACES.sub("", text))
     for mark in _CURRENCY:
         text = text.replace(mark, "")
@@ -133,7 +166,7 @@ def _money_text(text: str) -> Decimal | None:
         text = text.replace(",", "")
     if not _MONEY_TEXT.match(text):
         raise CellError(f"金额“{original.strip()}”不是数字（应填写如 500、500.00 或 1,240.00）。")
-    if "." in text and len(text.split(".")[1]) > 2:
+    if "." in text and len(text.split(".")[1]) > max_decimals:
         raise CellError(f"金额“{original.strip()}”超过两位小数（最小单位为分）。")
     try:
         return Decimal(text)
@@ -193,18 +226,30 @@ def parse_date(value: Any) -> str | None:
 def clean_person_name(value: Any) -> str:
     """Trim ASCII/full-width/no-break spaces; drop alignment spaces inside a Chinese name.
 
-    No Unicode normalisation: rare characters (Ext A 㛃, Ext B 𠮷) and compatibility
-    ideographs are kept byte for byte.
+    Rare characters (Ext A 㛃, Ext B 𠮷) and compatibility ideographs are kept byte
+    for byte (see `core.text_input`). A leading tab before a formula sign stays.
     """
-    text = cell_text(value).strip(" \t\r\n\u3000\u00a0")
+    raw = value if isinstance(value, str) else cell_text(value)
+    text = raw.strip(" \t\r\n\u3000\u00a0")
     if text and not _ASCII_LETTER.search(text) and _SPACES.search(text):
         text = _SPACES.sub("", text)
+    return _keep_formula_guard(raw, text)
+
+
+def _keep_formula_guard(raw: str, text: str) -> str:
+    """Trimming must not turn "\t=1+2" into "=1+2": text after a leading tab/space that starts with a
+    formula sign keeps that first whitespace character, so it stays text wherever it goes."""
+    if text and text[0] in FORMULA_TRIGGERS and raw[:1].isspace():
+        return raw[0] + text
     return text
 
 
 def clean_text(value: Any) -> str:
     if isinstance(value, str):
-        return " ".join(value.split())
+        text = " ".join(value.split())
+        if text and text[0] in FORMULA_TRIGGERS and value[:1].isspace():
+            return _keep_formula_guard(value, text)
+        return text
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -242,20 +287,29 @@ def clean_account(value: Any, label: str) -> str:
 
 @dataclass
 class VillageIndex:
-    """Known villages by name → id, with the matching rules for what people type."""
+    """Known villages by name → id, with the matching rules for what people type.
+
+    `merged`: names of villages merged into another (撤并村) → the village they joined; a roster
+    still naming the old village is read as the new one (with a warning). `retired`: names of
+    villages retired without a merger (a roster naming one is refused, saying so).
+    """
 
     by_name: dict[str, str | None]
+    merged: dict[str, str] = field(default_factory=dict)
+    retired: frozenset[str] = frozenset()
     # Rosters repeat the same few village texts thousands of times: answer each distinct text once.
     _split_cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False, compare=False)
     _suggest_cache: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def build(cls, villages: Iterable[str] | Mapping[str, str] | None) -> "VillageIndex | None":
+    def build(cls, villages: "Iterable[str] | Mapping[str, str] | VillageIndex | None", *,
+              merged: Mapping[str, str] | None = None, retired: Iterable[str] = ()) -> "VillageIndex | None":
         if villages is None:
             return None
-        if isinstance(villages, Mapping):
-            return cls(dict(villages))
-        return cls({name: None for name in villages})
+        if isinstance(villages, VillageIndex):
+            return villages
+        by_name = dict(villages) if isinstance(villages, Mapping) else {name: None for name in villages}
+        return cls(by_name, dict(merged or {}), frozenset(retired))
 
     def split(self, text: str) -> tuple[str | None, str]:
         """'石桥村3组' → ('石桥村', '3组'); None when no known village matches."""
@@ -263,6 +317,18 @@ class VillageIndex:
         if found is None:
             found = self._split_cache[text] = self._split_uncached(text)
         return found
+
+    def former(self, text: str) -> tuple[str | None, str | None, str]:
+        """(old name, the village it was merged into, group) when `text` names a merged village."""
+        text = _SPACES.sub("", text)
+        for old in sorted(self.merged, key=len, reverse=True):
+            if text.startswith(old):
+                return old, self.merged[old], text[len(old):].lstrip("-/—·、")
+        return None, None, ""
+
+    def is_retired(self, text: str) -> bool:
+        text = _SPACES.sub("", text)
+        return any(text.startswith(name) for name in self.retired)
 
     def _split_uncached(self, text: str) -> tuple[str | None, str]:
         text = _SPACES.sub("", text)
@@ -324,6 +390,21 @@ class RowContext:
     default_village: str | None = None
     today: date = field(default_factory=date.today)  # birth dates in ID numbers must not be later
 
+    def __post_init__(self) -> None:
+        self.funding_columns = [(part, self.mapping[funding_key(part)]) for part in FUNDING_PARTS
+                                if funding_key(part) in self.mapping]
+        self.change_types = self.entry.column("change_type") is not None
+        self.multipliers = {key: _unit_multiplier(self, key) for key in self.mapping}
+        self.limits = {key: limit_for(key) for key in self.mapping}
+        self.text_clean = False  # set by build_rows after one pass over the sheet
+        self.village_cache: dict = {}
+
+
+def _unit_multiplier(ctx: RowContext, key: str) -> int:
+    """Money columns headed in 万元 hold ten-thousands of yuan."""
+    column = ctx.table.column(ctx.mapping[key])
+    return 10_000 if column is not None and "万元" in column.text else 1
+
 
 @dataclass
 class BuildResult:
@@ -333,7 +414,9 @@ class BuildResult:
     member_rows: int = 0
     total_row: int | None = None
     total_fen: int | None = None
-    sum_fen: int = 0
+    sum_fen: int = 0  # every line's amount
+    stop_fen: int = 0  # the part of sum_fen on 停保 lines
+    total_rule: str | None = None  # how the 合计 row adds up: with_stop | without_stop
 
 
 def header_label(ctx: RowContext, key: str) -> str:
@@ -354,21 +437,26 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
     header_texts = _header_texts(ctx)
     last_item: RosterRow | None = None
     after_total = False
-    total_rows = len(sheet.rows)
+    rows = sheet.rows
+    total_rows = len(rows)
+    start = ctx.table.data_start
     mapped = sorted(set(ctx.mapping.values()))
+    ctx.text_clean = sheet_text_clean(rows, start, mapped)
     plan = column_plan(ctx)
     mapping_items = list(ctx.mapping.items())
     required = required_targets(ctx)
-    for index in range(ctx.table.data_start, total_rows):
-        if (index - ctx.table.data_start) % PROGRESS_EVERY == 0:
+    name_col = ctx.mapping.get("name", -1)
+    for index in range(start, total_rows):
+        if (index - start) % PROGRESS_EVERY == 0:
             job.check()
-            job.progress(index - ctx.table.data_start, total_rows - ctx.table.data_start, "正在检查花名册各行…")
-        cells = sheet.rows[index]
+            job.progress(index - start, total_rows - start, "正在检查花名册各行…")
+        cells = rows[index]
         width = len(cells)
+        name_raw = cells[name_col] if 0 <= name_col < width else ""
+        if not (name_raw.__class__ is str and name_raw and not name_raw.isspace()):
+            if not any(_filled(cells[c]) for c in mapped if c < width):
+                continue  # blank row (or only outside the mapped columns)
         values = {key: (cells[col] if col < width else "") for key, col in mapping_items}
-        present = [value for c in mapped if c < width and _filled(value := cells[c])]
-        if not present:
-            continue  # blank row (or only outside the mapped columns)
         label = _total_label(cells)
         if label is not None:
             if label == "grand":
@@ -377,15 +465,17 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
             else:
                 result.skipped_rows += 1
             continue
-        if _is_repeated_header(present, header_texts) or (index - ctx.table.data_start < 3 and _is_column_number_row(cells)):
+        if ((name_raw.__class__ is str and name_raw.strip() in header_texts
+             and _is_repeated_header([cells[c] for c in mapped if c < width], header_texts))
+                or (index - start < 3 and _is_column_number_row(cells))):
             result.skipped_rows += 1
             continue
-        name_raw = values.get("name", "")
         if cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item):
             _attach_member(ctx, last_item, values, index, result)
             continue
-        if cell_text(name_raw) == "" and not _has_core_value(values):
-            if not (after_total or _is_footer([cell_text(v) for v in present])):
+        if cell_text(name_raw) == "" and not _has_core_value(ctx, values):
+            present = [cell_text(cells[c]) for c in mapped if c < width and _filled(cells[c])]
+            if not (after_total or _is_footer(present)):
                 result.file_problems.append(
                     Problem(index + 1, None, "skipped_row", f"第{index + 1}行没有姓名、身份证号码或金额，已跳过。", WARNING)
                 )
@@ -394,9 +484,12 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
         item = _build_item(ctx, values, index, cells, plan, required)
         result.rows.append(item)
         last_item = item
-        if item.values.get("amount_fen") is not None:
-            result.sum_fen += item.values["amount_fen"]
-    job.progress(total_rows - ctx.table.data_start, total_rows - ctx.table.data_start, "正在核对重复和合计…")
+        amount = item.values.get("amount_fen")
+        if amount is not None:
+            result.sum_fen += amount
+            if not counts_in_totals(item.values.get("change_type_code")):
+                result.stop_fen += amount
+    job.progress(total_rows - start, total_rows - start, "正在核对重复和合计…")
     _finish_people(ctx, result.rows)
     _check_duplicates(ctx, result.rows)
     result.file_problems.extend(_total_check(ctx, result))
@@ -466,8 +559,10 @@ def _is_footer(texts: list[str]) -> bool:
     return any(t.replace(" ", "").startswith(FOOTER_PREFIXES) for t in texts if t)
 
 
-def _has_core_value(values: dict) -> bool:
-    return any(cell_text(values.get(k, "")) for k in ("id_number", "amount"))
+def _has_core_value(ctx: RowContext, values: dict) -> bool:
+    if any(cell_text(values.get(k, "")) for k in ("id_number", "amount")):
+        return True
+    return any(cell_text(values.get(funding_key(part), "")) for part, _ in ctx.funding_columns)
 
 
 def _is_member_row(ctx: RowContext, values: dict, index: int, last_item: RosterRow | None) -> bool:
@@ -487,19 +582,35 @@ def _attach_member(ctx: RowContext, item: RosterRow, values: dict, index: int, r
     raw_amount = values.get("amount", "")
     if cell_text(raw_amount):
         try:
-            fen, _ = parse_money(raw_amount)
+            fen, _ = parse_money(raw_amount, ctx.multipliers.get("amount", 1))
         except CellError:
             fen = None
         if fen is not None:
             item.values["amount_fen"] = (item.values.get("amount_fen") or 0) + fen
             result.sum_fen += fen
+            if not counts_in_totals(item.values.get("change_type_code")):
+                result.stop_fen += fen
+
+
+_MEMBER_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 
 def _finish_people(ctx: RowContext, rows: list[RosterRow]) -> None:
-    """Household size: the 人数 column when given, else the head plus the member rows under it."""
     for item in rows:
-        if item.values.get("people") is None and item.member_rows:
-            item.values["people"] = 1 + len(item.member_rows)
+        finish_people(item)
+
+
+def finish_people(item: RosterRow) -> None:
+    """家庭人口: the column when given, else the head plus the member rows (or the names listed in a
+    家庭成员 cell); the counted people: 保障人数 where known, else 家庭人口."""
+    values = item.values
+    if values.get("family_size") is None:
+        if item.member_rows:
+            values["family_size"] = 1 + len(item.member_rows)
+        elif item.members:
+            names = item.members
+            values["family_size"] = len(names) + (0 if values.get("name") in names else 1)
+    values["people"] = counted_people(values.get("family_size"), values.get("covered_people"))
 
 
 def _problem(ctx: RowContext, row: int, key: str, code: str, message: str, severity: str = ERROR) -> Problem:
@@ -520,21 +631,62 @@ def _build_item(ctx: RowContext, values: dict, index: int, cells: list, plan: li
         try:
             parse(ctx, item, column, raw, row)
         except CellError as exc:
-            item.raw[column.key] = clean_text(raw)
-            code = "bad_amount" if column.type == "money" else ("account_precision_lost" if column.kind == "bank_account" else "bad_value")
+            item.raw[column.key] = clean_text(raw)[:200]
+            code = exc.code or ("bad_amount" if column.type == "money" else (
+                "account_precision_lost" if column.kind == "bank_account" else "bad_value"))
             item.problems.append(_problem(ctx, row, column.key, code, str(exc)))
+    if ctx.funding_columns:
+        _parse_funding(ctx, item, values, row)
+    if ctx.change_types:
+        _change_type(ctx, item, row)
+    member_text = values.get("_member")
+    if member_text and isinstance(member_text, str) and _MEMBER_SEPARATORS.search(member_text.strip()):
+        item.members = tuple(n for n in _MEMBER_SEPARATORS.split(member_text.strip()) if n)
     _check_required(ctx, item, row, required)
     return item
 
 
 def column_plan(ctx: RowContext) -> list[tuple[Column, Any]]:
-    """The (column, parser) pairs to run on every row, chosen once per roster instead of per cell."""
+    """The (column, parser) pairs to run on every row, chosen once per roster instead of per cell.
+
+    Columns whose values repeat (groups, options, amounts, counts, dates, change types) parse each
+    distinct cell once (`_memoized`); names, ID numbers, accounts and villages run every time."""
     plan = []
     for column in ctx.entry.columns:
         if column.key not in ctx.mapping and not (column.key == "village" and ctx.default_village):
             continue
-        plan.append((column, _parser_for(ctx, column)))
+        parse = _parser_for(ctx, column)
+        plan.append((column, _memoized(parse) if parse in _REPEATING else parse))
     return plan
+
+
+MEMO_LIMIT = 5000
+
+
+def _memoized(parse):
+    """`parse` answered once per distinct cell value; results with a problem are never reused."""
+    cache: dict = {}
+
+    def run(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+        key = (raw.__class__, raw)
+        try:
+            hit = cache.get(key)
+        except TypeError:  # an unhashable cell: no caching
+            parse(ctx, item, column, raw, row)
+            return
+        if hit is not None:
+            item.values.update(hit)
+            return
+        scratch = RosterRow(row)
+        parse(ctx, scratch, column, raw, row)
+        item.values.update(scratch.values)
+        if scratch.problems or scratch.raw or len(cache) >= MEMO_LIMIT:
+            item.problems.extend(scratch.problems)
+            item.raw.update(scratch.raw)
+            return
+        cache[key] = scratch.values
+
+    return run
 
 
 def _parser_for(ctx: RowContext, column: Column):
@@ -545,12 +697,14 @@ def _parser_for(ctx: RowContext, column: Column):
         return _parse_village_column
     if key == "group":
         return _parse_group
+    if key == "change_type":
+        return _parse_change_type_column
     if column.kind == "id_number":
         return _parse_id_column
     if column.type == "money":
         return _parse_money_column
     if column.type == "int":
-        return _parse_int_column
+        return _parse_count_column if column.field else _parse_int_column
     if column.type == "date":
         return _parse_date_column
     if column.kind == "bank_account":
@@ -560,26 +714,87 @@ def _parser_for(ctx: RowContext, column: Column):
     return _parse_text_column
 
 
+_REPEATING: frozenset = frozenset()  # filled below, once the parsers exist
+
+
 def _parse_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
     _parser_for(ctx, column)(ctx, item, column, raw, row)
 
 
+def input_text(ctx: RowContext, item: RosterRow, key: str, text: str, row: int, label: str | None = None) -> str:
+    """Imported text normalised once: NFC, invisible/bidi characters removed (warned), length limited.
+
+    When the whole sheet's text was found clean in one pass (`RowContext.text_clean`), only the
+    length is checked here."""
+    if not ctx.text_clean and (not text.isascii() or not text.isprintable()):
+        text, removed = normalize_input(text)
+        if removed:
+            _warn_invisible(ctx, item, key, row)
+    limit = ctx.limits.get(key) or limit_for(key)
+    if len(text) > limit:
+        raise TooLong(too_long_message(label or header_label(ctx, key), len(text), limit))
+    return text
+
+
+def sheet_text_clean(rows: list[list], start: int, columns: list[int]) -> bool:
+    """Whether every text cell of these columns is already NFC without invisible characters (one pass)."""
+    texts = [cell for row in rows[start:] for col in columns
+             if col < len(row) and (cell := row[col]).__class__ is str]
+    joined = "\t".join(texts)  # tabs (and line breaks) are whitespace, not invisible characters
+    if INVISIBLE.search(joined):
+        return False
+    return joined.isascii() or unicodedata.is_normalized("NFC", joined)
+
+
+def _warn_invisible(ctx: RowContext, item: RosterRow, key: str, row: int) -> None:
+    if any(p.code == "invisible_chars" for p in item.problems):
+        return
+    item.problems.append(_problem(
+        ctx, row, key, "invisible_chars",
+        f"第{row}行“{header_label(ctx, key)}”中有看不见的字符（零宽空格、文字方向控制符等），已删除，请核对。", WARNING))
+
+
 def _parse_person_name(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
-    item.values["name"] = clean_person_name(raw)
+    item.values["name"] = input_text(ctx, item, "name", clean_person_name(raw), row)
 
 
 def _parse_plain_name(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
-    item.values["name"] = clean_text(raw)
+    item.values["name"] = input_text(ctx, item, "name", clean_text(raw), row)
 
 
 def _parse_village_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
-    _parse_village(ctx, item, raw, row)
+    """The village (and a group written after it); each distinct cell is matched once per roster."""
+    cache = ctx.village_cache
+    try:
+        hit = cache.get((raw.__class__, raw))
+    except TypeError:
+        hit = None
+    if hit is not None:
+        village, group, village_id = hit
+        item.values["village"] = village
+        item.village_id = village_id
+        if group:
+            item.values.setdefault("group", group)
+        return
+    scratch = RosterRow(row)
+    _parse_village(ctx, scratch, raw, row)
+    village, group = scratch.values.get("village"), scratch.values.get("group")
+    item.values["village"] = village
+    item.village_id = scratch.village_id
+    if group:
+        item.values.setdefault("group", group)
+    item.problems.extend(scratch.problems)
+    if not scratch.problems and village is not None and len(cache) < MEMO_LIMIT:
+        try:
+            cache[(raw.__class__, raw)] = (village, group, scratch.village_id)
+        except TypeError:
+            pass
 
 
 def _parse_group(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
     group = clean_text(raw)
     if group:
-        item.values["group"] = group
+        item.values["group"] = input_text(ctx, item, "group", group, row)
 
 
 def _parse_id_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
@@ -588,7 +803,7 @@ def _parse_id_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any,
 
 def _parse_money_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
     key = column.key
-    fen, rounded = parse_money(raw)
+    fen, rounded = parse_money(raw, ctx.multipliers.get(key, 1))
     item.values["amount_fen" if key == "amount" else key] = fen
     if rounded:
         item.problems.append(
@@ -598,6 +813,11 @@ def _parse_money_column(ctx: RowContext, item: RosterRow, column: Column, raw: A
 
 def _parse_int_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
     item.values[column.key] = parse_count(raw)
+
+
+def _parse_count_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    """家庭人口 / 保障人数: the typed field the catalogue column fills (its `field`)."""
+    item.values[column.field] = parse_count(raw)
 
 
 def _parse_date_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
@@ -615,6 +835,8 @@ def _parse_phone(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row
 def _parse_text_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
     key = column.key
     text = clean_text(raw)
+    if text:
+        text = input_text(ctx, item, key, text, row)
     item.values[key] = text
     if text and column.enum and text not in column.enum:
         item.problems.append(
@@ -623,10 +845,84 @@ def _parse_text_column(ctx: RowContext, item: RosterRow, column: Column, raw: An
         )
 
 
+def _parse_change_type_column(ctx: RowContext, item: RosterRow, column: Column, raw: Any, row: int) -> None:
+    """The roster's own wording stays (it is what the notice prints); its meaning is `change_type_code`."""
+    text = clean_text(raw)
+    if text:
+        text = input_text(ctx, item, "change_type", text, row)
+    item.values["change_type"] = text
+    if not text:
+        return
+    code = change_type_of(text)
+    if code is None:
+        item.problems.append(_problem(
+            ctx, row, "change_type", "unknown_change_type",
+            f"无法识别变动类型“{text}”（应为新增、调整、续保、停保或减保），已照原样导入，未按停保处理，请核对。", WARNING))
+        return
+    item.values["change_type_code"] = code.value
+
+
+def _change_type(ctx: RowContext, item: RosterRow, row: int) -> None:
+    """Without a readable 类型 cell, a change type written in 备注 ("本月停保") counts."""
+    values = item.values
+    if values.get("change_type_code"):
+        return
+    code = change_type_in_remark(values.get("remark"))
+    if code is None:
+        return
+    values["change_type_code"] = code.value
+    if not values.get("change_type"):
+        values["change_type"] = change_type_label(code.value)
+
+
+def _parse_funding(ctx: RowContext, item: RosterRow, values: dict, row: int) -> None:
+    """Funding parts in fen; the amount is the 合计 cell, or the sum of the parts when there is none."""
+    parts: dict[str, int | None] = {}
+    bad = False
+    for part, _col in ctx.funding_columns:
+        key = funding_key(part)
+        raw = values.get(key, "")
+        try:
+            parts[part], _ = parse_money(raw, ctx.multipliers.get(key, 1))
+        except CellError as exc:
+            bad = True
+            item.raw[key] = clean_text(raw)[:200]
+            item.problems.append(_problem(ctx, row, key, "bad_amount", str(exc)))
+    funding = funding_record(parts)
+    if funding is None:
+        return
+    item.values["funding"] = funding
+    if bad:
+        return
+    parts_fen = funding_total(funding)
+    amount = item.values.get("amount_fen")
+    if amount is None and "amount" not in item.raw:
+        item.values["amount_fen"] = parts_fen
+    elif amount is not None and amount != parts_fen:
+        item.problems.append(_problem(
+            ctx, row, "amount", "total_mismatch",
+            f"本行合计{_yuan(amount)}元，与各项资金之和{_yuan(parts_fen)}元不符"
+            f"（{'、'.join(f'{part_label(p)}{_yuan(funding[p])}' for p in FUNDING_PARTS if funding[p])}），"
+            "请核对后重新导入。"))
+
+
+_REPEATING = frozenset({
+    _parse_group, _parse_money_column, _parse_int_column, _parse_count_column, _parse_date_column,
+    _parse_text_column, _parse_change_type_column,
+})
+
+
+def part_label(part: str) -> str:
+    from zwgk_desktop.core.line_items import FUNDING_LABELS
+
+    return FUNDING_LABELS[part]
+
+
 def _parse_village(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None:
     text = clean_text(raw) or (ctx.default_village or "")
     if not text:
         return
+    text = input_text(ctx, item, "village", text, row)
     if ctx.villages is None:
         village, group = split_village_group_unknown(text)
         item.values["village"] = village
@@ -634,16 +930,23 @@ def _parse_village(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None
             item.values.setdefault("group", group)
         return
     village, group = ctx.villages.split(text)
+    if village is None and ctx.villages.merged:
+        old, village, group = ctx.villages.former(text)
+        if village is not None:
+            item.problems.append(_problem(
+                ctx, row, "village", "village_merged", f"“{old}”已并入“{village}”，本行按“{village}”导入。", WARNING))
     if village is None:
-        suggestion = ctx.villages.suggest(text)
-        hint = f"，是否是“{suggestion}”？" if suggestion else "。"
         known = "、".join(list(ctx.villages.by_name)[:12]) or "（尚未设置任何村）"
         item.values["village"] = text
-        item.problems.append(
-            _problem(ctx, row, "village", "unknown_village",
-                     f"村（社区）“{text}”不在本乡镇的村名单中{hint}现有：{known}。"
-                     "请改正表中的村名，或先在“乡镇设置”中添加该村。")
-        )
+        if ctx.villages.is_retired(text):
+            message = (f"村（社区）“{text}”已撤销，不能再导入。现有：{known}。"
+                       "请改正表中的村名，或在“设置—村（社区）与公开栏”中恢复该村。")
+        else:
+            suggestion = ctx.villages.suggest(text)
+            hint = f"，是否是“{suggestion}”？" if suggestion else "。"
+            message = (f"村（社区）“{text}”不在本乡镇的村名单中{hint}现有：{known}。"
+                       "请改正表中的村名，或先在“设置—村（社区）与公开栏”中添加该村。")
+        item.problems.append(_problem(ctx, row, "village", "unknown_village", message))
         return
     item.values["village"] = village
     item.village_id = ctx.villages.by_name.get(village)
@@ -661,7 +964,7 @@ def _parse_id(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None:
     check = validate_id_number(raw, from_number=is_numeric_cell(raw), today=ctx.today)
     item.values["id_number"] = check.normalized if check.ok else ""
     if not check.ok:
-        item.raw["id_number"] = cell_text(raw) if not is_numeric_cell(raw) else f"{raw:.6g}"
+        item.raw["id_number"] = cell_text(raw)[:40] if not is_numeric_cell(raw) else f"{raw:.6g}"
         item.problems.append(_problem(ctx, row, "id_number", check.code or "id_format", check.message))
 
 
@@ -672,11 +975,14 @@ def _check_required(ctx: RowContext, item: RosterRow, row: int, required: list[t
     if not item.problems and all(values.get(target) not in (None, "") for _, target in required):
         return  # the usual row: everything required is there
     for column, target in required:
-        if any(p.key == column.key for p in item.problems):
+        if any(p.key == column.key and p.severity == ERROR for p in item.problems):
             continue
+        if column.key == "amount" and any(p.key and p.key.startswith("funding.") and p.severity == ERROR
+                                          for p in item.problems):
+            continue  # a funding part that is not a number already says why there is no amount
         if item.values.get(target) in (None, ""):
             where = header_label(ctx, column.key)
-            missing_column = column.key not in ctx.mapping
+            missing_column = column.key not in ctx.mapping and not (column.key == "amount" and ctx.funding_columns)
             message = (
                 f"表中没有找到“{column.label}”列，无法导入。请在列对应中指定，或按模板补上该列。"
                 if missing_column and not (column.key == "village" and ctx.default_village)
@@ -699,17 +1005,21 @@ def _check_duplicates(ctx: RowContext, rows: list[RosterRow]) -> None:
             continue
         first_seen[id_number] = item.row
         if id_number in ctx.existing_ids:
-            where = ctx.existing_ids[id_number] or "另一份公示"
-            item.problems.append(
-                _problem(ctx, item.row, "id_number", "duplicate_existing",
-                         f"此人已在同类别的有效公示“{where}”中。如需更正，请对原公示发起更正，而不是重复导入。")
-            )
+            item.problems.append(duplicate_existing(ctx, item.row, ctx.existing_ids[id_number]))
+
+
+def duplicate_existing(ctx: RowContext, row: int, title: str) -> Problem:
+    where = title or "另一份公示"
+    return _problem(ctx, row, "id_number", "duplicate_existing",
+                    f"此人已在同类别的有效公示“{where}”中。如需更正，请对原公示发起更正，而不是重复导入。")
 
 
 def _total_amount(ctx: RowContext, values: dict, result: BuildResult, index: int) -> int | None:
     raw = values.get("amount", "")
+    if "amount" not in ctx.mapping and ctx.funding_columns:
+        return _parts_total(ctx, values)
     try:
-        fen, _ = parse_money(raw)
+        fen, _ = parse_money(raw, ctx.multipliers.get("amount", 1))
     except CellError:
         result.file_problems.append(
             _problem(ctx, index + 1, "amount", "bad_amount", f"合计行的金额“{cell_text(raw)}”无法识别，未能核对合计。", WARNING)
@@ -718,18 +1028,38 @@ def _total_amount(ctx: RowContext, values: dict, result: BuildResult, index: int
     return fen
 
 
+def _parts_total(ctx: RowContext, values: dict) -> int | None:
+    """A 合计 row without a 合计 column: the sum of its funding part cells."""
+    total = None
+    for part, _col in ctx.funding_columns:
+        try:
+            fen, _ = parse_money(values.get(funding_key(part), ""), ctx.multipliers.get(funding_key(part), 1))
+        except CellError:
+            return None
+        if fen is not None:
+            total = (total or 0) + fen
+    return total
+
+
 def _total_check(ctx: RowContext, result: BuildResult) -> list[Problem]:
+    """The 合计 row against the lines, as county sheets add it up: with 停保 lines, or without them."""
     if result.total_row is None or result.total_fen is None:
         return []
     if result.total_fen == result.sum_fen:
+        result.total_rule = "with_stop"
+        return []
+    without_stop = result.sum_fen - result.stop_fen
+    if result.stop_fen and result.total_fen == without_stop:
+        result.total_rule = "without_stop"
         return []
     unparsed = sum(1 for r in result.rows if any(p.code == "bad_amount" for p in r.problems))
     note = f"（另有{unparsed}行金额无法识别，未计入）" if unparsed else ""
+    stop_note = f"，不含停保的行为{_yuan(without_stop)}元" if result.stop_fen else ""
     difference = result.total_fen - result.sum_fen
     return [
         _problem(
             ctx, result.total_row, "amount", "total_mismatch",
-            f"合计行金额为{_yuan(result.total_fen)}元，但各行金额之和为{_yuan(result.sum_fen)}元{note}，"
+            f"合计行金额为{_yuan(result.total_fen)}元，但各行金额之和为{_yuan(result.sum_fen)}元{stop_note}{note}，"
             f"相差{_yuan(abs(difference))}元。请与业务系统核对名单是否完整、金额是否录错。",
         )
     ]

@@ -2,15 +2,13 @@
 
 Widgets run use cases with `tasks.run_op(ops.<area>.<op>, ..., actor=self.actor)`
 (see `ui.tasks`): the op runs off the UI thread as the widget's acting user and
-its DTO comes back on the UI thread. `Runner` is re-exported only for the draft
-line-item editor (`items_editor.py`, the rosters area's) until it moves onto ops.
+its DTO comes back on the UI thread.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from zwgk_desktop.ui.lifecycle.session_runner import Runner  # noqa: F401 (items_editor's, until it runs ops)
 from zwgk_desktop.ui.tasks import error_message
 
 ERROR_STYLE = "color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:4px;padding:6px;"

@@ -1,7 +1,9 @@
 """ItemsEditorDialog: edit a draft notice's line items, title and body; checked per cell, saved in one transaction.
 
 The rules live in `services.rosters.edit` (the roster import's own checks,
-permissions, the save); this module is the screen:
+permissions, the save) behind `ops.rosters.load_draft` / `save_draft_edits`,
+which run on the task manager (the load on the pool, the save on the
+database thread); this module is the screen:
 - `EditableItemsModel`: the category's columns from the catalogue, one row
   per line item as editor texts (money in yuan with 2 decimals, ID numbers
   as text). Every changed or added row is checked at once with `RowChecker`;
@@ -9,7 +11,9 @@ permissions, the save); this module is the screen:
   warning yellow, a changed cell light blue. ID, phone and bank numbers the
   clerk has not touched stay masked until the cell is opened for editing;
 - `ItemsEditorDialog`: title/body, 添加一行 / 删除所选行, live totals, the
-  message of the current cell under the table. 保存 (Ctrl+S) sends only the
+  message of the current cell under the table (家庭人口, 保障人数, the change
+  type and, where the category publishes them, the funding parts 中央…自筹 are
+  columns like any other; a 停保 line counts in no total). 保存 (Ctrl+S) sends only the
   changes to the DB thread (`save_draft_edits`, one transaction) and closes;
   if the save finds errors they are put on their cells and nothing is
   written. 取消/Esc discards (asking first when something changed; the
@@ -48,7 +52,10 @@ from PySide6.QtWidgets import (
 
 from zwgk_desktop.core.catalogue import Column, get_entry
 from zwgk_desktop.core.disclosures import format_fen
+from zwgk_desktop.core.line_items import ChangeType, change_type_of
 from zwgk_desktop.core.privacy import mask_bank_account, mask_id_number, mask_phone
+from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ops import rosters as roster_ops
 from zwgk_desktop.services.rosters.edit import (
     CellProblem,
     DraftForEdit,
@@ -56,9 +63,7 @@ from zwgk_desktop.services.rosters.edit import (
     ItemEdits,
     ItemsInvalid,
     RowChecker,
-    load_draft,
     new_row_key,
-    save_draft_edits,
 )
 from zwgk_desktop.services.rosters.validate import ERROR, CellError, parse_count, parse_money
 from zwgk_desktop.ui.i18n import tr
@@ -66,7 +71,6 @@ from zwgk_desktop.ui.lifecycle.common import (
     ERROR_STYLE,
     OK_STYLE,
     WARNING_STYLE,
-    Runner,
     message_label,
     message_of,
     show_message,
@@ -78,7 +82,8 @@ CHANGED_BG = QColor("#e8f1ff")
 SEQ_FG = QColor("#8a93a0")
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 MASKS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
-COLUMN_WIDTHS = {"village": 110, "group": 70, "name": 110, "id_number": 190, "people": 80, "amount": 130}
+COLUMN_WIDTHS = {"village": 110, "group": 70, "name": 110, "id_number": 190, "people": 80, "family_size": 80,
+                 "change_type": 80, "amount": 130}
 PROBLEMS_LISTED = 3
 _PLAIN_YUAN = re.compile(r"\d+\.\d\d")
 
@@ -147,7 +152,8 @@ class EditableItemsModel(QAbstractTableModel):
     def load(self, draft: DraftForEdit) -> None:
         self.beginResetModel()
         self.columns = tuple(draft.columns)
-        self.checker = RowChecker(get_entry(draft.category), draft.villages, draft.existing_ids, draft.village_scope)
+        self.checker = RowChecker(get_entry(draft.category), draft.villages, draft.existing_ids, draft.village_scope,
+                                  merged=draft.merged_villages, retired=draft.retired_villages)
         self.hidden_ids = dict(draft.other_ids)
         self.rows = [EditorRow(i.item_id, i.item_id, dict(i.values), dict(i.values)) for i in draft.items]
         for row in self.rows:
@@ -321,8 +327,13 @@ class EditableItemsModel(QAbstractTableModel):
 
     @staticmethod
     def _cache_numbers(row: EditorRow) -> None:
+        """The row's share of the totals: nothing for a 停保 line (listed, not counted)."""
+        if change_type_of(row.values.get("change_type", "")) == ChangeType.STOP:
+            row.amount_fen = row.people = 0
+            return
         row.amount_fen = _fen(row.values.get("amount", ""))
-        row.people = _count(row.values.get("people", ""))
+        people = row.values.get("people", "") or row.values.get("family_size", "")
+        row.people = _count(people)
 
     def apply_problems(self, problems: list[CellProblem], keys: dict[str, str]) -> None:
         """Put problems found by the save on their cells (`keys`: the save's row key → this model's)."""
@@ -426,8 +437,9 @@ class ItemsEditorDialog(QDialog):
 
     def __init__(self, database, actor, disclosure_id: str, tasks=None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.actor, self.disclosure_id = actor, disclosure_id
-        self.runner = Runner(database, actor, tasks)
+        self.database, self.actor, self.disclosure_id, self.tasks = database, actor, disclosure_id, tasks
+        if tasks is not None and tasks.database is None:
+            tasks.bind(database=database)
         self.draft: DraftForEdit | None = None
         self.saving = False
         self.confirm_discard: Callable[[], bool] = self._ask_discard
@@ -436,7 +448,19 @@ class ItemsEditorDialog(QDialog):
         self.setSizeGripEnabled(True)
         self._build()
         self._set_busy(tr("正在载入草稿…"))
-        self.runner.call(lambda s: load_draft(s, actor, disclosure_id), self._show_draft, self._load_failed)
+        self._run(roster_ops.load_draft, disclosure_id, on_success=self._show_draft, on_failure=self._load_failed)
+
+    def _run(self, op, *args, on_success, on_failure) -> None:
+        """An op as this dialog's user: in the background on the task manager, else (no manager) right away."""
+        if self.tasks is not None:
+            self.tasks.run_op(op, *args, on_success=on_success, on_failure=on_failure, actor=self.actor, owner=self)
+            return
+        try:
+            result = op(self.database, self.actor, *args)
+        except ZwgkError as exc:
+            on_failure(exc)
+            return
+        on_success(result)
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -710,9 +734,8 @@ class ItemsEditorDialog(QDialog):
         self.saving = True
         self._set_busy(tr("正在保存…"))
         self.cancel_button.setEnabled(False)
-        actor, nid = self.actor, self.disclosure_id
-        self.runner.call(lambda s: save_draft_edits(s, actor, nid, edits),
-                         self._saved, lambda exc: self._save_failed(exc, keys))
+        self._run(roster_ops.save_draft_edits, self.disclosure_id, edits,
+                  on_success=self._saved, on_failure=lambda exc: self._save_failed(exc, keys))
         return True
 
     def _saved(self, result: EditResult) -> None:

@@ -19,8 +19,9 @@ from zwgk_desktop.ui.settings.common import SETTINGS_STYLE
 from zwgk_desktop.ui.settings.data import BackupState
 from zwgk_desktop.ui.settings.township_tab import TownshipTab
 from zwgk_desktop.ui.settings.users_tab import UsersTab
+from zwgk_desktop.ui.settings.villages_tab import VillagesTab
 
-TAB_KEYS = ("township", "calendar", "users", "backup")
+TAB_KEYS = ("township", "calendar", "users", "backup", "villages")
 
 
 class SettingsPage(QWidget):
@@ -46,6 +47,8 @@ class SettingsPage(QWidget):
         for tab, caption in ((self.township_tab, tr("乡镇信息(&1)")), (self.calendar_tab, tr("节假日与调休(&2)")),
                              (self.users_tab, tr("用户(&3)")), (self.backup_tab, tr("备份(&4)"))):
             self.tabs.addTab(tab, caption)
+        self.villages_tab = VillagesTab(tasks, actor_source)
+        self.tabs.addTab(self.villages_tab, tr("村（社区）与公开栏(&5)"))
         self.tabs.currentChanged.connect(self._tab_changed)
         outer.addWidget(self.tabs, 1)
         self._loaded: set[int] = set()

@@ -1,0 +1,202 @@
+"""County roster shapes: funding parts under merged headers, 家庭人口 and 保障人数, change types, 停保 lines, .xls and GBK csv."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import run_cli
+from zwgk_desktop.config import Config
+from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household
+from zwgk_desktop.core.schema import open_database
+from zwgk_desktop.core.townships import init_township
+from zwgk_desktop.services.rosters import read_roster
+from zwgk_desktop.services.rosters.importer import import_roster
+
+from . import fixtures as fx
+
+PARTS = ("central", "province", "city", "county", "self")
+
+
+def by_row(preview):
+    return {r.row: r for r in preview.rows}
+
+
+def codes(row):
+    return {(p.code, p.key) for p in row.problems}
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    directory = tmp_path / "data"
+    database = open_database(Config.load(directory))
+    with database.session() as session:
+        init_township(session, "青山镇", fx.VILLAGES)
+    database.dispose()
+    return directory
+
+
+@pytest.fixture
+def database(data_dir):
+    db = open_database(Config.load(data_dir))
+    yield db
+    db.dispose()
+
+
+@pytest.mark.parametrize("three_rows", [False, True], ids=["two-row header", "three-row header"])
+def test_funding_parts_with_a_total_column(tmp_path, three_rows):
+    """补助资金（元） over 中央/省级/县级/自筹/合计: the parts are kept in fen, the amount is the 合计 sub-column."""
+    path = fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", three_rows=three_rows)
+    preview = read_roster(path, "weifang", fx.VILLAGES)
+    assert preview.header_rows == (3 if three_rows else 2)
+    assert preview.mapping_headers()["amount"].endswith("/合计")
+    first = preview.rows[0]
+    assert first.accepted and first.values["amount_fen"] == 2_000_000
+    assert first.values["funding"] == {"central": 1_200_000, "province": 500_000, "city": 0, "county": 300_000, "self": 0}
+    assert [r.accepted for r in preview.rows] == [True, True, True, False, False, True]
+    assert preview.accepted == 4 and preview.accepted_fen == (20000 + 22000 + 13000 + 9000) * 100
+
+
+def test_a_total_that_disagrees_with_its_parts_is_refused_on_that_row(tmp_path):
+    """李四's 合计 21,000 ≠ 12,000 + 5,000 + 3,000: `total_mismatch` on his row, naming both sums."""
+    preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx"), "weifang", fx.VILLAGES)
+    row = by_row(preview)[fx.WEIFANG_MISMATCH_ROW]
+    assert not row.accepted and ("total_mismatch", "amount") in codes(row)
+    message = next(p.message for p in row.problems if p.code == "total_mismatch")
+    assert "21,000.00" in message and "20,000.00" in message
+
+
+def test_a_funding_part_that_is_not_a_number_is_bad_amount_on_its_column(tmp_path):
+    """周五's 中央 "待定": `bad_amount` on that row and on the 中央 column, nothing else blamed."""
+    preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", with_total=False), "weifang", fx.VILLAGES)
+    row = by_row(preview)[fx.WEIFANG_BAD_PART_ROW]
+    problems = [p for p in row.problems if p.severity == "error"]
+    assert [(p.code, p.key) for p in problems] == [("bad_amount", "funding.central")]
+    assert problems[0].column.endswith("/中央") and "待定" in problems[0].message
+
+
+@pytest.mark.parametrize("three_rows", [False, True], ids=["two-row header", "three-row header"])
+def test_without_a_total_column_the_amount_is_the_sum_of_the_parts(tmp_path, three_rows):
+    """No 合计 sub-column: every line's amount is 中央 + 省级 + 县级 + 自筹, and no mismatch can arise."""
+    path = fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", with_total=False, three_rows=three_rows)
+    preview = read_roster(path, "weifang", fx.VILLAGES)
+    assert "amount" not in preview.mapping
+    amounts = [r.values.get("amount_fen") for r in preview.rows if r.accepted]
+    assert amounts == [2_000_000, 2_200_000, 1_300_000, 2_000_000, 900_000]
+    assert not any(p.code == "total_mismatch" for r in preview.rows for p in r.problems)
+
+
+def test_current_policy_target_groups_are_options_and_an_unknown_one_is_only_a_warning(tmp_path):
+    """脱贫不稳定户、边缘易致贫户、突发严重困难户、农村低保边缘家庭 are catalogue options; "五保户" is warned, not refused."""
+    preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx"), "weifang", fx.VILLAGES)
+    rows = by_row(preview)
+    for number in (4, 5, 6, 7):
+        assert "unknown_option" not in {p.code for p in rows[number].problems}
+    odd = rows[9]
+    assert odd.accepted and [p.code for p in odd.problems] == ["unknown_option"]
+    assert odd.problems[0].severity == "warning" and "五保户" in odd.problems[0].message
+
+
+def test_family_size_and_covered_people_are_read_as_two_facts(tmp_path):
+    """家庭人口 3 and 保障人数 2 stay distinct; the notice counts the people covered."""
+    preview = read_roster(fx.dibao_changes_xlsx(tmp_path / "低保.xlsx"), "dibao", fx.VILLAGES)
+    first = preview.rows[0]
+    assert (first.values["family_size"], first.values["covered_people"], first.values["people"]) == (3, 2, 2)
+    mapping = preview.mapping_headers()
+    assert mapping["family_size"] == "家庭人口" and mapping["people"] == "保障人数"
+
+
+def test_change_types_from_their_own_column(tmp_path):
+    """变动情况 新增/调整/续保/停保/减保 become new/adjust/continue/stop/reduce; "待议" is a warning quoting it."""
+    preview = read_roster(fx.dibao_changes_xlsx(tmp_path / "低保.xlsx"), "dibao", fx.VILLAGES)
+    assert [r.values.get("change_type_code") for r in preview.rows] == ["new", "adjust", "continue", "stop", "reduce", None]
+    unread = preview.rows[-1]
+    assert unread.accepted and [(p.code, p.severity) for p in unread.problems] == [("unknown_change_type", "warning")]
+    assert "待议" in unread.problems[0].message
+
+
+def test_change_types_from_remarks(tmp_path):
+    """Without a 类型 column, "停保（收入超标）" in 备注 makes a 停保 line, labelled as such."""
+    preview = read_roster(fx.dibao_changes_xlsx(tmp_path / "低保.xlsx", change_in_remark=True), "dibao", fx.VILLAGES)
+    assert "change_type" not in preview.mapping
+    assert [r.values.get("change_type_code") for r in preview.rows] == ["new", "adjust", "continue", "stop", "reduce", None]
+    stop = by_row(preview)[fx.DIBAO_STOP_ROW]
+    assert stop.values["change_type"] == "停保" and stop.values["remark"] == "停保（收入超标）"
+
+
+@pytest.mark.parametrize("rule", ["without_stop", "with_stop"])
+def test_total_row_is_checked_with_and_without_stop_lines(tmp_path, rule):
+    """A 合计 that leaves 停保 out, or counts it, both match; the preview says which rule the sheet used."""
+    preview = read_roster(fx.dibao_changes_xlsx(tmp_path / "低保.xlsx", total=rule), "dibao", fx.VILLAGES)
+    assert not [p for p in preview.file_problems if p.code == "total_mismatch"]
+    assert preview.total_rule == rule
+    assert preview.accepted_fen == (860 + 1720 + 860 + 430 + 860) * 100  # 停保 430 not counted
+
+
+def test_a_total_matching_neither_rule_names_both_sums(tmp_path):
+    """5,161 matches neither 5,160 (with 停保) nor 4,730 (without): one total_mismatch quoting both."""
+    preview = read_roster(fx.dibao_changes_xlsx(tmp_path / "低保.xlsx", total="wrong"), "dibao", fx.VILLAGES)
+    [problem] = [p for p in preview.file_problems if p.code == "total_mismatch"]
+    assert "5,161.00" in problem.message and "5,160.00" in problem.message and "4,730.00" in problem.message
+
+
+def test_old_xls_with_merged_funding_header(tmp_path):
+    """The same funding layout saved as .xls (BIFF8): parts and amounts read the same."""
+    preview = read_roster(fx.weifang_funding_xls(tmp_path / "危改.xls"), "weifang", fx.VILLAGES)
+    assert preview.format == "xls" and preview.accepted == 3
+    assert [r.values["amount_fen"] for r in preview.rows] == [2_000_000, 2_200_000, 1_300_000]
+    assert preview.rows[1].values["funding"]["self"] == 200_000
+
+
+def test_gbk_csv_with_a_two_row_header_without_merges(tmp_path):
+    """A GBK CSV whose group label sits only over 中央: the parts still belong to 补助资金（元）."""
+    preview = read_roster(fx.weifang_funding_csv(tmp_path / "危改.csv"), "weifang", fx.VILLAGES)
+    assert preview.encoding == "gb18030" and preview.header_rows == 2
+    assert preview.mapping_headers()["funding.province"] == "补助资金（元）/省级"
+    assert [r.values["amount_fen"] for r in preview.rows] == [2_000_000, 2_200_000, 1_300_000]
+    assert preview.rows[0].values["family_size"] == 3
+
+
+def test_import_stores_the_facts_and_stop_lines_do_not_count(database, tmp_path):
+    """Imported lines keep 家庭人口, 保障人数, the change type and funding; the notice total leaves 停保 out."""
+    with database.session() as session:
+        result = import_roster(session, fx.dibao_changes_xlsx(tmp_path / "低保.xlsx"), category="dibao")
+    with database.session() as session:
+        notice = session.get(Disclosure, result.disclosure_id)
+        items = session.execute(select(DisclosureItem).where(DisclosureItem.disclosure_id == notice.id)
+                                .order_by(DisclosureItem.seq)).scalars().all()
+        stop = items[3]
+        assert (stop.change_type, stop.extra["change_type"], stop.amount_fen) == ("stop", "停保", 43_000)
+        assert notice.item_count == 6 and notice.total_amount_fen == (860 + 1720 + 860 + 430 + 860) * 100
+        assert notice.total_people == 2 + 4 + 2 + 1 + 2
+        assert (items[0].family_size, items[0].covered_people, items[0].people) == (3, 2, 2)
+        household = session.execute(select(Household).where(Household.id_number == fx.ID_DB[0])).scalar_one()
+        assert household.member_count == 3  # 家庭人口, not 保障人数
+
+
+def test_import_stores_funding_parts(database, tmp_path):
+    """A 危房改造 line keeps its five funding parts in fen beside the amount."""
+    with database.session() as session:
+        result = import_roster(session, fx.weifang_funding_xlsx(tmp_path / "危改.xlsx"), category="weifang")
+    with database.session() as session:
+        item = session.execute(select(DisclosureItem).where(DisclosureItem.disclosure_id == result.disclosure_id)
+                               .order_by(DisclosureItem.seq)).scalars().first()
+        assert item.funding == {"central": 1_200_000, "province": 500_000, "city": 0, "county": 300_000, "self": 0}
+        assert item.amount_fen == 2_000_000 and item.family_size == 3 and item.extra["target_type"] == "脱贫不稳定户"
+
+
+def test_disclosure_show_lists_the_new_fields_and_a_total_without_stop_lines(data_dir, tmp_path):
+    """`disclosure show ID --items N --json`: family_size, covered_people, change_type, funding per line."""
+    code, imported, _ = run_cli("import", str(fx.dibao_changes_xlsx(tmp_path / "低保.xlsx")), "--category", "dibao",
+                                "--json", data_dir=data_dir)
+    assert code == 0
+    code, shown, _ = run_cli("disclosure", "show", imported["disclosure_id"], "--items", "6", "--json", data_dir=data_dir)
+    assert code == 0 and shown["total_amount_fen"] == (860 + 1720 + 860 + 430 + 860) * 100
+    lines = shown["items_preview"]
+    assert [line["change_type"] for line in lines] == ["new", "adjust", "continue", "stop", "reduce", None]
+    assert (lines[0]["family_size"], lines[0]["covered_people"], lines[0]["people"]) == (3, 2, 2)
+    assert lines[0]["funding"] is None and {"name", "village_name", "amount_fen"} <= set(lines[0])
+    code, imported, _ = run_cli("import", str(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx")), "--category", "weifang",
+                                "--json", data_dir=data_dir)
+    code, shown, _ = run_cli("disclosure", "show", imported["disclosure_id"], "--items", "1", "--json", data_dir=data_dir)
+    assert shown["items_preview"][0]["funding"] == dict(zip(PARTS, (1_200_000, 500_000, 0, 300_000, 0)))
