@@ -169,35 +169,65 @@ def captioned_copy(config, photo, caption_lines: list[str], out_path) -> Path:
 # --- verification ---------------------------------------------------------------------------
 
 
+VERIFY_WORKERS = 3
+
+
 def verify_archive(session, config, job=None) -> dict:
     """Re-hash every archived original against its row: `{checked, missing, modified, problems, ok}`.
 
-    Files in the archive that no row knows about are listed as `orphan` problems
-    (left by an interrupted import) but are not errors.
+    The originals are hashed on a small thread pool (hashlib releases the GIL),
+    in the rows' order. Files in the archive that no row knows about are listed
+    as `orphan` problems (left by an interrupted import) but are not errors.
     """
     from sqlalchemy import select
 
     from zwgk_desktop.core.models import Photo
 
     rows = session.execute(select(Photo.id, Photo.sha256, Photo.stored_path, Photo.original_name)).all()
+    return verify_rows(config, [tuple(row) for row in rows], job)
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file, None when it is missing (or not a regular file)."""
+    try:
+        if not path.is_file():
+            return None
+        return hash_file(path)
+    except FileNotFoundError:
+        return None
+
+
+def verify_rows(config, rows, job=None) -> dict:
+    """Verify (photo_id, sha256, stored_path, original_name) rows against the archive (no database)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     result = {"checked": 0, "missing": 0, "modified": 0, "problems": []}
     known = set()
-    for index, (photo_id, sha256, stored_path, original_name) in enumerate(rows):
-        if job is not None:
-            job.check()
-            job.progress(index, len(rows), "正在校验照片档案…")
-        path = absolute_stored_path(config, stored_path)
-        known.add(path.resolve())
-        result["checked"] += 1
-        problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
-        if not path.is_file():
-            result["missing"] += 1
-            result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
-        elif hash_file(path) != sha256:
-            result["modified"] += 1
-            result["problems"].append(
-                {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
-            )
+    paths = [absolute_stored_path(config, stored_path) for _id, _sha, stored_path, _name in rows]
+    workers = max(1, min(VERIFY_WORKERS, len(rows) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-verify") as pool:
+        futures = [pool.submit(file_digest, path) for path in paths]
+        try:
+            for index, ((photo_id, sha256, stored_path, original_name), path, future) in enumerate(zip(rows, paths, futures)):
+                if job is not None:
+                    job.check()
+                    job.progress(index, len(rows), "正在校验照片档案…")
+                known.add(path.resolve())
+                digest = future.result()
+                result["checked"] += 1
+                problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
+                if digest is None:
+                    result["missing"] += 1
+                    result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
+                elif digest != sha256:
+                    result["modified"] += 1
+                    result["problems"].append(
+                        {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
+                    )
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     for path in sorted((config.archive_dir / PHOTOS_SUBDIR).glob("*/*")):
         if path.is_file() and not path.name.startswith(".") and path.resolve() not in known:
             result["problems"].append(

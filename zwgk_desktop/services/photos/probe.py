@@ -1,12 +1,18 @@
-"""Probing one photo file: identify, guard, fully decode, read EXIF facts, measure quality.
+"""Probing one photo file: identify, guard, fully decode, read EXIF facts, measure quality, look for a QR.
 
-`probe_bytes(data, settings)` is pure (no disk writes, no database): it
-returns a `PhotoProbe` or raises `PhotoRejected` with a stable code
-(`not_an_image`, `unsupported_format`, `corrupt`, `too_large`). The image
+`read_photo_file(path)` reads only regular files (a FIFO, socket, device or
+a symlink to one is `special_file`, named directly or found in a folder; the
+file is opened non-blocking, so a FIFO never hangs) and stops reading at the
+size limit. `probe_bytes(data, settings)` is pure (no disk writes, no
+database): it returns a `PhotoProbe` or raises `PhotoRejected` with a stable
+code (`not_an_image`, `unsupported_format`, `corrupt`, `too_large`). The image
 size is checked from the header BEFORE any pixel is decoded, so a
-decompression bomb never gets allocated. JPEGs are decoded through
-`Image.draft` at a reduced DCT scale: every entropy-coded byte is still
-read (a truncated file still fails) but the pixels cost a fraction.
+decompression bomb never gets allocated, and the decode reserves its bytes
+in a `PixelBudget` shared by the import's workers (memory stays bounded
+whatever a folder holds). JPEGs are decoded through `Image.draft` at a
+reduced DCT scale: every entropy-coded byte is still read (a truncated file
+still fails) but the pixels cost a fraction. The grey analysis image also
+serves the quick QR pass (`services.photos.qr`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
+import stat
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -22,6 +30,7 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.services.photos.budget import NO_BUDGET, image_cost
 from zwgk_desktop.services.photos.quality import ANALYSIS_LONG_SIDE, image_quality_flags, measure_quality
 
 # Keep Pillow strict: a truncated file must fail to decode, never be padded with grey.
@@ -96,6 +105,8 @@ class PhotoProbe:
     luminance: float = 0.0
     flags: list[str] = field(default_factory=list)
     thumbnail: Image.Image | None = field(default=None, repr=False)  # oriented RGB, long side THUMBNAIL_SIZE
+    qr_texts: list[str] = field(default_factory=list)  # QR payloads found in the photo
+    qr_full_pass: bool = False  # the full-resolution QR pass already ran (non-JPEG formats: in the probe)
 
     @property
     def taken_at_local(self) -> datetime | None:
@@ -121,30 +132,63 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_photo_file(path: Path) -> bytes:
-    """Read a candidate file whole, refusing absurd sizes before reading."""
+def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read a candidate file whole: regular files only, never more than `max_bytes`.
+
+    Opened with O_NONBLOCK so a FIFO cannot block the open; the open file is
+    then checked with fstat (no race between a check and the read).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PhotoRejected(
-                f"文件过大（{size // (1024 * 1024)} MB），不是正常的照片，未导入。", code="too_large"
-            )
-        return path.read_bytes()
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise PhotoRejected("找不到该文件（可能已被移走或删除）。", code="not_found") from exc
     except OSError as exc:
         raise PhotoRejected(f"无法读取文件（{exc.strerror or exc}）。", code="unreadable") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise PhotoRejected(
+                "这不是普通文件（可能是设备、管道或指向它们的链接），不是照片，未读取。", code="special_file",
+                detail={"kind": special_kind(info.st_mode)},
+            )
+        if info.st_size > max_bytes:
+            raise PhotoRejected(
+                f"文件过大（{info.st_size // (1024 * 1024)} MB），不是正常的照片，未导入。", code="too_large"
+            )
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            data = fh.read(max_bytes + 1)  # never more than the limit, even if the file grows meanwhile
+        if len(data) > max_bytes:
+            raise PhotoRejected(f"文件过大（超过 {max_bytes // (1024 * 1024)} MB），不是正常的照片，未导入。",
+                                code="too_large")
+        return data
+    except OSError as exc:
+        raise PhotoRejected(f"无法读取文件（{exc.strerror or exc}）。", code="unreadable") from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
-def probe_file(path: Path, settings) -> PhotoProbe:
-    return probe_bytes(read_photo_file(Path(path)), settings)
+def special_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "fifo"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character_device"),
+                       (stat.S_ISBLK, "block_device"), (stat.S_ISDIR, "directory")):
+        if test(mode):
+            return name
+    return "other"
 
 
-def probe_bytes(data: bytes, settings) -> PhotoProbe:
-    """Identify, size-guard, fully decode and measure one photo held in memory."""
+def probe_file(path: Path, settings, *, budget=None, qr: bool = True) -> PhotoProbe:
+    return probe_bytes(read_photo_file(Path(path)), settings, budget=budget, qr=qr)
+
+
+def probe_bytes(data: bytes, settings, *, budget=None, qr: bool = True) -> PhotoProbe:
+    """Identify, size-guard, fully decode and measure one photo held in memory (and look for QR codes)."""
     if not data:
         raise PhotoRejected("文件是空的（0 字节），不是照片。", code="not_an_image")
     register_heif()
     try:
-        return _probe_nonempty(data, settings)
+        return _probe_nonempty(data, settings, budget or NO_BUDGET, qr)
     except (PhotoRejected, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - malformed files make decoders raise all sorts
@@ -153,7 +197,7 @@ def probe_bytes(data: bytes, settings) -> PhotoProbe:
         ) from exc
 
 
-def _probe_nonempty(data: bytes, settings) -> PhotoProbe:
+def _probe_nonempty(data: bytes, settings, budget, qr: bool) -> PhotoProbe:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         image = open_image(data)
@@ -167,7 +211,7 @@ def _probe_nonempty(data: bytes, settings) -> PhotoProbe:
             guard_pixel_count((raw_w, raw_h), settings.photo_max_pixels)
             exif = read_exif(image)
             orientation = exif_orientation(exif)
-            grey, thumbnail = decode_for_analysis(image, orientation)
+            grey, thumbnail, qr_texts, full_pass = decode_for_analysis(image, orientation, budget, qr)
     width, height = (raw_h, raw_w) if orientation in SWAPS_AXES else (raw_w, raw_h)
     extension, mime = FORMAT_INFO[fmt]
     sharpness, luminance = measure_quality(grey)
@@ -190,6 +234,8 @@ def _probe_nonempty(data: bytes, settings) -> PhotoProbe:
         sharpness=sharpness,
         luminance=luminance,
         thumbnail=thumbnail,
+        qr_texts=qr_texts,
+        qr_full_pass=full_pass,
     )
     probe.flags = image_quality_flags(
         width=width,
@@ -228,37 +274,68 @@ def guard_pixel_count(size: tuple[int, int], max_pixels: int) -> None:
         )
 
 
-def decode_for_analysis(image: Image.Image, orientation: int) -> tuple[Image.Image, Image.Image]:
-    """Fully decode and return (grey analysis image, oriented RGB thumbnail).
+REDUCIBLE_MODES = {"L", "LA", "La", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "I", "F"}
+
+
+def decode_for_analysis(image: Image.Image, orientation: int, budget=NO_BUDGET,
+                        qr: bool = True) -> tuple[Image.Image, Image.Image, list[str], bool]:
+    """Fully decode; return (grey analysis image, oriented RGB thumbnail, QR texts, whether the QR
+    pass saw the full resolution).
 
     JPEGs decode at the DCT scale that keeps the long side ≥ ANALYSIS_LONG_SIDE
     (every entropy-coded byte is still read, so truncation is caught); other
-    formats decode fully and are box-reduced to the same range. Any decoding
-    failure is `corrupt`.
+    formats decode fully and are box-reduced to the same range before any
+    conversion (so a huge RGBA PNG is never copied at full size). The decode
+    holds its bytes in `budget` until only the small images are left. Any
+    decoding failure is `corrupt`.
     """
     width, height = image.size
-    try:
-        if image.format in ("JPEG", "MPO") and max(width, height) > ANALYSIS_LONG_SIDE:
-            ratio = ANALYSIS_LONG_SIDE / max(width, height)
-            image.draft("RGB", (max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))))
-        image.load()
-        decoded = image.convert("RGB") if image.mode not in ("RGB", "L") else image
-    except Image.DecompressionBombError as exc:
-        raise PhotoRejected("图片像素数大得异常，为保护电脑未打开。", code="too_large") from exc
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise PhotoRejected(
-            "图片文件不完整或已损坏（可能拷贝中断），请从相机或手机重新拷贝原图。",
-            code="corrupt",
-            detail={"reason": str(exc)},
-        ) from exc
-    factor = max(1, max(decoded.size) // ANALYSIS_LONG_SIDE)
-    analysed = decoded.reduce(factor) if factor > 1 else decoded
-    grey = analysed.convert("L")  # always a new image, detached from the file
-    thumbnail = make_thumbnail(analysed)
+    is_jpeg = image.format in ("JPEG", "MPO")
+    if is_jpeg and max(width, height) > ANALYSIS_LONG_SIDE:
+        ratio = ANALYSIS_LONG_SIDE / max(width, height)
+        image.draft("RGB", (max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))))
+    dw, dh = image.size
+    full_qr = qr and not is_jpeg and dw * dh <= FULL_QR_PIXELS
+    cost = image_cost(dw, dh, image.mode, converted=image.mode not in REDUCIBLE_MODES) + (dw * dh if full_qr else 0)
+    qr_texts: list[str] = []
+    with budget.reserve(cost):
+        try:
+            image.load()
+        except Image.DecompressionBombError as exc:
+            raise PhotoRejected("图片像素数大得异常，为保护电脑未打开。", code="too_large") from exc
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+            raise PhotoRejected(
+                "图片文件不完整或已损坏（可能拷贝中断），请从相机或手机重新拷贝原图。",
+                code="corrupt",
+                detail={"reason": str(exc)},
+            ) from exc
+        if full_qr:
+            qr_texts = _qr_texts(image.convert("L"), thorough=True)
+        factor = max(1, max(image.size) // ANALYSIS_LONG_SIDE)
+        decoded = image if image.mode in REDUCIBLE_MODES else image.convert("RGB")
+        analysed = decoded.reduce(factor) if factor > 1 else decoded
+        if analysed.mode not in ("RGB", "L"):
+            analysed = analysed.convert("RGB")
+        grey = analysed.convert("L")  # always a new image, detached from the file
+        thumbnail = make_thumbnail(analysed)
+        del decoded
+    if qr and not qr_texts:
+        qr_texts = _qr_texts(grey)
     if thumbnail.mode != "RGB":
         thumbnail = thumbnail.convert("RGB")
     transpose = ORIENTATION_TRANSPOSE.get(orientation)
-    return grey, (thumbnail.transpose(transpose) if transpose is not None else thumbnail)
+    thumbnail = thumbnail.transpose(transpose) if transpose is not None else thumbnail
+    return grey, thumbnail, qr_texts, full_qr
+
+
+FULL_QR_PIXELS = 50_000_000
+"""Formats without a draft decode (PNG, HEIC) are searched for a QR at full resolution up to this size."""
+
+
+def _qr_texts(grey: Image.Image, *, thorough: bool = False) -> list[str]:
+    from zwgk_desktop.services.photos.qr import read_qr_texts
+
+    return read_qr_texts(grey, thorough=thorough)
 
 
 def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> Image.Image:
