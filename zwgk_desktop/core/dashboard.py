@@ -13,7 +13,10 @@ to open the place to act (`disclosure_id`, `posting_id`, `objection_id`,
 - `review_pending` — notices waiting for review (for reviewers and admins);
 - `cadence_overdue` — 村务公开 categories with a quarterly/monthly cadence
   (catalogue `cadence`) for which a village board has carried no notice of
-  that category this quarter/month.
+  that category this quarter/month;
+- `stale_poster` — a photo's QR shows an old version still on a board after
+  its correction went up ("第1版仍张贴在青山村村务公开栏，请撤换"; see
+  `core.photo_links.stale_posters`).
 Village users see only items about their own villages' boards.
 """
 
@@ -43,6 +46,7 @@ KIND_LABELS = {
     "photo_end": "缺期满照",
     "review_pending": "待审核",
     "cadence_overdue": "村务公开到期",
+    "stale_poster": "旧版未撤换",
 }
 KIND_ORDER = tuple(KIND_LABELS)
 
@@ -84,6 +88,7 @@ def todo_items(
     if actor.can(REVIEW):
         items += review_items(session)
     items += cadence_items(session, actor, today)
+    items += stale_poster_items(session, actor)
     items.sort(key=lambda i: (KIND_ORDER.index(i.kind), i.due or "9999", i.title))
     return items
 
@@ -155,8 +160,9 @@ def photo_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
     roles: dict[str, set[str]] = {}
     ids = [p.id for p, _, _ in rows]
     if ids:
-        for pid, role in session.execute(select(Photo.posting_id, Photo.role).where(Photo.posting_id.in_(ids))).all():
-            roles.setdefault(pid, set()).add(role or "")
+        from zwgk_desktop.core.photo_links import posting_photo_roles  # a photo of two notices counts for both
+
+        roles = posting_photo_roles(session, ids)
     missing: dict[tuple[str, str], list[tuple[Posting, NoticeBoard, Disclosure, date]]] = {}
     for p, board, d in rows:
         have = roles.get(p.id, set())
@@ -233,5 +239,21 @@ def cadence_items(session: Session, actor: Actor, today: date) -> list[TodoItem]
             due=last.isoformat(), category=code,
             village_id=missing[0].id if len(missing) == 1 else None,
             urgent=(last - today).days <= 15,
+        ))
+    return items
+
+
+def stale_poster_items(session: Session, actor: Actor) -> list[TodoItem]:
+    """Old versions seen in photos after their correction went up, until a later photo shows the current one."""
+    from zwgk_desktop.core.photo_links import stale_posters
+
+    items = []
+    for stale in stale_posters(session):
+        if actor.is_village_scoped and (stale.village_id is None or not actor.covers_village(stale.village_id)):
+            continue
+        when = stale.taken_at.date().isoformat() if stale.taken_at else None
+        items.append(_item(
+            "stale_poster", stale.title, stale.text, due=when,
+            disclosure_id=stale.current_disclosure_id or stale.disclosure_id, village_id=stale.village_id, urgent=True,
         ))
     return items

@@ -316,14 +316,9 @@ def early_removal(row: PostingRow) -> bool:
 
 
 def _photo_roles(session: Session, posting_ids: list[str]) -> dict[str, set[str]]:
-    roles: dict[str, set[str]] = {}
-    if not posting_ids:
-        return roles
-    for pid, role in session.execute(
-        select(Photo.posting_id, Photo.role).where(Photo.posting_id.in_(posting_ids))
-    ).all():
-        roles.setdefault(pid, set()).add(role or "")
-    return roles
+    from zwgk_desktop.core.photo_links import posting_photo_roles  # a photo of two notices counts for both
+
+    return posting_photo_roles(session, posting_ids)
 
 
 def _posting_row(session: Session, p: Posting, roles: dict[str, set[str]] | None = None) -> PostingRow:
