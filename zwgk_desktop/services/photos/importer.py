@@ -47,13 +47,15 @@ from zwgk_desktop.services.photos.archive import (
     save_thumbnail,
     store_original,
 )
-from zwgk_desktop.services.photos.budget import PixelBudget
+from zwgk_desktop.services.photos.budget import NO_BUDGET, PixelBudget
 from zwgk_desktop.services.photos.probe import (
     IMAGE_EXTENSIONS,
     PhotoProbe,
     PhotoRejected,
+    header_cost,
+    open_regular_file,
     probe_bytes,
-    read_photo_file,
+    read_open_file,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ MAX_WORKERS = 3
 """Upper bound of pool threads; one more thread than CPUs so that a worker waiting on an
 original's fsync doesn't leave a core idle."""
 SHA_QUERY_CHUNK = 500
+HEADER_BYTES = 64 * 1024
+"""Read first to judge what a file will cost to decode (JPEG and PNG headers are in the first kilobytes)."""
 QR_WINDOW_BEFORE_DAYS = 2
 """A photo may be taken a little before the posting day recorded for it."""
 QR_WINDOW_AFTER_DAYS = 10
@@ -141,17 +145,21 @@ def expand_paths(paths) -> tuple[list[Path], list[Path], list[Path]]:
 def process_file(config, path: Path, budget=None) -> ProcessedFile:
     """Worker: probe one file and, if acceptable, archive its original and cache a thumbnail."""
     result = ProcessedFile(path=path)
+    budget = budget or NO_BUDGET
     try:
-        data = read_photo_file(path)
-        probe = probe_bytes(data, config.settings, budget=budget)
+        fd, size = open_regular_file(path)
         try:
-            result.stored_path, result.added_file = store_original(config, data, probe.sha256, probe.extension)
-        except OSError as exc:
-            raise ZwgkError(
-                f"无法把照片写入档案目录 {config.photos_dir}（{exc.strerror or exc}），本批照片均未导入。"
-                "请检查磁盘空间和文件夹权限。",
-                code="archive_write",
-            ) from exc
+            cost = header_cost(os.read(fd, HEADER_BYTES), size)  # read_open_file reads again from the start
+            with budget.reserve(cost):  # file bytes + decoded pixels, held until the original is written
+                data = read_open_file(fd)
+                os.close(fd)
+                fd = -1
+                probe = probe_bytes(data, config.settings)
+                result.stored_path, result.added_file = archive_original(config, data, probe)
+                del data
+        finally:
+            if fd >= 0:
+                os.close(fd)
         try:
             save_thumbnail(config, probe.sha256, probe.thumbnail)
         except OSError:  # the cache is optional; the evidence is the original
@@ -161,6 +169,17 @@ def process_file(config, path: Path, budget=None) -> ProcessedFile:
     except PhotoRejected as exc:
         result.rejection = exc
     return result
+
+
+def archive_original(config, data: bytes, probe: PhotoProbe) -> tuple[str, bool]:
+    try:
+        return store_original(config, data, probe.sha256, probe.extension)
+    except OSError as exc:
+        raise ZwgkError(
+            f"无法把照片写入档案目录 {config.photos_dir}（{exc.strerror or exc}），本批照片均未导入。"
+            "请检查磁盘空间和文件夹权限。",
+            code="archive_write",
+        ) from exc
 
 
 def full_qr_pass(config, processed: ProcessedFile, budget) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.services.photos.budget import NO_BUDGET, image_cost
+from zwgk_desktop.services.photos.budget import MAX_IMAGE_MEMORY, NO_BUDGET, image_cost
 from zwgk_desktop.services.photos.quality import ANALYSIS_LONG_SIDE, image_quality_flags, measure_quality
 
 # Keep Pillow strict: a truncated file must fail to decode, never be padded with grey.
@@ -132,14 +132,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """Read a candidate file whole: regular files only, never more than `max_bytes`.
+def open_regular_file(path: Path) -> tuple[int, int]:
+    """(fd, size) of a regular file opened for reading; `special_file`, `not_found`, `too_large` otherwise.
 
-    Opened with O_NONBLOCK so a FIFO cannot block the open; the open file is
-    then checked with fstat (no race between a check and the read).
+    Checked with stat before opening (a device is never even opened — opening
+    some has side effects), opened with O_NONBLOCK (a FIFO swapped in cannot
+    block the open) and checked again with fstat on what was opened.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
+        require_regular(os.stat(path))
         fd = os.open(path, flags)
     except FileNotFoundError as exc:
         raise PhotoRejected("找不到该文件（可能已被移走或删除）。", code="not_found") from exc
@@ -147,27 +149,64 @@ def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         raise PhotoRejected(f"无法读取文件（{exc.strerror or exc}）。", code="unreadable") from exc
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise PhotoRejected(
-                "这不是普通文件（可能是设备、管道或指向它们的链接），不是照片，未读取。", code="special_file",
-                detail={"kind": special_kind(info.st_mode)},
-            )
-        if info.st_size > max_bytes:
+        require_regular(info)
+        if info.st_size > MAX_FILE_BYTES:
             raise PhotoRejected(
                 f"文件过大（{info.st_size // (1024 * 1024)} MB），不是正常的照片，未导入。", code="too_large"
             )
-        with os.fdopen(fd, "rb", closefd=True) as fh:
-            fd = -1
-            data = fh.read(max_bytes + 1)  # never more than the limit, even if the file grows meanwhile
-        if len(data) > max_bytes:
-            raise PhotoRejected(f"文件过大（超过 {max_bytes // (1024 * 1024)} MB），不是正常的照片，未导入。",
-                                code="too_large")
-        return data
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info.st_size
+
+
+def read_open_file(fd: int, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read an open file whole from the start, never more than `max_bytes` (even if it grows meanwhile)."""
+    chunks, total = [], 0
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        while total <= max_bytes:
+            chunk = os.read(fd, min(8 * 1024 * 1024, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as exc:
         raise PhotoRejected(f"无法读取文件（{exc.strerror or exc}）。", code="unreadable") from exc
+    if total > max_bytes:
+        raise PhotoRejected(f"文件过大（超过 {max_bytes // (1024 * 1024)} MB），不是正常的照片，未导入。",
+                            code="too_large")
+    return b"".join(chunks)
+
+
+def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read a candidate file whole: regular files only, never more than `max_bytes`."""
+    fd, _size = open_regular_file(path)
+    try:
+        return read_open_file(fd, max_bytes)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
+
+
+def header_cost(head: bytes, file_size: int) -> int:
+    """What reading and decoding a file will hold (file bytes + decoded pixels), judged from its first bytes;
+    the most one photo may need when the header cannot tell."""
+    register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(head)) as image:
+                return file_size + plan_decode(image)[1]
+    except Exception:  # noqa: BLE001 - unknown or cut header: assume the worst one photo may need
+        return max(file_size, MAX_IMAGE_MEMORY)
+
+
+def require_regular(info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise PhotoRejected(
+            "这不是普通文件（可能是设备、管道、套接字或指向它们的链接），不是照片，未读取。", code="special_file",
+            detail={"kind": special_kind(info.st_mode)},
+        )
 
 
 def special_kind(mode: int) -> str:
@@ -209,9 +248,18 @@ def _probe_nonempty(data: bytes, settings, budget, qr: bool) -> PhotoProbe:
                 )
             raw_w, raw_h = image.size
             guard_pixel_count((raw_w, raw_h), settings.photo_max_pixels)
-            exif = read_exif(image)
-            orientation = exif_orientation(exif)
-            grey, thumbnail, qr_texts, full_pass = decode_for_analysis(image, orientation, budget, qr)
+            full_qr, cost = plan_decode(image, qr)
+            if len(data) + cost > MAX_IMAGE_MEMORY:
+                raise PhotoRejected(
+                    f"图片 {raw_w}×{raw_h} 解码需要约 {(len(data) + cost) // (1024 * 1024)} MB 内存，超出安全上限，未导入。"
+                    "手机照片不会这么大；扫描件请缩小或转为 JPEG 后再导入。",
+                    code="too_large",
+                )
+            # Reserved before EXIF: reading a PNG's EXIF may decode the whole image.
+            with budget.reserve(cost):
+                exif = read_exif(image)
+                orientation = exif_orientation(exif)
+                grey, thumbnail, qr_texts, full_pass = decode_for_analysis(image, orientation, qr, full_qr)
     width, height = (raw_h, raw_w) if orientation in SWAPS_AXES else (raw_w, raw_h)
     extension, mime = FORMAT_INFO[fmt]
     sharpness, luminance = measure_quality(grey)
@@ -277,18 +325,9 @@ def guard_pixel_count(size: tuple[int, int], max_pixels: int) -> None:
 REDUCIBLE_MODES = {"L", "LA", "La", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "I", "F"}
 
 
-def decode_for_analysis(image: Image.Image, orientation: int, budget=NO_BUDGET,
-                        qr: bool = True) -> tuple[Image.Image, Image.Image, list[str], bool]:
-    """Fully decode; return (grey analysis image, oriented RGB thumbnail, QR texts, whether the QR
-    pass saw the full resolution).
-
-    JPEGs decode at the DCT scale that keeps the long side ≥ ANALYSIS_LONG_SIDE
-    (every entropy-coded byte is still read, so truncation is caught); other
-    formats decode fully and are box-reduced to the same range before any
-    conversion (so a huge RGBA PNG is never copied at full size). The decode
-    holds its bytes in `budget` until only the small images are left. Any
-    decoding failure is `corrupt`.
-    """
+def plan_decode(image: Image.Image, qr: bool = True) -> tuple[bool, int]:
+    """Before any pixel is decoded: set a JPEG's DCT scale (`Image.draft`) and say whether the QR pass
+    will see the full resolution and how many bytes the decode will hold (for the `PixelBudget`)."""
     width, height = image.size
     is_jpeg = image.format in ("JPEG", "MPO")
     if is_jpeg and max(width, height) > ANALYSIS_LONG_SIDE:
@@ -297,28 +336,42 @@ def decode_for_analysis(image: Image.Image, orientation: int, budget=NO_BUDGET,
     dw, dh = image.size
     full_qr = qr and not is_jpeg and dw * dh <= FULL_QR_PIXELS
     cost = image_cost(dw, dh, image.mode, converted=image.mode not in REDUCIBLE_MODES) + (dw * dh if full_qr else 0)
+    return full_qr, cost
+
+
+def decode_for_analysis(image: Image.Image, orientation: int, qr: bool = True,
+                        full_qr: bool = False) -> tuple[Image.Image, Image.Image, list[str], bool]:
+    """Fully decode; return (grey analysis image, oriented RGB thumbnail, QR texts, whether the QR
+    pass saw the full resolution).
+
+    JPEGs decode at the DCT scale `plan_decode` set, keeping the long side ≥
+    ANALYSIS_LONG_SIDE (every entropy-coded byte is still read, so truncation
+    is caught); other formats decode fully and are box-reduced to the same
+    range before any conversion (so a huge RGBA PNG is never copied at full
+    size). The caller holds the decode's bytes in the pixel budget. Any
+    decoding failure is `corrupt`.
+    """
     qr_texts: list[str] = []
-    with budget.reserve(cost):
-        try:
-            image.load()
-        except Image.DecompressionBombError as exc:
-            raise PhotoRejected("图片像素数大得异常，为保护电脑未打开。", code="too_large") from exc
-        except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            raise PhotoRejected(
-                "图片文件不完整或已损坏（可能拷贝中断），请从相机或手机重新拷贝原图。",
-                code="corrupt",
-                detail={"reason": str(exc)},
-            ) from exc
-        if full_qr:
-            qr_texts = _qr_texts(image.convert("L"), thorough=True)
-        factor = max(1, max(image.size) // ANALYSIS_LONG_SIDE)
-        decoded = image if image.mode in REDUCIBLE_MODES else image.convert("RGB")
-        analysed = decoded.reduce(factor) if factor > 1 else decoded
-        if analysed.mode not in ("RGB", "L"):
-            analysed = analysed.convert("RGB")
-        grey = analysed.convert("L")  # always a new image, detached from the file
-        thumbnail = make_thumbnail(analysed)
-        del decoded
+    try:
+        image.load()
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejected("图片像素数大得异常，为保护电脑未打开。", code="too_large") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise PhotoRejected(
+            "图片文件不完整或已损坏（可能拷贝中断），请从相机或手机重新拷贝原图。",
+            code="corrupt",
+            detail={"reason": str(exc)},
+        ) from exc
+    if full_qr:
+        qr_texts = _qr_texts(image.convert("L"), thorough=True)
+    factor = max(1, max(image.size) // ANALYSIS_LONG_SIDE)
+    decoded = image if image.mode in REDUCIBLE_MODES else image.convert("RGB")
+    analysed = decoded.reduce(factor) if factor > 1 else decoded
+    del decoded
+    if analysed.mode not in ("RGB", "L"):
+        analysed = analysed.convert("RGB")
+    grey = analysed.convert("L")  # always a new image, detached from the file
+    thumbnail = make_thumbnail(analysed)
     if qr and not qr_texts:
         qr_texts = _qr_texts(grey)
     if thumbnail.mode != "RGB":

@@ -85,7 +85,7 @@ def read_qr_full(data: bytes, budget=None) -> list[str]:
                 return []
             size = full_pass_size(*image.size)
             image.draft("L", size or image.size)
-            cost = image_cost(*image.size, image.mode, converted=image.mode != "L")
+            cost = len(data) + image_cost(*image.size, image.mode, converted=image.mode != "L")
             with budget.reserve(cost):
                 grey = image.convert("L") if image.mode != "L" else image
                 grey.load()
