@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, PhotoLink, Posting
@@ -153,13 +153,13 @@ def stale_posters(session: Session) -> list[StalePoster]:
     notice chain) shows a version that was current when it was taken.
     """
     flagged = session.execute(
-        select(Photo).where(Photo.flags.like('%"wrong_version"%')).order_by(Photo.taken_at)
+        select(Photo).where(type_coerce(Photo.flags, String).like('%"wrong_version"%')).order_by(Photo.taken_at)
     ).scalars().all()
     if not flagged:
         return []
     boards = {b.id: b for b in session.execute(select(NoticeBoard)).scalars()}
     current_photos = session.execute(
-        select(Photo).where(Photo.qr.like('%"state": "current"%') | Photo.qr.like('%"state":"current"%'))
+        select(Photo).where(type_coerce(Photo.qr, String).like('%"current"%'))
     ).scalars().all()
     result: list[StalePoster] = []
     seen: set[tuple[str, str | None]] = set()

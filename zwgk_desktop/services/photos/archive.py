@@ -13,12 +13,13 @@ Writing originals needs no database layer (SQLAlchemy is imported only by
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from zwgk_desktop.errors import NotFound
-from zwgk_desktop.fileio import atomic_output, fsync_directory, write_bytes_atomically
+from zwgk_desktop.fileio import atomic_output, fsync_directory
 
 PHOTOS_SUBDIR = "photos"
 THUMBNAIL_QUALITY = 85
@@ -46,11 +47,50 @@ def store_original(config, data: bytes, sha256: str, extension: str) -> tuple[st
     """
     relpath = stored_relpath(sha256, extension)
     target = absolute_stored_path(config, relpath)
-    if target.exists() and target.stat().st_size == len(data):
-        return relpath, False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomically(target, data)
+    try:
+        if target.stat().st_size == len(data):
+            return relpath, False
+    except FileNotFoundError:
+        pass
+    ensure_folder(target.parent)
+    write_durably(target, data)
     return relpath, True
+
+
+_made_folders: set[str] = set()
+
+
+def ensure_folder(folder: Path) -> None:
+    """mkdir -p, remembered per process (an import writes hundreds of files into 256 folders)."""
+    key = str(folder)
+    if key not in _made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made_folders.add(key)
+
+
+def write_durably(target: Path, data: bytes) -> None:
+    """Write `data` to a temp file beside `target` on one descriptor, fsync it, rename it into place."""
+    from zwgk_desktop.fileio import temp_path_beside
+
+    tmp = temp_path_beside(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:  # the folder went away since it was made
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def fsync_directories(directories) -> None:
@@ -86,8 +126,9 @@ def cache_path(config, kind: str, sha256: str, size: int) -> Path:
 
 
 def save_jpeg_atomically(image: Image.Image, target: Path, quality: int = THUMBNAIL_QUALITY) -> Path:
+    ensure_folder(target.parent)
     with atomic_output(target) as tmp:
-        image.convert("RGB").save(tmp, "JPEG", quality=quality)
+        (image if image.mode == "RGB" else image.convert("RGB")).save(tmp, "JPEG", quality=quality)
     return target
 
 

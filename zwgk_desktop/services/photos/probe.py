@@ -188,9 +188,15 @@ def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         os.close(fd)
 
 
+JPEG_DRAFT_BYTES = 8 * 1024 * 1024
+"""A JPEG under the pixel limit decoded at the analysis scale (≤ 1/8 of 120 MP, 4 bytes a pixel) plus its grey copy."""
+
+
 def header_cost(head: bytes, file_size: int) -> int:
     """What reading and decoding a file will hold (file bytes + decoded pixels), judged from its first bytes;
     the most one photo may need when the header cannot tell."""
+    if head[:3] == b"\xff\xd8\xff":  # JPEG: decoded at draft scale, a few MB whatever its size
+        return file_size + JPEG_DRAFT_BYTES
     register_heif()
     try:
         with warnings.catch_warnings():
@@ -392,12 +398,14 @@ def _qr_texts(grey: Image.Image, *, thorough: bool = False) -> list[str]:
 
 
 def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> Image.Image:
-    """Box-reduce by an integer factor, then bilinear to `size` on the long side (cheap, antialiased)."""
-    factor = max(1, max(image.size) // size)
-    reduced = image.reduce(factor) if factor > 1 else image
-    ratio = min(1.0, size / max(reduced.size))
-    target = (max(1, round(reduced.width * ratio)), max(1, round(reduced.height * ratio)))
-    return reduced.resize(target, Image.Resampling.BILINEAR)
+    """Box-reduce by the integer factor that brings the long side to at most `size` (cheap, antialiased);
+    bilinear only for an image already smaller than twice `size`."""
+    factor = math.ceil(max(image.size) / size)
+    if factor >= 3:
+        return image.reduce(factor)
+    ratio = min(1.0, size / max(image.size))
+    target = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(target, Image.Resampling.BILINEAR) if target != image.size else image.copy()
 
 
 # --- EXIF ---------------------------------------------------------------------------------
