@@ -117,3 +117,59 @@ def test_file_name_naming_a_village_breaks_a_tie_between_boards(config, database
     with database.session() as session:
         ranked = [s.posting_id for s in suggest_posting(session, photo_by_name(session, renamed.name))]
     assert ranked == [named.posting_id, first.posting_id]
+
+
+def test_after_archive_nothing_can_be_linked_or_unlinked(config, database, sample_photos, posting):
+    """Once the notice is archived its photos are final: linking, unlinking and importing onto it are refused."""
+    import pytest
+
+    from zwgk_desktop.core.models import Disclosure
+    from zwgk_desktop.errors import NotAllowed
+    from zwgk_desktop.services.photos.link import unlink_posting
+
+    import_photos(database, config, [sample_photos["sharp"]], posting_id=posting.posting_id, role="start")
+    import_photos(database, config, [sample_photos["end"]])
+    with database.session() as session:
+        session.get(Disclosure, posting.disclosure_id).status = "archived"
+    for attempt in (
+        lambda s: link_photo(s, photo_by_name(s, "IMG_0008.jpg").id, posting.posting_id, "end"),
+        lambda s: link_photo(s, photo_by_name(s, "IMG_0001.jpg").id, None),
+        lambda s: unlink_posting(s, photo_by_name(s, "IMG_0001.jpg").id, posting.posting_id),
+    ):
+        with database.session() as session, pytest.raises(NotAllowed) as refused:
+            attempt(session)
+        assert refused.value.code == "notice_archived" and "已归档" in refused.value.message
+    with pytest.raises(NotAllowed):
+        import_photos(database, config, [sample_photos["late"]], posting_id=posting.posting_id)
+    with database.session() as session:
+        assert photo_by_name(session, "IMG_0001.jpg").posting_id == posting.posting_id
+        assert photo_by_name(session, "IMG_0008.jpg").posting_id is None
+        assert suggest_posting(session, photo_by_name(session, "IMG_0008.jpg")) == []
+
+
+def test_a_photo_linked_to_two_postings_counts_for_both_and_unlinks_one_at_a_time(config, database, sample_photos):
+    """A further link is evidence too; removing the first link promotes the further one."""
+    from zwgk_desktop.core.photo_links import posting_photo_roles
+    from zwgk_desktop.services.photos.link import add_link, unlink_posting
+
+    with database.session() as session:
+        first = add_posting(session)
+        township = session.get(Township, first.township_id)
+        second = add_posting(session, title="关于临时救助对象的公示", township=township,
+                             village=session.get(Village, first.village_id))
+    import_photos(database, config, [sample_photos["sharp"]], posting_id=first.posting_id, role="start")
+    with database.session() as session:
+        photo = photo_by_name(session, "IMG_0001.jpg")
+        from zwgk_desktop.core.models import Posting
+
+        assert add_link(session, photo, session.get(Posting, second.posting_id), "start") is True
+        assert add_link(session, photo, session.get(Posting, second.posting_id), "start") is False
+    with database.session() as session:
+        roles = posting_photo_roles(session, [first.posting_id, second.posting_id])
+        assert roles == {first.posting_id: {"start"}, second.posting_id: {"start"}}
+        assert posting_evidence(session, second.posting_id)["has_start_photo"] is True
+        unlink_posting(session, photo_by_name(session, "IMG_0001.jpg").id, first.posting_id)
+    with database.session() as session:
+        photo = photo_by_name(session, "IMG_0001.jpg")
+        assert (photo.posting_id, photo.role) == (second.posting_id, "start")
+        assert posting_photo_roles(session, [first.posting_id]) == {}

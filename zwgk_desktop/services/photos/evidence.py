@@ -321,15 +321,28 @@ def zip_folder_atomically(folder: Path, out_path: Path) -> str:
 # --- the evidence sheet ------------------------------------------------------------------
 
 
+SYMBOL_FONT_NAME = "HanaMinA"
+SYMBOL_FONT_FILE = "HanaMinA.ttf"
+"""WenQuanYi Micro Hei has ✔ but not ⚠ (U+26A0); the bundled Hanazono Mincho A draws it."""
+
+
 def register_pdf_font(config) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    try:
-        pdfmetrics.getFont(PDF_FONT_NAME)
-    except KeyError:
-        pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, str(config.fonts_dir / PDF_FONT_FILE), subfontIndex=0))
+    for name, file, index in ((PDF_FONT_NAME, PDF_FONT_FILE, 0), (SYMBOL_FONT_NAME, SYMBOL_FONT_FILE, 0)):
+        try:
+            pdfmetrics.getFont(name)
+        except KeyError:
+            pdfmetrics.registerFont(TTFont(name, str(config.fonts_dir / file), subfontIndex=index))
     return PDF_FONT_NAME
+
+
+def sheet_markup(text: str) -> str:
+    """Paragraph markup for a line: escaped, with ⚠ drawn (orange) from the symbol font."""
+    from xml.sax.saxutils import escape
+
+    return escape(text).replace("⚠", f'<font name="{SYMBOL_FONT_NAME}" color="#b54708">⚠</font>')
 
 
 def category_name(code: str) -> str:
@@ -374,8 +387,6 @@ def evidence_cell(roles: dict[str, list[EvidencePhoto]], role: str) -> str:
 
 
 def write_evidence_sheet(config, target: Path, data: EvidenceData, photo_entries, print_entries, problems) -> None:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -389,7 +400,7 @@ def write_evidence_sheet(config, target: Path, data: EvidenceData, photo_entries
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=1, spaceAfter=8)
 
     def para(text: str, style=body) -> Paragraph:
-        return Paragraph(escape(text), style)
+        return Paragraph(sheet_markup(text), style)
 
     grid = TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font),

@@ -9,11 +9,12 @@ and its cached thumbnail. A `PixelBudget` bounds the decoded pixels the
 workers hold at once, so memory stays small whatever a folder holds.
 
 The QR code is read on the draft decode first. Only for a JPEG where the
-draft found none AND that could show a posted notice (taken within some
-posting's window or soon after a poster was printed, or without EXIF time)
-is the photo decoded again at full resolution (`qr.read_qr_full`), on the
-same pool: a poster small in the frame is still read, while a folder of
-holiday pictures costs nothing extra.
+draft found none (or only codes with modules so small that a second poster
+beside it may have been missed) AND that could show a posted notice (taken
+within some posting's window or soon after a poster was printed, or
+without EXIF time) is the photo decoded again at full resolution
+(`qr.read_qr_full`), on the same pool: a poster small in the frame is still
+read, while a folder of holiday pictures costs nothing extra.
 
 The database work stays on the calling thread in ONE transaction for the
 whole batch: duplicates, rows, QR findings resolved (`qr.resolve_findings`),
@@ -190,7 +191,9 @@ def full_qr_pass(config, processed: ProcessedFile, budget) -> None:
         data = absolute_stored_path(config, processed.stored_path).read_bytes()
     except OSError:
         return
-    processed.probe.qr_texts = read_qr_full(data, budget)
+    texts = list(processed.probe.qr_texts)
+    texts += [text for text in read_qr_full(data, budget) if text not in texts]
+    processed.probe.qr_texts = texts
     processed.probe.qr_full_pass = True
 
 
@@ -358,9 +361,15 @@ def merge_intervals(intervals):
 
 
 def wants_full_qr_pass(item: ProcessedFile, worthy: QrWorthiness | None) -> bool:
+    """A JPEG whose draft found no QR — or only codes so small that a neighbouring poster may have been
+    missed — and that could show a posted notice."""
+    from zwgk_desktop.services.photos.qr import SMALL_MODULE_PIXELS
+
     probe = item.probe
-    return (probe is not None and not probe.qr_texts and not probe.qr_full_pass and probe.format == "JPEG"
-            and worthy is not None and worthy.covers(probe))
+    if probe is None or probe.qr_full_pass or probe.format != "JPEG" or worthy is None:
+        return False
+    missed_maybe = not probe.qr_texts or probe.qr_module_px < SMALL_MODULE_PIXELS
+    return missed_maybe and worthy.covers(probe)
 
 
 class ProbePool:

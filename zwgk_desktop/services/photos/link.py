@@ -89,7 +89,8 @@ def suggest_posting(session, photo: Photo, *, village_ids=None, limit: int = 5) 
     villages' boards (a village official's own). A photo without EXIF time
     gets suggestions only from its QR: otherwise the user must choose.
     """
-    qr = [f for f in (photo.qr or []) if isinstance(f, dict) and f.get("disclosure_id") and f.get("state") != "foreign"]
+    qr = [f for f in (photo.qr or []) if isinstance(f, dict) and f.get("disclosure_id") and f.get("state") != "foreign"
+          and not f.get("wrong_version")]  # an old version seen after its correction is no evidence of it
     qr_notices = {f["disclosure_id"] for f in qr}
     qr_boards = {f.get("board_id") for f in qr if f.get("board_id")}
     if photo.taken_at is None and not qr_notices:

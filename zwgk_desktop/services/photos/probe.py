@@ -106,6 +106,7 @@ class PhotoProbe:
     flags: list[str] = field(default_factory=list)
     thumbnail: Image.Image | None = field(default=None, repr=False)  # oriented RGB, long side THUMBNAIL_SIZE
     qr_texts: list[str] = field(default_factory=list)  # QR payloads found in the photo
+    qr_module_px: float = math.inf  # smallest QR module read, in pixels of the decoded image
     qr_full_pass: bool = False  # the full-resolution QR pass already ran (non-JPEG formats: in the probe)
 
     @property
@@ -265,7 +266,7 @@ def _probe_nonempty(data: bytes, settings, budget, qr: bool) -> PhotoProbe:
             with budget.reserve(cost):
                 exif = read_exif(image)
                 orientation = exif_orientation(exif)
-                grey, thumbnail, qr_texts, full_pass = decode_for_analysis(image, orientation, qr, full_qr)
+                grey, thumbnail, (qr_texts, qr_module_px), full_pass = decode_for_analysis(image, orientation, qr, full_qr)
     width, height = (raw_h, raw_w) if orientation in SWAPS_AXES else (raw_w, raw_h)
     extension, mime = FORMAT_INFO[fmt]
     sharpness, luminance = measure_quality(grey)
@@ -289,6 +290,7 @@ def _probe_nonempty(data: bytes, settings, budget, qr: bool) -> PhotoProbe:
         luminance=luminance,
         thumbnail=thumbnail,
         qr_texts=qr_texts,
+        qr_module_px=qr_module_px,
         qr_full_pass=full_pass,
     )
     probe.flags = image_quality_flags(
@@ -346,9 +348,9 @@ def plan_decode(image: Image.Image, qr: bool = True) -> tuple[bool, int]:
 
 
 def decode_for_analysis(image: Image.Image, orientation: int, qr: bool = True,
-                        full_qr: bool = False) -> tuple[Image.Image, Image.Image, list[str], bool]:
-    """Fully decode; return (grey analysis image, oriented RGB thumbnail, QR texts, whether the QR
-    pass saw the full resolution).
+                        full_qr: bool = False) -> tuple[Image.Image, Image.Image, tuple[list[str], float], bool]:
+    """Fully decode; return (grey analysis image, oriented RGB thumbnail, (QR texts, smallest QR module
+    in pixels), whether the QR pass saw the full resolution).
 
     JPEGs decode at the DCT scale `plan_decode` set, keeping the long side ≥
     ANALYSIS_LONG_SIDE (every entropy-coded byte is still read, so truncation
@@ -357,7 +359,7 @@ def decode_for_analysis(image: Image.Image, orientation: int, qr: bool = True,
     size). The caller holds the decode's bytes in the pixel budget. Any
     decoding failure is `corrupt`.
     """
-    qr_texts: list[str] = []
+    qr_found: tuple[list[str], float] = ([], math.inf)
     try:
         image.load()
     except Image.DecompressionBombError as exc:
@@ -369,7 +371,7 @@ def decode_for_analysis(image: Image.Image, orientation: int, qr: bool = True,
             detail={"reason": str(exc)},
         ) from exc
     if full_qr:
-        qr_texts = _qr_texts(image.convert("L"), thorough=True)
+        qr_found = _read_qr(image.convert("L"), thorough=True)
     factor = max(1, max(image.size) // ANALYSIS_LONG_SIDE)
     decoded = image if image.mode in REDUCIBLE_MODES else image.convert("RGB")
     analysed = decoded.reduce(factor) if factor > 1 else decoded
@@ -378,23 +380,23 @@ def decode_for_analysis(image: Image.Image, orientation: int, qr: bool = True,
         analysed = analysed.convert("RGB")
     grey = analysed.convert("L")  # always a new image, detached from the file
     thumbnail = make_thumbnail(analysed)
-    if qr and not qr_texts:
-        qr_texts = _qr_texts(grey)
+    if qr and not qr_found[0]:
+        qr_found = _read_qr(grey)
     if thumbnail.mode != "RGB":
         thumbnail = thumbnail.convert("RGB")
     transpose = ORIENTATION_TRANSPOSE.get(orientation)
     thumbnail = thumbnail.transpose(transpose) if transpose is not None else thumbnail
-    return grey, thumbnail, qr_texts, full_qr
+    return grey, thumbnail, qr_found, full_qr
 
 
 FULL_QR_PIXELS = 50_000_000
 """Formats without a draft decode (PNG, HEIC) are searched for a QR at full resolution up to this size."""
 
 
-def _qr_texts(grey: Image.Image, *, thorough: bool = False) -> list[str]:
-    from zwgk_desktop.services.photos.qr import read_qr_texts
+def _read_qr(grey: Image.Image, *, thorough: bool = False) -> tuple[list[str], float]:
+    from zwgk_desktop.services.photos.qr import read_qr
 
-    return read_qr_texts(grey, thorough=thorough)
+    return read_qr(grey, thorough=thorough)
 
 
 def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> Image.Image:

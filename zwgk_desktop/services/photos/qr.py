@@ -41,10 +41,17 @@ def _reader():
 
 
 def read_qr_texts(grey: Image.Image, *, thorough: bool = False) -> list[str]:
-    """The texts of the QR codes zxing-cpp finds in a grey image (duplicates removed, order kept).
+    """The texts of the QR codes zxing-cpp finds in a grey image (duplicates removed, order kept)."""
+    return read_qr(grey, thorough=thorough)[0]
+
+
+def read_qr(grey: Image.Image, *, thorough: bool = False) -> tuple[list[str], float]:
+    """(texts of the QR codes found, the smallest module size in pixels among them — inf when none).
 
     The quick pass (default) skips inverted codes and the downscaled retries;
-    `thorough` (the full-resolution pass) tries them too.
+    `thorough` (the full-resolution pass) tries them too. A code read with
+    small modules means another poster of the same size in the photo may
+    have been missed (the importer then looks again at full resolution).
     """
     zx = _reader()
     try:
@@ -53,13 +60,31 @@ def read_qr_texts(grey: Image.Image, *, thorough: bool = False) -> list[str]:
             try_downscale=thorough,
         )
     except Exception:  # noqa: BLE001 - a decoder hiccup must never fail an import
-        return []
-    texts = []
+        return [], math.inf
+    texts, smallest = [], math.inf
     for barcode in found:
         text = (barcode.text or "").strip()[:MAX_TEXT]
         if text and text not in texts:
             texts.append(text)
-    return texts
+        smallest = min(smallest, module_pixels(barcode))
+    return texts, smallest
+
+
+def module_pixels(barcode) -> float:
+    """Side of one QR module in pixels, from the symbol's corners and version (inf when unknown)."""
+    try:
+        version = int((barcode.extra or {}).get("Version", 0))
+        corners = barcode.position
+        a, b, d = corners.top_left, corners.top_right, corners.bottom_left
+        side = (math.dist((a.x, a.y), (b.x, b.y)) + math.dist((a.x, a.y), (d.x, d.y))) / 2
+        return side / (4 * version + 17) if version > 0 else math.inf
+    except Exception:  # noqa: BLE001 - an older zxing-cpp without these fields
+        return math.inf
+
+
+SMALL_MODULE_PIXELS = 3.0
+"""A code read in the draft with modules smaller than this: a poster of the same size next to
+it may have been missed, so the photo is read again at full resolution."""
 
 
 def full_pass_size(width: int, height: int) -> tuple[int, int] | None:
@@ -169,6 +194,10 @@ def finding_from_record(record: dict) -> QrFinding:
     return QrFinding(**{k: v for k, v in record.items() if k in fields})
 
 
+def short_title(title: str, limit: int = 14) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
 def verification_text(records, flags=()) -> str:
     """"照片中二维码核验：第2版 ✔" for a photo's stored QR findings ("" without any).
 
@@ -179,13 +208,14 @@ def verification_text(records, flags=()) -> str:
         return ""
     parts = []
     for finding in findings:
+        name = f"《{short_title(finding.title)}》" if len(findings) > 1 and finding.title else ""
         if finding.foreign:
             parts.append("⚠ 非本乡镇公示或核验码无效")
         elif finding.wrong_version:
             newer = f"，已被第{finding.superseded_by_version}版更正" if finding.superseded_by_version else "，已撤回"
-            parts.append(f"第{finding.version}版 ⚠ 旧版本仍在张贴{newer}")
+            parts.append(f"{name}第{finding.version}版 ⚠ 旧版本仍在张贴{newer}")
         elif flags:  # a flagged photo is never shown as ✔ (issue 13): the flag is the reason
-            parts.append(f"第{finding.version}版 ⚠")
+            parts.append(f"{name}第{finding.version}版 ⚠")
         else:
-            parts.append(f"第{finding.version}版 ✔")
+            parts.append(f"{name}第{finding.version}版 ✔")
     return "照片中二维码核验：" + "；".join(parts)

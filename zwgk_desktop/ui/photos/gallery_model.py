@@ -60,7 +60,10 @@ def qr_badge_text(card: PhotoCard) -> str:
     body = card.qr_text.split("：", 1)[-1]
     if "⚠" in body:
         return tr("二维码 ⚠")
-    return tr("二维码 {versions}").format(versions=body.split("；")[0])
+    parts = body.split("；")
+    if len(parts) > 1:
+        return tr("二维码 {n} 张公示 ✔").format(n=len(parts))
+    return tr("二维码 {version}").format(version=parts[0])
 
 
 class PhotoGalleryModel(PagedRows, QAbstractListModel):

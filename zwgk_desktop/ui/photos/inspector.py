@@ -251,6 +251,9 @@ class LinkEditor(QFrame):
         if card.locked:
             show_message(self.message, tr("这张照片所证明的公示已归档，留痕照片已锁定，不能再关联或取消关联。"), WARNING_STYLE)
             return
+        if "wrong_version" in card.flags:
+            show_message(self.message, tr("照片中是已更正（或已撤回）的旧版本公示，不能作为留痕证据。"
+                                          "请撤换公开栏上的旧版，张贴现行版本后重新拍照。"), WARNING_STYLE)
         generation, photo_id = self._generation, card.id
         around = card.taken_at.date() if card.taken_at else card.posted_on
         self.tasks.run_op(photo_ops.link_options, photo_id, around, self.villages() or (),
