@@ -46,10 +46,15 @@ def register(sub) -> None:
 
 
 def run_import(args, ctx) -> dict:
+    from zwgk_desktop.services.photos.importer import start_probing
+
+    # Both cores start decoding before SQLAlchemy and the models are even imported (the operations
+    # layer imports them); the op gets the opener, not the database, and adopts the started batch.
+    started = start_probing(ctx.config, args.paths)
     from zwgk_desktop.ops.photos import import_photos
 
-    # The opener, not the database: photos start decoding while the database opens.
-    result = import_photos(ctx.database, ctx.actor, ctx.config, args.paths, posting_id=args.posting, role=args.role)
+    result = import_photos(ctx.database, ctx.actor, ctx.config, args.paths, posting_id=args.posting, role=args.role,
+                           started=started)
     report = result.as_json()
     linked = sum(1 for item in report["imported"] if item["linked"])
     lines = [f"已导入 {len(report['imported'])} 张照片（按二维码自动关联 {linked} 张），拒收 {len(report['rejected'])} 张。"]
@@ -62,9 +67,12 @@ def run_import(args, ctx) -> dict:
 
 
 def run_verify(args, ctx):
+    from zwgk_desktop.services.photos.archive import start_hashing
+
+    started = start_hashing(ctx.config)  # both cores hash while the database layer loads
     from zwgk_desktop.ops.photos import verify_archive
 
-    check = ctx.run(verify_archive, ctx.config)
+    check = ctx.run(verify_archive, ctx.config, started=started)
     result = check.as_json()
     summary = f"已校验 {result['checked']} 张照片：缺失 {result['missing']} 张，被改动 {result['modified']} 张。"
     result[HUMAN_KEY] = "\n".join([summary, *(f"  {p['message']}" for p in result["problems"])])

@@ -73,8 +73,11 @@ class PhotoImport:
 
 @writes("photos", "postings")
 def import_photos(db, actor: Actor, config, paths, *, posting_id: str | None = None, role: str | None = None,
-                  job=None) -> PhotoImport:
-    """Archive photos from files and folders, read their QR codes and link them (one transaction)."""
+                  job=None, started=None) -> PhotoImport:
+    """Archive photos from files and folders, read their QR codes and link them (one transaction).
+
+    `started`: the same paths already being probed (`services.photos.importer.start_probing`, which the
+    command line calls before it even imports this layer)."""
     from zwgk_desktop.ops.base import thread_is_read_only
     from zwgk_desktop.services.photos.importer import import_photos as run_import
 
@@ -84,7 +87,7 @@ def import_photos(db, actor: Actor, config, paths, *, posting_id: str | None = N
 
         raise WriteOutsideDbThread("import_photos is a write: run it on the database thread")
     report = run_import(db, config, [str(p) for p in paths], posting_id=posting_id, role=role, job=job,
-                        user=actor.username)
+                        user=actor.username, started=started)
     return PhotoImport(report.imported, report.rejected, report.skipped)
 
 
@@ -141,8 +144,9 @@ class ArchiveCheck:
 
 
 @reads
-def verify_archive(db, actor: Actor, config, *, job=None) -> ArchiveCheck:
-    """Re-hash every archived original (on a thread pool, after the rows are read)."""
+def verify_archive(db, actor: Actor, config, *, job=None, started=None) -> ArchiveCheck:
+    """Re-hash every archived original (on a thread pool; `started`: hashing begun before the database
+    layer was imported, `services.photos.archive.start_hashing`)."""
     from sqlalchemy import select
 
     from zwgk_desktop.core.models import Photo
@@ -151,7 +155,7 @@ def verify_archive(db, actor: Actor, config, *, job=None) -> ArchiveCheck:
     with read_session(db, actor) as session:
         rows = [tuple(row) for row in session.execute(
             select(Photo.id, Photo.sha256, Photo.stored_path, Photo.original_name)).all()]
-    result = verify_rows(config, rows, job)
+    result = verify_rows(config, rows, job, started)
     return ArchiveCheck(result["checked"], result["missing"], result["modified"], result["problems"])
 
 

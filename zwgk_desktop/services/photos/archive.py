@@ -216,8 +216,7 @@ VERIFY_WORKERS = 3
 def verify_archive(session, config, job=None) -> dict:
     """Re-hash every archived original against its row: `{checked, missing, modified, problems, ok}`.
 
-    The originals are hashed on a small thread pool (hashlib releases the GIL),
-    in the rows' order. Files in the archive that no row knows about are listed
+    The originals are hashed on a small thread pool (hashlib releases the GIL). Files in the archive that no row knows about are listed
     as `orphan` problems (left by an interrupted import) but are not errors.
     """
     from sqlalchemy import select
@@ -238,37 +237,66 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def verify_rows(config, rows, job=None) -> dict:
-    """Verify (photo_id, sha256, stored_path, original_name) rows against the archive (no database)."""
-    from concurrent.futures import ThreadPoolExecutor
+class StartedHashing:
+    """Every file in the archive's photo folders being hashed on a small pool (no database needed).
 
+    The command line starts it before it imports the database layer, so the
+    re-hashing overlaps the start-up; `verify_rows` then takes the digests of
+    the files its rows name (and hashes any other itself).
+    """
+
+    def __init__(self, config):
+        from concurrent.futures import ThreadPoolExecutor
+
+        root = config.archive_dir / PHOTOS_SUBDIR
+        paths = sorted(p for p in root.glob("*/*") if not p.name.startswith(".")) if root.is_dir() else []
+        self.executor = ThreadPoolExecutor(max_workers=VERIFY_WORKERS, thread_name_prefix="photo-verify")
+        self.futures = {str(path): self.executor.submit(file_digest, path) for path in paths}
+
+    def digest_future(self, path: Path):
+        future = self.futures.get(str(path))
+        return future if future is not None else self.executor.submit(file_digest, path)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def start_hashing(config) -> StartedHashing:
+    return StartedHashing(config)
+
+
+def verify_rows(config, rows, job=None, started: StartedHashing | None = None) -> dict:
+    """Verify (photo_id, sha256, stored_path, original_name) rows against the archive (no database)."""
     result = {"checked": 0, "missing": 0, "modified": 0, "problems": []}
     known = set()
     paths = [absolute_stored_path(config, stored_path) for _id, _sha, stored_path, _name in rows]
-    workers = max(1, min(VERIFY_WORKERS, len(rows) or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-verify") as pool:
-        futures = [pool.submit(file_digest, path) for path in paths]
-        try:
-            for index, ((photo_id, sha256, stored_path, original_name), path, future) in enumerate(zip(rows, paths, futures)):
-                if job is not None:
-                    job.check()
-                    job.progress(index, len(rows), "正在校验照片档案…")
-                known.add(path.resolve())
-                digest = future.result()
-                result["checked"] += 1
-                problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
-                if digest is None:
-                    result["missing"] += 1
-                    result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
-                elif digest != sha256:
-                    result["modified"] += 1
-                    result["problems"].append(
-                        {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
-                    )
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    hashing = started or StartedHashing.__new__(StartedHashing)
+    if started is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        hashing.executor = ThreadPoolExecutor(max_workers=max(1, min(VERIFY_WORKERS, len(rows) or 1)),
+                                              thread_name_prefix="photo-verify")
+        hashing.futures = {str(path): hashing.executor.submit(file_digest, path) for path in paths}
+    try:
+        futures = [hashing.digest_future(path) for path in paths]
+        for index, ((photo_id, sha256, stored_path, original_name), path, future) in enumerate(zip(rows, paths, futures)):
+            if job is not None:
+                job.check()
+                job.progress(index, len(rows), "正在校验照片档案…")
+            known.add(path.resolve())
+            digest = future.result()
+            result["checked"] += 1
+            problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
+            if digest is None:
+                result["missing"] += 1
+                result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
+            elif digest != sha256:
+                result["modified"] += 1
+                result["problems"].append(
+                    {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
+                )
+    finally:
+        hashing.close()
     for path in sorted((config.archive_dir / PHOTOS_SUBDIR).glob("*/*")):
         if path.is_file() and not path.name.startswith(".") and path.resolve() not in known:
             result["problems"].append(

@@ -264,31 +264,62 @@ def opened(database):
     return database if hasattr(database, "session") else database()
 
 
+@dataclass
+class StartedBatch:
+    """Files being probed already: the pool started before the database layer was even imported."""
+
+    paths: tuple[str, ...]
+    files: list[Path]
+    skipped: list[Path]
+    missing: list[Path]
+    pool: ProbePool
+
+
+def start_probing(config, paths, budget: PixelBudget | None = None) -> StartedBatch:
+    """Expand the paths and start probing them on the pool right away (no database needed).
+
+    The command line calls this before it imports the operations layer, so
+    both cores decode photos while SQLAlchemy and the models load.
+    """
+    files, skipped, missing = expand_paths(paths)
+    return StartedBatch(tuple(str(p) for p in paths), files, skipped, missing,
+                        ProbePool(config, files, budget or PixelBudget()))
+
+
 def import_photos(database, config, paths, *, posting_id: str | None = None, role: str | None = None,
-                  job=None, user: str = "", budget: PixelBudget | None = None) -> ImportReport:
+                  job=None, user: str = "", budget: PixelBudget | None = None,
+                  started: StartedBatch | None = None) -> ImportReport:
     """Archive photos from files/folders in one transaction; read their QR codes and link them.
 
     With `posting_id` every photo is linked to that posting (role by `role`
     or the EXIF day) and the QR auto-link is not applied; without it, photos
     whose QR names a posted notice are linked to it (see the module doc).
     `database` is an opened `Database` or a zero-argument callable opening one
-    (then decoding starts while it opens).
+    (then decoding starts while it opens); `started` is a batch already being
+    probed for the same paths (`start_probing`).
     """
     if role is not None:
         from zwgk_desktop.services.photos.link import ROLES
 
         if role not in ROLES:
+            if started is not None:
+                started.pool.abort([])
             raise InvalidInput(f"照片用途只能是 start（张贴照）或 end（期满照），收到：{role}", code="invalid_role")
-    files, skipped, missing = expand_paths(paths)
-    report = ImportReport(skipped=[str(p) for p in skipped])
-    report.rejected.extend(rejected_entry(p, "not_found", "找不到该文件或文件夹。") for p in missing)
-    if posting_id is not None:
+    if started is not None and started.paths != tuple(str(p) for p in paths):
+        started.pool.abort([])
+        started = None
+    if started is None and posting_id is not None:
         database = opened(database)
         check_posting_exists(database, posting_id, user)
+    batch = started or start_probing(config, paths, budget)
+    report = ImportReport(skipped=[str(p) for p in batch.skipped])
+    report.rejected.extend(rejected_entry(p, "not_found", "找不到该文件或文件夹。") for p in batch.missing)
     processed: list[ProcessedFile] = []
-    pool = ProbePool(config, files, budget or PixelBudget())
+    pool = batch.pool
     try:
         database = opened(database)
+        if started is not None and posting_id is not None:
+            check_posting_exists(database, posting_id, user)
         worthy = QrWorthiness.load(database, config.settings.photo_time_mismatch_days)
         pool.collect(job, processed, worthy)
         with database.session(user) as session:
