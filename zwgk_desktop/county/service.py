@@ -40,7 +40,7 @@ ENROLL_CODE_DAYS = 7
 ITEMS_ENTITY = "disclosure_items"
 SYNCED_ENTITIES = frozenset({
     "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
-    ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version",
+    ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version", "photo_link",
 })
 BLOB_ENTITIES = ("photo", "printed_version")
 REFERENCE_KINDS = ("calendar", "catalogue", "standard", "announcement", "template")
