@@ -204,8 +204,22 @@ def header_cost(head: bytes, file_size: int) -> int:
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(head)) as image:
                 return file_size + plan_decode(image)[1]
-    except Exception:  # noqa: BLE001 - unknown or cut header: assume the worst one photo may need
+    except Exception:  # noqa: BLE001 - unknown or cut header: HEIF's size box, else the worst one photo may need
+        pixels = heif_pixels(head)
+        if pixels:
+            return file_size + pixels * 4
         return max(file_size, MAX_IMAGE_MEMORY)
+
+
+def heif_pixels(head: bytes) -> int:
+    """The largest image size a HEIF/HEIC header declares (its `ispe` boxes), 0 when none is found."""
+    largest, start = 0, 0
+    while (index := head.find(b"ispe", start)) >= 4 and index + 16 <= len(head):
+        width = int.from_bytes(head[index + 8:index + 12], "big")
+        height = int.from_bytes(head[index + 12:index + 16], "big")
+        largest = max(largest, width * height)
+        start = index + 4
+    return largest
 
 
 def require_regular(info: os.stat_result) -> None:
