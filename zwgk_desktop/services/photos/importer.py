@@ -64,9 +64,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_WORKERS = 3
-"""Upper bound of pool threads; one more thread than CPUs so that a worker waiting on an
-original's fsync doesn't leave a core idle."""
+MAX_WORKERS = 4
+"""Upper bound of pool threads: two more than CPUs, so that workers waiting on an original's
+fsync (tens of milliseconds on a township PC's hard disk) don't leave a core idle; the pixel
+budget bounds what they hold."""
 SHA_QUERY_CHUNK = 500
 HEADER_BYTES = 64 * 1024
 """Read first to judge what a file will cost to decode (JPEG and PNG headers are in the first kilobytes)."""
@@ -409,7 +410,7 @@ class ProbePool:
     def __init__(self, config, files: list[Path], budget: PixelBudget | None = None):
         self.config, self.files = config, files
         self.budget = budget or PixelBudget()
-        workers = max(1, min(MAX_WORKERS, (os.cpu_count() or 1) + 1, len(files) or 1))
+        workers = max(1, min(MAX_WORKERS, (os.cpu_count() or 1) + 2, len(files) or 1))
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-import")
         self.futures: list[Future] = [self.executor.submit(process_file, config, path, self.budget) for path in files]
         self.second: list[Future] = []
