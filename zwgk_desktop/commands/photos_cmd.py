@@ -75,10 +75,16 @@ def run_import(args, ctx) -> dict:
 
 
 def run_verify(args, ctx):
+    import gc
+
     from zwgk_desktop.services.photos.archive import start_hashing
 
+    gc.disable()  # as in run_import: no collections while the layers load
     started = start_hashing(ctx.config)  # both cores hash while the database layer loads
     from zwgk_desktop.ops.photos import verify_archive
+
+    gc.freeze()
+    gc.enable()
 
     check = ctx.run(verify_archive, ctx.config, started=started)
     result = check.as_json()
