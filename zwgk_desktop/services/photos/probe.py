@@ -385,7 +385,7 @@ def decode_for_analysis(image: Image.Image, orientation: int, qr: bool = True,
             detail={"reason": str(exc)},
         ) from exc
     if full_qr:
-        qr_found = _read_qr(image.convert("L"), thorough=True)
+        qr_found = _read_qr(image.convert("L"))
     factor = max(1, max(image.size) // ANALYSIS_LONG_SIDE)
     decoded = image if image.mode in REDUCIBLE_MODES else image.convert("RGB")
     analysed = decoded.reduce(factor) if factor > 1 else decoded
