@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 UI = Path(__file__).resolve().parent.parent / "zwgk_desktop" / "ui"
 FORBIDDEN_MODULES = ("sqlalchemy", "zwgk_desktop.core.models", "zwgk_desktop.core.db", "zwgk_desktop.core.schema")
-# Modules not yet moved onto the ops layer. Each area's migration removes its files; the list ends empty.
-NOT_YET_ON_OPS: set[str] = {
-    "photos/page.py",
-}
-
-
 FORBIDDEN_METHODS = ("session", "new_session", "execute", "scalars")  # database.session(), session.execute()
 FORBIDDEN_FUNCTIONS = ("select", "insert", "update", "delete", "text")  # SQLAlchemy statement builders
+DATABASE_PARAMETERS = ("session", "database", "db")
 
 
-def database_imports(path: Path) -> list[str]:
-    """Database access in `path`: FORBIDDEN_MODULES imported anywhere, or `.session()`/`select()`-style calls."""
+def ui_modules() -> list[tuple[str, ast.AST]]:
+    return [(path.relative_to(UI).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+            for path in sorted(UI.rglob("*.py"))]
+
+
+def database_access(tree: ast.AST) -> list[str]:
+    """FORBIDDEN_MODULES imported anywhere in a module (top level or inside functions), or `.session()`/`select()` calls."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         names = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -36,36 +38,19 @@ def database_imports(path: Path) -> list[str]:
     return found
 
 
-def test_ui_imports_no_sqlalchemy_session_or_models():
-    """Pages render DTOs from ops; a ui module importing SQLAlchemy or the ORM models is a layering bug."""
-    offenders = {}
-    for path in sorted(UI.rglob("*.py")):
-        relative = path.relative_to(UI).as_posix()
-        if relative in NOT_YET_ON_OPS:
-            continue
-        if found := database_imports(path):
-            offenders[relative] = found
-    assert offenders == {}
+def takes_database(target) -> bool:
+    if not inspect.isfunction(target):
+        return False
+    params = list(inspect.signature(target).parameters)
+    return bool(params) and params[0] in DATABASE_PARAMETERS
 
 
-def test_not_yet_migrated_list_only_names_real_offenders():
-    """The allow-list shrinks as areas move onto ops: a migrated file must be taken off it."""
-    stale = sorted(name for name in NOT_YET_ON_OPS if not (UI / name).exists() or not database_imports(UI / name))
-    assert stale == []
-
-
-DATABASE_PARAMETERS = ("session", "database", "db")
-
-
-def database_functions_imported(path: Path) -> list[str]:
-    """core/services functions taking a session or database that `path` imports (those belong behind an op)."""
-    import importlib
-    import inspect
-
+def database_functions_imported(tree: ast.AST) -> list[str]:
+    """core/services functions taking a session or database that a module imports (those belong behind an op)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
-                ("zwgk_desktop.core", "zwgk_desktop.services"))):
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ImportFrom) and node.module
+                and node.module.startswith(("zwgk_desktop.core", "zwgk_desktop.services"))):
             continue
         module = importlib.import_module(node.module)
         for alias in node.names:
@@ -78,36 +63,26 @@ def database_functions_imported(path: Path) -> list[str]:
     return found
 
 
-def takes_database(target) -> bool:
-    import inspect
-
-    if not inspect.isfunction(target):
-        return False
-    params = list(inspect.signature(target).parameters)
-    return bool(params) and params[0] in DATABASE_PARAMETERS
-
-
-# Modules still calling core/services database functions directly; each area's move onto ops empties it.
-CALLS_CORE_DIRECTLY: set[str] = {
-    "photos/inspector.py",
-    "photos/page.py",
-}
+def test_ui_imports_no_sqlalchemy_session_or_models():
+    """Pages render DTOs from ops; a ui module importing SQLAlchemy or the ORM models is a layering bug."""
+    offenders = {name: found for name, tree in ui_modules() if (found := database_access(tree))}
+    assert offenders == {}
 
 
 def test_ui_calls_database_work_only_through_ops():
     """A page never calls a core/services function that takes a session or database: it runs an op."""
-    offenders = {}
-    for path in sorted(UI.rglob("*.py")):
-        relative = path.relative_to(UI).as_posix()
-        if relative in CALLS_CORE_DIRECTLY:
-            continue
-        if found := database_functions_imported(path):
-            offenders[relative] = found
+    offenders = {name: found for name, tree in ui_modules() if (found := database_functions_imported(tree))}
     assert offenders == {}
 
 
-def test_direct_callers_list_only_names_real_offenders():
-    """The direct-caller allow-list shrinks too: a file that no longer calls core directly is taken off it."""
-    stale = sorted(name for name in CALLS_CORE_DIRECTLY
-                   if not (UI / name).exists() or not database_functions_imported(UI / name))
-    assert stale == []
+def test_the_checks_catch_a_page_that_queries_the_database():
+    """The two checks above are not vacuous: a page written the old way is caught by both."""
+    old_style = ast.parse(
+        "from sqlalchemy import select\n"
+        "from zwgk_desktop.core.lifecycle import submit\n"
+        "def load(database):\n"
+        "    with database.session() as s:\n"
+        "        return s.execute(select(1))\n"
+    )
+    assert {"sqlalchemy", ".session()", ".execute()", "select()"} <= set(database_access(old_style))
+    assert database_functions_imported(old_style) == ["zwgk_desktop.core.lifecycle.submit"]

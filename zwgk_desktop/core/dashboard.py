@@ -27,6 +27,9 @@ Kinds, most urgent first:
   that category this quarter/month;
 - `request_overdue` / `request_due` — 依申请公开 requests past their reply
   deadline (urgent) or due within 5 working days (`request_id` set).
+- `stale_poster` — a photo's QR shows an old version still on a board after
+  its correction went up ("第1版仍张贴在青山村村务公开栏，请撤换"; see
+  `core.photo_links.stale_posters`).
 Village users see only items about their own villages' boards.
 """
 
@@ -62,6 +65,7 @@ KIND_LABELS = {
     "cadence_overdue": "村务公开到期",
     "request_overdue": "依申请公开逾期",
     "request_due": "依申请公开待答复",
+    "stale_poster": "旧版未撤换",
 }
 
 
@@ -316,5 +320,23 @@ def request_items(session: Session, actor: Actor, ctx: TodoContext) -> list[Todo
     return items
 
 
+def stale_poster_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
+    """Old versions seen in photos after their correction went up, until a later photo shows the current one."""
+    from zwgk_desktop.core.photo_links import stale_posters
+
+    items = []
+    for stale in stale_posters(session):
+        if actor.is_village_scoped and (stale.village_id is None or not actor.covers_village(stale.village_id)):
+            continue
+        when = stale.taken_at.date().isoformat() if stale.taken_at else None
+        items.append(_item(
+            "stale_poster", stale.title, stale.text, due=when,
+            disclosure_id=stale.current_disclosure_id or stale.disclosure_id, village_id=stale.village_id, urgent=True,
+        ))
+    return items
+
+
 # The to-do producers, in no particular order (the list is sorted by kind). Append one to add a kind.
-PRODUCERS: list[TodoProducer] = [period_items, objection_items, photo_items, review_items, cadence_items, request_items]
+PRODUCERS: list[TodoProducer] = [
+    period_items, objection_items, photo_items, review_items, cadence_items, request_items, stale_poster_items,
+]

@@ -326,6 +326,8 @@ class Photo(SyncedMixin, Base):
     posting_id: Mapped[str | None] = mapped_column(ForeignKey("posting.id"), nullable=True, index=True)
     role: Mapped[str | None] = mapped_column(String(10), nullable=True)  # start | end
     imported_by: Mapped[str] = mapped_column(String(50), default="")
+    # QR codes read in the photo on import (services.photos.qr): [{code, disclosure_id, version, board_id, state}]
+    qr: Mapped[list[Any]] = mapped_column(default=list)
 
     posting: Mapped[Posting | None] = relationship()
 
@@ -388,6 +390,22 @@ class EvidenceException(SyncedMixin, Base):
     posting_id: Mapped[str | None] = mapped_column(ForeignKey("posting.id"), nullable=True)  # None: every posting
     text: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class PhotoLink(SyncedMixin, Base):
+    """A further posting one photo is evidence of (a photo showing several notices).
+
+    A photo's first link stays on `Photo.posting_id`/`role`; each further one is a
+    row here (`services.photos.link` keeps both, `core.photo_links` reads both).
+    """
+
+    __tablename__ = "photo_link"
+    __table_args__ = (UniqueConstraint("photo_id", "posting_id"),)
+
+    photo_id: Mapped[str] = mapped_column(ForeignKey("photo.id"), index=True)
+    posting_id: Mapped[str] = mapped_column(ForeignKey("posting.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # start | end
+    source: Mapped[str] = mapped_column(String(10), default="qr")  # qr | manual
 
 
 # --- people, audit, sync -----------------------------------------------------------

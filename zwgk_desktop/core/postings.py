@@ -47,11 +47,11 @@ from zwgk_desktop.core.models import (
     DisclosureItem,
     EvidenceException,
     NoticeBoard,
-    Photo,
     Posting,
     Village,
 )
 from zwgk_desktop.core.periods import NoticePeriod, days_text, period_of, recorded_period, screen_period_text
+from zwgk_desktop.core.photo_links import EVIDENCE_DISQUALIFYING_FLAGS, PHOTO_FLAG_LABELS, posting_photos
 from zwgk_desktop.core.status import INACTIVE, POSTABLE, Status, status_label
 from zwgk_desktop.core.users import EDIT, POST, REVIEW, VIEW, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound, ZwgkError
@@ -59,16 +59,7 @@ from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound, ZwgkError
 POSTABLE_STATUSES = POSTABLE
 
 # Photo flags (services.photos) that mean a photo is not evidence: unclear, untimed, mistimed, or of another notice.
-DISQUALIFYING_FLAGS = frozenset({"blurry", "no_exif_time", "time_mismatch", "low_resolution", "wrong_version", "foreign_qr"})
-PHOTO_FLAG_LABELS = {
-    "blurry": "画面模糊",
-    "no_exif_time": "无拍摄时间",
-    "time_mismatch": "拍摄时间与张贴日期不符",
-    "low_resolution": "分辨率偏低",
-    "wrong_version": "照片中是旧版本公示",
-    "foreign_qr": "照片中是其他公示的二维码",
-    "too_dark": "光线过暗",
-}
+DISQUALIFYING_FLAGS = EVIDENCE_DISQUALIFYING_FLAGS  # the one list (core.photo_links)
 ROLE_LABELS = {"start": "张贴照", "end": "期满照"}
 MIN_EXCEPTION_LENGTH = 10
 
@@ -591,11 +582,9 @@ def early_removal(row: PostingRow) -> bool:
 def photo_evidence(session: Session, posting_ids: list[str]) -> dict[tuple[str, str], PhotoEvidence]:
     """(posting id, role) → the evidence state of that role, for every given posting and both roles."""
     found: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
-    if posting_ids:
-        for pid, role, photo_id, flags in session.execute(
-            select(Photo.posting_id, Photo.role, Photo.id, Photo.flags).where(Photo.posting_id.in_(posting_ids))
-        ).all():
-            found.setdefault((pid, role or ""), []).append((photo_id, tuple(flags or ())))
+    for pid, photos in posting_photos(session, posting_ids).items():  # a photo of two notices counts for both
+        for photo in photos:
+            found.setdefault((pid, photo.role), []).append((photo.photo_id, photo.flags))
     covered = _excused_postings(session, posting_ids)
     result = {}
     for pid in posting_ids:

@@ -49,8 +49,9 @@ ENROLL_CODE_DAYS = 7
 ITEMS_ENTITY = "disclosure_items"
 SYNCED_ENTITIES = frozenset({
     "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
-    ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version",
+    ITEMS_ENTITY, "status_change", "posting", "photo", "objection", "printed_version", "photo_link",
     "verification_code",  # 核验码 printed on posters: the public page /v/{code} answers from them
+    "evidence_exception",  # a reviewer's 情况说明 for postings without clear photos
 })
 # 依申请公开: the register (requesters masked; their identity never leaves the township) and the yearly counts.
 REQUEST_ENTITIES = frozenset({

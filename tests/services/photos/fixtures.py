@@ -165,3 +165,81 @@ def write_bomb_png(path: Path, width: int = 50000, height: int = 50000) -> Path:
         b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
     )
     return path
+
+
+# --- photos of the app's own printed posters (QR tests) --------------------------------------
+
+
+def render_pdf_page(pdf_path: Path, width_px: int, page_index: int = -1) -> Image.Image:
+    """A page of a printed PDF as an RGB image `width_px` wide (pypdfium2, as the app previews)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf_path))
+    try:
+        page = document[page_index if page_index >= 0 else len(document) + page_index]
+        image = page.render(scale=width_px / page.get_width()).to_pil().convert("RGB")
+        page.close()
+    finally:
+        document.close()
+    return image
+
+
+def _perspective_coefficients(source, target) -> list[float]:
+    """Coefficients for Image.transform(PERSPECTIVE) mapping `target` corners back onto `source` corners."""
+    rows, values = [], []
+    for (x, y), (u, v) in zip(target, source):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        values.append(u)
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values.append(v)
+    matrix = [row + [value] for row, value in zip(rows, values)]
+    size = 8
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(matrix[r][col]))
+        matrix[col], matrix[pivot] = matrix[pivot], matrix[col]
+        for r in range(size):
+            if r != col:
+                factor = matrix[r][col] / matrix[col][col]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[col])]
+    return [matrix[i][size] / matrix[i][i] for i in range(size)]
+
+
+def poster_in_frame(frame: Image.Image, poster: Image.Image, centre: tuple[int, int], *, angle: float = 3.0,
+                    skew: float = 0.05) -> None:
+    """Paste a poster onto a frame in perspective (one side farther away) and slightly rotated."""
+    from PIL import ImageDraw as _Draw
+
+    width, height = poster.size
+    corners = [(0, 0), (width, 0), (width, height), (0, height)]
+    seen = [(0, 0), (width, int(height * skew)), (width, int(height * (1 - skew))), (0, height)]
+    warped = poster.transform(poster.size, Image.Transform.PERSPECTIVE, _perspective_coefficients(corners, seen),
+                              Image.Resampling.BICUBIC, fillcolor=(110, 90, 70))
+    mask = Image.new("L", poster.size, 0)
+    _Draw.Draw(mask).polygon(seen, fill=255)
+    warped = warped.rotate(angle, Image.Resampling.BICUBIC, expand=True, fillcolor=(110, 90, 70))
+    mask = mask.rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    frame.paste(warped, (centre[0] - warped.width // 2, centre[1] - warped.height // 2), mask)
+
+
+def poster_photo(path: Path, pdfs, taken_at: datetime | None, *, size: tuple[int, int] = (4000, 3000),
+                 poster_fraction: float = 0.4, blur: float = 1.2, seed: int = 0, gps=None) -> Path:
+    """A phone photo (JPEG with EXIF) of one or more printed posters on a noisy board.
+
+    Each poster (the last page of each PDF, where the QR is) takes `poster_fraction` of the
+    frame's width, seen in perspective and slightly rotated; the whole frame is then blurred a
+    little, as a hand-held phone photo is.
+    """
+    rng = random.Random(seed)
+    width, height = size
+    frame = Image.effect_noise(size, 35).convert("RGB")
+    frame = Image.blend(frame, Image.new("RGB", size, (118, 96, 72)), 0.65)
+    pdfs = list(pdfs)
+    slot = width // len(pdfs)
+    for index, pdf in enumerate(pdfs):
+        poster = render_pdf_page(Path(pdf), int(width * poster_fraction))
+        centre = (slot * index + slot // 2 + rng.randrange(-40, 41), height // 2 + rng.randrange(-60, 61))
+        poster_in_frame(frame, poster, centre, angle=rng.uniform(-4, 4), skew=rng.uniform(0.02, 0.07))
+    if blur:
+        frame = frame.filter(ImageFilter.GaussianBlur(blur))
+    exif = make_exif(taken_at, gps=gps) if taken_at is not None else None
+    return write_jpeg(path, frame, exif, quality=90)

@@ -13,7 +13,7 @@ from .conftest import add_posting
 
 
 def test_import_then_verify_catches_a_deleted_and_an_edited_photo(tmp_path, sample_photos):
-    """CLI import lists imported/rejected per the contract; verify then reports missing and modified."""
+    """CLI import lists imported/rejected per the contract; verify then reports missing and modified and exits 1."""
     source = tmp_path / "phone"
     (source / "sub").mkdir(parents=True)
     for kind in ("sharp", "rotated", "png"):
@@ -31,12 +31,16 @@ def test_import_then_verify_catches_a_deleted_and_an_edited_photo(tmp_path, samp
         {"path": str(source / "notes.jpg"), "code": "not_an_image", "message": payload["rejected"][0]["message"]}
     ]
 
+    code, payload, _ = run_cli("photos", "verify", "--json", data_dir=data_dir)
+    assert (code, payload["checked"], payload["ok"]) == (0, 3, True)
+
     archived = sorted((data_dir / "archive" / "photos").rglob("*.*"))
     archived[0].unlink()
     archived[1].write_bytes(archived[1].read_bytes() + b"tampered")
     code, payload, _ = run_cli("photos", "verify", "--json", data_dir=data_dir)
-    assert code == 0
+    assert code == 1  # a finding, like `backup verify` and `audit verify`
     assert (payload["checked"], payload["missing"], payload["modified"]) == (3, 1, 1)
+    assert payload["ok"] is False
 
 
 def test_package_command_writes_a_zip_and_bad_posting_is_exit_1(tmp_path, sample_photos):

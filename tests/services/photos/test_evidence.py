@@ -79,3 +79,49 @@ def test_unknown_disclosure_is_not_found(config, database, tmp_path):
     with database.session() as session, pytest.raises(NotFound):
         build_evidence_package(session, config, "nope", tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
+
+
+def sheet_text(config, database, disclosure_id, tmp_path) -> str:
+    out = tmp_path / "pkg"
+    with database.session() as session:
+        build_evidence_package(session, config, disclosure_id, out, as_zip=False)
+    return subprocess.run(["pdftotext", str(out / "evidence.pdf"), "-"], capture_output=True, text=True).stdout
+
+
+def test_sheet_prints_the_qr_check_per_photo_and_a_flagged_photo_never_ticks(config, database, sample_photos,
+                                                                           posting, tmp_path):
+    """Each photo's QR line reads "照片中二维码核验：第2版 ✔"; a flagged photo reads ⚠ with its flag, never ✔."""
+    from sqlalchemy import select
+
+    from zwgk_desktop.core.models import Photo
+
+    import_photos(database, config, [sample_photos["sharp"]], posting_id=posting.posting_id, role="start")
+    import_photos(database, config, [sample_photos["blurry"]], posting_id=posting.posting_id, role="start")
+    record = {"text": "ZWGK:ABCD2345", "code": "ABCD2345", "disclosure_id": posting.disclosure_id, "version": 2,
+              "board_id": posting.board_id, "state": "current", "title": "关于红旗村的公示"}
+    with database.session() as session:
+        for photo in session.scalars(select(Photo)):
+            photo.qr = [record]
+    text = sheet_text(config, database, posting.disclosure_id, tmp_path)
+    assert "照片中二维码核验：第2版 ✔" in text
+    assert "照片中二维码核验：第2版 ⚠" in text
+    assert "⚠ 画面模糊" in text
+    assert "✔有" in text.replace(" ", "")  # the clear photo makes the posting's 张贴照 ✔
+
+
+def test_sheet_prints_the_recorded_explanations(config, database, posting, tmp_path, monkeypatch):
+    """A 情况说明 recorded for missing evidence (core.postings.evidence_exceptions) is printed on the sheet."""
+    from datetime import datetime
+
+    from zwgk_desktop.core import postings
+
+    def recorded(session, disclosure_id):
+        assert disclosure_id == posting.disclosure_id
+        return [{"board_name": "红旗村村务公开栏", "text": "公示期内遇暴雨，期满照未能拍摄，已由村干部现场确认",
+                 "recorded_by": "审核员王某", "created_at": datetime(2026, 3, 10, 9, 0)}]
+
+    monkeypatch.setattr(postings, "evidence_exceptions", recorded, raising=False)
+    text = sheet_text(config, database, posting.disclosure_id, tmp_path)
+    assert "情况说明" in text
+    assert "红旗村村务公开栏：公示期内遇暴雨，期满照未能拍摄" in text.replace("\n", "")
+    assert "审核员王某" in text

@@ -107,3 +107,18 @@ def test_hash_is_of_the_exact_bytes(sample_photos):
 
     data = sample_photos["sharp"].read_bytes()
     assert probe_bytes(data, Settings()).sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_what_a_file_will_cost_is_judged_from_its_header(sample_photos):
+    """JPEG: its bytes plus a draft decode; PNG and HEIC: their bytes plus the whole decoded image (4 bytes a pixel,
+    PNG also its grey copy for the QR), read from the first 64 KB; an unreadable header: the most one photo may need."""
+    from zwgk_desktop.services.photos.budget import MAX_IMAGE_MEMORY
+    from zwgk_desktop.services.photos.probe import JPEG_DRAFT_BYTES, header_cost
+
+    for kind in ("sharp", "png", "heic"):
+        data = sample_photos[kind].read_bytes()
+        cost = header_cost(data[:65536], len(data))
+        whole = 1800 * 1200 * 4 + (1800 * 1200 if kind == "png" else 0)  # PNG: + its grey copy for the QR pass
+        expected = len(data) + (JPEG_DRAFT_BYTES if kind == "sharp" else whole)
+        assert cost == expected, kind
+    assert header_cost(b"not an image", 12) == MAX_IMAGE_MEMORY

@@ -27,8 +27,15 @@ def test_blur_threshold_separates_sharp_from_gaussian_blur_3():
     board = board_image(seed=11)
     sharp, _ = measure_quality(preview(board))
     soft, _ = measure_quality(preview(blurred(board, 3)))
-    assert sharp > 3 * BLUR_THRESHOLD
-    assert soft < BLUR_THRESHOLD / 2
+    assert sharp > 5 * BLUR_THRESHOLD
+    assert soft < 0.6 * BLUR_THRESHOLD
+
+
+def test_blur_threshold_falls_between_radius_2_and_2_5():
+    """Slightly soft (r=2) still passes, r=2.5 is blurry: where the former Laplacian measure drew the line too."""
+    board = board_image(seed=13)
+    assert measure_quality(preview(blurred(board, 2)))[0] > BLUR_THRESHOLD
+    assert measure_quality(preview(blurred(board, 2.5)))[0] < BLUR_THRESHOLD
 
 
 def test_blur_measure_does_not_punish_a_dim_but_focused_photo():

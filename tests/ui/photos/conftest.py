@@ -31,9 +31,12 @@ def posting(database) -> PostingRefs:
 
 @pytest.fixture
 def page(qtbot, config, database, tasks):
+    """The page on a task manager bound to the test database and an administrator, as the main window binds it."""
+    from zwgk_desktop.core.users import Actor
     from zwgk_desktop.ui.photos import PhotosPage
 
-    widget = PhotosPage(config, database, tasks)
+    tasks.bind(database=database, actor=Actor(username="tester", role="admin", display_name="测试管理员"))
+    widget = PhotosPage(config, tasks)
     qtbot.addWidget(widget)
     widget.resize(1300, 800)
     return widget

@@ -68,11 +68,11 @@ def test_confirming_the_suggested_link_marks_the_start_photo_present(qtbot, page
     assert "✔ 张贴照" in page.results.model.index(0, ImportedModel.LINK).data()
 
 
-def test_gallery_of_a_notice_shows_its_photos_and_viewer_shows_exif(qtbot, page, posting, camera_photos):
+def test_gallery_of_a_notice_shows_its_photos_and_viewer_shows_exif(qtbot, page, database, posting, camera_photos):
     """Choosing the notice fills the gallery; opening a photo shows taken time with offset, device, GPS, size, hash."""
     from zwgk_desktop.services.photos import import_photos
 
-    import_photos(page.database, page.config, [camera_photos["sharp"]], posting_id=posting.posting_id, role="start")
+    import_photos(database, page.config, [camera_photos["sharp"]], posting_id=posting.posting_id, role="start")
     with qtbot.waitSignal(page.groups_loaded, timeout=15000):
         page.refresh()
     with qtbot.waitSignal(page.gallery_loaded, timeout=15000) as loaded:
@@ -99,7 +99,7 @@ def test_gallery_of_a_notice_shows_its_photos_and_viewer_shows_exif(qtbot, page,
     viewer.close()
 
 
-def test_exports_captioned_copy_and_evidence_package(qtbot, page, posting, camera_photos, tmp_path):
+def test_exports_captioned_copy_and_evidence_package(qtbot, page, database, posting, camera_photos, tmp_path):
     """导出带说明的副本 writes a taller captioned JPEG; 导出证据包 writes a zip with the original photo."""
     from PIL import Image
 
@@ -110,7 +110,7 @@ def test_exports_captioned_copy_and_evidence_package(qtbot, page, posting, camer
     [written] = copies.args[0].written
     with Image.open(written) as image:
         assert image.height > 1200
-    with page.database.session() as session:
+    with database.session() as session:
         link_photo(session, photo_id, posting.posting_id, "start")
     with qtbot.waitSignal(page.exported, timeout=30000) as package:
         page.export_package_to(str(tmp_path / "evidence.zip"), posting.disclosure_id)
@@ -120,10 +120,10 @@ def test_exports_captioned_copy_and_evidence_package(qtbot, page, posting, camer
     assert "证据包已导出" in page.message.text()
 
 
-def test_verify_reports_a_modified_original(qtbot, page, camera_photos):
+def test_verify_reports_a_modified_original(qtbot, page, database, camera_photos):
     """After an archived original is altered, 校验照片档案 reports it as modified."""
     import_and_wait(qtbot, page, [camera_photos["sharp"], camera_photos["blurry"]])
-    with page.database.session() as session:
+    with database.session() as session:
         stored = session.scalars(select(Photo.stored_path).where(Photo.original_name == "IMG_0001.jpg")).one()
     path = page.config.archive_dir / stored
     path.write_bytes(path.read_bytes() + b"tampered")

@@ -13,12 +13,13 @@ Writing originals needs no database layer (SQLAlchemy is imported only by
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from zwgk_desktop.errors import NotFound
-from zwgk_desktop.fileio import atomic_output, fsync_directory, write_bytes_atomically
+from zwgk_desktop.fileio import atomic_output, fsync_directory
 
 PHOTOS_SUBDIR = "photos"
 THUMBNAIL_QUALITY = 85
@@ -46,11 +47,50 @@ def store_original(config, data: bytes, sha256: str, extension: str) -> tuple[st
     """
     relpath = stored_relpath(sha256, extension)
     target = absolute_stored_path(config, relpath)
-    if target.exists() and target.stat().st_size == len(data):
-        return relpath, False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomically(target, data)
+    try:
+        if target.stat().st_size == len(data):
+            return relpath, False
+    except FileNotFoundError:
+        pass
+    ensure_folder(target.parent)
+    write_durably(target, data)
     return relpath, True
+
+
+_made_folders: set[str] = set()
+
+
+def ensure_folder(folder: Path) -> None:
+    """mkdir -p, remembered per process (an import writes hundreds of files into 256 folders)."""
+    key = str(folder)
+    if key not in _made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made_folders.add(key)
+
+
+def write_durably(target: Path, data: bytes) -> None:
+    """Write `data` to a temp file beside `target` on one descriptor, fsync it, rename it into place."""
+    from zwgk_desktop.fileio import temp_path_beside
+
+    tmp = temp_path_beside(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:  # the folder went away since it was made
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def fsync_directories(directories) -> None:
@@ -86,8 +126,9 @@ def cache_path(config, kind: str, sha256: str, size: int) -> Path:
 
 
 def save_jpeg_atomically(image: Image.Image, target: Path, quality: int = THUMBNAIL_QUALITY) -> Path:
+    ensure_folder(target.parent)
     with atomic_output(target) as tmp:
-        image.convert("RGB").save(tmp, "JPEG", quality=quality)
+        (image if image.mode == "RGB" else image.convert("RGB")).save(tmp, "JPEG", quality=quality)
     return target
 
 
@@ -169,35 +210,93 @@ def captioned_copy(config, photo, caption_lines: list[str], out_path) -> Path:
 # --- verification ---------------------------------------------------------------------------
 
 
+VERIFY_WORKERS = 3
+
+
 def verify_archive(session, config, job=None) -> dict:
     """Re-hash every archived original against its row: `{checked, missing, modified, problems, ok}`.
 
-    Files in the archive that no row knows about are listed as `orphan` problems
-    (left by an interrupted import) but are not errors.
+    The originals are hashed on a small thread pool (hashlib releases the GIL). Files in the archive that no row knows about are listed
+    as `orphan` problems (left by an interrupted import) but are not errors.
     """
     from sqlalchemy import select
 
     from zwgk_desktop.core.models import Photo
 
     rows = session.execute(select(Photo.id, Photo.sha256, Photo.stored_path, Photo.original_name)).all()
+    return verify_rows(config, [tuple(row) for row in rows], job)
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file, None when it is missing (or not a regular file)."""
+    try:
+        if not path.is_file():
+            return None
+        return hash_file(path)
+    except FileNotFoundError:
+        return None
+
+
+class StartedHashing:
+    """Every file in the archive's photo folders being hashed on a small pool (no database needed).
+
+    The command line starts it before it imports the database layer, so the
+    re-hashing overlaps the start-up; `verify_rows` then takes the digests of
+    the files its rows name (and hashes any other itself).
+    """
+
+    def __init__(self, config):
+        from concurrent.futures import ThreadPoolExecutor
+
+        root = config.archive_dir / PHOTOS_SUBDIR
+        paths = sorted(p for p in root.glob("*/*") if not p.name.startswith(".")) if root.is_dir() else []
+        self.executor = ThreadPoolExecutor(max_workers=VERIFY_WORKERS, thread_name_prefix="photo-verify")
+        self.futures = {str(path): self.executor.submit(file_digest, path) for path in paths}
+
+    def digest_future(self, path: Path):
+        future = self.futures.get(str(path))
+        return future if future is not None else self.executor.submit(file_digest, path)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def start_hashing(config) -> StartedHashing:
+    return StartedHashing(config)
+
+
+def verify_rows(config, rows, job=None, started: StartedHashing | None = None) -> dict:
+    """Verify (photo_id, sha256, stored_path, original_name) rows against the archive (no database)."""
     result = {"checked": 0, "missing": 0, "modified": 0, "problems": []}
     known = set()
-    for index, (photo_id, sha256, stored_path, original_name) in enumerate(rows):
-        if job is not None:
-            job.check()
-            job.progress(index, len(rows), "正在校验照片档案…")
-        path = absolute_stored_path(config, stored_path)
-        known.add(path.resolve())
-        result["checked"] += 1
-        problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
-        if not path.is_file():
-            result["missing"] += 1
-            result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
-        elif hash_file(path) != sha256:
-            result["modified"] += 1
-            result["problems"].append(
-                {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
-            )
+    paths = [absolute_stored_path(config, stored_path) for _id, _sha, stored_path, _name in rows]
+    hashing = started or StartedHashing.__new__(StartedHashing)
+    if started is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        hashing.executor = ThreadPoolExecutor(max_workers=max(1, min(VERIFY_WORKERS, len(rows) or 1)),
+                                              thread_name_prefix="photo-verify")
+        hashing.futures = {str(path): hashing.executor.submit(file_digest, path) for path in paths}
+    try:
+        futures = [hashing.digest_future(path) for path in paths]
+        for index, ((photo_id, sha256, stored_path, original_name), path, future) in enumerate(zip(rows, paths, futures)):
+            if job is not None:
+                job.check()
+                job.progress(index, len(rows), "正在校验照片档案…")
+            known.add(path.resolve())
+            digest = future.result()
+            result["checked"] += 1
+            problem = {"photo_id": photo_id, "sha256": sha256, "path": stored_path, "original_name": original_name}
+            if digest is None:
+                result["missing"] += 1
+                result["problems"].append({**problem, "code": "missing", "message": f"照片原图缺失：{original_name}"})
+            elif digest != sha256:
+                result["modified"] += 1
+                result["problems"].append(
+                    {**problem, "code": "modified", "message": f"照片原图已被改动（哈希值不符）：{original_name}"}
+                )
+    finally:
+        hashing.close()
     for path in sorted((config.archive_dir / PHOTOS_SUBDIR).glob("*/*")):
         if path.is_file() and not path.name.startswith(".") and path.resolve() not in known:
             result["problems"].append(

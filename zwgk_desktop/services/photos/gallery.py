@@ -2,10 +2,14 @@
 
 What the page shows: photos per scope (all / unlinked / needing review /
 one notice / one posting / one board's timeline) in pages, the notice tree
-with each posting's start/end evidence (✔/✘), the board list, link
+with each posting's start/end evidence (✔ a clear photo, ⚠ only flagged
+ones — a flagged photo never shows ✔ — ✘ none), the board list, link
 suggestions enriched with notice title, board and dates, posting choices
 near a photo's day, confirming a link, and captioned copies for sharing
-(the archived original is only read).
+(the archived original is only read). A photo of several notices (further
+links in `PhotoLink`) appears in each notice's and posting's scope and
+counts for each posting. Each card carries the QR verification line
+("照片中二维码核验：第2版 ✔").
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from pathlib import Path
 
 from sqlalchemy import and_, case, func, or_, select
 
-from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, Posting
+from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, PhotoLink, Posting
 from zwgk_desktop.core.status import Status
 from zwgk_desktop.errors import InvalidInput, NotFound
 from zwgk_desktop.services.photos.archive import captioned_copy
 from zwgk_desktop.services.photos.link import ROLE_LABELS, link_photo, suggest_posting
+from zwgk_desktop.services.photos.qr import verification_text
 
 SCOPE_KINDS = ("all", "unlinked", "flagged", "notice", "posting", "board")
 CHOICE_WINDOW_DAYS = 60
@@ -70,10 +75,18 @@ class PhotoCard:
     board_name: str = ""
     posted_on: date | None = None
     planned_end: date | None = None
+    qr_text: str = ""  # "照片中二维码核验：第2版 ✔" ("" when the photo shows no QR of ours)
+    other_links: tuple[str, ...] = ()  # further postings this photo proves: "标题 · 公开栏 · 张贴照"
+    disclosure_status: str = ""
 
     @property
     def linked(self) -> bool:
         return self.posting_id is not None
+
+    @property
+    def locked(self) -> bool:
+        """Linked to an archived notice: its links can no longer change."""
+        return self.disclosure_status == "archived"
 
     @property
     def role_label(self) -> str:
@@ -102,14 +115,26 @@ class PostingEvidence:
     removed_on: date | None
     start_photos: int
     end_photos: int
+    start_clear: int = -1  # photos without any flag (-1: same as all)
+    end_clear: int = -1
 
     @property
     def has_start(self) -> bool:
-        return self.start_photos > 0
+        """A start photo that counts as evidence (no flag)."""
+        return (self.start_photos if self.start_clear < 0 else self.start_clear) > 0
 
     @property
     def has_end(self) -> bool:
-        return self.end_photos > 0
+        return (self.end_photos if self.end_clear < 0 else self.end_clear) > 0
+
+    @property
+    def start_mark(self) -> str:
+        """✔ a clear start photo, ⚠ only flagged ones, ✘ none."""
+        return "✔" if self.has_start else ("⚠" if self.start_photos else "✘")
+
+    @property
+    def end_mark(self) -> str:
+        return "✔" if self.has_end else ("⚠" if self.end_photos else "✘")
 
     @property
     def period_text(self) -> str:
@@ -130,11 +155,17 @@ class NoticeGroup:
 
     @property
     def with_start(self) -> int:
+        """Postings with a clear start photo."""
         return sum(1 for p in self.postings if p.has_start)
 
     @property
     def with_end(self) -> int:
         return sum(1 for p in self.postings if p.has_end)
+
+    @property
+    def flagged_only(self) -> bool:
+        """Some posting's photo for a role is there but flagged (shown ⚠, not ✔)."""
+        return any(p.start_mark == "⚠" or p.end_mark == "⚠" for p in self.postings)
 
     @property
     def first_posted(self) -> date | None:
@@ -192,7 +223,7 @@ class CaptionExport:
 
 def _card_query():
     return (
-        select(Photo, Posting, Disclosure.title, NoticeBoard.name)
+        select(Photo, Posting, Disclosure.title, NoticeBoard.name, Disclosure.status)
         .outerjoin(Posting, Photo.posting_id == Posting.id)
         .outerjoin(Disclosure, Posting.disclosure_id == Disclosure.id)
         .outerjoin(NoticeBoard, Posting.board_id == NoticeBoard.id)
@@ -203,17 +234,22 @@ def _has_flags():
     return func.coalesce(func.json_array_length(Photo.flags), 0) > 0
 
 
+def _further(where):
+    """Photo ids linked by a further link (PhotoLink) to postings matching `where`."""
+    return select(PhotoLink.photo_id).join(Posting, PhotoLink.posting_id == Posting.id).where(where)
+
+
 def _scoped(query, scope: GalleryScope):
     if scope.kind == "unlinked":
         return query.where(Photo.posting_id.is_(None))
     if scope.kind == "flagged":
         return query.where(_has_flags())
     if scope.kind == "notice":
-        return query.where(Posting.disclosure_id == scope.key)
+        return query.where(or_(Posting.disclosure_id == scope.key, Photo.id.in_(_further(Posting.disclosure_id == scope.key))))
     if scope.kind == "posting":
-        return query.where(Photo.posting_id == scope.key)
+        return query.where(or_(Photo.posting_id == scope.key, Photo.id.in_(_further(Posting.id == scope.key))))
     if scope.kind == "board":
-        return query.where(Posting.board_id == scope.key)
+        return query.where(or_(Posting.board_id == scope.key, Photo.id.in_(_further(Posting.board_id == scope.key))))
     return query
 
 
@@ -228,7 +264,8 @@ def _ordered(query, scope: GalleryScope):
     return query.order_by(no_time_last, Photo.taken_at.desc(), Photo.created_at.desc(), Photo.id)
 
 
-def card_from_row(photo: Photo, posting: Posting | None, title: str | None, board_name: str | None) -> PhotoCard:
+def card_from_row(photo: Photo, posting: Posting | None, title: str | None, board_name: str | None,
+                  status: str | None = None, other_links: tuple[str, ...] = ()) -> PhotoCard:
     return PhotoCard(
         id=photo.id,
         sha256=photo.sha256,
@@ -252,7 +289,34 @@ def card_from_row(photo: Photo, posting: Posting | None, title: str | None, boar
         board_name=board_name or "",
         posted_on=posting.posted_on if posting else None,
         planned_end=(posting.removed_on or posting.planned_end) if posting else None,
+        qr_text=verification_text(photo.qr, photo.flags),
+        other_links=other_links,
+        disclosure_status=status or "",
     )
+
+
+def _further_links(session, photo_ids) -> dict[str, tuple[str, ...]]:
+    """"标题 · 公开栏 · 张贴照" of each photo's further links."""
+    ids = list(photo_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PhotoLink.photo_id, PhotoLink.role, Disclosure.title, NoticeBoard.name)
+        .join(Posting, PhotoLink.posting_id == Posting.id)
+        .join(Disclosure, Posting.disclosure_id == Disclosure.id)
+        .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
+        .where(PhotoLink.photo_id.in_(ids))
+        .order_by(PhotoLink.created_at)
+    ).all()
+    links: dict[str, list[str]] = {}
+    for photo_id, role, title, board in rows:
+        links.setdefault(photo_id, []).append(f"{title} · {board} · {ROLE_LABELS.get(role, role)}")
+    return {photo_id: tuple(texts) for photo_id, texts in links.items()}
+
+
+def cards_from_rows(session, rows) -> list[PhotoCard]:
+    further = _further_links(session, [row[0].id for row in rows])
+    return [card_from_row(*row, other_links=further.get(row[0].id, ())) for row in rows]
 
 
 def count_photos(session, scope: GalleryScope = GalleryScope()) -> int:
@@ -263,7 +327,7 @@ def count_photos(session, scope: GalleryScope = GalleryScope()) -> int:
 def photo_page(session, scope: GalleryScope, offset: int, limit: int) -> list[PhotoCard]:
     """One page of the scope's photos, in the gallery's order."""
     query = _ordered(_scoped(_card_query(), scope), scope).offset(max(0, offset)).limit(max(0, limit))
-    return [card_from_row(*row) for row in session.execute(query).all()]
+    return cards_from_rows(session, session.execute(query).all())
 
 
 def photo_cards(session, photo_ids) -> list[PhotoCard]:
@@ -272,7 +336,7 @@ def photo_cards(session, photo_ids) -> list[PhotoCard]:
     if not ids:
         return []
     rows = session.execute(_card_query().where(Photo.id.in_(ids))).all()
-    by_id = {row[0].id: card_from_row(*row) for row in rows}
+    by_id = {card.id: card for card in cards_from_rows(session, rows)}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -297,22 +361,33 @@ def scope_counts(session) -> ScopeCounts:
 # --- notices, postings and boards ----------------------------------------------------------------
 
 
+def _role_count(role: str, clear: bool):
+    """Photos of the posting in `role` (first links plus further links); `clear`: without any flag."""
+    first = select(func.count(Photo.id)).where(Photo.posting_id == Posting.id, Photo.role == role)
+    further = (select(func.count(PhotoLink.id)).join(Photo, Photo.id == PhotoLink.photo_id)
+               .where(PhotoLink.posting_id == Posting.id, PhotoLink.role == role))
+    if clear:
+        first, further = first.where(~_has_flags()), further.where(~_has_flags())
+    return first.scalar_subquery() + further.scalar_subquery()
+
+
 def _evidence_query():
-    start = select(func.count(Photo.id)).where(Photo.posting_id == Posting.id, Photo.role == "start").scalar_subquery()
-    end = select(func.count(Photo.id)).where(Photo.posting_id == Posting.id, Photo.role == "end").scalar_subquery()
     return (
-        select(Posting, Disclosure.title, NoticeBoard.name, start, end)
+        select(Posting, Disclosure.title, NoticeBoard.name, _role_count("start", False), _role_count("end", False),
+               _role_count("start", True), _role_count("end", True))
         .join(Disclosure, Posting.disclosure_id == Disclosure.id)
         .join(NoticeBoard, Posting.board_id == NoticeBoard.id)
     )
 
 
-def _evidence_from_row(posting: Posting, title: str, board_name: str, start: int, end: int) -> PostingEvidence:
+def _evidence_from_row(posting: Posting, title: str, board_name: str, start: int, end: int,
+                       start_clear: int = -1, end_clear: int = -1) -> PostingEvidence:
     return PostingEvidence(
         posting_id=posting.id, disclosure_id=posting.disclosure_id, disclosure_title=title,
         board_id=posting.board_id, board_name=board_name, posted_on=posting.posted_on,
         planned_end=posting.planned_end, removed_on=posting.removed_on,
         start_photos=int(start or 0), end_photos=int(end or 0),
+        start_clear=int(start_clear or 0), end_clear=int(end_clear or 0),
     )
 
 
@@ -335,13 +410,15 @@ def notice_groups(session) -> list[NoticeGroup]:
         by_notice.setdefault(evidence.disclosure_id, []).append(evidence)
     if not by_notice:
         return []
-    photo_counts = dict(
-        session.execute(
-            select(Posting.disclosure_id, func.count(Photo.id))
-            .join(Photo, Photo.posting_id == Posting.id)
-            .group_by(Posting.disclosure_id)
-        ).all()
-    )
+    photo_counts: dict[str, int] = {}
+    for statement in (
+        select(Posting.disclosure_id, func.count(Photo.id)).join(Photo, Photo.posting_id == Posting.id)
+        .group_by(Posting.disclosure_id),
+        select(Posting.disclosure_id, func.count(PhotoLink.id)).join(PhotoLink, PhotoLink.posting_id == Posting.id)
+        .group_by(Posting.disclosure_id),
+    ):
+        for notice_id, count in session.execute(statement).all():
+            photo_counts[notice_id] = photo_counts.get(notice_id, 0) + int(count or 0)
     notices = session.execute(
         select(Disclosure.id, Disclosure.title, Disclosure.status, Disclosure.version).where(Disclosure.id.in_(list(by_notice)))
     ).all()
@@ -366,13 +443,26 @@ def board_groups(session) -> list[BoardGroup]:
         .group_by(Posting.board_id)
         .subquery()
     )
+    further = (
+        select(Posting.board_id.label("board_id"), func.count(PhotoLink.id).label("photos"),
+               func.max(Photo.taken_at).label("last"))
+        .join(PhotoLink, PhotoLink.posting_id == Posting.id)
+        .join(Photo, Photo.id == PhotoLink.photo_id)
+        .group_by(Posting.board_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(NoticeBoard.id, NoticeBoard.name, photos.c.photos, postings.c.postings, photos.c.last)
+        select(NoticeBoard.id, NoticeBoard.name, photos.c.photos, further.c.photos, postings.c.postings,
+               photos.c.last, further.c.last)
         .outerjoin(photos, photos.c.board_id == NoticeBoard.id)
+        .outerjoin(further, further.c.board_id == NoticeBoard.id)
         .outerjoin(postings, postings.c.board_id == NoticeBoard.id)
         .order_by(NoticeBoard.village_id.is_not(None), NoticeBoard.name)
     ).all()
-    return [BoardGroup(board_id, name, int(n or 0), int(p or 0), last) for board_id, name, n, p, last in rows]
+    return [
+        BoardGroup(board_id, name, int(n or 0) + int(m or 0), int(p or 0), max((t for t in (last, last2) if t), default=None))
+        for board_id, name, n, m, p, last, last2 in rows
+    ]
 
 
 # --- linking --------------------------------------------------------------------------------------
@@ -431,7 +521,8 @@ def caption_lines(card: PhotoCard) -> list[str]:
         return [taken, "尚未关联公示"]
     posted = f"张贴日期：{card.posted_on:%Y-%m-%d}" if card.posted_on else ""
     role = f"（{card.role_label}）" if card.role_label else ""
-    return [f"公示：{card.disclosure_title}", f"公示栏：{card.board_name}　{posted}{role}", taken]
+    lines = [f"公示：{card.disclosure_title}", f"公示栏：{card.board_name}　{posted}{role}", taken]
+    return lines + ([card.qr_text] if card.qr_text else [])
 
 
 def unique_target(folder: Path, stem: str, suffix: str = ".jpg") -> Path:
@@ -446,26 +537,37 @@ def unique_target(folder: Path, stem: str, suffix: str = ".jpg") -> Path:
 
 def export_captioned_copies(database, config, photo_ids, folder, job=None) -> CaptionExport:
     """Write a captioned copy of each photo into `folder` (originals untouched); missing originals are reported."""
+    ids = list(dict.fromkeys(photo_ids))
+    with database.session() as session:
+        cards = photo_cards(session, ids)
+    return write_captioned_copies(config, cards, Path(folder), job=job)
+
+
+def write_captioned_copies(config, cards, folder: Path, job=None) -> CaptionExport:
+    """Burn each card's caption into a copy of its original in `folder` (no database; never overwrites)."""
+    from types import SimpleNamespace
+
     from zwgk_desktop.errors import ZwgkError
+    from zwgk_desktop.services.photos.archive import find_original
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     result = CaptionExport()
-    ids = list(dict.fromkeys(photo_ids))
-    with database.session() as session:
-        cards = photo_cards(session, ids)
-        rows = {photo.id: photo for photo in session.scalars(select(Photo).where(Photo.id.in_(ids)))}
-        for index, card in enumerate(cards):
-            if job is not None:
-                job.check()
-                job.progress(index, len(cards), f"正在生成带说明的副本：{card.original_name}")
-            target = unique_target(folder, Path(card.original_name).stem or card.sha256[:12])
-            try:
-                captioned_copy(config, rows[card.id], caption_lines(card), target)
-            except ZwgkError as exc:
-                result.problems.append({"photo_id": card.id, "message": exc.message})
-                continue
-            result.written.append(str(target))
+    for index, card in enumerate(cards):
+        if job is not None:
+            job.check()
+            job.progress(index, len(cards), f"正在生成带说明的副本：{card.original_name}")
+        target = unique_target(folder, Path(card.original_name).stem or card.sha256[:12])
+        original = find_original(config, card.sha256)
+        try:
+            if original is None:
+                raise NotFound(f"档案中找不到照片原图 {card.original_name}，请运行“照片校验”检查档案。")
+            captioned_copy(config, SimpleNamespace(stored_path=str(original), original_name=card.original_name),
+                           caption_lines(card), target)
+        except ZwgkError as exc:
+            result.problems.append({"photo_id": card.id, "message": exc.message})
+            continue
+        result.written.append(str(target))
     if job is not None:
         job.progress(len(cards), len(cards), "带说明的副本已生成")
     return result

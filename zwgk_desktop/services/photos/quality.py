@@ -1,42 +1,41 @@
 """Photo quality flags: accepted-but-marked problems a reviewer should look at.
 
 Flags are stable codes: `no_exif_time`, `low_resolution`, `blurry`,
-`too_dark`, `time_mismatch`. Image measures are taken on a grey analysis
-image whose long side is brought into [ANALYSIS_LONG_SIDE, 2×ANALYSIS_LONG_SIDE)
-(cheaply, by JPEG DCT scaling or an integer box reduction), so a value means
-about the same thing whatever the camera's resolution: `sharpness` is the variance of a 3×3 Laplacian of the
-grey image divided by the grey image's own variance (×1000), so a dim but
-focused photo is not called blurry (pure Pillow, no numpy); `luminance` is
-the mean grey level 0–255.
+`too_dark`, `time_mismatch` (and, from the QR, `wrong_version`,
+`foreign_qr`). Image measures are taken on a grey analysis image whose long
+side is brought into [ANALYSIS_LONG_SIDE, 2×ANALYSIS_LONG_SIDE) (cheaply, by
+JPEG DCT scaling or an integer box reduction), so a value means about the
+same thing whatever the camera's resolution. `sharpness` is the detail
+energy at the finest scale: the variance of the grey image minus its own
+2×2 box average (the residual a blurred photo lacks), divided by the grey
+image's variance (×1000), so a dim but focused photo is not called blurry.
+It ranks photos as a 3×3 Laplacian does at a third of the cost (three
+Pillow operations, no numpy). `luminance` is the mean grey level 0–255.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from PIL import Image, ImageFilter, ImageStat
+from PIL import Image, ImageChops, ImageStat
+
+from zwgk_desktop.core.photo_links import PHOTO_FLAG_LABELS
 
 ANALYSIS_LONG_SIDE = 800
 
-BLUR_THRESHOLD = 35.0
-"""Contrast-normalised Laplacian variance below this = blurry. Calibrated in
-tests/services/photos/test_quality.py: a generated notice board (1800×1200) scores
-~300 sharp, ~57 after GaussianBlur(2) and ~12 after GaussianBlur(3)."""
+BLUR_THRESHOLD = 12.0
+"""Contrast-normalised fine-detail energy below this = blurry. Calibrated in
+tests/services/photos/test_quality.py: a generated notice board (1800×1200, analysed
+at 900×600) scores ~75 sharp, ~16 after GaussianBlur(2), ~9.5 after GaussianBlur(2.5)
+and ~6.3 after GaussianBlur(3) (the former Laplacian measure put its threshold
+between r=2 and r=2.5 too)."""
 
 DARK_THRESHOLD = 45.0
 """Mean grey level (0–255) below this = too dark to read a notice."""
 
-FLAG_ORDER = ("no_exif_time", "low_resolution", "blurry", "too_dark", "time_mismatch")
+FLAG_ORDER = ("no_exif_time", "low_resolution", "blurry", "too_dark", "time_mismatch", "wrong_version", "foreign_qr")
 
-FLAG_LABELS = {
-    "no_exif_time": "无拍摄时间（EXIF）",
-    "low_resolution": "分辨率偏低",
-    "blurry": "画面模糊",
-    "too_dark": "光线过暗",
-    "time_mismatch": "拍摄时间与张贴日期不符",
-}
-
-LAPLACIAN = ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
+FLAG_LABELS = PHOTO_FLAG_LABELS  # the one wording (core.photo_links)
 
 
 def measure_quality(image: Image.Image) -> tuple[float, float]:
@@ -44,12 +43,13 @@ def measure_quality(image: Image.Image) -> tuple[float, float]:
     grey = image if image.mode == "L" else image.convert("L")
     grey_stat = ImageStat.Stat(grey)
     luminance, grey_variance = grey_stat.mean[0], grey_stat.var[0]
-    if min(grey.size) < 3 or grey_variance < 1.0:  # a flat image: nothing in focus to measure
+    if min(grey.size) < 4 or grey_variance < 1.0:  # a flat image: nothing in focus to measure
         return 0.0, round(luminance, 2)
-    edges = grey.filter(LAPLACIAN)
-    # Pillow leaves the 1-pixel border unfiltered: leave it out of the statistic.
-    inner = edges.crop((1, 1, edges.width - 1, edges.height - 1))
-    sharpness = 1000.0 * ImageStat.Stat(inner).var[0] / grey_variance
+    width, height = grey.width // 2 * 2, grey.height // 2 * 2
+    even = grey.crop((0, 0, width, height)) if (width, height) != grey.size else grey
+    coarse = even.reduce(2).resize((width, height), Image.Resampling.NEAREST)
+    detail = ImageChops.subtract(even, coarse, 1, 128)
+    sharpness = 1000.0 * ImageStat.Stat(detail).var[0] / grey_variance
     return round(sharpness, 2), round(luminance, 2)
 
 

@@ -235,9 +235,10 @@ def _postings(session: Session, ids: list[str], village_ids: tuple[str, ...] | N
                 NoticeBoard.village_id.in_(village_ids))
         for pid, did, bid in session.execute(statement):
             postings[pid] = PostingFacts(pid, did, bid)
-    for chunk in _chunks(list(postings)):
-        for pid, role in session.execute(select(Photo.posting_id, Photo.role).where(Photo.posting_id.in_(chunk))):
-            postings[pid].roles.add(role or "start")
+    from zwgk_desktop.core.photo_links import posting_photo_roles  # a photo of two notices counts for both
+
+    for pid, roles in posting_photo_roles(session, list(postings)).items():
+        postings[pid].roles.update(role or "start" for role in roles)
     return list(postings.values())
 
 

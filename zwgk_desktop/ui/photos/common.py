@@ -19,10 +19,13 @@ FLAG_SHORT_LABELS = {
     "blurry": "照片模糊",
     "time_mismatch": "拍摄时间不符",
     "too_dark": "光线太暗",
+    "wrong_version": "旧版仍在张贴",
+    "foreign_qr": "非本镇二维码",
 }
 
 OK_COLOR = "#1b7a3a"
 MISSING_COLOR = "#b42318"
+FLAGGED_COLOR = "#b54708"
 FLAG_FG, FLAG_BG = "#93370d", "#fef0c7"
 ERROR_STYLE = "color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:6px;padding:8px 10px;"
 WARNING_STYLE = "color:#93370d;background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:8px 10px;"
@@ -44,15 +47,39 @@ def flags_tooltip(flags) -> str:
 
 
 def flag_chips_html(flags) -> str:
-    """Flags as small orange chips (rich text), or a green 'no problems' note."""
+    """Flags as small orange chips after a ⚠ (rich text), or a green 'no problems' note."""
     if not flags:
         return f"<span style='color:{OK_COLOR}'>{escape(tr('无质量问题'))}</span>"
     chip = f"<span style='color:{FLAG_FG};background:{FLAG_BG};'>&nbsp;{{}}&nbsp;</span>"
-    return "&nbsp; ".join(chip.format(escape(label)) for label in flag_labels(flags))
+    return f"<span style='color:{FLAGGED_COLOR}'><b>⚠</b></span> " + "&nbsp; ".join(
+        chip.format(escape(label)) for label in flag_labels(flags))
+
+
+def qr_html(text: str) -> str:
+    """The photo's QR verification line, green when every part is ✔, orange when any is ⚠."""
+    if not text:
+        return escape(tr("照片中没有本系统打印的公示二维码"))
+    color = FLAGGED_COLOR if "⚠" in text else OK_COLOR
+    return f"<span style='color:{color}'>{escape(text)}</span>"
 
 
 def mark(present: bool) -> str:
     return "✔" if present else "✘"
+
+
+def mark_color(symbol: str) -> str:
+    """Colour of an evidence mark: ✔ green, ⚠ orange (a flagged photo never counts), ✘ red."""
+    return {"✔": OK_COLOR, "⚠": FLAGGED_COLOR}.get(symbol, MISSING_COLOR)
+
+
+def evidence_mark_html(symbol: str, label: str) -> str:
+    return f"<span style='color:{mark_color(symbol)}'><b>{symbol}</b> {escape(label)}</span>"
+
+
+def posting_evidence_html(posting) -> str:
+    """A posting's start/end evidence: ✔ clear photo, ⚠ only flagged ones, ✘ none."""
+    return (evidence_mark_html(posting.start_mark, tr("张贴照")) + "&nbsp;&nbsp;"
+            + evidence_mark_html(posting.end_mark, tr("期满照")))
 
 
 def mark_html(present: bool, label: str) -> str:

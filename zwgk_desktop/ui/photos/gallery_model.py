@@ -5,8 +5,9 @@ loader `loader(offset, limit)` (as the notice item model does), so 10,000
 photos never load at once. `DecorationRole` returns the cached thumbnail, or
 the placeholder tile while it is queued on the `ThumbnailLoader`; when it
 arrives the row repaints. `GalleryDelegate` draws a card: the picture
-letterboxed, the time it was taken, what it is evidence of, and an orange
-badge when the photo has quality flags.
+letterboxed, the time it was taken, what it is evidence of, an orange ⚠
+badge when the photo has flags, and a QR badge ("二维码 第2版 ✔", green; ⚠
+orange) when the poster's QR was read in it.
 """
 
 from __future__ import annotations
@@ -44,9 +45,25 @@ def card_tooltip(card: PhotoCard) -> str:
     lines = [card.original_name, card_time_text(card)]
     if card.linked:
         lines.append(f"{card.disclosure_title}\n{card.board_name}（{tr(card.role_label)}）")
+        lines.extend(card.other_links)
+    if card.qr_text:
+        lines.append(card.qr_text)
     if card.flags:
-        lines.append(flags_tooltip(card.flags))
+        lines.append("⚠ " + flags_tooltip(card.flags))
     return "\n".join(lines)
+
+
+def qr_badge_text(card: PhotoCard) -> str:
+    """'二维码 第2版 ✔' / '二维码 ⚠' for the card's corner ('' without a QR of ours)."""
+    if not card.qr_text:
+        return ""
+    body = card.qr_text.split("：", 1)[-1]
+    if "⚠" in body:
+        return tr("二维码 ⚠")
+    parts = body.split("；")
+    if len(parts) > 1:
+        return tr("二维码 {n} 张公示 ✔").format(n=len(parts))
+    return tr("二维码 {version}").format(version=parts[0])
 
 
 class PhotoGalleryModel(PagedRows, QAbstractListModel):
@@ -141,20 +158,29 @@ class GalleryDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_badge(painter: QPainter, picture: QRect, card: PhotoCard) -> None:
-        if not card.flags:
-            return
-        text = flag_labels(card.flags)[0] + (f" +{len(card.flags) - 1}" if len(card.flags) > 1 else "")
         font = QFont(painter.font())
         font.setPointSizeF(8.5)
         font.setBold(True)
         metrics = QFontMetrics(font)
-        badge = QRectF(picture.left() + 4, picture.top() + 4, metrics.horizontalAdvance(text) + 12, metrics.height() + 4)
-        path = QPainterPath()
-        path.addRoundedRect(badge, badge.height() / 2, badge.height() / 2)
-        painter.fillPath(path, QColor(220, 104, 3, 235))
         painter.setFont(font)
-        painter.setPen(QColor("#ffffff"))
-        painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), text)
+
+        def pill(text: str, color: QColor, *, right: bool = False, top: float = picture.top() + 4) -> None:
+            width = metrics.horizontalAdvance(text) + 12
+            left = picture.right() - 4 - width if right else picture.left() + 4
+            badge = QRectF(left, top, width, metrics.height() + 4)
+            path = QPainterPath()
+            path.addRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+            painter.fillPath(path, color)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), text)
+
+        if card.flags:
+            pill("⚠ " + flag_labels(card.flags)[0] + (f" +{len(card.flags) - 1}" if len(card.flags) > 1 else ""),
+                 QColor(220, 104, 3, 235))
+        qr = qr_badge_text(card)
+        if qr:
+            color = QColor(220, 104, 3, 235) if "⚠" in qr else QColor(27, 122, 58, 235)
+            pill(qr, color, top=picture.bottom() - metrics.height() - 8)
 
     @staticmethod
     def _paint_text(painter: QPainter, option: QStyleOptionViewItem, rect: QRectF, picture: QRect, card: PhotoCard) -> None:

@@ -1,15 +1,18 @@
 """The selected photo's facts (EXIF panel) and the editor that links it to a posting.
 
 `PhotoFacts` shows taken time with offset, device, GPS, size, SHA-256,
-flags and the linked posting; the full-size viewer reuses it. `LinkEditor`
+flags (⚠), the QR verification ("照片中二维码核验：第2版 ✔") and every
+posting the photo proves; the full-size viewer reuses it. `LinkEditor`
 loads the photo's suggested postings (notice title, board, period, whether
-the posting already has its start/end photo) and nearby postings to choose
-from, and confirms a link on the database thread (`link_confirmed`).
+the posting already has its start/end photo: ✔ / ⚠ / ✘) and nearby postings
+to choose from (`ops.photos.link_options`), and confirms a link
+(`ops.photos.link_photo`, a write op: `link_confirmed`). A photo of an
+archived notice is locked: the editor says so and offers no change.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,30 +30,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.services.photos.gallery import (
-    LinkResult,
-    LinkSuggestion,
-    PhotoCard,
-    PostingEvidence,
-    confirm_link,
-    posting_choices,
-    suggestions_for,
-)
+from zwgk_desktop.ops import photos as photo_ops
+from zwgk_desktop.services.photos.gallery import LinkResult, LinkSuggestion, PhotoCard, PostingEvidence
 from zwgk_desktop.services.photos.link import ROLE_LABELS
 from zwgk_desktop.ui.photos.common import (
     ERROR_STYLE,
     OK_STYLE,
-    evidence_html,
+    WARNING_STYLE,
     flag_chips_html,
     human_size,
-    mark,
     message_label,
+    posting_evidence_html,
+    qr_html,
     show_message,
     tr,
 )
 
-RunDb = Callable[[Callable[[Any], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
-FACT_KEYS = ("name", "taken", "device", "gps", "size", "sha256", "flags", "posting")
+FACT_KEYS = ("name", "taken", "device", "gps", "size", "sha256", "flags", "qr", "posting")
 
 
 def gps_text(card: PhotoCard) -> str:
@@ -65,9 +61,14 @@ def posting_text(card: PhotoCard) -> str:
     if not card.linked:
         return tr("尚未关联公示")
     period = f"{card.posted_on:%Y-%m-%d}" + (f" 至 {card.planned_end:%Y-%m-%d}" if card.planned_end else "")
-    return tr("{title}\n{board} · {period} · {role}").format(
+    text = tr("{title}\n{board} · {period} · {role}").format(
         title=card.disclosure_title, board=card.board_name, period=period, role=tr(card.role_label) or tr("照片"),
     )
+    for other in card.other_links:
+        text += "\n" + tr("另：{link}").format(link=other)
+    if card.locked:
+        text += "\n" + tr("（公示已归档，关联已锁定）")
+    return text
 
 
 def suggestion_text(suggestion: LinkSuggestion) -> str:
@@ -77,7 +78,7 @@ def suggestion_text(suggestion: LinkSuggestion) -> str:
         facts += tr(" · 距公示栏约 {m} 米").format(m=f"{suggestion.distance_m:,.0f}")
     return tr("{title}\n{board} · {period}\n{facts}\n已有：张贴照 {s}　期满照 {e}").format(
         title=posting.disclosure_title, board=posting.board_name, period=posting.period_text,
-        facts=facts, s=mark(posting.has_start), e=mark(posting.has_end),
+        facts=facts, s=posting.start_mark, e=posting.end_mark,
     )
 
 
@@ -97,7 +98,8 @@ class PhotoFacts(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         captions = {
             "name": tr("原文件名"), "taken": tr("拍摄时间"), "device": tr("拍摄设备"), "gps": tr("拍摄位置"),
-            "size": tr("尺寸"), "sha256": tr("SHA-256"), "flags": tr("质量标记"), "posting": tr("关联公示"),
+            "size": tr("尺寸"), "sha256": tr("SHA-256"), "flags": tr("质量标记"), "qr": tr("二维码核验"),
+            "posting": tr("关联公示"),
         }
         self._values: dict[str, QLabel | QLineEdit] = {}
         for key in FACT_KEYS:
@@ -112,7 +114,7 @@ class PhotoFacts(QWidget):
                 value = QLabel("—", self)
                 value.setWordWrap(True)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if key == "flags":
+            if key in ("flags", "qr"):
                 value.setTextFormat(Qt.TextFormat.RichText)
             caption = QLabel(captions[key], self)
             caption.setObjectName("muted")
@@ -128,7 +130,8 @@ class PhotoFacts(QWidget):
         size = tr("{w} × {h} 像素 · {size}").format(w=card.width, h=card.height, size=human_size(card.size_bytes))
         values = {
             "name": card.original_name, "taken": taken, "device": card.device or tr("未知"), "gps": gps_text(card),
-            "size": size, "sha256": card.sha256, "flags": flag_chips_html(card.flags), "posting": posting_text(card),
+            "size": size, "sha256": card.sha256, "flags": flag_chips_html(card.flags), "qr": qr_html(card.qr_text),
+            "posting": posting_text(card),
         }
         for key, text in values.items():
             self._values[key].setText(text)
@@ -146,13 +149,13 @@ class LinkEditor(QFrame):
     link_confirmed = Signal(object)  # LinkResult
     failed = Signal(str)
 
-    def __init__(self, run_db: RunDb, mismatch_days: int, parent: QWidget | None = None, *,
+    def __init__(self, tasks, mismatch_days: int, parent: QWidget | None = None, *,
                  villages: Callable[[], tuple[str, ...] | None] = lambda: None):
         super().__init__(parent)
         self.villages = villages  # the user's village scope (None: every board), asked at each load
         self.setObjectName("linkEditor")
         self.setStyleSheet("QFrame#linkEditor { background: #f7f9fb; border: 1px solid #e3e7ec; border-radius: 8px; }")
-        self.run_db, self.mismatch_days = run_db, mismatch_days
+        self.tasks, self.mismatch_days = tasks, mismatch_days
         self.card: PhotoCard | None = None
         self.suggestions: list[LinkSuggestion] = []
         self.choices: list[PostingEvidence] = []
@@ -237,22 +240,26 @@ class LinkEditor(QFrame):
         self.choice_box.clear()
         self.evidence.setText("")
         show_message(self.message, "", OK_STYLE)
-        enabled = card is not None
+        enabled = card is not None and not card.locked
         for widget in (self.suggestion_list, self.choice_box, self.role_box, self.confirm_button):
             widget.setEnabled(enabled)
-        self.unlink_button.setVisible(bool(card and card.linked))
+        self.unlink_button.setVisible(bool(card and card.linked and not card.locked))
         if card is None:
             self.current.setText(tr("在照片库或导入结果中选择一张照片。"))
             return
         self.current.setText(tr("当前：{text}").format(text=posting_text(card).replace("\n", " · ")))
-        generation, photo_id, villages = self._generation, card.id, self.villages()
+        if card.locked:
+            show_message(self.message, tr("这张照片所证明的公示已归档，留痕照片已锁定，不能再关联或取消关联。"), WARNING_STYLE)
+            return
+        if "wrong_version" in card.flags:
+            show_message(self.message, tr("照片中是已更正（或已撤回）的旧版本公示，不能作为留痕证据。"
+                                          "请撤换公开栏上的旧版，张贴现行版本后重新拍照。"), WARNING_STYLE)
+        generation, photo_id = self._generation, card.id
         around = card.taken_at.date() if card.taken_at else card.posted_on
-
-        def work(session):
-            return (suggestions_for(session, [photo_id], village_ids=villages).get(photo_id, []),
-                    posting_choices(session, around, village_ids=villages))
-
-        self.run_db(work, lambda result: self._show_options(generation, *result), self._failed)
+        self.tasks.run_op(photo_ops.link_options, photo_id, around, self.villages() or (),
+                          on_success=lambda options: self._show_options(generation, list(options.suggestions),
+                                                                        list(options.choices)),
+                          on_failure=self._failed, owner=self)
 
     def _show_options(self, generation: int, suggestions: list[LinkSuggestion], choices: list[PostingEvidence]) -> None:
         if generation != self._generation or self.card is None:
@@ -263,8 +270,12 @@ class LinkEditor(QFrame):
             item.setData(Qt.ItemDataRole.UserRole, suggestion.posting.posting_id)
             self.suggestion_list.addItem(item)
         if not suggestions:
-            reason = tr("照片没有拍摄时间，无法推荐，请在下方手动选择。") if self.card.taken_at is None else tr(
-                "拍摄日前后 30 天内没有张贴记录，请在下方手动选择。")
+            if "foreign_qr" in self.card.flags:
+                reason = tr("照片中的二维码不是本乡镇的公示，没有推荐。如确属本乡镇张贴，请在下方手动选择。")
+            elif self.card.taken_at is None:
+                reason = tr("照片没有拍摄时间，无法推荐，请在下方手动选择。")
+            else:
+                reason = tr("拍摄日前后 30 天内没有张贴记录，请在下方手动选择。")
             item = QListWidgetItem(reason)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.suggestion_list.addItem(item)
@@ -309,7 +320,7 @@ class LinkEditor(QFrame):
         self._show_evidence(posting)
 
     def _show_evidence(self, posting: PostingEvidence) -> None:
-        self.evidence.setText(tr("这次张贴现有照片：") + evidence_html(posting.has_start, posting.has_end))
+        self.evidence.setText(tr("这次张贴现有照片：") + posting_evidence_html(posting))
 
     def chosen_posting_id(self) -> str | None:
         row = self.suggestion_list.currentRow()
@@ -336,13 +347,9 @@ class LinkEditor(QFrame):
             self._save(None, None)
 
     def _save(self, posting_id: str | None, role: str | None) -> None:
-        photo_id, days = self.card.id, self.mismatch_days
         self.confirm_button.setEnabled(False)
-
-        def work(session):
-            return confirm_link(session, photo_id, posting_id, role, mismatch_days=days)
-
-        self.run_db(work, self._saved, self._failed)
+        self.tasks.run_op(photo_ops.link_photo, self.card.id, posting_id, role, mismatch_days=self.mismatch_days,
+                          on_success=self._saved, on_failure=self._failed, owner=self)
 
     def _saved(self, result: LinkResult) -> None:
         self.confirm_button.setEnabled(True)
@@ -354,6 +361,8 @@ class LinkEditor(QFrame):
                 title=card.disclosure_title, board=card.board_name, role=tr(card.role_label))
             if "time_mismatch" in card.flags:
                 text += tr("注意：拍摄时间与张贴日期相差较多，已标记“拍摄时间不符”。")
+            if card.flags:
+                text += tr("照片有质量标记（⚠），不能作为这次张贴的合格留痕照片。")
         self.card = card
         self.current.setText(tr("当前：{text}").format(text=posting_text(card).replace("\n", " · ")))
         self.unlink_button.setVisible(card.linked)

@@ -1,13 +1,17 @@
 """The 照片存档 page: import (files, folders, drag and drop, phone/camera), link, browse, view, export, verify.
 
-Left: the photos grouped per notice (each posting's start/end photo ✔/✘)
-or per notice board (a timeline), plus all / unlinked / needs-review.
-Centre: tabs — the gallery (lazy `PhotoGalleryModel` in an icon view), the
-last import's results, the archive check. Right: the selected photo's facts
-and its link editor. Every piece of work runs on the `TaskManager` (import,
-export and verify with progress and cancel); the methods that take paths
-(`import_paths`, `export_captioned_to`, `export_package_to`) are what the
-dialogs call, so tests drive them without any modal dialog.
+Left: the photos grouped per notice (each posting's start/end photo: ✔ a
+clear one, ⚠ only flagged ones, ✘ none) or per notice board (a timeline),
+plus all / unlinked / needs-review. Centre: tabs — the gallery (lazy
+`PhotoGalleryModel` in an icon view), the last import's results (photos the
+poster's QR linked by itself are marked so), the archive check. Right: the
+selected photo's facts (with "照片中二维码核验：第2版 ✔") and its link editor.
+Every use case is an op of `zwgk_desktop.ops.photos` run through
+`tasks.run_op` (import, export and verify with progress and cancel); the
+page subscribes to `tasks.changed` and reloads when photos, postings or
+notices change. The methods that take paths (`import_paths`,
+`export_captioned_to`, `export_package_to`) are what the dialogs call, so
+tests drive them without any modal dialog.
 """
 
 from __future__ import annotations
@@ -50,20 +54,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.services.photos.gallery import (
-    GalleryScope,
-    LinkResult,
-    board_groups,
-    confirm_top_suggestions,
-    count_photos,
-    notice_groups,
-    photo_cards,
-    photo_page,
-    scope_counts,
-    suggestions_for,
-)
+from zwgk_desktop.ops import photos as photo_ops
+from zwgk_desktop.services.photos.gallery import GalleryScope, LinkResult
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.photos.common import ERROR_STYLE, MISSING_COLOR, OK_COLOR, OK_STYLE, WARNING_STYLE, show_message
+from zwgk_desktop.ui.photos.common import ERROR_STYLE, OK_STYLE, WARNING_STYLE, mark_color, show_message
 from zwgk_desktop.ui.photos.gallery_model import CARD_SIZE, PAGE_SIZE, CardRole, GalleryDelegate, PhotoGalleryModel
 from zwgk_desktop.ui.photos.inspector import LinkEditor, PhotoFacts
 from zwgk_desktop.ui.photos.results import ImportOutcome, ImportResultPanel, VerifyPanel
@@ -143,12 +137,10 @@ class PhotosPage(QWidget):
     exported = Signal(object)  # CaptionExport or evidence-package result dict
     link_changed = Signal(object)  # LinkResult
 
-    def __init__(self, config, database, tasks, parent: QWidget | None = None, *, user: str | Callable[[], str] = "",
-                 status: Callable[[str], None] | None = None):
+    def __init__(self, config, tasks, parent: QWidget | None = None, *, status: Callable[[str], None] | None = None):
         super().__init__(parent)
         self.setObjectName("page")
-        self.config, self.database, self.tasks = config, database, tasks
-        self._user = user
+        self.config, self.tasks = config, tasks
         self._status = status
         self.scope = GalleryScope()
         self.scope_disclosure: str | None = None
@@ -160,6 +152,7 @@ class PhotosPage(QWidget):
         self.setAcceptDrops(True)
         self._build()
         self.destroyed.connect(self.thumbnails.close)
+        tasks.changed.connect(self._on_changed)
 
     # --- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -254,7 +247,8 @@ class PhotosPage(QWidget):
         )
         self.groups.currentItemChanged.connect(self._group_chosen)
         layout.addWidget(self.groups, 1)
-        self.legend = QLabel(tr("✔ 已有照片　✘ 缺照片　数字为“有照片的张贴处 / 张贴处”"), box)
+        self.legend = QLabel(tr("✔ 已有清晰照片　⚠ 照片有标记（不作为证据）　✘ 缺照片　"
+                                "数字为“有合格照片的张贴处 / 张贴处”"), box)
         self.legend.setObjectName("muted")
         self.legend.setWordWrap(True)
         layout.addWidget(self.legend)
@@ -333,7 +327,7 @@ class PhotosPage(QWidget):
         layout.addWidget(heading)
         self.facts = PhotoFacts(box, compact=True)
         layout.addWidget(self.facts)
-        self.link_editor = LinkEditor(self.run_db, self.config.settings.photo_time_mismatch_days, box,
+        self.link_editor = LinkEditor(self.tasks, self.config.settings.photo_time_mismatch_days, box,
                                       villages=self.suggestion_villages)
         self.link_editor.link_confirmed.connect(self._link_confirmed)
         layout.addWidget(self.link_editor, 1)
@@ -341,21 +335,10 @@ class PhotosPage(QWidget):
         return scroll
 
     # --- background helpers -------------------------------------------------------------------------
-    @property
-    def user(self) -> str:
-        """Who is acting (recorded as importer and in the audit log); may change after login."""
-        return (self._user() if callable(self._user) else self._user) or ""
-
-    def run_db(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None],
-               on_failure: Callable[[BaseException], None] | None = None) -> None:
-        """Run `fn(session)` in one transaction on the database thread; callbacks on the UI thread."""
-        database, user = self.database, self.user
-
-        def work():
-            with database.session(user=user) as session:
-                return fn(session)
-
-        self.tasks.run(work, on_success, on_failure or self._failed, owner=self)
+    def _on_changed(self, changes) -> None:
+        """Another page (or this one) changed photos, postings or notices: reload the tree (and the gallery)."""
+        if changes.touches("photos", "postings", "notices"):
+            self.refresh_groups()
 
     def _failed(self, exc: BaseException) -> None:
         from zwgk_desktop.errors import Cancelled
@@ -383,13 +366,11 @@ class PhotosPage(QWidget):
         return self.mode_box.currentData()
 
     def refresh_groups(self) -> None:
-        mode = self.mode
+        self.tasks.run_op(photo_ops.gallery_groups, self.mode, on_success=self._show_loaded_groups,
+                          on_failure=self._failed)
 
-        def work(session):
-            counts = scope_counts(session)
-            return counts, (notice_groups(session) if mode == "notice" else board_groups(session))
-
-        self.run_db(work, lambda result: self._show_groups(mode, *result))
+    def _show_loaded_groups(self, loaded) -> None:
+        self._show_groups(loaded.mode, loaded.counts, loaded.notices if loaded.mode == "notice" else loaded.boards)
 
     def _show_groups(self, mode: str, counts, groups) -> None:
         if mode != self.mode:
@@ -438,17 +419,21 @@ class PhotosPage(QWidget):
         item.setData(0, Qt.ItemDataRole.UserRole, GalleryScope("notice", group.disclosure_id))
         item.setData(1, Qt.ItemDataRole.UserRole, group)
         item.setToolTip(0, tr("{title}\n{when}；照片 {p} 张").format(title=group.title, when=when, p=group.photos))
-        for column, complete in ((1, group.with_start == total), (2, group.with_end == total)):
-            item.setForeground(column, QBrush(QColor(OK_COLOR if complete else MISSING_COLOR)))
-            item.setText(column, ("✔ " if complete else "✘ ") + item.text(column))
+        for column, clear, marks in ((1, group.with_start, [p.start_mark for p in group.postings]),
+                                     (2, group.with_end, [p.end_mark for p in group.postings])):
+            mark = "✔" if clear == total else ("⚠" if "⚠" in marks else "✘")
+            item.setForeground(column, QBrush(QColor(mark_color(mark))))
+            item.setText(column, f"{mark} " + item.text(column))
         for posting in group.postings:
-            child = QTreeWidgetItem([f"{posting.board_name}  {posting.posted_on:%m-%d}",
-                                     "✔" if posting.has_start else "✘", "✔" if posting.has_end else "✘"])
+            child = QTreeWidgetItem([f"{posting.board_name}  {posting.posted_on:%m-%d}", posting.start_mark,
+                                     posting.end_mark])
             child.setData(0, Qt.ItemDataRole.UserRole, GalleryScope("posting", posting.posting_id))
             child.setData(1, Qt.ItemDataRole.UserRole, posting)
             child.setToolTip(0, f"{posting.board_name}\n{posting.period_text}")
-            for column, present in ((1, posting.has_start), (2, posting.has_end)):
-                child.setForeground(column, QBrush(QColor(OK_COLOR if present else MISSING_COLOR)))
+            for column, mark in ((1, posting.start_mark), (2, posting.end_mark)):
+                child.setForeground(column, QBrush(QColor(mark_color(mark))))
+                if mark == "⚠":
+                    child.setToolTip(column, tr("有照片，但照片有质量标记（模糊、无拍摄时间、旧版本等），不能作为留痕证据"))
             item.addChild(child)
         return item
 
@@ -501,17 +486,16 @@ class PhotosPage(QWidget):
         self._gallery_generation += 1
         generation = self._gallery_generation
 
-        def work(session):
-            return count_photos(session, scope), photo_page(session, scope, 0, PAGE_SIZE)
-
-        self.run_db(work, lambda result: self._show_gallery(generation, scope, *result))
+        self.tasks.run_op(photo_ops.gallery_page, scope, 0, PAGE_SIZE,
+                          on_success=lambda page: self._show_gallery(generation, scope, page.total, page.cards),
+                          on_failure=self._failed, owner=self)
 
     def _page_loader(self, scope: GalleryScope):
-        database = self.database
+        """Later pages as the view scrolls: a read op called directly (a 500-card page is one quick query)."""
+        tasks = self.tasks
 
         def load(offset: int, limit: int):
-            with database.session() as session:
-                return photo_page(session, scope, offset, limit)
+            return photo_ops.gallery_page(tasks.database, tasks.actor, scope, offset, limit, with_total=False).cards
 
         return load
 
@@ -605,27 +589,28 @@ class PhotosPage(QWidget):
         self.results.update_card(result.card)
         self.facts.show_card(result.card)
         self.link_changed.emit(result)
-        self.refresh_groups()
 
     def link_all_suggested(self, photo_ids: list[str]) -> None:
-        days = self.config.settings.photo_time_mismatch_days
-
-        villages = self.suggestion_villages()
-
-        def work(session):
-            return confirm_top_suggestions(session, photo_ids, mismatch_days=days, village_ids=villages)
-
-        def done(results: list[LinkResult]) -> None:
-            for result in results:
+        def done(batch) -> None:
+            for result in batch.results:
                 self.model.replace_card(result.card)
                 self.results.update_card(result.card)
-            self.say(tr("已按推荐关联 {n} 张照片。请抽查推荐是否正确，可在右侧改为其他张贴记录。").format(n=len(results)))
+            self.say(tr("已按推荐关联 {n} 张照片。请抽查推荐是否正确，可在右侧改为其他张贴记录。").format(n=len(batch.results)))
             self._show_in_inspector(self.results.current_card())
-            for result in results:
+            for result in batch.results:
                 self.link_changed.emit(result)
-            self.refresh_groups()
 
-        self.run_db(work, done)
+        self.tasks.run_op(photo_ops.link_all_suggested, photo_ids,
+                          mismatch_days=self.config.settings.photo_time_mismatch_days,
+                          village_ids=self.suggestion_villages() or (), on_success=done, on_failure=self._failed)
+
+    def select_posting(self, posting_id: str, role: str | None = None) -> None:
+        """Show one posting's photos (a 今日待办 "缺张贴照" item opens here)."""
+        scope = GalleryScope("posting", posting_id)
+        if self.mode != "notice":
+            self.mode_box.setCurrentIndex(self.mode_box.findData("notice"))
+        if not self._select_scope(scope):
+            self.show_scope(scope, tr("所选张贴记录"))
 
     # --- import --------------------------------------------------------------------------------------------
     def ask_import_files(self) -> None:
@@ -670,24 +655,17 @@ class PhotosPage(QWidget):
                 self.say(tr("上一批照片还在导入，请稍候。"), WARNING_STYLE)
             return False
         self._importing = True
-        database, config, user, villages = self.database, self.config, self.user, self.suggestion_villages()
-
-        def work(job):
-            from zwgk_desktop.services.photos import import_photos
-
-            report = import_photos(database, config, paths, job=job, user=user)
-            ids = [entry["photo_id"] for entry in report.imported]
-            job.progress(0, 0, tr("正在查找对应的张贴记录…"))
-            with database.session() as session:
-                cards = photo_cards(session, ids)
-                suggestions = suggestions_for(session, [card.id for card in cards if not card.linked], village_ids=villages)
-            return ImportOutcome(cards, list(report.rejected), len(report.skipped), suggestions)
 
         def failed(exc: BaseException) -> None:
             self._importing = False
             self._failed(exc)
 
-        self.tasks.run_with_progress(work, self._imported, tr("正在导入照片…"), self.window(), on_failure=failed)
+        def imported(result) -> None:
+            self.tasks.run_op(photo_ops.import_outcome, result, self.suggestion_villages() or (),
+                              on_success=self._imported, on_failure=failed)
+
+        self.tasks.run_op(photo_ops.import_photos, self.config, paths, progress=tr("正在导入照片…"),
+                          parent=self.window(), on_success=imported, on_failure=failed)
         return True
 
     def _imported(self, outcome: ImportOutcome) -> None:
@@ -696,11 +674,12 @@ class PhotosPage(QWidget):
         self.tabs.setCurrentIndex(IMPORT_TAB)
         self._show_in_inspector(self.results.current_card())
         text = tr("导入完成：{n} 张照片已存档").format(n=len(outcome.imported))
+        if outcome.auto_linked:
+            text += tr("，其中 {n} 张已按照片中的公示二维码自动关联").format(n=outcome.auto_linked)
         if outcome.rejected:
             text += tr("，{n} 个文件未导入").format(n=len(outcome.rejected))
         self.say(text + tr("。请在“导入结果”中确认每张照片对应的张贴记录。"),
                  WARNING_STYLE if outcome.rejected else OK_STYLE)
-        self.refresh_groups()
         self.imported.emit(outcome)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -726,10 +705,6 @@ class PhotosPage(QWidget):
             self.export_captioned_to(folder, [card.id for card in cards])
 
     def export_captioned_to(self, folder, photo_ids: list[str]) -> None:
-        from zwgk_desktop.services.photos.gallery import export_captioned_copies
-
-        database, config = self.database, self.config
-
         def done(result) -> None:
             text = tr("已生成 {n} 张带说明的副本，保存在 <a href=\"{url}\">{folder}</a>。原图没有改动。").format(
                 n=len(result.written), url=QUrl.fromLocalFile(str(folder)).toString(), folder=folder)
@@ -738,8 +713,9 @@ class PhotosPage(QWidget):
             self.say(text, WARNING_STYLE if result.problems else OK_STYLE)
             self.exported.emit(result)
 
-        self.tasks.run_with_progress(lambda job: export_captioned_copies(database, config, photo_ids, folder, job=job),
-                                     done, tr("正在生成带说明的副本…"), self.window(), on_failure=self._failed)
+        self.tasks.run_op(photo_ops.export_captioned, self.config, photo_ids, folder,
+                          progress=tr("正在生成带说明的副本…"), parent=self.window(), on_success=done,
+                          on_failure=self._failed)
 
     def ask_export_package(self) -> None:
         disclosure_id = self.package_disclosure_id()
@@ -753,15 +729,8 @@ class PhotosPage(QWidget):
             self.export_package_to(path if path.lower().endswith(".zip") else path + ".zip", disclosure_id)
 
     def export_package_to(self, path, disclosure_id: str) -> None:
-        from zwgk_desktop.services.photos import build_evidence_package
-
-        config, database = self.config, self.database
-
-        def work(job):
-            with database.session() as session:
-                return build_evidence_package(session, config, disclosure_id, path, job=job)
-
-        def done(result: dict) -> None:
+        def done(package) -> None:
+            result = package.as_json()
             folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
             text = tr("证据包已导出：<a href=\"{url}\">{path}</a>（{p} 张照片，{n} 处张贴，{r} 份打印留存）。").format(
                 url=folder, path=path, p=result["photos"], n=result["postings"], r=result["prints"])
@@ -770,27 +739,22 @@ class PhotosPage(QWidget):
             self.say(text, WARNING_STYLE if result["problems"] else OK_STYLE)
             self.exported.emit(result)
 
-        self.tasks.run_with_progress(work, done, tr("正在导出证据包…"), self.window(), on_failure=self._failed)
+        self.tasks.run_op(photo_ops.export_evidence_package, self.config, disclosure_id, path,
+                          progress=tr("正在导出证据包…"), parent=self.window(), on_success=done, on_failure=self._failed)
 
     # --- verify ------------------------------------------------------------------------------------------------
     def verify(self) -> None:
         """Re-hash the archive with progress and cancel; the 档案校验 tab shows the result."""
-        from zwgk_desktop.services.photos import verify_archive
-
-        config, database = self.config, self.database
-
-        def work(job):
-            with database.session() as session:
-                return verify_archive(session, config, job=job)
-
-        def done(result: dict) -> None:
+        def done(check) -> None:
+            result = check.as_json()
             self.verify_panel.show_result(result)
             self.tabs.setCurrentIndex(VERIFY_TAB)
             self.say(tr("照片档案校验完成：已校验 {c} 张，缺失 {m} 张，被改动 {d} 张。").format(
                 c=result["checked"], m=result["missing"], d=result["modified"]), OK_STYLE if result["ok"] else ERROR_STYLE)
             self.verified.emit(result)
 
-        self.tasks.run_with_progress(work, done, tr("正在校验照片档案…"), self.window(), on_failure=self._failed)
+        self.tasks.run_op(photo_ops.verify_archive, self.config, progress=tr("正在校验照片档案…"), parent=self.window(),
+                          on_success=done, on_failure=self._failed)
 
     # --- remembered state -----------------------------------------------------------------------------------------
     def save_state(self, settings: QSettings) -> None:

@@ -8,7 +8,6 @@ link editor. `VerifyPanel` shows checked / missing / modified and each problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zwgk_desktop.ops.photos import ImportOutcome
 from zwgk_desktop.services.photos.gallery import LinkSuggestion, PhotoCard
 from zwgk_desktop.ui.photos.common import (
     ERROR_STYLE,
@@ -45,22 +45,9 @@ Key = QModelIndex | QPersistentModelIndex
 REJECTION_LABELS = {
     "not_an_image": "不是图片", "corrupt": "文件损坏", "too_large": "文件过大", "duplicate": "重复照片",
     "unsupported_format": "格式不支持", "unreadable": "无法读取", "not_found": "找不到文件",
+    "special_file": "不是普通文件",
 }
 PROBLEM_LABELS = {"missing": "原图缺失", "modified": "原图被改动", "orphan": "未登记的文件"}
-
-
-@dataclass
-class ImportOutcome:
-    """What one import did, as DTOs for the UI thread."""
-
-    imported: list[PhotoCard] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
-    skipped: int = 0
-    suggestions: dict[str, list[LinkSuggestion]] = field(default_factory=dict)
-
-    @property
-    def flagged(self) -> int:
-        return sum(1 for card in self.imported if card.flags)
 
 
 def table_look(view: QAbstractItemView) -> None:
@@ -110,8 +97,14 @@ class ImportedModel(QAbstractTableModel):
 
     def link_text(self, card: PhotoCard) -> str:
         if card.linked:
-            return tr("✔ {role} · {board}\n{title}").format(role=tr(card.role_label), board=card.board_name,
-                                                              title=card.disclosure_title)
+            more = tr("\n另关联 {n} 处").format(n=len(card.other_links)) if card.other_links else ""
+            how = tr("（按照片中二维码）") if card.qr_text and "⚠" not in card.qr_text else ""
+            return tr("✔ {role} · {board}{how}\n{title}{more}").format(
+                role=tr(card.role_label), board=card.board_name, how=how, title=card.disclosure_title, more=more)
+        if "wrong_version" in card.flags:
+            return tr("⚠ 照片中是已更正的旧版本公示，未关联；请撤换公开栏上的旧版")
+        if "foreign_qr" in card.flags:
+            return tr("⚠ 照片中的二维码不是本乡镇的公示，未关联")
         suggestions = self.suggestions.get(card.id) or []
         if suggestions:
             top = suggestions[0]
@@ -250,6 +243,8 @@ class ImportResultPanel(QWidget):
             parts.append(tr("其中 <b>{n}</b> 张有质量标记，请复核").format(n=outcome.flagged))
         if imported:
             parts.append(tr("已关联 {linked} / {n} 张").format(linked=linked, n=imported))
+        if outcome.auto_linked:
+            parts.append(tr("{n} 张按照片中的公示二维码自动关联").format(n=outcome.auto_linked))
         if rejected:
             parts.append(tr("<b>{n}</b> 个文件未导入（见下方原因）").format(n=rejected))
         if outcome.skipped:
