@@ -238,7 +238,8 @@ def test_archive_without_photos_is_refused_naming_boards_and_photos(database, wo
 
 
 def test_a_flagged_photo_is_not_evidence_and_shows_its_flag(database, world):
-    """A blurry start photo or an untimed end photo shows ⚠ with the reason, never ✔, and archiving stays refused."""
+    """A blurry start photo or an untimed, dark end photo shows ⚠ with the reason, never ✔, and archiving stays
+    refused until clear photos are linked."""
     nid = make_notice(database, world)
     to_status(database, world, nid, "publishing")
     photograph(database, nid, roles=("start",), flags=("blurry",))
@@ -247,11 +248,11 @@ def test_a_flagged_photo_is_not_evidence_and_shows_its_flag(database, world):
         row = list_postings(s, nid)[0]
     assert not row.has_start_photo and not row.has_end_photo
     assert row.start_photo["text"] == "⚠ 张贴照：画面模糊" and row.start_photo["state"] == "flagged"
-    assert row.end_photo["text"] == "⚠ 期满照：无拍摄时间" and "✔" not in row.end_photo["text"]
+    assert row.end_photo["text"] == "⚠ 期满照：无拍摄时间（EXIF）、光线过暗" and "✔" not in row.end_photo["text"]
     with pytest.raises(EvidenceMissing, match="张贴照不合格（画面模糊）"):
         with database.session() as s:
             lifecycle.conclude(s, ADMIN, nid, today=date(2026, 3, 10))
-    photograph(database, nid, roles=("start", "end"), flags=("too_dark",))  # too dark alone is still evidence
+    photograph(database, nid, roles=("start", "end"))  # clear photos taken again
     with database.session() as s:
         row = list_postings(s, nid)[0]
         lifecycle.conclude(s, ADMIN, nid, today=date(2026, 3, 10))

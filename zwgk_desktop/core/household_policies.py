@@ -46,6 +46,7 @@ from zwgk_desktop.core.catalogue import get_entry, load_catalogue
 from zwgk_desktop.core.disclosures import format_fen
 from zwgk_desktop.core.group_order import group_sort_key
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import ChangeType, change_type_of
 from zwgk_desktop.core.models import (
     CatalogItem,
     Disclosure,
@@ -445,20 +446,17 @@ def household_policies(session: Session, household_id: str, year: int) -> Househ
 
 def _item_rows(session: Session, notices: dict[str, _Notice], ids: list[str], wanted: set[str]):
     """(household id, notice, row) of the line items of `ids` that belong to `wanted` households
-    (a typed `change_type` column, where the rosters add one, is read into the row's `extra`)."""
-    typed = getattr(DisclosureItem, "change_type", None)
+    (the typed `change_type` code, when the roster gave one, stands in the row's `extra`)."""
     columns = [DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.amount_fen,
-               DisclosureItem.people, DisclosureItem.extra]
-    if typed is not None:
-        columns.append(typed)
+               DisclosureItem.people, DisclosureItem.extra, DisclosureItem.change_type]
     query = select(*columns).where(
         DisclosureItem.disclosure_id.in_(ids), DisclosureItem.household_id.is_not(None)
     ).order_by(DisclosureItem.disclosure_id, DisclosureItem.seq)
-    for disclosure_id, household_id, amount, people, extra, *kind in session.execute(query):
+    for disclosure_id, household_id, amount, people, extra, code in session.execute(query):
         if household_id in wanted:
             values = dict(extra or {})
-            if kind and kind[0]:
-                values["change_type"] = kind[0]
+            if code:
+                values["change_type"] = code
             yield household_id, notices[disclosure_id], _Row(notices[disclosure_id], amount or 0, people, values)
 
 
@@ -489,22 +487,19 @@ def _earlier_monthly(session: Session, year: int, wanted: set[str]) -> dict[tupl
     return latest
 
 
-STARTS = {"新增", "new", "拟认定"}  # a line that starts the payments in its month
-CONTINUES = {"续保", "调整", "renew", "adjust", "减保", "增保"}  # already receiving before this notice
-STOPS = {"停保", "stop", "拟终止"}
+# What a line's change type (core.line_items, the one reading of it) means for the months paid.
+PAYMENT_KINDS = {ChangeType.NEW: "start", ChangeType.STOP: "stop", ChangeType.CONTINUE: "continue",
+                 ChangeType.ADJUST: "continue", ChangeType.REDUCE: "continue"}
+TEKUN_NOTICE_KINDS = {"拟认定": "start", "拟终止": "stop"}  # 特困 notices say 公示类型 instead
 
 
 def _kind(category: str, row: _Row) -> str:
     """'start', 'stop', 'continue' or '' (not said) for a monthly line."""
-    value = str(row.extra.get("change_type") or "").strip()
-    if category == "tekun" and not value:
-        value = str(row.extra.get("notice_type") or "").strip()
-    if value in STOPS:
-        return "stop"
-    if value in STARTS:
-        return "start"
-    if value in CONTINUES:
-        return "continue"
+    code = change_type_of(row.extra.get("change_type"))
+    if code is not None:
+        return PAYMENT_KINDS[code]
+    if category == "tekun":
+        return TEKUN_NOTICE_KINDS.get(str(row.extra.get("notice_type") or "").strip(), "")
     return ""
 
 

@@ -166,6 +166,17 @@ TYPED_FIELDS = {
 ITEM_FACT_FIELDS = ("family_size", "covered_people", "change_type", "funding")
 
 
+def add_item_facts(values: dict[str, Any], change_type: str | None, funding: dict | None) -> dict[str, Any]:
+    """Put a line item's change type and funding parts into its {catalogue key: value} dict: the change type
+    as the roster's own wording when `extra` kept it, else its label; each funding part as `funding.central` …"""
+    if change_type and not values.get("change_type"):
+        values["change_type"] = change_type_label(change_type)
+    if funding:
+        for part in FUNDING_PARTS:
+            values[funding_key(part)] = funding.get(part, 0)
+    return values
+
+
 def values_by_key(item: Any, keys: Iterable[str] | None = None) -> dict[str, Any]:
     """A line item (ORM row or DTO with the item attributes) as {catalogue key: value}.
 
@@ -177,13 +188,7 @@ def values_by_key(item: Any, keys: Iterable[str] | None = None) -> dict[str, Any
         value = getattr(item, attribute, None)
         if value is not None:
             values[key] = value
-    code = getattr(item, "change_type", None)
-    if code and not values.get("change_type"):
-        values["change_type"] = change_type_label(code)
-    funding = getattr(item, "funding", None) or None
-    if funding:
-        for part in FUNDING_PARTS:
-            values[funding_key(part)] = funding.get(part, 0)
+    add_item_facts(values, getattr(item, "change_type", None), getattr(item, "funding", None))
     if keys is not None:
         wanted = set(keys)
         return {k: v for k, v in values.items() if k in wanted}

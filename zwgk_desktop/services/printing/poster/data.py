@@ -26,6 +26,7 @@ from typing import Any
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import add_item_facts, change_type_of, counts_in_totals, values_by_key
 from zwgk_desktop.core.periods import NoticePeriod
 from zwgk_desktop.core.status import PRINTABLE, Status
 from zwgk_desktop.core.verification import display_code, qr_payload, verification_code
@@ -34,7 +35,6 @@ from zwgk_desktop.errors import NotFound, ZwgkError
 APPROVED_STATUSES = PRINTABLE
 FAMILY_SIZE = Column(key="family_size", label="家庭人口", type="int")
 FAMILY_SIZE_BESIDE = {"dibao": "people"}  # categories whose poster shows 家庭人口 (before this column)
-STOPPED_CHANGE_TYPES = frozenset({"停保", "stop"})
 STANDARD_WORDS = {"dibao": ("低保",), "tekun": ("特困",)}
 
 
@@ -189,8 +189,11 @@ def _iso(value: date | None) -> str | None:
 
 
 def _item_values(item) -> dict[str, Any]:
-    """A line item's values by catalogue column key (from an ORM `DisclosureItem`)."""
-    return _row_values(item.extra, item.name, item.village_name, item.group_name, item.id_number, item.people, item.amount_fen)
+    """A line item's values by catalogue column key (from an ORM `DisclosureItem`): `core.line_items.values_by_key`."""
+    values = values_by_key(item)
+    if values.get("people") is None and values.get("covered_people") is not None:
+        values["people"] = values["covered_people"]
+    return values
 
 
 def _row_values(extra, name, village, group, id_number, people, amount_fen) -> dict[str, Any]:
@@ -233,8 +236,8 @@ def poster_entry(entry: CatalogEntry) -> CatalogEntry:
 
 
 def is_stopped(values: dict[str, Any]) -> bool:
-    """A 停保 line (typed `change_type` "stop" or the roster's "停保"): listed, never counted or carded."""
-    return str(values.get("change_type") or "").strip() in STOPPED_CHANGE_TYPES
+    """A 停保 line (whatever the roster called it, `core.line_items.change_type_of`): listed, never counted."""
+    return not counts_in_totals(change_type_of(values.get("change_type")))
 
 
 def _name_policy(session, entry: CatalogEntry) -> str:
@@ -298,14 +301,6 @@ def _decoded(extra_json: str | None, memo: dict[str, dict]) -> dict:
     return value
 
 
-# Typed columns the rosters may add to line items (read when the model has them, else from `extra`).
-OPTIONAL_ITEM_FIELDS = ("family_size", "covered_people", "change_type")
-
-
-def _optional_columns():
-    from zwgk_desktop.core.models import DisclosureItem
-
-    return [(name, getattr(DisclosureItem, name)) for name in OPTIONAL_ITEM_FIELDS if hasattr(DisclosureItem, name)]
 
 
 def build_poster_data(session, disclosure_id: str, job: Job | None = None, village_id: str | None = None, *,
@@ -334,14 +329,14 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None, villa
     items: list[dict[str, Any]] = []
     households, people, amount, stopped = 0, 0, 0, 0
     public_phones: set[str] = set()
-    optional = _optional_columns()
     # Plain columns, not ORM objects (a third of the time for 20,000 rows); `extra` as its stored
     # JSON text, decoded once per distinct text since a roster repeats most of it.
     query = (
         select(
             type_coerce(DisclosureItem.extra, Text), DisclosureItem.name, DisclosureItem.village_name,
             DisclosureItem.group_name, DisclosureItem.id_number, DisclosureItem.people, DisclosureItem.amount_fen,
-            *[column for _name, column in optional],
+            DisclosureItem.family_size, DisclosureItem.covered_people, DisclosureItem.change_type,
+            type_coerce(DisclosureItem.funding, Text),
         )
         .where(DisclosureItem.disclosure_id == disclosure.id)
         .order_by(DisclosureItem.seq)
@@ -353,13 +348,14 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None, villa
     merges = _merges_group(entry)
     phone_keys = [column.key for column in entry.columns if column.kind == "public_phone"]
     support_modes: Counter[str] = Counter()
-    names = [name for name, _column in optional]
     for n, (extra_json, *fields) in enumerate(session.execute(query)):
-        fields, typed = fields[:6], fields[6:]
+        fields, (family_size, covered_people, change_type, funding_json) = fields[:6], fields[6:]
         values = _row_values(_decoded(extra_json, extras), *fields)
-        for name, value in zip(names, typed):
-            if value not in (None, ""):
-                values[name] = value
+        if family_size is not None:
+            values["family_size"] = family_size
+        if covered_people is not None:
+            values["covered_people"] = covered_people
+        add_item_facts(values, change_type, json.loads(funding_json) if funding_json else None)
         if values.get("people") is None and values.get("covered_people") is not None:
             values["people"] = values["covered_people"]
         _village_cell(entry, values, merges)
