@@ -242,6 +242,9 @@ class DisclosureItem(SyncedMixin, Base):
         Index("ix_disclosure_item_disclosure_seq", "disclosure_id", "seq"),
         Index("ix_disclosure_item_id_number", "id_number"),
         Index("ix_disclosure_item_household", "household_id"),
+        Index("ix_disclosure_item_name", "name", "disclosure_id"),  # search by name: from a name to its notices
+        # the statistics' sums per notice and village read this index only (a year of a large township)
+        Index("ix_disclosure_item_village_totals", "disclosure_id", "village_name", "people", "amount_fen"),
     )
 
     disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"))
@@ -361,6 +364,17 @@ class VerificationCode(SyncedMixin, Base):
     village_name: Mapped[str] = mapped_column(String(100), default="")
 
 
+class ItemName(Base):
+    """Every distinct name on a notice line, kept by triggers on `disclosure_item` (migration speed_indexes):
+    公示管理's search by name matches these thousands of names, then finds their lines by index, instead of
+    scanning a million lines."""
+
+    __tablename__ = "item_name"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
 # --- people, audit, sync -----------------------------------------------------------
 
 ROLES = ("admin", "clerk", "reviewer", "village", "viewer")
@@ -412,3 +426,13 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SyncedBlob(Base):
+    """A file (photo, printed PDF) the county has confirmed it holds in full, by SHA-256: later syncs ask the
+    county only about the others (`services.sync.receipts`)."""
+
+    __tablename__ = "synced_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
