@@ -54,12 +54,13 @@ class CommandContext:
             self._config = Config.load(self.data_dir)
         return self._config
 
-    def database(self, *, upgrade: bool = True):
-        """Open (and by default migrate) the data dir's database once per command."""
+    def database(self, *, upgrade: bool = True, quick_check: bool = True):
+        """Open (and by default migrate) the data dir's database once per command; `quick_check=False` for a
+        command that checks every page itself anyway (a backup checks its copy)."""
         if self._database is None:
             from zwgk_desktop.core.schema import open_database
 
-            self._database = open_database(self.config, upgrade=upgrade)
+            self._database = open_database(self.config, upgrade=upgrade, quick_check=quick_check)
         return self._database
 
     @property

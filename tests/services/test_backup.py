@@ -173,13 +173,13 @@ def test_disk_full_midway_leaves_nothing_complete(archived_demo, tmp_path, monke
     real_copy = backup_mod._copy_file
     calls = []
 
-    def filling_disk(src, dst):
+    def filling_disk(src, dst, **kwargs):
         calls.append(src)
         if len(calls) == 2:
             dst.parent.mkdir(parents=True, exist_ok=True)
             dst.write_bytes(b"half")
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_copy(src, dst)
+        return real_copy(src, dst, **kwargs)
 
     monkeypatch.setattr(backup_mod, "_copy_file", filling_disk)
     dest = tmp_path / "usb"
@@ -196,9 +196,9 @@ def test_destination_removed_midway(archived_demo, tmp_path, monkeypatch):
     real_copy = backup_mod._copy_file
     dest = tmp_path / "usb"
 
-    def unplugged(src, dst):
+    def unplugged(src, dst, **kwargs):
         shutil.rmtree(dest)
-        return real_copy(src, dst)
+        return real_copy(src, dst, **kwargs)
 
     monkeypatch.setattr(backup_mod, "_copy_file", unplugged)
     with pytest.raises(BackupError) as caught:

@@ -30,7 +30,8 @@ def _lines(result) -> list[str]:
 def run_create(args, ctx) -> dict:
     from zwgk_desktop.services.backup import create_backup, rotate_backups
 
-    result = create_backup(ctx.config, args.dest, database=ctx.database())
+    # the backup checks every page of its copy: no need to read the whole database twice
+    result = create_backup(ctx.config, args.dest, database=ctx.database(quick_check=False))
     removed = rotate_backups(args.dest, args.keep) if args.keep else []
     data = result.as_json()
     data["removed"] = [str(p) for p in removed]

@@ -30,6 +30,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -92,8 +93,9 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _copy_file(src: Path, dst: Path) -> tuple[int, str]:
-    """Copy `src` to `dst` (fsynced), hashing the bytes written; returns (size, sha256)."""
+def _copy_file(src: Path, dst: Path, *, sync: bool = True) -> tuple[int, str]:
+    """Copy `src` to `dst` (fsynced unless `sync=False`: then the caller `_fsync`s it later), hashing the bytes
+    written; returns (size, sha256)."""
     digest = hashlib.sha256()
     size = 0
     with open(src, "rb") as fin, open(dst, "wb") as fout:
@@ -102,8 +104,19 @@ def _copy_file(src: Path, dst: Path) -> tuple[int, str]:
             digest.update(chunk)
             size += len(chunk)
         fout.flush()
-        os.fsync(fout.fileno())
+        if sync:
+            os.fsync(fout.fileno())
     return size, digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to the disk. Done for all archive copies after writing them all: the first flush
+    then carries most of the data, instead of one disk commit per small photo."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _make_parent(root: Path, target: Path) -> None:
@@ -154,18 +167,32 @@ def _snapshot_database(source: Path, target: Path) -> tuple[str, str | None]:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(str(target))
     try:
+        # The copy is a new file in a .partial folder: no need for SQLite to sync every step of it; it is
+        # flushed to the disk once, whole, below (twice as fast on a large database).
+        dst.execute("PRAGMA synchronous=OFF")
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
-        check = dst.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise BackupError(f"数据库完整性检查未通过（{check}），没有生成备份。请先运行 zwgk db check。", code="database_corrupt")
         township = _scalar(dst, "SELECT name FROM township LIMIT 1") or ""
         revision = _scalar(dst, "SELECT version_num FROM alembic_version")
         dst.commit()
     finally:
         dst.close()
         src.close()
+    _fsync(target)
     return township, revision
+
+
+def _check_snapshot(target: Path) -> None:
+    """`PRAGMA quick_check` of the copy; a `BackupError` when it fails (the backup is then not kept)."""
+    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:  # damaged beyond what quick_check can list ("malformed")
+        check = str(exc)
+    finally:
+        conn.close()
+    if check != "ok":
+        raise BackupError(f"数据库完整性检查未通过（{check}），没有生成备份。请先运行 zwgk db check。", code="database_corrupt")
 
 
 def _scalar(conn: sqlite3.Connection, sql: str):
@@ -248,16 +275,14 @@ def _fill_backup(config: Config, partial: Path, now: datetime, job: Job) -> int:
     total = 1 + len(archive) + len(extras)
     job.progress(0, total, "正在备份数据库…")
     township, revision = _snapshot_database(config.db_path, partial / DB_FILE)
-    entries = [_entry(DB_FILE, *_hash_file(partial / DB_FILE))]
-    job.check()
-    for n, path in enumerate(archive + extras, start=1):
-        relative = (PurePosixPath(ARCHIVE_SUBDIR) / path.relative_to(config.archive_dir).as_posix()
-                    if path.is_relative_to(config.archive_dir) else PurePosixPath(path.name))
-        _make_parent(partial, partial / Path(relative))
-        size, sha = _copy_file(path, partial / Path(relative))
-        entries.append(_entry(str(relative), size, sha))
-        job.progress(n + 1, total, f"正在备份文件 {n}/{total - 1}…")
-        job.check()
+    # The page check of the copy reads the whole file, like its hash and the archive copy below: SQLite and
+    # hashlib both let go of the interpreter, so it runs beside them on the second core.
+    # (Leaving the pool waits for the check, also on an error, before the caller may remove the folder.)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zwgk-backup-check") as checker:
+        checked = checker.submit(_check_snapshot, partial / DB_FILE)
+        database_copy, files = _copy_rest(config, partial, archive + extras, total, job)
+    checked.result()  # raises BackupError when the copy is not sound: nothing is kept
+    entries = [_entry(DB_FILE, *database_copy), *files]
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "app_version": __version__,
         "created_at": now.isoformat(timespec="microseconds"), "township": township, "schema_revision": revision,
@@ -266,6 +291,28 @@ def _fill_backup(config: Config, partial: Path, now: datetime, job: Job) -> int:
     _write_json(partial / MANIFEST, manifest)
     fsync_directory(partial)
     return len(entries)
+
+
+def _copy_rest(config: Config, partial: Path, sources: list[Path], total: int,
+               job: Job) -> tuple[tuple[int, str], list[dict]]:
+    """Hash the database copy, then copy (and hash) the archive files: ((size, sha256) of the database copy,
+    the manifest entries of the files)."""
+    database_copy = _hash_file(partial / DB_FILE)
+    entries: list[dict] = []
+    job.check()
+    written = []
+    for n, path in enumerate(sources, start=1):
+        relative = (PurePosixPath(ARCHIVE_SUBDIR) / path.relative_to(config.archive_dir).as_posix()
+                    if path.is_relative_to(config.archive_dir) else PurePosixPath(path.name))
+        _make_parent(partial, partial / Path(relative))
+        size, sha = _copy_file(path, partial / Path(relative), sync=False)
+        written.append(partial / Path(relative))
+        entries.append(_entry(str(relative), size, sha))
+        job.progress(n + 1, total, f"正在备份文件 {n}/{total - 1}…")
+        job.check()
+    for path in written:  # every copy is on the disk before the manifest says the backup is complete
+        _fsync(path)
+    return database_copy, entries
 
 
 def _entry(path: str, size: int, sha: str) -> dict:
