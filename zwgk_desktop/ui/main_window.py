@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
 
         self.settings = QSettings(str(config.data_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
         self._restore_geometry()
-        self.first_painted.connect(self._finish_shell)
+        self.first_painted.connect(lambda: QTimer.singleShot(0, self._finish_shell))  # after whoever waits for it
         if database is not None:
             self.attach(database, tasks)
             self.fill_placeholders()
@@ -202,7 +202,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.first_painted.emit)  # after this paint has been flushed to the screen
 
     def _finish_shell(self) -> None:
-        """The touches that need Qt's enum namespace, once the window is on screen."""
+        """The touches that need Qt's enum namespace, once the window is on screen (and still open)."""
+        if not self.isVisible():
+            return
         from PySide6.QtCore import Qt
 
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
