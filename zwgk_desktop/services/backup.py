@@ -3,7 +3,9 @@
 A backup is a folder `zwgk-backup-<township>-<UTC stamp>/` holding
 - `zwgk.sqlite3`: a consistent snapshot of the live database taken with
   SQLite's online backup API (safe while the app runs), journal mode DELETE
-  so opening it never leaves -wal/-shm files behind;
+  so opening it never leaves -wal/-shm files behind; the database's pages
+  are checked (`quick_check`) while it is copied, and a damaged one gives
+  no backup (`database_corrupt`);
 - `archive/…`: the photo and print archive (`config.archive_dir`), copied
   after the snapshot so every file the snapshot refers to is present;
 - `settings.json` when the data dir has one;
@@ -53,6 +55,7 @@ SETTING_LAST_BACKUP = "last_backup"
 DEFAULT_BACKUP_SUBDIR = "backups"
 BACKUP_INTERVAL = timedelta(hours=24)
 STALE_PARTIAL_AGE = timedelta(hours=24)
+SNAPSHOT_MMAP_BYTES = 1 << 31  # read the live database through a memory map while copying it (up to 2 GB)
 _SKIPPED_SUFFIXES = (".tmp", ".partial")
 
 
@@ -167,8 +170,10 @@ def _snapshot_database(source: Path, target: Path) -> tuple[str, str | None]:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(str(target))
     try:
-        # The copy is a new file in a .partial folder: no need for SQLite to sync every step of it; it is
-        # flushed to the disk once, whole, below (twice as fast on a large database).
+        # The source is read through a memory map (no system call per page), and the copy is a new file in a
+        # .partial folder: no need for SQLite to sync every step of it; the caller flushes it to the disk once,
+        # whole (together about twice as fast on a large database).
+        src.execute(f"PRAGMA mmap_size={SNAPSHOT_MMAP_BYTES}")
         dst.execute("PRAGMA synchronous=OFF")
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
@@ -178,14 +183,15 @@ def _snapshot_database(source: Path, target: Path) -> tuple[str, str | None]:
     finally:
         dst.close()
         src.close()
-    _fsync(target)
     return township, revision
 
 
-def _check_snapshot(target: Path) -> None:
-    """`PRAGMA quick_check` of the copy; a `BackupError` when it fails (the backup is then not kept)."""
-    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+def _check_pages(path: Path) -> None:
+    """`PRAGMA quick_check` of the database being copied; a `BackupError` when it fails (the backup is then not
+    kept). It reads the same pages as the copy, at the same time, through the same memory map."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        conn.execute(f"PRAGMA mmap_size={SNAPSHOT_MMAP_BYTES}")
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:  # damaged beyond what quick_check can list ("malformed")
         check = str(exc)
@@ -274,14 +280,17 @@ def _fill_backup(config: Config, partial: Path, now: datetime, job: Job) -> int:
     extras = [config.data_dir / SETTINGS_FILE] if (config.data_dir / SETTINGS_FILE).is_file() else []
     total = 1 + len(archive) + len(extras)
     job.progress(0, total, "正在备份数据库…")
-    township, revision = _snapshot_database(config.db_path, partial / DB_FILE)
-    # The page check of the copy reads the whole file, like its hash and the archive copy below: SQLite and
-    # hashlib both let go of the interpreter, so it runs beside them on the second core.
-    # (Leaving the pool waits for the check, also on an error, before the caller may remove the folder.)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zwgk-backup-check") as checker:
-        checked = checker.submit(_check_snapshot, partial / DB_FILE)
+    # Every step reads or writes the whole database, and SQLite, hashlib and fsync all let go of the
+    # interpreter, so they run side by side on two cores: the page check of the database while it is copied,
+    # then the copy's flush to the disk while it is hashed and the archive copied. (Leaving the pool waits for
+    # both helpers, also on an error, before the caller may remove the folder.)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zwgk-backup") as helpers:
+        checked = helpers.submit(_check_pages, config.db_path)
+        township, revision = _snapshot_database(config.db_path, partial / DB_FILE)
+        flushed = helpers.submit(_fsync, partial / DB_FILE)
         database_copy, files = _copy_rest(config, partial, archive + extras, total, job)
-    checked.result()  # raises BackupError when the copy is not sound: nothing is kept
+    checked.result()  # raises BackupError when the database is not sound: nothing is kept
+    flushed.result()  # on the disk before the manifest says the backup is complete
     entries = [_entry(DB_FILE, *database_copy), *files]
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "app_version": __version__,
