@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 
 from tests.county.kit import add_photo, copy_township, enroll_inprocess, test_http, township_template
 from zwgk_desktop.core.models import Posting, SyncedBlob
-from zwgk_desktop.core.schema import open_database
 from zwgk_desktop.county.store import Blob, open_store
 from zwgk_desktop.services.sync import sync_once
 from zwgk_desktop.services.sync.receipts import FULL_CHECK_KEY, utcnow
