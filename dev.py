@@ -6,7 +6,10 @@
 
 Everything an install needs is here, so a fresh clone on a machine that has
 only python3 works (system libraries for Qt and poppler are installed with
-apt-get when running as root on Debian/Ubuntu/UOS/Kylin).
+apt-get when running as root on Debian/Ubuntu/UOS/Kylin). The package and
+the migrations are compiled to bytecode at install and before every run
+(`compile_bytecode`): with PYTHONDONTWRITEBYTECODE set, Python would
+otherwise compile every module again at every start of the app.
 """
 
 from __future__ import annotations
@@ -62,13 +65,24 @@ def ensure_venv(extras: str) -> Path:
         print(f"[dev] pip install -e {target}", file=sys.stderr)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True, cwd=ROOT)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", target], check=True, cwd=ROOT)
+        compile_bytecode(python)
         stamp.write_text(digest)
     return python
+
+
+def compile_bytecode(python: Path | str, root: Path = ROOT) -> None:
+    """`python -m compileall` over the package and the migrations (only changed files are compiled again),
+    even when PYTHONDONTWRITEBYTECODE is set: the app then never compiles its own modules at start-up."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    targets = [str(root / name) for name in ("zwgk_desktop", "db") if (root / name).is_dir()]
+    subprocess.run([str(python), "-m", "compileall", "-q", *targets], check=True, cwd=root, env=env,
+                   stdout=subprocess.DEVNULL)
 
 
 def run_app(args: list[str]) -> int:
     ensure_system_packages()
     python = ensure_venv("")
+    compile_bytecode(python)
     command = [str(python), "-m", "zwgk_desktop", "--data-dir", str(DATA_DIR), "gui", "--demo-if-empty", *args]
     return subprocess.call(command, cwd=ROOT)
 
@@ -76,6 +90,7 @@ def run_app(args: list[str]) -> int:
 def run_tests(args: list[str]) -> int:
     ensure_system_packages()
     python = ensure_venv("test")
+    compile_bytecode(python)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     code = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
     if code == 5:  # pytest: no tests collected — a suite that runs nothing must not pass

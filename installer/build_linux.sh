@@ -19,6 +19,11 @@ echo "== 2/5 PyInstaller bundle"
 rm -rf "$BUILD/dist" "$BUILD/work"
 .venv/bin/pyinstaller installer/zwgk.spec --noconfirm --log-level WARN --distpath "$BUILD/dist" --workpath "$BUILD/work"
 BUNDLE="$BUILD/dist/zwgk-desktop"
+# The package's modules are already bytecode inside the bundle's PYZ archive; the Alembic migrations are data
+# files that the bundled Python imports from source, so compile them too (nothing is compiled at start-up,
+# and /opt is read-only for the clerk anyway).
+MIGRATIONS="$(find "$BUNDLE" -maxdepth 3 -type d -name versions -path '*/db/versions' | head -1)"
+if [ -n "$MIGRATIONS" ]; then .venv/bin/python -m compileall -q "$(dirname "$MIGRATIONS")"; fi
 du -sh "$BUNDLE" | awk '{print "bundle size: " $1}'
 
 echo "== 3/5 .deb"

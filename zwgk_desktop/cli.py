@@ -54,12 +54,13 @@ class CommandContext:
             self._config = Config.load(self.data_dir)
         return self._config
 
-    def database(self, *, upgrade: bool = True):
-        """Open (and by default migrate) the data dir's database once per command."""
+    def database(self, *, upgrade: bool = True, quick_check: bool = True):
+        """Open (and by default migrate) the data dir's database once per command; `quick_check=False` for a
+        command that checks every page itself anyway (a backup checks its copy)."""
         if self._database is None:
             from zwgk_desktop.core.schema import open_database
 
-            self._database = open_database(self.config, upgrade=upgrade)
+            self._database = open_database(self.config, upgrade=upgrade, quick_check=quick_check)
         return self._database
 
     @property
@@ -91,16 +92,35 @@ class CommandContext:
         print(message, file=sys.stderr)
 
 
-def build_parser() -> argparse.ArgumentParser:
+GUI_COMMAND_MODULE = "zwgk_desktop.commands.app"
+
+
+def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every command (or only those of `modules`: the desktop start needs just `gui`)."""
     parser = argparse.ArgumentParser(
         prog="zwgk", description="乡镇公示栏政务公开桌面系统 (zwgk_desktop)"
     )
     parser.add_argument("--data-dir", help="数据目录（也可用环境变量 ZWGK_DATA_DIR）")
     parser.add_argument("--version", action="version", version=f"zwgk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if modules is None else modules:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def starts_gui(argv: list[str]) -> bool:
+    """Whether `argv` starts the desktop app (`gui`, or no command at all), so the other commands'
+    modules (some import ReportLab or the calendar) need not be imported for the parser."""
+    rest = list(argv)
+    while rest:
+        token = rest.pop(0)
+        if token == "--data-dir":
+            if not rest:
+                return False
+            rest.pop(0)
+        elif not token.startswith("--data-dir="):
+            return token == "gui"
+    return True
 
 
 def json_flag(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -124,7 +144,8 @@ def emit(result: dict, as_json: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser([GUI_COMMAND_MODULE] if starts_gui(given) else None)
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 from zwgk_desktop import APP_NAME
@@ -24,10 +25,15 @@ DB_FILE = "zwgk.sqlite3"
 
 def bundle_root() -> Path:
     """Directory holding `resources/` and `db/`: the PyInstaller bundle or the source tree."""
-    override = os.environ.get("ZWGK_BUNDLE_ROOT")
+    return _bundle_root(os.environ.get("ZWGK_BUNDLE_ROOT") or None, getattr(sys, "_MEIPASS", None))
+
+
+@lru_cache(maxsize=8)
+def _bundle_root(override: str | None, frozen: str | None) -> Path:
+    # Cached: hot paths (the catalogue behind every notice row) ask for it thousands of times, and
+    # resolving the source path costs system calls each time.
     if override:
         return Path(override)
-    frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
     return Path(__file__).resolve().parent.parent

@@ -2,6 +2,8 @@
 ; Build on Windows (see installer/README.md):
 ;   1. python dev.py test            (or at least: py -3.11 -m venv .venv && .venv\Scripts\pip install -e .[installer])
 ;   2. .venv\Scripts\pyinstaller installer\zwgk.spec --noconfirm --distpath build\dist --workpath build\work
+;      .venv\Scripts\python -m compileall -q build\dist\zwgk-desktop\_internal\db   (the migrations as .pyc;
+;      the package itself is already bytecode in the bundle's PYZ)
 ;   3. "C:\Program Files (x86)\Inno Setup 6\ISCC.exe" installer\windows\zwgk-desktop.iss
 ; User data lives in %LOCALAPPDATA%\zwgk_desktop and is never touched by install, upgrade or uninstall.
 

@@ -8,7 +8,13 @@
   trust on a loaded shared machine; `report_both` prints both ratios;
 - `add_big_notice(database, items)`: a notice with tens of thousands of line
   items inserted with SQLAlchemy Core `executemany` (fast), for the
-  start-up benchmark and the UI tests of lazy loading.
+  start-up benchmark and the UI tests of lazy loading;
+- `goal_mark(value, goal)` / `verdict(...)`: "✔" or "✗" against a goal
+  (lower is better), for the lines every benchmark prints;
+- `compile_bytecode()`: `python -m compileall` over the package and the
+  migrations, as `dev.py` and the installers do, so a benchmark measures the
+  installed app (with PYTHONDONTWRITEBYTECODE set, nothing is compiled at
+  import time, and an uncompiled tree would recompile at every start).
 """
 
 from __future__ import annotations
@@ -72,6 +78,37 @@ def report_both(name: str, ours: tuple[float, float], baseline: tuple[float, flo
             f"{ours[1] / baseline[1] if baseline[1] else float('nan'):.2f} CPU")
     print(line, flush=True)
     return line
+
+
+def goal_mark(value: float, goal: float) -> str:
+    """✔ when `value` meets the goal (lower is better), else ✗."""
+    return "✔" if value <= goal else "✗"
+
+
+def report_goal(name: str, ours: tuple[float, float], baseline: tuple[float, float], goal: float) -> str:
+    """`report_both` plus the goal for the ratio and ✔/✗ for wall and CPU."""
+    wall = ours[0] / baseline[0]
+    cpu = ours[1] / baseline[1] if baseline[1] else float("nan")
+    line = (f"{name}: ours {ours[0]:.3f} s wall / {ours[1]:.3f} s CPU, baseline {baseline[0]:.3f} s wall / "
+            f"{baseline[1]:.3f} s CPU, ratio {wall:.2f} wall {goal_mark(wall, goal)} / {cpu:.2f} CPU {goal_mark(cpu, goal)}"
+            f" (goal ≤ {goal:g})")
+    print(line, flush=True)
+    return line
+
+
+def compile_bytecode(root: Path = ROOT) -> None:
+    """Compile the package and the migrations to .pyc, as the install step does (see module doc)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "zwgk_desktop"), str(root / "db")],
+                   check=True, env=env, capture_output=True)
+
+
+def load_average() -> str:
+    """The 1-minute load average (the machine is shared; say how busy it was)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "?"
 
 
 def report(name: str, ours: float, baseline: float) -> str:

@@ -22,17 +22,25 @@ from zwgk_desktop.core.schema import open_database
 from zwgk_desktop.errors import NotAllowed
 from zwgk_desktop.services import backup as backup_mod
 from zwgk_desktop.services.backup import (
-    BackupError, BackupInvalid, auto_backup, backup_due, complete_backups, create_backup, last_backup,
-    restore_backup, rotate_backups, verify_backup,
+    BackupError,
+    BackupInvalid,
+    auto_backup,
+    backup_due,
+    complete_backups,
+    create_backup,
+    last_backup,
+    restore_backup,
+    rotate_backups,
+    verify_backup,
 )
 
 
 @pytest.fixture
 def archived_demo(demo_config, demo_db, tmp_path):
     """The demo township with two archived photos on a posting and one printed poster."""
-    from zwgk_desktop.services.photos import import_photos
     from zwgk_desktop.core.users import SYSTEM_ACTOR
     from zwgk_desktop.ops.printing import PosterRequest, print_poster
+    from zwgk_desktop.services.photos import import_photos
 
     camera = tmp_path / "camera"
     for n in (1, 2):
@@ -175,13 +183,13 @@ def test_disk_full_midway_leaves_nothing_complete(archived_demo, tmp_path, monke
     real_copy = backup_mod._copy_file
     calls = []
 
-    def filling_disk(src, dst):
+    def filling_disk(src, dst, **kwargs):
         calls.append(src)
         if len(calls) == 2:
             dst.parent.mkdir(parents=True, exist_ok=True)
             dst.write_bytes(b"half")
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_copy(src, dst)
+        return real_copy(src, dst, **kwargs)
 
     monkeypatch.setattr(backup_mod, "_copy_file", filling_disk)
     dest = tmp_path / "usb"
@@ -198,9 +206,9 @@ def test_destination_removed_midway(archived_demo, tmp_path, monkeypatch):
     real_copy = backup_mod._copy_file
     dest = tmp_path / "usb"
 
-    def unplugged(src, dst):
+    def unplugged(src, dst, **kwargs):
         shutil.rmtree(dest)
-        return real_copy(src, dst)
+        return real_copy(src, dst, **kwargs)
 
     monkeypatch.setattr(backup_mod, "_copy_file", unplugged)
     with pytest.raises(BackupError) as caught:

@@ -28,6 +28,7 @@ def poll(qapp, check, interval_ms: int = 50) -> QTimer:
 
 
 def main_window() -> MainWindow | None:
+    """The visible main window (its data pages come once the database is open: `disclosures_page` is None before)."""
     return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
 
 
@@ -40,7 +41,7 @@ def test_run_app_shows_the_notices_and_returns_when_closed(qapp, tmp_path, demo_
 
     def close_when_listed():
         window = main_window()
-        if window is None or window.disclosures_page.model.rowCount() != 49 or window.overview is None:
+        if window is None or window.disclosures_page is None or window.disclosures_page.model.rowCount() != 49 or window.overview is None:
             return False
         seen["title"] = window.windowTitle()
         seen["font"] = QApplication.font().family()
@@ -92,7 +93,7 @@ def test_demo_if_empty_creates_the_demo_township(qapp, tmp_path, monkeypatch):
             main_window().close()
             return True
         window = main_window()
-        if window is None or window.disclosures_page.model.rowCount() != 49 or window.overview is None or not window.overview.township:
+        if window is None or window.disclosures_page is None or window.disclosures_page.model.rowCount() != 49 or window.overview is None or not window.overview.township:
             return False
         seen["households"] = window.overview.households
         window.close()

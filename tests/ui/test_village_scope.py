@@ -152,7 +152,8 @@ def test_the_photo_page_links_a_village_users_photos_to_their_boards_only(qtbot,
 
     user = liuhe_user(demo_db)
     window, wiring = open_window(qtbot, demo_config, demo_db, tasks, user)
-    page = photos.install(window)
+    photos.install(window)
+    page = window.page("photos")  # built on first use
     assert page.suggestion_villages() == user.village_ids == page.link_editor.villages()
     wiring.set_actor(ADMIN)
     assert page.suggestion_villages() is None

@@ -50,6 +50,7 @@ def run_create(args, ctx) -> dict:
     from zwgk_desktop.ops.backup import create_backup
 
     password = password_from(args, creating=True)
+    ctx.database(quick_check=False)  # the backup checks every page of its copy: no need to read it twice
     done = ctx.run(create_backup, args.dest, keep=args.keep, password=password)
     data = done.as_json()
     kind = "加密备份" if done.result.encrypted else "备份"

@@ -163,7 +163,12 @@ def default_title(entry: CatalogEntry, township: str, on: date) -> str:
 def default_catalogue_path() -> Path:
     from zwgk_desktop.config import bundle_root
 
-    return bundle_root() / "resources" / "catalogue.json"
+    return _shipped_catalogue(bundle_root())
+
+
+@lru_cache(maxsize=8)
+def _shipped_catalogue(root: Path) -> Path:
+    return root / "resources" / "catalogue.json"
 
 
 def county_catalogue_path(data_dir: str | os.PathLike) -> Path:
@@ -214,6 +219,11 @@ def _overlay(default_key: tuple, county_key: tuple) -> dict[str, CatalogEntry]:
     return {**default, **county}
 
 
+@lru_cache(maxsize=8)
+def _path_text(path: Path) -> str:
+    return str(path)
+
+
 def _load_file(path: Path) -> dict[str, CatalogEntry]:
     return _parse_file(str(path), _stamp(path))
 
@@ -222,7 +232,7 @@ def load_catalogue(path: str | None = None) -> dict[str, CatalogEntry]:
     """The catalogue at `path`, or the shipped one overlaid with the county copy in use (if any)."""
     if path:
         return _load_file(Path(path))
-    default_key = (str(default_catalogue_path()), (0, 0))  # shipped with the program: never changes while it runs
+    default_key = (_path_text(default_catalogue_path()), (0, 0))  # shipped with the program: never changes while it runs
     county = _override
     if county is None:
         return _parse_file(*default_key)

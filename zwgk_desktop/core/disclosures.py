@@ -17,10 +17,10 @@ from typing import Iterable
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.calendar import default_calendar
+from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.line_items import counted_amount, counted_people_sql
-from zwgk_desktop.core.models import Disclosure, DisclosureItem, NoticeBoard, Posting
+from zwgk_desktop.core.models import Disclosure, DisclosureItem, ItemName, NoticeBoard, Posting
 from zwgk_desktop.core.periods import NoticePeriod, list_period_text, period_of, recorded_period
 from zwgk_desktop.core.status import Status, status_label
 from zwgk_desktop.errors import NotFound
@@ -148,6 +148,15 @@ def _village_shares(session: Session, village_ids: Iterable[str]) -> dict[str, t
     return {nid: (lines, fen) for nid, lines, fen in session.execute(statement)}
 
 
+def notices_naming(like: str, village_ids: Iterable[str] | None = None):
+    """Ids of the notices with a line whose name matches the LIKE pattern (with `village_ids`: a line of those
+    villages). The pattern is matched against the distinct names (`ItemName`, kept by the database), and the
+    lines are found from the matching names through an index, so a keystroke costs milliseconds even with a
+    million lines."""
+    names = select(ItemName.name).where(ItemName.name.like(like))
+    return items_in_villages(select(DisclosureItem.disclosure_id).where(DisclosureItem.name.in_(names)), village_ids)
+
+
 def list_disclosures(
     session: Session,
     *,
@@ -166,8 +175,7 @@ def list_disclosures(
         query = query.where(Disclosure.category == category)
     if search:
         like = f"%{search.strip()}%"
-        matching_items = items_in_villages(select(DisclosureItem.disclosure_id).where(DisclosureItem.name.like(like)), village_ids)
-        query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(matching_items)))
+        query = query.where(or_(Disclosure.title.like(like), Disclosure.id.in_(notices_naming(like, village_ids))))
     if village_ids is None:
         posted = posted_board_counts(session)
         return [_row(d, posted.get(d.id, 0)) for d in session.execute(query).scalars()]

@@ -251,6 +251,9 @@ class DisclosureItem(SyncedMixin, Base):
         Index("ix_disclosure_item_disclosure_seq", "disclosure_id", "seq"),
         Index("ix_disclosure_item_id_number", "id_number"),
         Index("ix_disclosure_item_household", "household_id"),
+        Index("ix_disclosure_item_name", "name", "disclosure_id"),  # search by name: from a name to its notices
+        # the statistics' sums per notice and village read this index only (a year of a large township)
+        Index("ix_disclosure_item_village_totals", "disclosure_id", "village_name", "change_type", "people", "amount_fen"),
     )
 
     disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosure.id"))
@@ -406,6 +409,17 @@ class PhotoLink(SyncedMixin, Base):
     posting_id: Mapped[str] = mapped_column(ForeignKey("posting.id"), index=True)
     role: Mapped[str] = mapped_column(String(10))  # start | end
     source: Mapped[str] = mapped_column(String(10), default="qr")  # qr | manual
+
+
+class ItemName(Base):
+    """Every distinct name on a notice line, kept by triggers on `disclosure_item` (migration 0010):
+    公示管理's search by name matches these thousands of names, then finds their lines by index, instead of
+    scanning a million lines."""
+
+    __tablename__ = "item_name"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 # --- people, audit, sync -----------------------------------------------------------
@@ -595,3 +609,13 @@ class AnnualReport(SyncedMixin, Base):
     carried_out: Mapped[list[Any]] = mapped_column(default=list)  # register numbers carried into the next year
     generated_by: Mapped[str] = mapped_column(String(50), default="")
     generated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SyncedBlob(Base):
+    """A file (photo, printed PDF) the county has confirmed it holds in full, by SHA-256: later syncs ask the
+    county only about the others (`services.sync.receipts`)."""
+
+    __tablename__ = "synced_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

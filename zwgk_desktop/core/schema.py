@@ -159,8 +159,12 @@ def stored_revision(engine) -> tuple[bool, str | None]:
     return True, (rows[0][0] if rows else None)
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Raise `DatabaseCorrupt` unless `path` is a readable, intact SQLite file."""
+def check_sqlite_file(path: Path, *, quick_check: bool = True) -> None:
+    """Raise `DatabaseCorrupt` unless `path` is a readable, intact SQLite file.
+
+    `quick_check=False` checks the header and reads the schema only (a few pages);
+    the full `PRAGMA quick_check` reads every page — seconds on a large database —
+    so the desktop runs it in the background after start-up (`core.integrity`)."""
     try:
         with open(path, "rb") as fh:
             header = fh.read(16)
@@ -174,7 +178,11 @@ def check_sqlite_file(path: Path) -> None:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            result = conn.execute("PRAGMA quick_check").fetchone()
+            if quick_check:
+                result = conn.execute("PRAGMA quick_check").fetchone()
+            else:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                result = ("ok",)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -232,19 +240,21 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_database(config: Config, *, upgrade: bool = True) -> Database:
-    """Open the data dir's database, migrating it to head (with a backup first)."""
-    database, _state = open_database_with_state(config, upgrade=upgrade)
+def open_database(config: Config, *, upgrade: bool = True, quick_check: bool = True) -> Database:
+    """Open the data dir's database, migrating it to head (with a backup first); `quick_check=False`
+    leaves the full page check to the caller (see `check_sqlite_file`)."""
+    database, _state = open_database_with_state(config, upgrade=upgrade, quick_check=quick_check)
     return database
 
 
-def open_database_with_state(config: Config, *, upgrade: bool = True) -> tuple[Database, SchemaState]:
+def open_database_with_state(config: Config, *, upgrade: bool = True,
+                             quick_check: bool = True) -> tuple[Database, SchemaState]:
     config.ensure_data_dir()
     # The county's published catalogue (pulled by sync into this data dir) overrides the shipped one.
     use_data_dir_catalogue(config.data_dir)
     existed = config.db_path.exists() and config.db_path.stat().st_size > 0
     if existed:
-        check_sqlite_file(config.db_path)
+        check_sqlite_file(config.db_path, quick_check=quick_check)
     engine = make_engine(config.db_url)
     try:
         if engine.dialect.name == "sqlite":

@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -81,7 +79,17 @@ SINGLE_USER_ADMIN = "admin"
 SINGLE_USER_ADMIN_NAME = "管理员"
 SETTING_REVIEWER_NOT_AUTHOR = "reviewer_not_author"
 
-_hasher = PasswordHasher()
+_hasher = None
+
+
+def _password_hasher():
+    """The argon2 hasher, made on first use (importing argon2 is not worth paying on every start)."""
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+
+        _hasher = PasswordHasher()
+    return _hasher
 
 
 class LoginFailed(ZwgkError):
@@ -200,15 +208,17 @@ def actor_for(user: User) -> Actor:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _password_hasher().hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether `password` matches an argon2 hash made by `hash_password` (False for a malformed hash)."""
     if not stored_hash or not password:
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return _hasher.verify(stored_hash, password)
+        return _password_hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -358,7 +368,7 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     if user.failed_logins or user.locked_until is not None:
         user.failed_logins = 0
         user.locked_until = None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.flush()
     return actor_for(user)

@@ -6,23 +6,30 @@ take the data dir's `Config` rather than an open `Database`: `check` must
 not change anything (not even create a database), and `upgrade` is what
 opening does. Refusals (`database_too_new`, `database_unknown_state`,
 `database_corrupt`, write failures) are `ZwgkError`s in Chinese, which the
-start-up dialog and the CLI show.
+start-up dialog and the CLI show. `check_pages` is the full page check the
+desktop runs in the background once the first screen is up.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.db import Database
 from zwgk_desktop.core.users import Actor
 from zwgk_desktop.ops.base import reads, writes
 
+if TYPE_CHECKING:
+    from zwgk_desktop.core.integrity import IntegrityReport
 
-def open_app_database(config) -> Database:
+
+def open_app_database(config, *, quick_check: bool = True) -> Database:
+    """The data dir's database, migrated; `quick_check=False` (the desktop's start-up) checks the header
+    and schema only and leaves the full page check to `check_pages`, run after the first screen."""
     from zwgk_desktop.core.schema import open_database
 
-    return open_database(config)
+    return open_database(config, quick_check=quick_check)
 
 
 @dataclass(frozen=True)
@@ -65,3 +72,17 @@ def upgrade_database(config: Config, actor: Actor, *, job=None) -> DatabaseUpgra
     database, state = open_database_with_state(config, upgrade=True)
     database.dispose()
     return DatabaseUpgrade(state.revision, True, state.backup)
+
+
+@reads
+def check_pages(db: Database, actor, *, force: bool = False) -> "IntegrityReport":
+    """The full page check of the open database (`core.integrity`), at most once a day unless `force`;
+    the desktop runs it in the background after start-up, since it reads the whole file."""
+    from pathlib import Path
+
+    from zwgk_desktop.core.integrity import IntegrityReport, check_database_pages
+
+    if db.path is None:  # not a file (an in-memory database in a test): nothing to read
+        return IntegrityReport(ok=True, skipped=True)
+    path = Path(db.path)
+    return check_database_pages(path, Config(data_dir=path.parent).cache_dir, force=force)

@@ -1,26 +1,51 @@
 """Desktop app bootstrap: `run_app(config, demo_if_empty=False) -> int` (exit code).
 
-Order: QApplication (organisation/app names for QSettings) → the
-single-instance guard (`ui.single_instance`: if the app already runs on this
-data directory, that window comes to the front and we exit 0) → bundled CJK
-fonts registered and made the app font → Fusion + stylesheet → database
-opened (a `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt / DataDirError
-is shown in a Chinese dialog and the exit code is 1) → who is working
-(`ui.lifecycle.startup.sign_in`: first-run wizard on an empty data dir,
-single-user mode for the demo, else the login dialog; cancelling exits with
-code 0 and writes nothing) → main window shown with `window.actor` set →
-optional demo township created off the UI thread with a progress dialog →
-event loop until the window closes.
+The window comes first, everything else after it (on an old township PC the
+clerk must see the app at once, not seconds of nothing):
+1. QApplication (organisation/app names for QSettings), then the
+   single-instance guard (`ui.single_instance`: if the app already runs on
+   this data directory, that window comes to the front and we exit 0);
+2. the look: Qt's own strings in Chinese, the primary bundled CJK font,
+   Fusion + stylesheet;
+3. the main window *shell* (frame, navigation, status bar, a placeholder for
+   the first page) is shown. Up to here only Qt and a few small modules of
+   ours are imported — no SQLAlchemy, ReportLab, Pillow, openpyxl, httpx…
+   (`tests/ui/test_startup_imports.py` checks it at the first paint);
+4. after the first paint `Startup` opens the database on a background
+   thread (SQLAlchemy and the models imported there, the header and schema
+   check and upgrade, the modules of the first screen imported too) while
+   the window stays responsive; the rare-character fonts are registered
+   meanwhile. A `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt /
+   DataDirError is shown in a Chinese dialog and the exit code is 1. The
+   full page check (`ops.database.check_pages`: every page read, seconds on
+   a large database) runs in the background once the first screen is up,
+   once a day, and warns in a dialog if it fails;
+5. who is working (`ui.lifecycle.startup.sign_in`: first-run wizard on an
+   empty data dir, single-user mode for the demo, else the login dialog over
+   the window; cancelling exits with code 0 and writes nothing);
+6. the data pages are attached (`MainWindow.attach`), `window.actor` is set
+   and the first-screen package (`FIRST_SCREEN_MODULES`: the lifecycle, whose
+   今日待办 is the first page) is installed;
+7. once 今日待办 is filled (`Startup.first_screen_ready`), the other packages
+   of `EXTENSION_MODULES` are imported on a background thread and installed
+   one per turn of the event loop (their big pages build on first use);
+8. optional demo township created off the UI thread with a progress dialog;
+   event loop until the window closes.
 
 Pages from other packages plug in through `install_extension_pages`: each
 module in `EXTENSION_MODULES` that has `install(window)` is called with the
-main window (which offers `add_page`, `database`, `tasks`, `actor`).
+main window (which offers `add_page`, `add_lazy_page`, `database`, `tasks`,
+`actor`).
 
 Hidden switches for benchmarks and screenshots (environment variables):
 `ZWGK_EXIT_AFTER_SHOWN=1` prints the seconds since `run_app` started and
-quits right after the first paint of the main window; `=ready` waits until
-the notice list has loaded. `ZWGK_SCREENSHOT=path.png` saves a picture of
-the window once the list has loaded and then quits.
+quits right after the first paint of the main window; `=today` waits until
+今日待办 is filled; `=ready` waits until the notice list has loaded.
+`ZWGK_SCREENSHOT=path.png` saves a picture of the window once the list has
+loaded and every package is installed, and then quits.
+`ZWGK_MODULES_FILE=path.txt` writes the names in `sys.modules` (one per
+line) at the point `ZWGK_EXIT_AFTER_SHOWN` stops at, to check what start-up
+imports before it.
 """
 
 from __future__ import annotations
@@ -30,23 +55,25 @@ import importlib.util
 import logging
 import os
 import sys
+import threading
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from zwgk_desktop import APP_NAME, __version__
 from zwgk_desktop.config import Config
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.ui.i18n import tr
+from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.single_instance import InstanceGuard, bring_to_front
 from zwgk_desktop.ui.style import apply_style, register_bundled_fonts
-from zwgk_desktop.ui.tasks import TaskManager, show_error
 
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "zwgk"
 EXIT_AFTER_SHOWN_ENV = "ZWGK_EXIT_AFTER_SHOWN"
+MODULES_FILE_ENV = "ZWGK_MODULES_FILE"
 SCREENSHOT_ENV = "ZWGK_SCREENSHOT"
 DEMO_HOUSEHOLDS = 2400
 EXTENSION_MODULES = (
@@ -58,6 +85,16 @@ EXTENSION_MODULES = (
     "zwgk_desktop.ui.stats",
     "zwgk_desktop.ui.requests",
 )
+# Installed as soon as the database is open: the package of the first page (今日待办). The others follow
+# once it is filled.
+FIRST_SCREEN_MODULES = ("zwgk_desktop.ui.lifecycle",)
+# Imported on the opening thread while the window is up (they are needed right after sign-in).
+FIRST_SCREEN_IMPORTS = (
+    "zwgk_desktop.ui.tasks", "zwgk_desktop.ui.lifecycle", "zwgk_desktop.ui.pages.disclosures",
+    "zwgk_desktop.ui.pages.households", "zwgk_desktop.ops.overview", "zwgk_desktop.ui.widgets",
+)
+FIRST_PAGE = "today"
+FIRST_SCREEN_TIMEOUT_MS = 5000  # the other packages come anyway if 今日待办 never says it is filled (an error)
 
 
 def ensure_application() -> QApplication:
@@ -80,12 +117,24 @@ def install_qt_translations(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
-def prepare_look(app: QApplication, config: Config) -> list[str]:
+def prepare_look(app: QApplication, config: Config, *, primary_only: bool = False) -> list[str]:
+    """Qt's Chinese strings, the bundled fonts as the app font (with `primary_only` just the first one:
+    `finish_fonts` adds the rare-character faces later), Fusion and the stylesheet."""
     install_qt_translations(app)
-    families = register_bundled_fonts(config.fonts_dir)
+    families = register_bundled_fonts(config.fonts_dir, limit=1 if primary_only else None)
     if not families:
         log.warning("no bundled fonts found in %s; Chinese may not display", config.fonts_dir)
     apply_style(app, families)
+    return families
+
+
+def finish_fonts(app: QApplication, config: Config) -> list[str]:
+    """Register the rest of the bundled fonts (花园明朝 A/B for 生僻字) and make them the app font's fallbacks."""
+    from zwgk_desktop.ui.style import app_font
+
+    families = register_bundled_fonts(config.fonts_dir)
+    if families:
+        app.setFont(app_font(families))
     return families
 
 
@@ -96,32 +145,59 @@ def open_database_or_explain(config: Config):
     try:
         return open_app_database(config)
     except ZwgkError as exc:
-        log.error("cannot open database: %s (%s)", exc.code, exc.message)
-        QMessageBox.critical(None, tr("无法打开数据库"), exc.message)
+        explain_open_failure(exc)
         return None
 
 
-def install_extension_pages(window) -> None:
-    """Let other UI packages add or replace pages (e.g. the 今日待办 dashboard)."""
-    for name in EXTENSION_MODULES:
+def explain_open_failure(exc: BaseException, parent=None) -> None:
+    """The Chinese dialog for a database that cannot be opened (a bug gets a generic message and the log)."""
+    if isinstance(exc, ZwgkError):
+        log.error("cannot open database: %s (%s)", exc.code, exc.message)
+        message = exc.message
+    else:
+        log.error("cannot open database", exc_info=(type(exc), exc, exc.__traceback__))
+        message = tr("打开数据库时发生程序内部错误（{name}），数据未被修改。请重试；如果问题反复出现，请联系技术支持并提供日志。").format(
+            name=type(exc).__name__)
+    QMessageBox.critical(parent, tr("无法打开数据库"), message)
+
+
+def install_extension_pages(window, modules: tuple[str, ...] | None = None) -> None:
+    """Let other UI packages add or replace pages (e.g. the 今日待办 dashboard); all of
+    `EXTENSION_MODULES` unless `modules` names some."""
+    for name in EXTENSION_MODULES if modules is None else modules:
+        install_extension(window, name)
+
+
+def install_extension(window, name: str) -> None:
+    """Import one UI package and call its `install(window)`; a missing or broken one is logged, not fatal."""
+    try:
+        if importlib.util.find_spec(name) is None:
+            return
+        module = importlib.import_module(name)
+    except ImportError:
+        return
+    install = getattr(module, "install", None)
+    if callable(install):
         try:
-            if importlib.util.find_spec(name) is None:
-                continue
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        install = getattr(module, "install", None)
-        if callable(install):
-            try:
-                install(window)
-            except Exception:  # a broken extension page must not stop the clerk's work
-                log.exception("extension %s failed to install its pages", name)
+            install(window)
+        except Exception:  # a broken extension page must not stop the clerk's work
+            log.exception("extension %s failed to install its pages", name)
+
+
+def import_quietly(names) -> None:
+    """Import modules ahead of use (on a background thread); a failure shows up later, where it is used."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the real import reports it
+            log.debug("pre-import of %s failed", name, exc_info=True)
 
 
 def create_demo_in_background(window, households: int | None = None) -> None:
     """Fill an empty database with the demo township (`ops.demo.create_demo`, as the signed-in user) with a
     progress dialog; every page then reloads."""
     from zwgk_desktop.ops.demo import create_demo
+    from zwgk_desktop.ui.tasks import show_error
 
     def done(summary) -> None:
         window.creating_demo = False
@@ -145,6 +221,7 @@ def create_demo_in_background(window, households: int | None = None) -> None:
 def sign_in_or_explain(database, config: Config, demo_if_empty: bool):
     """Who works this session (`SignIn`), None if the user cancelled; a `ZwgkError` is shown, then re-raised."""
     from zwgk_desktop.ui.lifecycle.startup import sign_in
+    from zwgk_desktop.ui.tasks import show_error
 
     try:
         return sign_in(database, config, demo_if_empty=demo_if_empty)
@@ -154,30 +231,210 @@ def sign_in_or_explain(database, config: Config, demo_if_empty: bool):
         raise
 
 
-def install_test_hooks(app: QApplication, window, started: float) -> None:
+def _emit_if_alive(signal) -> bool:
+    """Emit a signal from a background thread; False when its object is gone (the window closed meanwhile)."""
+    try:
+        signal.emit()
+    except RuntimeError:  # "Signal source has been deleted"
+        return False
+    return True
+
+
+class Startup(QObject):
+    """Everything after the first paint: open the database off the UI thread, sign in, attach the pages,
+    install the first screen, then the other packages. `exit_code` is set when start-up ends the app."""
+
+    attached = Signal()  # the data pages are in and the actor is set
+    first_screen_ready = Signal()  # 今日待办 has been filled (or there is no such page)
+    extensions_installed = Signal()  # every package of EXTENSION_MODULES is installed
+    _opened = Signal()  # from the opening thread: the outcome waits in `_outcome`
+    _imported = Signal()  # from the import thread: the other packages are in sys.modules
+
+    def __init__(self, app: QApplication, window: MainWindow, config: Config, demo_if_empty: bool):
+        super().__init__(window)
+        self.app, self.window, self.config, self.demo_if_empty = app, window, config, demo_if_empty
+        self.database = None
+        self.tasks = None
+        self.exit_code: int | None = None
+        self.signed_in = None
+        self._started = False
+        self._ready = False
+        self._outcome: tuple = (None, None)
+        # Emitted on background threads: Qt queues the call to this object's (the UI) thread.
+        self._opened.connect(self._on_opened)
+        self._imported.connect(self._install_next)
+        self._waiting: list[str] = []
+
+    # --- 1. open the database off the UI thread ------------------------------------
+    def start(self) -> None:
+        """Begin (once, while the window is open): the database opens on a background thread."""
+        if self._started or not self.window.isVisible():
+            return
+        self._started = True
+        threading.Thread(target=self._open, name="zwgk-open", daemon=True).start()
+        finish_fonts(self.app, self.config)  # the rare-character faces, while the thread imports
+
+    def _open(self) -> None:
+        try:
+            from zwgk_desktop.ops.database import open_app_database
+
+            database = open_app_database(self.config, quick_check=False)  # the page check runs later
+            import_quietly(FIRST_SCREEN_IMPORTS)
+            self._outcome = (database, None)
+        except BaseException as exc:  # noqa: BLE001 - shown on the UI thread
+            self._outcome = (None, exc)
+        if not _emit_if_alive(self._opened):
+            database = self._outcome[0]
+            if database is not None:  # the window went away meanwhile
+                database.dispose()
+
+    # --- 2. sign in, attach, the first screen ----------------------------------------
+    def _on_opened(self) -> None:
+        database, error = self._outcome
+        self._outcome = (None, None)
+        if not self.window.isVisible():  # closed while opening
+            if database is not None:
+                database.dispose()
+            return
+        if error is not None:
+            explain_open_failure(error, self.window)
+            self._end(1)
+            return
+        self.database = database
+        self.window.set_pending_text(tr("正在登录…"))
+        try:
+            signed_in = sign_in_or_explain(database, self.config, self.demo_if_empty)
+        except ZwgkError:
+            self._end(1)
+            return
+        if signed_in is None:
+            self._end(0)
+            return
+        if not self.window.isVisible():
+            return
+        self.signed_in = signed_in
+        from zwgk_desktop.ui.tasks import TaskManager
+
+        self.tasks = TaskManager()
+        self.window.attach(database, self.tasks)
+        self.window.actor = signed_in.actor
+        self.attached.emit()
+        self.window.set_pending_text(tr("正在载入…"))
+        install_extension_pages(self.window, FIRST_SCREEN_MODULES)
+        if signed_in.note:
+            self.window.statusBar().showMessage(signed_in.note, 15000)
+        if signed_in.create_demo:
+            self.window.creating_demo = True
+            QTimer.singleShot(0, lambda: create_demo_in_background(self.window))
+        self._wait_for_first_page()
+
+    def _wait_for_first_page(self) -> None:
+        page = self.window.page(FIRST_PAGE) if FIRST_PAGE in self.window.page_keys() else None
+        loaded = getattr(page, "loaded", None)
+        if loaded is None or not hasattr(loaded, "connect"):
+            self._first_screen_done()
+            return
+
+        def done(*_args) -> None:
+            loaded.disconnect(done)
+            self._first_screen_done()
+
+        loaded.connect(done)
+        QTimer.singleShot(FIRST_SCREEN_TIMEOUT_MS, self._first_screen_done)
+
+    def _first_screen_done(self) -> None:
+        if self._ready:
+            return
+        self._ready = True
+        self.first_screen_ready.emit()
+        QTimer.singleShot(0, self._import_rest)
+        QTimer.singleShot(0, self._check_pages)
+
+    def _check_pages(self) -> None:
+        """The full page check of the database file, in the background (it reads every page)."""
+        if not self.window.isVisible() or self.tasks is None:
+            return
+        from zwgk_desktop.ops.database import check_pages
+
+        self.tasks.run_op(check_pages, on_success=self._pages_checked, on_failure=lambda _exc: None, owner=self)
+
+    def _pages_checked(self, report) -> None:
+        if report.ok:
+            return
+        log.error("database page check failed: %s", report.problem)
+        self.window.statusBar().showMessage(tr("⚠ 数据库完整性检查未通过，请从备份恢复。"), 0)
+        QMessageBox.warning(self.window, tr("数据库完整性检查未通过"), report.message)
+
+    # --- 3. the other packages --------------------------------------------------------
+    def _import_rest(self) -> None:
+        if not self.window.isVisible():
+            return
+        self._waiting = [name for name in EXTENSION_MODULES if name not in FIRST_SCREEN_MODULES]
+
+        def work() -> None:
+            import_quietly(self._waiting)
+            _emit_if_alive(self._imported)
+
+        threading.Thread(target=work, name="zwgk-import", daemon=True).start()
+
+    def _install_next(self) -> None:
+        """Install one waiting package per turn of the event loop, so the window keeps answering."""
+        if not self.window.isVisible():
+            return
+        if self._waiting:
+            install_extension(self.window, self._waiting.pop(0))
+            QTimer.singleShot(0, self._install_next)
+            return
+        self.window.fill_placeholders()
+        self.extensions_installed.emit()
+
+    def _end(self, code: int) -> None:
+        self.exit_code = code
+        self.window.close()
+        self.app.exit(code)
+
+
+def install_test_hooks(app: QApplication, window: MainWindow, started: float, startup: Startup | None = None) -> None:
     """Hidden switches for the start-up benchmark and for screenshots (see module doc)."""
     exit_after = os.environ.get(EXIT_AFTER_SHOWN_ENV, "")
     screenshot = os.environ.get(SCREENSHOT_ENV, "")
+    modules_file = os.environ.get(MODULES_FILE_ENV, "")
 
     def report_and_quit(what: str) -> None:
         print(f"{what}: {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
+        if modules_file:
+            with open(modules_file, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(sorted(sys.modules)) + "\n")
         window.close()
 
     if exit_after == "1":
-        QTimer.singleShot(0, lambda: report_and_quit("main window shown"))
-    elif exit_after == "ready" or screenshot:
-        page = window.disclosures_page
+        window.first_painted.connect(lambda: report_and_quit("main window shown"))
+    elif exit_after == "today" and startup is not None:
+        startup.first_screen_ready.connect(lambda: report_and_quit("today filled"))
+    elif (exit_after == "ready" or screenshot) and startup is not None:
+        waiting = {"list": True, "extensions": bool(screenshot)}
+
+        def maybe_done() -> None:
+            if any(waiting.values()):
+                return
+            if screenshot:
+                QTimer.singleShot(300, lambda: (window.grab().save(screenshot), report_and_quit("screenshot saved")))
+            else:
+                report_and_quit("notice list loaded")
 
         def on_ready(_count: int) -> None:
             if getattr(window, "creating_demo", False):
                 return  # first run: wait for the list reloaded after the demo township exists
-            page.list_loaded.disconnect(on_ready)
-            if screenshot:
-                QTimer.singleShot(300, lambda: (window.grab().save(screenshot), report_and_quit("screenshot saved")))
-            else:
-                QTimer.singleShot(0, lambda: report_and_quit("notice list loaded"))
+            window.disclosures_page.list_loaded.disconnect(on_ready)
+            waiting["list"] = False
+            maybe_done()
 
-        page.list_loaded.connect(on_ready)
+        def on_extensions() -> None:
+            waiting["extensions"] = False
+            maybe_done()
+
+        startup.attached.connect(lambda: window.disclosures_page.list_loaded.connect(on_ready))
+        startup.extensions_installed.connect(on_extensions)
 
 
 def claim_data_dir(config: Config) -> InstanceGuard | None:
@@ -209,41 +466,25 @@ def run_app(config: Config, demo_if_empty: bool = False) -> int:
 
 
 def _run_guarded(app: QApplication, config: Config, demo_if_empty: bool, started: float, guard: InstanceGuard) -> int:
-    prepare_look(app, config)
-    database = open_database_or_explain(config)
-    if database is None:
-        return 1
-    app.setQuitOnLastWindowClosed(False)  # closing the wizard or login must not end a loop not yet started
-    try:
-        signed_in = sign_in_or_explain(database, config, demo_if_empty)
-    except ZwgkError:
-        database.dispose()
-        return 1
-    if signed_in is None:
-        database.dispose()
-        return 0
-    tasks = TaskManager()
-    from zwgk_desktop.ui.main_window import MainWindow
-
-    window = MainWindow(config, database, tasks)
-    window.actor = signed_in.actor
+    prepare_look(app, config, primary_only=True)
+    window = MainWindow(config, first_page=FIRST_PAGE)
     guard.activate_requested.connect(lambda: bring_to_front(window))
+    startup = Startup(app, window, config, demo_if_empty)
+    install_test_hooks(app, window, started, startup)
+    window.first_painted.connect(startup.start)
+    app.setQuitOnLastWindowClosed(True)
     try:
-        install_extension_pages(window)
-        install_test_hooks(app, window, started)
         window.show()
-        if signed_in.note:
-            window.statusBar().showMessage(signed_in.note, 15000)
-        if signed_in.create_demo:
-            window.creating_demo = True
-            QTimer.singleShot(0, lambda: create_demo_in_background(window))
-        app.setQuitOnLastWindowClosed(True)
         code = app.exec()
     except ZwgkError as exc:
+        from zwgk_desktop.ui.tasks import show_error
+
         show_error(None, exc)
         code = 1
     finally:
-        tasks.shutdown(wait=True)
+        if startup.tasks is not None:
+            startup.tasks.shutdown(wait=True)
         window.deleteLater()
-        database.dispose()
-    return int(code)
+        if startup.database is not None:
+            startup.database.dispose()
+    return startup.exit_code if startup.exit_code is not None else int(code)

@@ -1,9 +1,21 @@
 """The main window: left navigation, a stack of pages, the status bar, remembered geometry.
 
+Two phases, so the window is on screen before the database is even opened:
+- `MainWindow(config)` is the *shell*: frame, navigation, status bar and a
+  light `PendingPage` ("正在打开…") under every key; it imports nothing but Qt
+  (no SQLAlchemy, no page modules) and emits `first_painted` once it has been
+  drawn. `ui.app` opens the database after that.
+- `attach(database, tasks)` puts the data pages in (公示管理, 户籍台账, the
+  overview counts); `fill_placeholders()` finally turns every key no package
+  has claimed into the "coming later" `PlaceholderPage`. Passing `database`
+  and `tasks` to the constructor does all three at once (tests, tools).
+
 Pages are registered by key with `add_page(key, title, widget)`; adding a
 key that exists replaces that page in place (the lifecycle engineer's
-今日待办 dashboard replaces the placeholder this way). A page may implement
-any of `refresh()`, `focus_search()`, `save_state(QSettings)`,
+今日待办 dashboard replaces the placeholder this way). `add_lazy_page(key,
+title, factory)` registers a page that is only built (and its heavy modules
+imported) when it is first shown or asked for with `page(key)`. A page may
+implement any of `refresh()`, `focus_search()`, `save_state(QSettings)`,
 `restore_state(QSettings)`; Ctrl+F and F5 call the current page's.
 Window geometry and page state (splitters, column widths) live in
 `ui-state.ini` inside the data dir, so two data dirs (or tests) never share it.
@@ -11,17 +23,27 @@ Window geometry and page state (splitters, column widths) live in
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from zwgk_desktop.config import Config
-from zwgk_desktop.ops.overview import Overview, load_overview
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.pages.disclosures import DisclosuresPage
-from zwgk_desktop.ui.pages.households import HouseholdsPage
-from zwgk_desktop.ui.tasks import TaskManager
-from zwgk_desktop.ui.widgets import PlaceholderPage
+
+if TYPE_CHECKING:  # the shell must not import these (SQLAlchemy, page modules) before it is on screen
+    from zwgk_desktop.ops.overview import Overview
+    from zwgk_desktop.ui.tasks import TaskManager
 
 UI_STATE_FILE = "ui-state.ini"
 APP_TITLE = "政务公开公示栏管理系统"
@@ -53,23 +75,52 @@ NAV_TITLES = {
     "today": "今日待办", "disclosures": "公示管理", "households": "户籍台账", "photos": "照片存档",
     "cards": "明白卡", "reports": "统计报表", "sync": "同步", "settings": "设置",
 }
+PENDING_TEXT = "正在打开数据库，请稍候…"
+# NAV_KEY_ROLE as a plain int: the first read of PySide6's `Qt` namespace builds every one of
+# its ~100 Python enums (tens of milliseconds), which the shell leaves until after its first paint.
+NAV_KEY_ROLE = 0x0100
+
+
+class PendingPage(QWidget):
+    """The stand-in for a page whose data or module is not loaded yet: its title and one line of status."""
+
+    def __init__(self, title: str, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        heading = QLabel(title, self)
+        heading.setObjectName("pageTitle")
+        self.status = QLabel(text or tr(PENDING_TEXT), self)
+        self.status.setObjectName("muted")
+        layout.addWidget(heading)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+    def set_text(self, text: str) -> None:
+        self.status.setText(text)
 
 
 class MainWindow(QMainWindow):
-    """Navigation + pages; owns no data, pages load through `database` and `tasks`."""
+    """Navigation + pages; owns no data, pages load through `database` and `tasks` (set by `attach`)."""
 
     overview_loaded = Signal(object)
+    first_painted = Signal()  # once, after the window has been drawn for the first time
 
-    def __init__(self, config: Config, database, tasks: TaskManager, parent: QWidget | None = None):
+    def __init__(self, config: Config, database=None, tasks: "TaskManager | None" = None,
+                 parent: QWidget | None = None, *, first_page: str | None = None):
         super().__init__(parent)
-        self.config, self.database, self.tasks = config, database, tasks
-        self.tasks.error_parent = self
-        self.tasks.bind(database=database)
+        self.config = config
+        self.database, self.tasks = None, None
         self._actor = None
         self.lifecycle = None  # LifecycleActions, set by zwgk_desktop.ui.lifecycle.install
         self.overview: Overview | None = None
+        self.disclosures_page = None
+        self.households_page = None
         self._pages: dict[str, QWidget] = {}
+        self._lazy: dict[str, tuple[str, Callable[[], QWidget]]] = {}
         self._refreshed_once: set[str] = set()
+        self._painted = False
         self.setObjectName("mainWindow")
         self.setWindowTitle(tr(APP_TITLE))
         self.setMinimumSize(QSize(980, 620))
@@ -77,7 +128,6 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(self)
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(NAV_WIDTH)
-        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget(self)
         central = QWidget(self)
         row = QHBoxLayout(central)
@@ -87,27 +137,84 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.disclosures_page = DisclosuresPage(database, tasks, self)
-        self.households_page = HouseholdsPage(database, tasks, self)
         for key in NAV_ORDER:
-            if key == "disclosures":
-                self.add_page(key, NAV_TITLES[key], self.disclosures_page)
-            elif key == "households":
-                self.add_page(key, NAV_TITLES[key], self.households_page)
-            else:
-                title, summary, points = PLACEHOLDERS[key]
-                self.add_page(key, NAV_TITLES[key], PlaceholderPage(tr(title), tr(summary), [tr(p) for p in points]))
+            self.add_page(key, tr(NAV_TITLES[key]), PendingPage(tr(NAV_TITLES[key])))
         self.nav.currentRowChanged.connect(self._on_nav_changed)
 
         self._build_status_bar()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, activated=self.focus_search)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh_current)
-        self.tasks.task_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
-        self.tasks.changed.connect(self._on_data_changed)
 
         self.settings = QSettings(str(config.data_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
-        self._restore_state()
+        self._restore_geometry()
+        self.first_painted.connect(lambda: QTimer.singleShot(0, self._finish_shell))  # after whoever waits for it
+        if database is not None:
+            self.attach(database, tasks)
+            self.fill_placeholders()
+            self.show_page(self._remembered_page())
+        else:
+            self.show_page(first_page if first_page in self._pages else self._remembered_page())
+
+    # --- the two phases ---------------------------------------------------------
+    def attach(self, database, tasks: "TaskManager") -> None:
+        """The database is open: bind the task manager and put the data pages (公示管理, 户籍台账) in."""
+        from zwgk_desktop.ui.pages.disclosures import DisclosuresPage
+        from zwgk_desktop.ui.pages.households import HouseholdsPage
+
+        self.database, self.tasks = database, tasks
+        tasks.error_parent = self
+        tasks.bind(database=database)
+        if self._actor is not None:
+            tasks.bind(actor=self._actor)
+        tasks.task_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        tasks.changed.connect(self._on_data_changed)
+        self.disclosures_page = DisclosuresPage(database, tasks, self)
+        self.households_page = HouseholdsPage(database, tasks, self)
+        for page in (self.disclosures_page, self.households_page):
+            restore = getattr(page, "restore_state", None)
+            if callable(restore):
+                restore(self.settings)
+        self.add_page("disclosures", tr(NAV_TITLES["disclosures"]), self.disclosures_page)
+        self.add_page("households", tr(NAV_TITLES["households"]), self.households_page)
+        for key, page in (("disclosures", self.disclosures_page), ("households", self.households_page)):
+            # a list loaded by someone else (the lifecycle loads 公示管理 at start-up) counts as loaded,
+            # so `refresh_all` reloads it too
+            page.list_loaded.connect(lambda _count, key=key: self._refreshed_once.add(key))
         self.refresh_overview()
+
+    def fill_placeholders(self) -> None:
+        """Every key still pending (no package claimed it) becomes the page that says what will come there."""
+        from zwgk_desktop.ui.widgets import PlaceholderPage
+
+        for key, (title, summary, points) in PLACEHOLDERS.items():
+            if isinstance(self._pages.get(key), PendingPage) and key not in self._lazy:
+                self.add_page(key, tr(NAV_TITLES[key]), PlaceholderPage(tr(title), tr(summary), [tr(p) for p in points]))
+
+    def set_pending_text(self, text: str) -> None:
+        """What the pages still waiting for data say (e.g. the start-up step in progress)."""
+        for page in self._pages.values():
+            if isinstance(page, PendingPage):
+                page.set_text(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)  # after this paint has been flushed to the screen
+
+    def _finish_shell(self) -> None:
+        """The touches that need Qt's enum namespace, once the window is on screen (and still open)."""
+        if not self.isVisible():
+            return
+        from PySide6.QtCore import Qt
+
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.data_dir_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    @property
+    def painted(self) -> bool:
+        """Whether the window has been drawn at least once."""
+        return self._painted
 
     @property
     def actor(self):
@@ -117,7 +224,7 @@ class MainWindow(QMainWindow):
     @actor.setter
     def actor(self, actor) -> None:
         self._actor = actor
-        if actor is not None:
+        if actor is not None and self.tasks is not None:
             self.tasks.bind(actor=actor)
             self.refresh_overview()
 
@@ -142,12 +249,27 @@ class MainWindow(QMainWindow):
         index = self.stack.count() if position is None else max(0, min(position, self.stack.count()))
         self.stack.insertWidget(index, widget)
         item = QListWidgetItem(title)
-        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setData(NAV_KEY_ROLE, key)
         item.setSizeHint(QSize(NAV_WIDTH - 12, 40))
         self.nav.insertItem(index, item)
         self._pages[key] = widget
         self._scope_page(widget)
         return widget
+
+    def add_lazy_page(self, key: str, title: str, factory: Callable[[], QWidget]) -> None:
+        """Register a page built by `factory()` only when it is first shown or asked for (`page(key)`);
+        until then a light stand-in holds its place, so its modules are not imported at start-up."""
+        self.add_page(key, title, PendingPage(title, tr("正在载入…")))
+        self._lazy[key] = (title, factory)
+
+    def _materialize(self, key: str) -> QWidget:
+        """Build a lazily registered page now (replacing its stand-in in place) and return it."""
+        title, factory = self._lazy.pop(key)
+        widget = factory()
+        restore = getattr(widget, "restore_state", None)
+        if callable(restore):
+            restore(self.settings)
+        return self.add_page(key, title, widget)
 
     def apply_village_scope(self, actor=None) -> None:
         """Give every page with `set_village_scope(ids)` the villages `actor` (default: the signed-in
@@ -162,14 +284,16 @@ class MainWindow(QMainWindow):
             set_scope(actor.village_scope or ())
 
     def page(self, key: str) -> QWidget:
+        if key in self._lazy:
+            return self._materialize(key)
         return self._pages[key]
 
     def page_keys(self) -> list[str]:
-        return [self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())]
+        return [self.nav.item(i).data(NAV_KEY_ROLE) for i in range(self.nav.count())]
 
     def current_page_key(self) -> str | None:
         item = self.nav.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+        return item.data(NAV_KEY_ROLE) if item else None
 
     def show_page(self, key: str) -> QWidget:
         index = self.stack.indexOf(self._pages[key])
@@ -180,8 +304,11 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
-        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        key = self.nav.item(row).data(NAV_KEY_ROLE)
         self.settings.setValue("window/page", key)
+        if key in self._lazy:
+            self._materialize(key)  # replaces the stand-in in place and loads it
+            return
         self._ensure_loaded(key)
 
     def _ensure_loaded(self, key: str) -> None:
@@ -215,8 +342,10 @@ class MainWindow(QMainWindow):
             self._ensure_loaded(key)
 
     def refresh_overview(self) -> None:
-        if self.actor is None:
+        if self.actor is None or self.tasks is None:
             return  # nobody signed in yet: the counts come once the actor is set
+        from zwgk_desktop.ops.overview import load_overview
+
         self.tasks.run_op(load_overview, on_success=self._show_overview)
 
     def _on_data_changed(self, changes) -> None:
@@ -224,7 +353,7 @@ class MainWindow(QMainWindow):
         if changes.touches("notices", "households", "villages", "settings"):
             self.refresh_overview()
 
-    def _show_overview(self, overview: Overview) -> None:
+    def _show_overview(self, overview: "Overview") -> None:
         self.overview = overview
         if overview.township:
             self.setWindowTitle(tr("{township} · {app}").format(township=overview.township, app=tr(APP_TITLE)))
@@ -239,7 +368,6 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.data_dir_label = QLabel(tr("数据目录：{path}").format(path=self.config.data_dir), self)
-        self.data_dir_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sync_label = QLabel(tr("● 未连接县级平台"), self)
         self.sync_label.setStyleSheet("color: #8a6d00;")
         self.sync_label.setToolTip(tr("尚未配置县级平台地址；所有功能可离线使用，联网后再同步。"))
@@ -249,16 +377,14 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.sync_label)
 
     # --- remembered state -------------------------------------------------------
-    def _restore_state(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1360, 840)
-        for widget in self._pages.values():
-            restore = getattr(widget, "restore_state", None)
-            if callable(restore):
-                restore(self.settings)
+
+    def _remembered_page(self) -> str:
         key = self.settings.value("window/page") or "disclosures"
-        self.show_page(key if key in self._pages else "disclosures")
+        return key if key in self._pages else "disclosures"
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -3,7 +3,8 @@
 `register_bundled_fonts(fonts_dir)` adds every bundled font to
 `QFontDatabase` (so Chinese shows on a machine without Chinese fonts) and
 returns the family names in fallback order: 文泉驿微米黑 first, then the
-花园明朝 A/B faces that draw rare characters (生僻字) in names.
+花园明朝 A/B faces that draw rare characters (生僻字) in names
+(`limit=1`: only the first, for the first window; the rest can follow).
 `apply_style(app, families)` makes the first family the app font (10.5 pt)
 with the others as fallbacks.
 """
@@ -22,7 +23,7 @@ APP_FONT_POINT_SIZE = 10.5
 FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
 ACCENT = "#1f6feb"
 
-_registered: dict[str, list[str]] = {}
+_registered: dict[str, list[str]] = {}  # font file → its families, once per process
 
 
 def bundled_font_files(fonts_dir: Path) -> list[Path]:
@@ -42,22 +43,26 @@ def _primary_family(families: list[str]) -> list[str]:
     return sorted(families, key=lambda name: "mono" in name.lower())
 
 
-def register_bundled_fonts(fonts_dir: Path) -> list[str]:
-    """Add the bundled fonts to Qt once per process; return their families, primary first."""
-    key = str(Path(fonts_dir).resolve())
-    if key in _registered:
-        return list(_registered[key])
+def register_bundled_fonts(fonts_dir: Path, *, limit: int | None = None) -> list[str]:
+    """Add the bundled fonts to Qt once per process; return their families, primary first.
+
+    `limit=1` registers only the primary face (what the first window needs; the big
+    rare-character faces cost tens of milliseconds and can follow after the first paint)."""
     families: list[str] = []
-    for path in bundled_font_files(Path(fonts_dir)):
-        font_id = QFontDatabase.addApplicationFont(str(path))
-        if font_id < 0:
-            log.warning("could not load bundled font %s", path)
-            continue
-        for family in _primary_family(QFontDatabase.applicationFontFamilies(font_id)):
+    files = bundled_font_files(Path(fonts_dir))
+    for path in files if limit is None else files[:limit]:
+        key = str(path.resolve())
+        if key not in _registered:
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            if font_id < 0:
+                log.warning("could not load bundled font %s", path)
+                _registered[key] = []
+                continue
+            _registered[key] = _primary_family(QFontDatabase.applicationFontFamilies(font_id))
+        for family in _registered[key]:
             if family not in families:
                 families.append(family)
-    _registered[key] = families
-    return list(families)
+    return families
 
 
 def app_font(families: list[str]) -> QFont:

@@ -144,7 +144,7 @@ def test_run_app_logs_in_and_shows_who_is_working(qapp, tmp_path, demo_template)
             dialog.submit()
             return False
         window = main_window()
-        if window is None or window.disclosures_page.model.rowCount() == 0:
+        if window is None or window.disclosures_page is None or window.disclosures_page.model.rowCount() == 0:
             return False
         seen["page"] = window.current_page_key()
         seen["user"] = window.lifecycle.user_label.text()

@@ -138,13 +138,15 @@ def test_verify_reports_a_modified_original(qtbot, page, database, camera_photos
 
 
 def test_install_puts_the_page_in_the_main_window(qtbot, config, database, tasks):
-    """install(window) replaces the 照片存档 placeholder; showing it loads the groups."""
+    """install(window) replaces the 照片存档 placeholder (the page is built when first asked for); showing it
+    loads the groups."""
     from tests.ui.conftest import make_window
     from zwgk_desktop.ui.photos import PhotosPage, install
 
     window = make_window(qtbot, config, database, tasks)
-    page = install(window)
-    assert window.page("photos") is page and isinstance(page, PhotosPage)
+    install(window)
+    page = window.page("photos")
+    assert isinstance(page, PhotosPage) and window.page("photos") is page
     with qtbot.waitSignal(page.groups_loaded, timeout=15000):
         window.show_page("photos")
     assert page.groups.topLevelItem(0).text(0) == "全部照片"

@@ -38,14 +38,13 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import CATEGORY_CODES, get_entry
 from zwgk_desktop.core.disclosures import concerning_villages, format_fen, items_in_villages
-from zwgk_desktop.core.line_items import counted_amount, counted_people_sql
 from zwgk_desktop.core.jobs import Job
+from zwgk_desktop.core.line_items import counted_amount, counted_people_sql
 from zwgk_desktop.core.models import (
     Disclosure,
     DisclosureItem,
     NoticeBoard,
     Objection,
-    Photo,
     Posting,
     Township,
     Village,
@@ -215,7 +214,8 @@ def _item_totals_by_village(
     out = []
     for chunk in _chunks(ids):
         statement = select(
-            DisclosureItem.disclosure_id, DisclosureItem.village_name, func.count(DisclosureItem.id),
+            # count(*), not count(id): the sums then come from ix_disclosure_item_village_totals alone
+            DisclosureItem.disclosure_id, DisclosureItem.village_name, func.count(),
             func.coalesce(func.sum(counted_people_sql()), 0), func.coalesce(func.sum(counted_amount()), 0),  # 停保 not counted
         ).where(DisclosureItem.disclosure_id.in_(chunk))
         rows = session.execute(
@@ -485,22 +485,31 @@ def _divide_fen(total_fen: int, count: int) -> int | None:
 
 
 def _latest_by_person(rows) -> dict:
-    """Each person's latest line (notices in date order), keyed by household, else village + name."""
+    """Each person's latest line (notices in date order), keyed by household, else village + name:
+    (people, amount in fen, the line's marker: see `_category_items`)."""
     latest = {}
-    for household_id, name, village, people, amount, extra in rows:
+    for household_id, name, village, people, amount, marker in rows:
         key = household_id or (village, name)
-        latest[key] = (people or 0, amount or 0, extra or {})
+        latest[key] = (people or 0, amount or 0, "" if marker is None else str(marker))
     return latest
 
 
-def _category_items(session: Session, ids: list[str], village_ids: tuple[str, ...] | None = None) -> list[tuple]:
+def _category_items(session: Session, ids: list[str], village_ids: tuple[str, ...] | None = None, *,
+                    marker: str) -> list[tuple]:
+    """The line items of these notices in notice order, each with the value of `marker` in its `extra`
+    (e.g. change_type): SQLite reads that one field, so a year of 低保 lines (tens of thousands) is not
+    decoded from JSON in Python."""
     rows = []
     for chunk in _chunks(ids):
         statement = select(
             DisclosureItem.disclosure_id, DisclosureItem.household_id, DisclosureItem.name,
-            DisclosureItem.village_name, DisclosureItem.people, DisclosureItem.amount_fen, DisclosureItem.extra,
+            DisclosureItem.village_name, DisclosureItem.people, DisclosureItem.amount_fen,
+            func.json_extract(DisclosureItem.extra, f"$.{marker}"),
         ).where(DisclosureItem.disclosure_id.in_(chunk))
-        rows.extend(session.execute(items_in_villages(statement, village_ids).order_by(DisclosureItem.seq)).all())
+        # plain rows through the session's connection: no ORM result machinery for tens of thousands of tuples
+        # in index order (notice, then seq): no sort in SQLite; the stable sort below orders the notices
+        rows.extend(session.connection().execute(
+            items_in_villages(statement, village_ids).order_by(DisclosureItem.disclosure_id, DisclosureItem.seq)).all())
     order = {did: i for i, did in enumerate(ids)}
     rows.sort(key=lambda r: order[r[0]])
     return [r[1:] for r in rows]
@@ -514,8 +523,8 @@ def assistance_figures(
     by_category = defaultdict(list)
     for n in notices:
         by_category[n.category].append(n.id)
-    dibao = _latest_by_person(_category_items(session, by_category["dibao"], village_ids))
-    current = [(p, a) for p, a, extra in dibao.values() if str(extra.get("change_type", "")) != "停保"]
+    dibao = _latest_by_person(_category_items(session, by_category["dibao"], village_ids, marker="change_type"))
+    current = [(p, a) for p, a, change in dibao.values() if change != "停保"]
     figures.dibao_households = len(current)
     figures.dibao_people = sum(p for p, _ in current)
     figures.dibao_level_fen = _divide_fen(sum(a for _, a in current), figures.dibao_people)
@@ -525,8 +534,8 @@ def assistance_figures(
         figures.dibao_standard, figures.dibao_standard_derived = standard, False
     elif figures.dibao_level_fen is not None:
         figures.dibao_standard = f"{format_fen(figures.dibao_level_fen)}元/人·月（按公示数据推算）"
-    tekun = _latest_by_person(_category_items(session, by_category["tekun"], village_ids))
-    supported = [a for _p, a, extra in tekun.values() if str(extra.get("notice_type", "")) != "拟终止"]
+    tekun = _latest_by_person(_category_items(session, by_category["tekun"], village_ids, marker="notice_type"))
+    supported = [a for _p, a, kind in tekun.values() if kind != "拟终止"]
     figures.tekun_people = len(supported)
     figures.tekun_level_fen = _divide_fen(sum(supported), len(supported))
     figures.tekun_spending_fen = sum(n.amount_fen for n in notices if n.category == "tekun")

@@ -9,7 +9,9 @@ assembled file; a refused file (local copy modified) is reported, not retried
 in a loop. A missing local file is reported too; neither stops other uploads.
 The county takes (and answers about) only hashes that our own synced rows
 name; a file whose row it has not accepted yet is reported and left for the
-next sync.
+next sync. Only files the county has not confirmed yet are asked about
+(`receipts`: a sync with nothing new asks nothing), except in the weekly
+full check.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from zwgk_desktop.core.models import Photo, PrintedVersion
+from zwgk_desktop.services.sync import receipts
 from zwgk_desktop.services.sync.client import OffsetMismatch, SyncError, SyncUnreachable
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -33,28 +36,40 @@ class BlobResult:
     problems: list[dict] = field(default_factory=list)
 
 
-def local_blobs(database, config) -> dict[str, Path]:
-    """sha256 → file in the archive, for every photo and kept printed PDF."""
+def local_blobs(database, config, *, unconfirmed_only: bool = False) -> dict[str, Path]:
+    """sha256 → file in the archive, for every photo and kept printed PDF (with `unconfirmed_only`: those the
+    county has not confirmed holding, see `receipts`)."""
+    photos = select(Photo.sha256, Photo.stored_path)
+    prints = select(PrintedVersion.sha256, PrintedVersion.stored_path).where(PrintedVersion.stored_path != "")
+    if unconfirmed_only:
+        photos = photos.where(receipts.unconfirmed(Photo.sha256))
+        prints = prints.where(receipts.unconfirmed(PrintedVersion.sha256))
     with database.session() as session:
-        rows = list(session.execute(select(Photo.sha256, Photo.stored_path)).all())
-        rows += session.execute(
-            select(PrintedVersion.sha256, PrintedVersion.stored_path).where(PrintedVersion.stored_path != "")
-        ).all()
+        rows = list(session.execute(photos).all())
+        rows += session.execute(prints).all()
     return {sha: config.archive_dir / Path(stored) for sha, stored in rows if sha and stored}
 
 
 def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_SIZE) -> BlobResult:
     result = BlobResult()
-    files = local_blobs(database, config)
+    with database.session() as session:
+        full_check = receipts.full_check_due(session)
+    files = local_blobs(database, config, unconfirmed_only=not full_check)
     hashes = sorted(files)
     offsets: dict[str, int | None] = {}
     for start in range(0, len(hashes), ASK_BATCH):
-        missing_part, unregistered = client.missing_blob_answer(hashes[start : start + ASK_BATCH])
+        asked = hashes[start : start + ASK_BATCH]
+        missing_part, unregistered = client.missing_blob_answer(asked)
         offsets.update(missing_part)
         for sha256 in unregistered:
             name = files[sha256].name if sha256 in files else sha256[:12]
             result.problems.append({"code": "blob_not_registered", "sha256": sha256,
                                     "message": f"文件 {name} 所属的记录尚未被县级接收（可能被拒收），暂不上传。"})
+        waiting = set(missing_part) | set(unregistered)
+        held = [sha for sha in asked if sha not in waiting]
+        receipts.confirm(database, held)  # the county holds these
+    if full_check:
+        receipts.record_full_check(database)
     missing = list(offsets)
     for index, sha256 in enumerate(missing):
         if job is not None:
@@ -78,6 +93,7 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
                 result.problems.append({"code": exc.code, "sha256": sha256, "message": exc.message})
                 continue
             raise
+        receipts.confirm(database, [sha256])  # complete on the county now (uploaded, or it had it already)
         if sent is not None:
             result.uploaded += 1
             result.bytes_sent += sent

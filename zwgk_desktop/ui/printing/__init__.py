@@ -9,6 +9,11 @@
   (Ctrl+Shift+P, context menu, toolbar or detail header).
 `open_poster_dialog(window, disclosure_id)` opens `PosterPrintDialog`
 (window-modal, non-blocking) and returns it.
+
+Nothing heavy is imported by `install`: the 明白卡 page is registered with
+`window.add_lazy_page` and built (ReportLab, Pillow, PDFium…) when it is
+first opened; the dialog and the page classes are imported when used
+(the names below are still importable from this package).
 """
 
 from __future__ import annotations
@@ -20,10 +25,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QToolBar, QToolButton
 
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.printing.cards_page import CardsPage
-from zwgk_desktop.ui.printing.pdfview import PdfPreview, pdf_page_sizes, render_page
-from zwgk_desktop.ui.printing.poster_dialog import PosterPrintDialog
-from zwgk_desktop.ui.printing.service_items_editor import ServiceItemsEditor
 
 log = logging.getLogger(__name__)
 POSTER_ACTION_NAME = "printPosterAction"
@@ -34,10 +35,31 @@ __all__ = [
     "CardsPage", "PdfPreview", "PosterPrintDialog", "ServiceItemsEditor", "install", "open_poster_dialog",
     "pdf_page_sizes", "render_page",
 ]
+_LAZY = {
+    "CardsPage": "zwgk_desktop.ui.printing.cards_page",
+    "PdfPreview": "zwgk_desktop.ui.printing.pdfview",
+    "pdf_page_sizes": "zwgk_desktop.ui.printing.pdfview",
+    "render_page": "zwgk_desktop.ui.printing.pdfview",
+    "PosterPrintDialog": "zwgk_desktop.ui.printing.poster_dialog",
+    "ServiceItemsEditor": "zwgk_desktop.ui.printing.service_items_editor",
+}
 
 
-def open_poster_dialog(window, disclosure_id: str) -> PosterPrintDialog:
-    """Open the poster print dialog for one notice over `window` and return it (it renders at once)."""
+def __getattr__(name: str):
+    """The page and dialog classes, imported on first use (they pull in ReportLab, Pillow and PDFium)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def open_poster_dialog(window, disclosure_id: str):
+    """Open the poster print dialog (`PosterPrintDialog`) for one notice over `window` and return it
+    (it renders at once)."""
+    from zwgk_desktop.ui.printing.poster_dialog import PosterPrintDialog
+
     dialog = PosterPrintDialog(
         window.database, window.config, window.tasks, disclosure_id, window,
         actor=getattr(window, "actor", None), status_bar=window.statusBar(),
@@ -47,7 +69,7 @@ def open_poster_dialog(window, disclosure_id: str) -> PosterPrintDialog:
     return dialog
 
 
-def _dispose_when_idle(dialog: PosterPrintDialog) -> None:
+def _dispose_when_idle(dialog) -> None:
     """Delete a closed dialog once its background work has come back (its callbacks touch widgets)."""
     if dialog.strip.busy:
         dialog.strip.finished.connect(dialog.deleteLater)
@@ -56,9 +78,14 @@ def _dispose_when_idle(dialog: PosterPrintDialog) -> None:
 
 
 def install(window) -> None:
-    """Add the 明白卡 page and the 公示管理 page's print action to the main window."""
-    page = CardsPage(window.database, window.config, window.tasks, window, status_bar=window.statusBar())
-    window.add_page("cards", tr("明白卡"), page)
+    """Add the 明白卡 page (built when first opened) and the 公示管理 page's print action to the main window."""
+
+    def cards_page():
+        from zwgk_desktop.ui.printing.cards_page import CardsPage
+
+        return CardsPage(window.database, window.config, window.tasks, window, status_bar=window.statusBar())
+
+    window.add_lazy_page("cards", tr("明白卡"), cards_page)
     install_poster_action(window)
 
 
