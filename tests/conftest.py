@@ -67,11 +67,11 @@ def demo_db(demo_config):
 
 
 class CliResult(tuple):
-    """(exit code, parsed JSON or None, stderr), with `.stdout` and `.returncode` for tests that want them."""
+    """(exit code, parsed JSON or None, stderr), with `.stdout`, `.returncode` and (when measured) `.peak_mb`."""
 
-    def __new__(cls, code: int, payload, stderr: str, stdout: str):
+    def __new__(cls, code: int, payload, stderr: str, stdout: str, peak_mb: float | None = None):
         result = super().__new__(cls, (code, payload, stderr))
-        result.stdout = stdout
+        result.stdout, result.peak_mb = stdout, peak_mb
         return result
 
     @property
@@ -83,10 +83,24 @@ class CliResult(tuple):
         return self[2]
 
 
+# Started from a small launcher: a process started from the (large) test process would inherit its peak
+# resident set until exec (Linux keeps it across exec) and report it as its own.
+PEAK_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[1:])\n"
+    "_, status, usage = os.wait4(p.pid, 0)\n"
+    "sys.stderr.write('PEAK_KB=%d\\n' % usage.ru_maxrss)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = None, timeout: int = 120,
-            input: str | None = None) -> CliResult:
-    """Run `python -m zwgk_desktop` as a whole process (this checkout's code); the one CLI helper of the suite."""
+            input: str | None = None, measure_peak: bool = False) -> CliResult:
+    """Run `python -m zwgk_desktop` as a whole process (this checkout's code); the one CLI helper of the suite.
+    With `measure_peak`, `.peak_mb` is the peak resident set of that process and the children it reaped."""
     command = [sys.executable, "-m", "zwgk_desktop"]
+    if measure_peak:
+        command = [sys.executable, "-c", PEAK_LAUNCHER, *command]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
@@ -98,4 +112,7 @@ def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = N
     payload = None
     if "--json" in args and proc.stdout.strip():
         payload = json.loads(proc.stdout)
-    return CliResult(proc.returncode, payload, proc.stderr, proc.stdout)
+    peak_mb = None
+    if measure_peak:
+        peak_mb = int(proc.stderr.rsplit("PEAK_KB=", 1)[1].split()[0]) / 1024
+    return CliResult(proc.returncode, payload, proc.stderr, proc.stdout, peak_mb)

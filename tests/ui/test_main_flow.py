@@ -60,7 +60,7 @@ def small_roster(path) -> str:
 
 
 def open_window(qtbot, config, database, tasks, actor, clock):
-    window = make_window(qtbot, config, database, tasks)
+    window = make_window(qtbot, config, database, tasks, actor)
     wiring = install(window, actor, today=clock)
     window.show()
     qtbot.waitUntil(lambda: window.disclosures_page.model.rowCount() > 0, timeout=WAIT)

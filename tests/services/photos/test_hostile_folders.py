@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
 import struct
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli
 from zwgk_desktop.services.photos.probe import MAX_FILE_BYTES, PhotoRejected, read_photo_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and device files are POSIX")
@@ -110,12 +107,7 @@ def test_huge_pngs_are_decoded_one_at_a_time_and_memory_stays_under_500_mb(tmp_p
 
 
 def run_measured(args: list[str], tmp_path: Path) -> tuple[dict, float]:
-    """Run the CLI as a whole process; (its JSON, its own peak resident set in MB from wait4)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with open(tmp_path / "out.json", "wb") as out, open(tmp_path / "err.txt", "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "zwgk_desktop", "--data-dir", str(tmp_path / "data"), *args],
-                                stdout=out, stderr=err, env=env, cwd=ROOT)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, (tmp_path / "err.txt").read_text(errors="replace")[-2000:]
-    return json.loads((tmp_path / "out.json").read_text(encoding="utf-8")), usage.ru_maxrss / 1024
+    """Run the CLI as a whole process; (its JSON, its own peak resident set in MB)."""
+    result = run_cli(*args, data_dir=tmp_path / "data", measure_peak=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result[1], result.peak_mb

@@ -54,26 +54,11 @@ def notices(data_dir: Path) -> int:
         db.dispose()
 
 
-# Started from a small launcher: a process forked from the (large) test process would inherit its
-# peak RSS until exec, and report it as its own.
-LAUNCHER = (
-    "import os, subprocess, sys\n"
-    "p = subprocess.Popen(sys.argv[1:])\n"
-    "_, status, usage = os.wait4(p.pid, 0)\n"
-    "sys.stderr.write('PEAK_KB=%d\\n' % usage.ru_maxrss)\n"
-    "sys.exit(os.waitstatus_to_exitcode(status))\n"
-)
-
-
 def run_measured(*args: str, data_dir: Path) -> tuple[int, dict, float, float]:
     """(exit code, JSON, wall seconds, peak MB of the process and the children it reaped) of one `zwgk` run."""
-    command = [sys.executable, "-c", LAUNCHER, sys.executable, "-m", "zwgk_desktop", "--data-dir", str(data_dir), *args]
     started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    wall = time.perf_counter() - started
-    peak = int(proc.stderr.rsplit("PEAK_KB=", 1)[1].split()[0]) / 1024
-    return proc.returncode, json.loads(proc.stdout), wall, peak
+    result = run_cli(*args, data_dir=data_dir, measure_peak=True)
+    return result.returncode, result[1], time.perf_counter() - started, result.peak_mb
 
 
 def test_far_away_cell_is_refused_as_too_wide_with_json(data_dir, tmp_path):

@@ -390,31 +390,17 @@ class LifecycleWiring(QObject):
 
 def poster_proof_renderer(window):
     """The review dialog's poster proof: `render(notice_id, folder) -> pdf path`, drawn by the printing package's
-    preview renderer (nothing recorded); None when printing is not available. The one hook onto printing."""
+    preview op (renders, records nothing). The one hook onto printing; ReportLab is imported when a proof is
+    first drawn, not when the window starts."""
     from pathlib import Path
 
-    from zwgk_desktop.core.jobs import Job
-
-    database, config = window.database, window.config
-    try:  # the printing package's preview op (renders, records nothing)
-        from zwgk_desktop.ops.printing import PosterRequest, preview_poster
-    except ImportError:
-        preview_poster = None
-    if preview_poster is not None:
-        def render_op(notice_id: str, folder: str) -> str:
-            out = Path(folder) / f"proof-{notice_id[:8]}.pdf"
-            actor = window.actor or window.tasks.actor
-            return preview_poster(database, actor, config, PosterRequest(notice_id), out, job=Job()).path
-
-        return render_op
-    try:  # the print dialog's renderer, before the printing package moved onto ops
-        from zwgk_desktop.ui.printing.poster_dialog import render_preview
-    except ImportError:  # a build without printing
-        return None
-
     def render(notice_id: str, folder: str) -> str:
+        from zwgk_desktop.core.jobs import Job
+        from zwgk_desktop.ops.printing import PosterRequest, preview_poster
+
         out = Path(folder) / f"proof-{notice_id[:8]}.pdf"
-        return render_preview(database, config, notice_id, str(out), "A4", False, Job()).path
+        actor = window.actor or window.tasks.actor
+        return preview_poster(window.database, actor, window.config, PosterRequest(notice_id), out, job=Job()).path
 
     return render
 
