@@ -92,6 +92,8 @@ def run_tests(args: list[str]) -> int:
     python = ensure_venv("test")
     compile_bytecode(python)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if not any(arg == "-n" or arg.startswith("-n") and arg[2:].isdigit() for arg in args):
+        args = ["-n", "auto", *args]  # one worker per core (pytest-xdist): the suite is mostly whole processes
     code = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
     if code == 5:  # pytest: no tests collected — a suite that runs nothing must not pass
         print("[dev] pytest collected no tests: failing", file=sys.stderr)

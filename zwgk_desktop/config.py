@@ -128,9 +128,11 @@ class Config:
         """Create the data dir and prove it is writable, or raise a Chinese `DataDirError`."""
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.data_dir / ".write-test"
-            probe.write_bytes(b"ok")
-            probe.unlink()
+            import tempfile
+
+            # a probe of its own: two processes starting at once must not remove each other's
+            with tempfile.TemporaryFile(dir=self.data_dir, prefix=".write-test-") as probe:
+                probe.write(b"ok")
         except OSError as exc:
             raise DataDirError(
                 f"数据目录 {self.data_dir} 无法写入（{exc.strerror or exc}）。"

@@ -479,16 +479,16 @@ class WorkCalendar:
         if rule.unit == "working":
             parts.append(f"{opening}{rule.duration}个工作日")
             if skipped_notes:
-                parts.append("跳过 " + "、".join(_group_notes(skipped_notes, year)))
+                parts.append("跳过 " + "、".join(group_notes(skipped_notes, year)))
             else:
                 parts.append("期间没有休息日")
             if counted_notes:
-                parts.append("计入 " + "、".join(_group_notes(counted_notes, year)))
+                parts.append("计入 " + "、".join(group_notes(counted_notes, year)))
         else:
             parts.append(f"{opening}{rule.duration}天（自然日，周末和节假日照常计入）")
             holidays = self._named_rest_days(first, rolled_from or end)
             if holidays:
-                parts.append("期间含 " + "、".join(_group_notes(holidays, year)))
+                parts.append("期间含 " + "、".join(group_notes(holidays, year)))
         if rolled_from is not None:
             parts.append(
                 f"原期满日 {format_day(rolled_from)}为休息日（{self.day_info(rolled_from).reason}），"
@@ -514,7 +514,7 @@ class WorkCalendar:
         return notes
 
 
-def _group_notes(notes: list[DayNote], base_year: int) -> list[str]:
+def group_notes(notes: list[DayNote], base_year: int) -> list[str]:
     """Consecutive days with the same reason become one range: '10月1日–10月7日 国庆节'."""
     groups: list[list[DayNote]] = []
     for note in sorted(notes, key=lambda n: n.day):

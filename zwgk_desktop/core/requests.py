@@ -41,8 +41,8 @@ from zwgk_desktop.core.calendar import (
     WEEKDAY_NAMES,
     DayNote,
     WorkCalendar,
-    _group_notes,
     calendar_from_session,
+    group_notes,
     missing_years_warning,
 )
 from zwgk_desktop.core.models import (
@@ -372,7 +372,7 @@ def _describe_skips(notes: list[DayNote], base_year: int) -> str:
     parts = []
     if weekends:
         parts.append(f"周末{weekends}天")
-    parts += _group_notes(named, base_year)
+    parts += group_notes(named, base_year)
     return "、".join(parts)
 
 
@@ -450,7 +450,7 @@ def compute_clock(facts: ClockFacts, calendar: WorkCalendar) -> Clock:
         parts.append(note)
     counted = [n for n in notes if n.counted]
     if counted:
-        parts.append("计入" + "、".join(_group_notes(counted, base_year)))
+        parts.append("计入" + "、".join(group_notes(counted, base_year)))
     explanation = "，".join(parts[:2]) + "".join(f"；{p}" for p in parts[2:]) + f"；答复期限 {_describe_day(calendar, due)}。"
     if restarted:
         explanation = f"{received.isoformat()}收到申请，经补正，" + explanation

@@ -223,3 +223,13 @@ def test_a_truncated_chain_is_caught_by_the_county_and_flagged_on_its_page(towns
     assert "审计日志异常" in page and f"{seqs[-1]:,}" in page
     code, payload, _ = run_cli("audit", "verify", "--offline", "--json", data_dir=config.data_dir)
     assert code == 0 and payload["county"] == "skipped"  # offline, only the (rewound) local head is checked
+
+
+def test_the_county_takes_every_table_the_township_sends():
+    """Every table whose rows a township queues for the county is one the county accepts (and counts after a
+    sync), so no new table's rows sit quarantined or go uncompared."""
+    from zwgk_desktop.county.service import ITEMS_ENTITY, SYNCED_ENTITIES
+    from zwgk_desktop.services.sync.runner import COMPARED_ENTITIES
+
+    assert {"verification_code", "photo_link", "evidence_exception", "info_request"} <= set(COMPARED_ENTITIES)
+    assert set(COMPARED_ENTITIES) | {ITEMS_ENTITY} == set(SYNCED_ENTITIES)

@@ -26,18 +26,21 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from zwgk_desktop.core.jobs import Job
-from zwgk_desktop.errors import Cancelled, ZwgkError
-from zwgk_desktop.core.models import DisclosureItem, OutboxEntry
-from zwgk_desktop.services.sync import blobs, pull, push
 from zwgk_desktop.core.local_time import local_time_text
+from zwgk_desktop.core.models import Base, DisclosureItem, OutboxEntry, SyncedMixin
+from zwgk_desktop.errors import Cancelled, ZwgkError
+from zwgk_desktop.services.sync import blobs, pull, push
 from zwgk_desktop.services.sync.client import SyncError, check_transport, client_for, load_token, save_token
 from zwgk_desktop.services.sync.state import DEVICE_KEY, TOTALS_KEY, get_setting, set_setting, totals
 
 MAX_CLOCK_SKEW_S = 300
-COMPARED_ENTITIES = (
-    "township", "village", "village_group", "notice_board", "household", "catalog_item", "disclosure",
-    "status_change", "posting", "photo", "objection", "printed_version",
-)
+# Every table whose rows go to the county (each write of a `SyncedMixin` row queues it, `core.changes`,
+# and push sends all but the local-only ones); notice lines are compared by their own total.
+COMPARED_ENTITIES = tuple(sorted(
+    mapper.class_.__tablename__ for mapper in Base.registry.mappers
+    if issubclass(mapper.class_, SyncedMixin) and mapper.class_ is not DisclosureItem
+    and mapper.class_.__tablename__ not in push.LOCAL_ONLY_ENTITIES
+))
 
 
 @dataclass

@@ -274,7 +274,10 @@ class LifecycleActions(QObject):
 
     # --- 今日待办 routing -------------------------------------------------------
     def open_todo(self, item) -> None:
-        """Route a dashboard `TodoItem` to the place to act."""
+        """Route a dashboard `TodoItem` about a notice to the place to act (a request's item, with a
+        `request_id`, is the 依申请公开 page's: `ui.requests` routes it)."""
+        if getattr(item, "request_id", None):
+            return
         self.last_category = item.category
         if item.kind == "review_pending" and self.actor.can("review"):
             self.last_key = "review"

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from zwgk_desktop.ops.backup import BackupState
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.backup_tab import BackupScheduler, BackupTab, nag_text
 from zwgk_desktop.ui.settings.calendar_tab import CalendarTab
 from zwgk_desktop.ui.settings.common import SETTINGS_STYLE
-from zwgk_desktop.ui.settings.data import BackupState
 from zwgk_desktop.ui.settings.township_tab import TownshipTab
 from zwgk_desktop.ui.settings.users_tab import UsersTab
 from zwgk_desktop.ui.settings.villages_tab import VillagesTab
