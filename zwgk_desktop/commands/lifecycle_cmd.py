@@ -17,7 +17,7 @@ command-line administrator "cli".
 
 from __future__ import annotations
 
-from zwgk_desktop.cli import HUMAN_KEY, Finished, json_flag
+from zwgk_desktop.cli import HUMAN_KEY, json_flag
 
 
 def _actor_arg(parser) -> None:
@@ -144,15 +144,6 @@ def _register_user(sub) -> None:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _actor(session, args):
-    from zwgk_desktop.core.users import SYSTEM_ACTOR, actor_for, find_user
-
-    name = getattr(args, "as_user", "") or ""
-    if not name:
-        return SYSTEM_ACTOR
-    return actor_for(find_user(session, name))
-
-
 def _date(text: str | None, what: str):
     from datetime import date
 
@@ -176,10 +167,6 @@ def _password(args) -> str:
     if not password:
         raise InvalidInput("请用 --password 或环境变量 ZWGK_PASSWORD 提供密码。")
     return password
-
-
-def _session(ctx, args):
-    return ctx.database().session(user=getattr(args, "as_user", "") or "cli")
 
 
 def _transition(args, ctx, op, *extra, **kwargs) -> dict:
@@ -363,27 +350,24 @@ def run_objection_list(args, ctx):
 
 def run_user_add(args, ctx):
     from zwgk_desktop.commands.setup import split_names
-    from zwgk_desktop.core.users import add_user
+    from zwgk_desktop.ops.users import add_user
 
-    with _session(ctx, args) as session:
-        row = add_user(session, _actor(session, args), args.username, _password(args), args.role,
-                       display_name=args.name, villages=split_names(args.villages))
+    row = ctx.run(add_user, args.username, _password(args), args.role, display_name=args.name,
+                  villages=split_names(args.villages))
     return {**row.as_json(), HUMAN_KEY: f"已添加用户 {row.username}（{row.role_label}）。"}
 
 
 def run_user_reset(args, ctx):
-    from zwgk_desktop.core.users import reset_password
+    from zwgk_desktop.ops.users import reset_password
 
-    with _session(ctx, args) as session:
-        row = reset_password(session, _actor(session, args), args.username, _password(args))
+    row = ctx.run(reset_password, args.username, _password(args))
     return {**row.as_json(), HUMAN_KEY: f"已重置用户 {row.username} 的密码并解除锁定。"}
 
 
 def run_user_list(args, ctx):
-    from zwgk_desktop.core.users import list_users
+    from zwgk_desktop.ops.users import list_users
 
-    with ctx.database().session() as session:
-        rows = list_users(session)
+    rows = ctx.run(list_users)
     return {"users": [r.as_json() for r in rows],
             HUMAN_KEY: "\n".join(f"{r.username:<12} {r.role_label:<5} {r.display_name} {'、'.join(r.village_names)}" for r in rows) or "（暂无用户）"}
 

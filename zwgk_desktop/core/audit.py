@@ -37,8 +37,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.local_time import local_time_text
+from zwgk_desktop.core.db import hold_write_lock
 from zwgk_desktop.core.install_key import PURPOSE_ANCHOR, PURPOSE_AUDIT, InstallKey
+from zwgk_desktop.core.local_time import local_time_text
 from zwgk_desktop.core.models import AuditEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -75,23 +76,8 @@ def keyed_digest(key: InstallKey, prev_hash: str, at: datetime, user: str, actio
 def last_hash(session: Session) -> str:
     """The newest event's hash, read under the write lock so no other writer can append in between."""
     with session.no_autoflush:
-        _hold_write_lock(session)
+        hold_write_lock(session)
         return session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar() or ""
-
-
-def _hold_write_lock(session: Session) -> None:
-    """Start the transaction with BEGIN IMMEDIATE unless it already writes (and so holds the lock).
-
-    Python's sqlite3 opens a transaction only at the first INSERT/UPDATE, so a
-    head read before it would let another process append in between and two
-    events would name the same predecessor: a forked chain.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    dbapi = connection.connection.dbapi_connection
-    if not dbapi.in_transaction:
-        dbapi.execute("BEGIN IMMEDIATE")
 
 
 def redact(values: dict) -> dict:

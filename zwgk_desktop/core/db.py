@@ -216,3 +216,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def hold_write_lock(session) -> None:
+    """Take SQLite's write lock now (BEGIN IMMEDIATE) unless the transaction already writes.
+
+    Python's sqlite3 opens a transaction only at the first INSERT/UPDATE, so reads before it would let
+    another process write in between: two audit events naming the same predecessor (a forked chain), or
+    two imports both finding a roster new."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN IMMEDIATE")

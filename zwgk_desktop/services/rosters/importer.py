@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.core import audit
 from zwgk_desktop.core.catalogue import default_title, get_entry
 from zwgk_desktop.core.changes import queue_items_changed
+from zwgk_desktop.core.db import hold_write_lock
 from zwgk_desktop.core.disclosures import create_disclosure
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.line_items import counts_in_totals
@@ -285,19 +286,6 @@ def _write(session: Session, preview: RosterPreview, title: str | None, author: 
     return ImportResult(
         disclosure_id=disclosure.id, preview=preview, households_created=created, households_updated=updated
     )
-
-
-def hold_write_lock(session: Session) -> None:
-    """Take SQLite's write lock now (BEGIN IMMEDIATE) unless the transaction already writes.
-
-    Python's sqlite3 begins a transaction only at the first INSERT/UPDATE; reads before it
-    would let another writer slip in between (as `core.audit` explains for the chain head)."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    dbapi = connection.connection.dbapi_connection
-    if not dbapi.in_transaction:
-        dbapi.execute("BEGIN IMMEDIATE")
 
 
 def recheck_existing(session: Session, preview: RosterPreview) -> int:
