@@ -22,18 +22,9 @@ COUNTY_TIMEOUT_S = 8.0
 
 
 @dataclass
-class AuditReport:
-    """What `audit verify` prints: the chain's verdict, the witnesses used, and notes on those it couldn't use."""
+class AuditReport(ChainReport):
+    """What `audit verify` prints: the chain's verdict (`core.audit.ChainReport`) and the checks around it."""
 
-    ok: bool
-    checked: int
-    first_broken: int | None
-    message: str
-    code: str | None = None
-    head: dict | None = None
-    witnesses: list[dict] = field(default_factory=list)
-    last_witnessed: dict | None = None
-    unverified: int = 0
     anchor: str = ""  # ok | missing | invalid | foreign
     county: str = ""  # ok | not_enrolled | unreachable | none | skipped
     notes: list[str] = field(default_factory=list)

@@ -13,7 +13,13 @@ from zwgk_desktop.core.models import AuditEvent, Disclosure, DisclosureItem, Hou
 from zwgk_desktop.core.users import Actor
 from zwgk_desktop.errors import NotAllowed
 from zwgk_desktop.services.rosters.edit import (
-    ItemEdits, ItemsInvalid, RowChecker, can_edit_items, get_entry, load_draft, save_draft_edits,
+    ItemEdits,
+    ItemsInvalid,
+    RowChecker,
+    can_edit_items,
+    get_entry,
+    load_draft,
+    save_draft_edits,
 )
 
 CLERK = Actor("jingban", "clerk", "经办人")

