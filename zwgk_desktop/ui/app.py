@@ -42,7 +42,9 @@ Hidden switches for benchmarks and screenshots (environment variables):
 quits right after the first paint of the main window; `=today` waits until
 今日待办 is filled; `=ready` waits until the notice list has loaded.
 `ZWGK_SCREENSHOT=path.png` saves a picture of the window once the list has
-loaded and every package is installed, and then quits.
+loaded and every package is installed, and then quits; with
+`ZWGK_SCREENSHOT_PAGES=today,disclosures,…` it saves one picture per page
+(`path-today.png`, …) instead.
 `ZWGK_MODULES_FILE=path.txt` writes the names in `sys.modules` (one per
 line) at the point `ZWGK_EXIT_AFTER_SHOWN` stops at, to check what start-up
 imports before it.
@@ -75,6 +77,7 @@ ORGANIZATION = "zwgk"
 EXIT_AFTER_SHOWN_ENV = "ZWGK_EXIT_AFTER_SHOWN"
 MODULES_FILE_ENV = "ZWGK_MODULES_FILE"
 SCREENSHOT_ENV = "ZWGK_SCREENSHOT"
+SCREENSHOT_PAGES_ENV = "ZWGK_SCREENSHOT_PAGES"
 DEMO_HOUSEHOLDS = 2400
 EXTENSION_MODULES = (
     "zwgk_desktop.ui.lifecycle",
@@ -418,7 +421,9 @@ def install_test_hooks(app: QApplication, window: MainWindow, started: float, st
             if any(waiting.values()):
                 return
             if screenshot:
-                QTimer.singleShot(300, lambda: (window.grab().save(screenshot), report_and_quit("screenshot saved")))
+                pages = [key for key in os.environ.get(SCREENSHOT_PAGES_ENV, "").split(",") if key]
+                QTimer.singleShot(300, lambda: save_screenshots(window, screenshot, pages,
+                                                                lambda: report_and_quit("screenshot saved")))
             else:
                 report_and_quit("notice list loaded")
 
@@ -435,6 +440,22 @@ def install_test_hooks(app: QApplication, window: MainWindow, started: float, st
 
         startup.attached.connect(lambda: window.disclosures_page.list_loaded.connect(on_ready))
         startup.extensions_installed.connect(on_extensions)
+
+
+def save_screenshots(window: MainWindow, path: str, pages: list[str], done) -> None:
+    """Save the window to `path`, or each of `pages` to `path-<page>.png` (each shown for a second to load)."""
+    if not pages:
+        window.grab().save(path)
+        done()
+        return
+    key, rest = pages[0], pages[1:]
+    window.show_page(key)
+
+    def save_and_go_on() -> None:
+        window.grab().save(f"{os.path.splitext(path)[0]}-{key}.png")
+        save_screenshots(window, path, rest, done) if rest else done()
+
+    QTimer.singleShot(1500, save_and_go_on)
 
 
 def claim_data_dir(config: Config) -> InstanceGuard | None:
