@@ -30,7 +30,7 @@ from pathlib import Path
 
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.periods import NoticePeriod, poster_period_line
-from zwgk_desktop.core.status import status_label
+from zwgk_desktop.core.status import INACTIVE, status_label
 from zwgk_desktop.core.users import Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound
 from zwgk_desktop.ops.base import read_session, reads, unit_of_work, writes
@@ -306,7 +306,7 @@ def record_poster_print(db, actor: Actor, config, result: PrintResult, *, job: J
         )
         for spec in result.codes:
             record_code(session, notice.township_id, notice.id, notice.version, spec.board_id, spec.village_name)
-        if result.planned_posted_on is not None and (actor.can("edit") or actor.can("post")):
+        if result.planned_posted_on is not None and notice.status not in INACTIVE and (actor.can("edit") or actor.can("post")):
             # printed before posting: the posting dialog and every screen now show that day's period
             record_planned_posting(session, actor, notice.id, result.planned_posted_on,
                                    today=min(result.planned_posted_on, date.today()))

@@ -250,3 +250,13 @@ def test_a_village_user_prints_only_their_villages_part(demo_db, demo_config, tm
     assert "本村" in refused.value.message and not (tmp_path / "all.pdf").exists()
     own = print_poster(demo_db, cun, demo_config, PosterRequest(notice_id, village_id=village_id), tmp_path / "own.pdf")
     assert own.village and own.pages >= 1
+
+
+def test_a_withdrawn_notice_prints_for_the_record_without_planning_a_posting(demo_db, demo_config, tmp_path):
+    """A withdrawn notice's poster can still be printed (for the file), but printing it plans no posting."""
+    notice_id = _notice_id(demo_db, "dibao", "withdrawn")
+    result = print_poster(demo_db, CLERK, demo_config, PosterRequest(notice_id), tmp_path / "withdrawn.pdf")
+    assert result.pages >= 1 and result.printed_version_id
+    with demo_db.session() as s:
+        notice = s.get(Disclosure, notice_id)
+        assert notice.status == "withdrawn" and notice.planned_posting_day is None
