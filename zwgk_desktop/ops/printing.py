@@ -306,7 +306,8 @@ def record_poster_print(db, actor: Actor, config, result: PrintResult, *, job: J
         )
         for spec in result.codes:
             record_code(session, notice.township_id, notice.id, notice.version, spec.board_id, spec.village_name)
-        if result.planned_posted_on is not None and notice.status not in INACTIVE and (actor.can("edit") or actor.can("post")):
+        planning = result.planned_posted_on is not None and notice.status not in INACTIVE  # not for a withdrawn one
+        if planning and (actor.can("edit") or actor.can("post")):
             # printed before posting: the posting dialog and every screen now show that day's period
             record_planned_posting(session, actor, notice.id, result.planned_posted_on,
                                    today=min(result.planned_posted_on, date.today()))

@@ -12,7 +12,14 @@ from tests.conftest import run_cli
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.lifecycle import correct
 from zwgk_desktop.core.models import (
-    AuditEvent, Disclosure, DisclosureItem, NoticeBoard, Objection, PrintedVersion, Setting, VerificationCode,
+    AuditEvent,
+    Disclosure,
+    DisclosureItem,
+    NoticeBoard,
+    Objection,
+    PrintedVersion,
+    Setting,
+    VerificationCode,
 )
 from zwgk_desktop.core.periods import NoticePeriod, poster_period_line
 from zwgk_desktop.core.users import SYSTEM_ACTOR, Actor

@@ -3,9 +3,8 @@ tokens, and the county as a witness of the audit chain that even someone with th
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from zwgk_desktop.core.audit import anchor_path, keyed_digest, write_anchor
 from zwgk_desktop.core.install_key import load_install_key
 from zwgk_desktop.core.users import SYSTEM_ACTOR
 from zwgk_desktop.county.service import issue_enroll_code
-from zwgk_desktop.county.store import Device, Witness, hash_secret, open_store, utcnow
+from zwgk_desktop.county.store import Device, Witness, hash_secret, open_store
 from zwgk_desktop.ops.audit import verify_audit
 from zwgk_desktop.services.sync import enroll, sync_once, sync_status
 from zwgk_desktop.services.sync.client import SyncError, load_token, token_path
