@@ -162,13 +162,10 @@ class Township:
         return create_backup(self.database, self.actor, dest)
 
     def sync(self):
-        try:
-            from zwgk_desktop.ops.sync import sync_now
-        except ImportError:
-            from zwgk_desktop.services.sync import sync_once
+        """One sync as the desktop runs it (`ops.sync.sync_now`); its report (`services.sync.SyncReport`)."""
+        from zwgk_desktop.ops.sync import sync_now
 
-            return sync_once(self.config, database=self.database)
-        return sync_now(self.database, self.actor)
+        return sync_now(self.database, self.actor).report
 
     # --- facts for the measurements ------------------------------------------------------------------------------
     def biggest_notice(self) -> str:

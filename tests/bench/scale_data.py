@@ -386,8 +386,10 @@ class Builder:
     def audit(self) -> None:
         from sqlalchemy import select
 
-        from zwgk_desktop.core.audit import event_digest
+        from zwgk_desktop.core.audit import event_digest, keyed_digest
         from zwgk_desktop.core.models import AuditEvent
+
+        key = self.database.install_key  # keyed exactly as `core.audit.AuditChain` writes (plain without a key)
 
         rng = self.rng
         with self.database.session() as session:
@@ -402,9 +404,11 @@ class Builder:
                 action, entity = actions[n % len(actions)]
                 entity_id = new_id()
                 summary = {"n": n, "year": year} if action != "status" else {"from": "approved", "to": "publishing"}
-                digest = event_digest(prev, at, "clerk", action, entity, entity_id, summary)
+                fields = (prev, at, "clerk", action, entity, entity_id, summary)
+                digest = keyed_digest(key, *fields) if key is not None else event_digest(*fields)
                 rows.append({"at": at, "user": "clerk", "action": action, "entity": entity, "entity_id": entity_id,
-                             "summary": summary, "prev_hash": prev, "hash": digest})
+                             "summary": summary, "prev_hash": prev, "hash": digest,
+                             "key_id": key.key_id if key is not None else ""})
                 prev = digest
         self.insert(AuditEvent.__table__, rows)
         self.say(f"building: {len(rows):,} audit events")
