@@ -84,3 +84,22 @@ def test_the_weekly_full_check_gives_the_county_back_a_lost_file(synced):
         confirmed = sorted(session.execute(select(SyncedBlob.sha256)).scalars())
     assert sorted(h for batch in asked for h in batch) == confirmed and lost in confirmed  # every file, once
     assert report.blobs_uploaded == 1 and store.blob_path(lost).is_file()
+
+
+def test_a_refused_file_is_asked_about_again_while_later_ones_are_not(synced):
+    """A photo whose archived file was changed is refused (hash_mismatch) and stays unconfirmed: every later
+    sync asks about it again, while a photo confirmed after it is not asked about twice."""
+    config, database, _store, http, asked, _first = synced
+    with database.session(user="clerk") as session:
+        posting = session.execute(select(Posting)).scalars().first()
+        bad = add_photo(session, config, posting, seed=992)
+        good = add_photo(session, config, posting, seed=993)
+        bad_hash, good_hash, bad_path = bad.sha256, good.sha256, config.archive_dir / bad.stored_path
+    bad_path.write_bytes(bad_path.read_bytes() + b"changed")
+    asked.clear()
+    first = sync_once(config, database=database, http=http)
+    assert sorted(asked[0]) == sorted([bad_hash, good_hash]) and first.blobs_uploaded == 1
+    assert [p["code"] for p in first.problems if p.get("sha256") == bad_hash] == ["hash_mismatch"]
+    asked.clear()
+    sync_once(config, database=database, http=http)
+    assert asked == [[bad_hash]]

@@ -36,17 +36,23 @@ class BlobResult:
     problems: list[dict] = field(default_factory=list)
 
 
+def file_tables() -> tuple[tuple[object, tuple], ...]:
+    """(model, conditions for a row to have an archived file) of every table whose rows name a file."""
+    return ((Photo, ()), (PrintedVersion, (PrintedVersion.stored_path != "",)))
+
+
 def local_blobs(database, config, *, unconfirmed_only: bool = False) -> dict[str, Path]:
     """sha256 → file in the archive, for every photo and kept printed PDF (with `unconfirmed_only`: those the
-    county has not confirmed holding, see `receipts`)."""
-    photos = select(Photo.sha256, Photo.stored_path)
-    prints = select(PrintedVersion.sha256, PrintedVersion.stored_path).where(PrintedVersion.stored_path != "")
-    if unconfirmed_only:
-        photos = photos.where(receipts.unconfirmed(Photo.sha256))
-        prints = prints.where(receipts.unconfirmed(PrintedVersion.sha256))
+    county has not confirmed holding, among the rows after each table's confirmed mark, see `receipts`)."""
+    rows = []
     with database.session() as session:
-        rows = list(session.execute(photos).all())
-        rows += session.execute(prints).all()
+        upto = receipts.confirmed_upto(session) if unconfirmed_only else {}
+        for model, conditions in file_tables():
+            query = select(model.sha256, model.stored_path).where(*conditions)
+            if unconfirmed_only:
+                query = query.where(receipts.rowid(model) > upto.get(model.__tablename__, 0),
+                                    receipts.unconfirmed(model.sha256))
+            rows += session.execute(query).all()
     return {sha: config.archive_dir / Path(stored) for sha, stored in rows if sha and stored}
 
 
@@ -97,6 +103,7 @@ def upload_missing(database, config, client, job=None, chunk_size: int = CHUNK_S
         if sent is not None:
             result.uploaded += 1
             result.bytes_sent += sent
+    receipts.advance_confirmed_upto(database, file_tables())
     return result
 
 

@@ -26,8 +26,8 @@ from sqlalchemy import delete, select
 
 from zwgk_desktop.core import catalogue
 from zwgk_desktop.core.models import CalendarDay, CatalogItem
-from zwgk_desktop.services.sync.state import CURSOR_KEY, get_setting, set_setting
 from zwgk_desktop.fileio import write_text_atomically
+from zwgk_desktop.services.sync.state import CURSOR_KEY, get_setting, set_setting
 
 CATALOGUE_KEY = "county_catalogue"
 STANDARDS_KEY = "county_standards"

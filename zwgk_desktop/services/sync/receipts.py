@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.models import SyncedBlob
@@ -23,6 +23,7 @@ from zwgk_desktop.services.sync.state import get_setting, set_setting
 
 FULL_CHECK_DAYS = 7
 FULL_CHECK_KEY = "sync_blobs_full_check_at"
+CONFIRMED_UPTO_KEY = "sync_blobs_confirmed_upto"
 
 
 def utcnow() -> datetime:
@@ -30,10 +31,39 @@ def utcnow() -> datetime:
 
 
 def unconfirmed(column) -> object:
-    """A condition on a table's SHA-256 column: the county has not confirmed that file yet. Written as
-    `IN (hashes EXCEPT receipts)` so SQLite compares the two indexes (50,000 photos: a few tens of
-    milliseconds) and reads only the unconfirmed rows."""
-    return column.in_(select(column).except_(select(SyncedBlob.sha256)))
+    """A condition on a table's SHA-256 column: the county has not confirmed that file yet (one lookup in
+    the receipts' primary key per row read)."""
+    return ~select(SyncedBlob.sha256).where(SyncedBlob.sha256 == column).exists()
+
+
+def rowid(model) -> object:
+    """A file table's SQLite rowid: rows of photos and printed PDFs are only ever added, so it grows."""
+    return literal_column(f"{model.__tablename__}.rowid")
+
+
+def confirmed_upto(session: Session) -> dict[str, int]:
+    """Per file table, the rowid up to which every file is confirmed: only rows after it are read (with
+    50,000 photos a sync with nothing new then reads none, instead of checking every hash)."""
+    value = get_setting(session, CONFIRMED_UPTO_KEY, None)
+    return {k: v for k, v in value.items() if isinstance(v, int)} if isinstance(value, dict) else {}
+
+
+def advance_confirmed_upto(database, tables: Iterable[tuple[object, tuple]]) -> None:
+    """After a sync's uploads: move each table's mark up to just before its first row still unconfirmed
+    (`tables`: (model, extra conditions a row needs to have a file at all))."""
+
+    def store(session: Session) -> None:
+        upto = confirmed_upto(session)
+        for model, conditions in tables:
+            name, after = model.__tablename__, upto.get(model.__tablename__, 0)
+            first_open = session.execute(select(func.min(rowid(model))).select_from(model).where(
+                rowid(model) > after, *conditions, unconfirmed(model.sha256))).scalar()
+            if first_open is None:
+                first_open = (session.execute(select(func.max(rowid(model))).select_from(model)).scalar() or 0) + 1
+            upto[name] = max(after, first_open - 1)
+        set_setting(session, CONFIRMED_UPTO_KEY, upto)
+
+    _write(database, store)
 
 
 def full_check_due(session: Session, now: datetime | None = None) -> bool:
