@@ -103,3 +103,18 @@ def test_a_refused_file_is_asked_about_again_while_later_ones_are_not(synced):
     asked.clear()
     sync_once(config, database=database, http=http)
     assert asked == [[bad_hash]]
+
+
+def test_a_mark_from_another_schema_revision_is_not_trusted(synced):
+    """A confirmed-rows mark written before a migration (which may renumber rows) is ignored: a new photo is
+    still asked about."""
+    from zwgk_desktop.services.sync.receipts import CONFIRMED_UPTO_KEY
+
+    config, database, _store, http, asked, _first = synced
+    with database.session(user="clerk") as session:
+        set_setting(session, CONFIRMED_UPTO_KEY, {"photo": 10**9, "printed_version": 10**9, "revision": "0001"})
+        posting = session.execute(select(Posting)).scalars().first()
+        new_hash = add_photo(session, config, posting, seed=994).sha256
+    asked.clear()
+    assert sync_once(config, database=database, http=http).blobs_uploaded == 1
+    assert asked == [[new_hash]]

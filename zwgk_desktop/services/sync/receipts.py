@@ -7,7 +7,9 @@ its missing-files answer did not list it, or our upload of it finished.
 50,000 photos a sync that has nothing new asks nothing, instead of fifty
 rounds of a thousand hashes. Once a week (`FULL_CHECK_DAYS`) the receipts are
 not trusted and every file is asked about again, so a county restored from an
-older backup gets back what it lost. No Qt here.
+older backup gets back what it lost. Photos and printed PDFs are only ever
+added, so each table also keeps the rowid up to which every file is confirmed
+(`confirmed_upto`): a sync reads only the rows after it. No Qt here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
-from sqlalchemy import func, insert, literal_column, select
+from sqlalchemy import func, insert, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.models import SyncedBlob
@@ -41,11 +43,18 @@ def rowid(model) -> object:
     return literal_column(f"{model.__tablename__}.rowid")
 
 
+def _schema_revision(session: Session) -> str:
+    return str(session.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
+
+
 def confirmed_upto(session: Session) -> dict[str, int]:
     """Per file table, the rowid up to which every file is confirmed: only rows after it are read (with
-    50,000 photos a sync with nothing new then reads none, instead of checking every hash)."""
+    50,000 photos a sync with nothing new then reads none, instead of checking every hash). A mark from
+    another schema revision is not used: a migration that rebuilt a table may have renumbered its rows."""
     value = get_setting(session, CONFIRMED_UPTO_KEY, None)
-    return {k: v for k, v in value.items() if isinstance(v, int)} if isinstance(value, dict) else {}
+    if not isinstance(value, dict) or value.get("revision") != _schema_revision(session):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(v, int)}
 
 
 def advance_confirmed_upto(database, tables: Iterable[tuple[object, tuple]]) -> None:
@@ -61,7 +70,7 @@ def advance_confirmed_upto(database, tables: Iterable[tuple[object, tuple]]) -> 
             if first_open is None:
                 first_open = (session.execute(select(func.max(rowid(model))).select_from(model)).scalar() or 0) + 1
             upto[name] = max(after, first_open - 1)
-        set_setting(session, CONFIRMED_UPTO_KEY, upto)
+        set_setting(session, CONFIRMED_UPTO_KEY, {**upto, "revision": _schema_revision(session)})
 
     _write(database, store)
 
