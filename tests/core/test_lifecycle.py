@@ -371,3 +371,20 @@ def test_village_scope_lists_notices_with_items_or_postings_there(demo_db):
         everything = {row.id for row in list_disclosures(s)}
     assert scoped == with_items | posted
     assert scoped < everything
+
+
+def test_posting_and_objection_ids_resolve_by_the_notice_rule(database):
+    """Postings and objections take the same typed IDs as notices: LIKE wildcards are literal, a short prefix is
+    explained (`core.ids.resolve_id`)."""
+    from zwgk_desktop.core.objections import find_objection
+    from zwgk_desktop.core.postings import find_posting
+    from zwgk_desktop.errors import NotFound
+
+    with database.session() as s:
+        for find, what in ((find_posting, "张贴记录"), (find_objection, "异议记录")):
+            with pytest.raises(NotFound) as wild:
+                find(s, "%%%%%%")
+            assert "找不到编号为 %%%%%% 的" + what in wild.value.message
+            with pytest.raises(NotFound) as short:
+                find(s, "abc")
+            assert "太短" in short.value.message

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.calendar import default_calendar
 from zwgk_desktop.core.catalogue import get_entry
+from zwgk_desktop.core.ids import resolve_id
 from zwgk_desktop.core.line_items import counted_amount, counted_people_sql
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, ItemName, NoticeBoard, Posting
 from zwgk_desktop.core.periods import NoticePeriod, list_period_text, period_of, recorded_period
 from zwgk_desktop.core.status import Status, status_label
-from zwgk_desktop.errors import NotFound
 
 
 def format_fen(fen: int | None) -> str:
@@ -189,33 +189,10 @@ def list_disclosures(
     return rows
 
 
-MIN_ID_PREFIX = 6
-
-
 def find_disclosure(session: Session, disclosure_id: str) -> Disclosure:
-    """THE resolver of a notice ID everywhere (CLI, ops, printing): the full id or a unique prefix of at
-    least `MIN_ID_PREFIX` characters, as people type them; a prefix matching several notices is refused
-    (`ambiguous_id`) naming them, an unknown one is `NotFound`."""
-    text = (disclosure_id or "").strip()
-    found = session.get(Disclosure, text) if text else None
-    if found is not None:
-        return found
-    if len(text) >= MIN_ID_PREFIX:
-        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        matches = session.execute(
-            select(Disclosure).where(Disclosure.id.like(pattern, escape="\\")).order_by(Disclosure.id).limit(5)
-        ).scalars().all()
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            names = "；".join(f"{m.id[:12]}… {m.title}（第{m.version}版）" for m in matches[:3])
-            raise NotFound(
-                f"编号前缀 {text} 对应多条公示（{names}），请多输入几位编号。",
-                code="ambiguous_id", detail={"prefix": text, "matches": [m.id for m in matches]},
-            )
-    elif text:
-        raise NotFound(f"公示编号 {text} 太短：请输入完整编号或至少前 {MIN_ID_PREFIX} 位。可用 zwgk notice list 查看全部编号。")
-    raise NotFound(f"找不到编号为 {text or '（空）'} 的公示。可用 zwgk notice list 查看全部编号。")
+    """THE resolver of a notice ID everywhere (CLI, ops, printing): `core.ids.resolve_id`."""
+    return resolve_id(session, Disclosure, disclosure_id, what="公示", hint="可用 zwgk notice list 查看全部编号。",
+                      describe=lambda m: f"{m.id[:12]}… {m.title}（第{m.version}版）")
 
 
 def show_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:

@@ -26,12 +26,19 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.disclosures import find_disclosure
-from zwgk_desktop.core.lifecycle import correct, earlier_versions, ensure_not_archived, open_objection_count, user_labels
+from zwgk_desktop.core.ids import resolve_id
+from zwgk_desktop.core.lifecycle import (
+    correct,
+    earlier_versions,
+    ensure_not_archived,
+    open_objection_count,
+    user_labels,
+)
 from zwgk_desktop.core.models import Disclosure, Objection
 from zwgk_desktop.core.postings import require_notice_access
 from zwgk_desktop.core.status import OPEN_FOR_OBJECTIONS, status_label
 from zwgk_desktop.core.users import OBJECTION, Actor
-from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound
+from zwgk_desktop.errors import InvalidInput, NotAllowed
 
 CHANNELS = ("来访", "电话", "信件", "意见箱", "网络", "其他")
 ANONYMOUS = "匿名"
@@ -92,14 +99,8 @@ def _row(o: Objection, version: int = 1, names: dict[str, str] | None = None) ->
 
 
 def find_objection(session: Session, objection_id: str) -> Objection:
-    objection_id = (objection_id or "").strip()
-    found = session.get(Objection, objection_id)
-    if found is None and len(objection_id) >= 6:
-        matches = session.execute(select(Objection).where(Objection.id.like(f"{objection_id}%")).limit(2)).scalars().all()
-        found = matches[0] if len(matches) == 1 else None
-    if found is None:
-        raise NotFound(f"找不到编号为 {objection_id} 的异议记录。")
-    return found
+    """An objection by full id or a unique prefix, like notice IDs (`core.ids.resolve_id`)."""
+    return resolve_id(session, Objection, objection_id, what="异议记录", hint="可用 zwgk objection list 公示编号 查看。")
 
 
 def add_objection(

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.core.calendar import CalendarIncomplete, WorkCalendar, calendar_from_session, format_day
 from zwgk_desktop.core.catalogue import get_entry
 from zwgk_desktop.core.disclosures import find_disclosure
+from zwgk_desktop.core.ids import resolve_id
 from zwgk_desktop.core.lifecycle import correction_summary, ensure_not_archived, set_status, user_labels
 from zwgk_desktop.core.models import (
     Disclosure,
@@ -535,15 +536,8 @@ def _refresh_period(session: Session, d: Disclosure) -> None:
 
 
 def find_posting(session: Session, posting_id: str) -> Posting:
-    """A posting by full id or a unique prefix (≥ 6 characters), like notice IDs."""
-    text = (posting_id or "").strip()
-    posting = session.get(Posting, text) if text else None
-    if posting is None and len(text) >= 6:
-        matches = session.execute(select(Posting).where(Posting.id.like(f"{text}%")).limit(2)).scalars().all()
-        posting = matches[0] if len(matches) == 1 else None
-    if posting is None:
-        raise NotFound(f"找不到编号为 {text} 的张贴记录。可用 zwgk notice postings 公示编号 查看。")
-    return posting
+    """A posting by full id or a unique prefix, like notice IDs (`core.ids.resolve_id`)."""
+    return resolve_id(session, Posting, posting_id, what="张贴记录", hint="可用 zwgk notice postings 公示编号 查看。")
 
 
 def record_removal(
