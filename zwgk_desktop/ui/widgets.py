@@ -129,6 +129,15 @@ class PlaceholderPage(QWidget):
         outer.addStretch(1)
 
 
+
+def muted_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A grey explanatory line that wraps (the "muted" style): hints, notes and summaries on every page."""
+    label = QLabel(text, parent)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label
+
+
 def titled_card(title: str, object_name: str, parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
     """A framed card with a bold heading (styled by `object_name` in the stylesheet); returns it and its layout."""
     frame = QFrame(parent)
@@ -210,9 +219,7 @@ class GettingStarted(QFrame):
         row.addWidget(self.new_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.hint = QLabel(self)
-        self.hint.setObjectName("muted")
-        self.hint.setWordWrap(True)
+        self.hint = muted_label(parent=self)
         self.hint.setVisible(False)
         layout.addWidget(self.hint)
 

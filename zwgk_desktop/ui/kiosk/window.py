@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from zwgk_desktop.core.verification import ALPHABET
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.ops import kiosk as kiosk_ops

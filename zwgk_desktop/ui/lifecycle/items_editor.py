@@ -75,6 +75,7 @@ from zwgk_desktop.ui.lifecycle.common import (
     message_of,
     show_message,
 )
+from zwgk_desktop.ui.widgets import muted_label
 
 ERROR_BG, ERROR_FG, ERROR_FRAME = QColor("#fde7e6"), QColor("#9f1c13"), QColor("#e5484d")
 WARNING_BG = QColor("#fff6dc")
@@ -467,10 +468,8 @@ class ItemsEditorDialog(QDialog):
         self.heading = QLabel(tr("编辑草稿"), self)
         self.heading.setObjectName("detailTitle")
         self.heading.setWordWrap(True)
-        self.lead = QLabel(tr("草稿可以直接修改。每个单元格按导入花名册的同一规则检查；"
+        self.lead = muted_label(tr("草稿可以直接修改。每个单元格按导入花名册的同一规则检查；"
                               "身份证号码请按文本录入（18位，末位可为X），金额以元为单位。"), self)
-        self.lead.setObjectName("muted")
-        self.lead.setWordWrap(True)
         self.title_edit = QLineEdit(self)
         self.title_edit.setMaxLength(300)
         self.body_edit = QPlainTextEdit(self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTr
 from zwgk_desktop.ops.notices import NoticeRecord, notice_record
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.common import WARNING_STYLE, message_label, message_of, show_message
+from zwgk_desktop.ui.widgets import muted_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 OPEN_COLOUR = QColor("#b42318")
@@ -79,9 +80,7 @@ class NoticeRecordView(QWidget):
         self.tasks, self.actor = tasks, actor
         self.record: NoticeRecord | None = None
         self._generation = 0
-        self.versions = QLabel(self)
-        self.versions.setObjectName("muted")
-        self.versions.setWordWrap(True)
+        self.versions = muted_label(parent=self)
         self.period = QLabel(self)
         self.period.setWordWrap(True)
         self.evidence = message_label(self)

@@ -55,7 +55,7 @@ from zwgk_desktop.core.status import PRINTABLE, STATUS_LABELS
 from zwgk_desktop.ops.notices import item_page, list_notices, load_notice
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.table_models import DEFAULT_PAGE_SIZE, DisclosureTableModel, IdRole, ItemTableModel
-from zwgk_desktop.ui.widgets import GettingStarted, SearchBox, StatusPill, StatusPillDelegate
+from zwgk_desktop.ui.widgets import GettingStarted, SearchBox, StatusPill, StatusPillDelegate, muted_label
 
 BOARDS_SHOWN = 5
 ACTION_ROW_STYLE = """
@@ -120,9 +120,7 @@ class DisclosureDetailPane(QWidget):
         self.meta.setTextFormat(Qt.TextFormat.RichText)
         self.meta.setWordWrap(True)
         header_layout.addWidget(self.meta)
-        self.boards = QLabel("", self.header)
-        self.boards.setObjectName("muted")
-        self.boards.setWordWrap(True)
+        self.boards = muted_label("", self.header)
         header_layout.addWidget(self.boards)
         layout.addWidget(self.header)
 

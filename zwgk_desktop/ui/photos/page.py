@@ -17,7 +17,7 @@ tests drive them without any modal dialog.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -62,6 +62,7 @@ from zwgk_desktop.ui.photos.gallery_model import CARD_SIZE, PAGE_SIZE, CardRole,
 from zwgk_desktop.ui.photos.inspector import LinkEditor, PhotoFacts
 from zwgk_desktop.ui.photos.results import ImportOutcome, ImportResultPanel, VerifyPanel
 from zwgk_desktop.ui.photos.thumbnails import ThumbnailLoader
+from zwgk_desktop.ui.widgets import muted_label
 
 MODES = (("notice", "按公示"), ("board", "按公示栏"))
 GALLERY_TAB, IMPORT_TAB, VERIFY_TAB = range(3)
@@ -160,10 +161,8 @@ class PhotosPage(QWidget):
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(8)
         outer.addLayout(self._build_header())
-        self.hint = QLabel(tr("每次张贴拍一张“张贴照”、公示期满再拍一张“期满照”。可以把照片或文件夹直接拖到本页导入；"
+        self.hint = muted_label(tr("每次张贴拍一张“张贴照”、公示期满再拍一张“期满照”。可以把照片或文件夹直接拖到本页导入；"
                               "原图按指纹保存、从不改动。"), self)
-        self.hint.setObjectName("muted")
-        self.hint.setWordWrap(True)
         outer.addWidget(self.hint)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -247,10 +246,8 @@ class PhotosPage(QWidget):
         )
         self.groups.currentItemChanged.connect(self._group_chosen)
         layout.addWidget(self.groups, 1)
-        self.legend = QLabel(tr("✔ 已有清晰照片　⚠ 照片有标记（不作为证据）　✘ 缺照片　"
+        self.legend = muted_label(tr("✔ 已有清晰照片　⚠ 照片有标记（不作为证据）　✘ 缺照片　"
                                 "数字为“有合格照片的张贴处 / 张贴处”"), box)
-        self.legend.setObjectName("muted")
-        self.legend.setWordWrap(True)
         layout.addWidget(self.legend)
         return box
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.services.photos.gallery import PhotoCard
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.photos.inspector import PhotoFacts
+from zwgk_desktop.ui.widgets import muted_label
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
@@ -137,9 +138,7 @@ class PhotoViewer(QDialog):
         side_layout.addWidget(self.title)
         self.facts = PhotoFacts(side)
         side_layout.addWidget(self.facts)
-        self.status = QLabel("", side)
-        self.status.setObjectName("muted")
-        self.status.setWordWrap(True)
+        self.status = muted_label("", side)
         side_layout.addWidget(self.status)
         side_layout.addStretch(1)
         splitter.setStretchFactor(0, 1)

@@ -55,8 +55,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.household_policies import ANY_POLICY, CardFilter, CardHousehold, VillageChoice, card_categories
+from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.ops import cards as card_ops
 from zwgk_desktop.ops.cards import HOUSEHOLD, SERVICE, CardRequest, PageData
 from zwgk_desktop.ui.i18n import tr
@@ -65,7 +65,7 @@ from zwgk_desktop.ui.printing.poster_dialog import short_sha
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.printing.service_items_editor import ServiceItemsEditor
 from zwgk_desktop.ui.tasks import error_message
-from zwgk_desktop.ui.widgets import SearchBox, fill_village_combo, radio_choice
+from zwgk_desktop.ui.widgets import SearchBox, fill_village_combo, muted_label, radio_choice
 
 PREVIEW_SHEETS = 2
 PREVIEW_DEBOUNCE_MS = 400
@@ -252,9 +252,7 @@ class CardsPage(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         layout.addLayout(grid)
-        self.scope_note = QLabel(tr("您是村级用户：只列出、只能打印您负责的村（社区）的户。"), box)
-        self.scope_note.setObjectName("muted")
-        self.scope_note.setWordWrap(True)
+        self.scope_note = muted_label(tr("您是村级用户：只列出、只能打印您负责的村（社区）的户。"), box)
         self.scope_note.setVisible(bool(self.village_scope))
         layout.addWidget(self.scope_note)
         row = QHBoxLayout()
@@ -304,9 +302,7 @@ class CardsPage(QWidget):
         box = QWidget(parent)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        lead = QLabel(tr("勾选要印的事项（每个事项一张卡）。内容在“为民服务事项目录”页修改。"), box)
-        lead.setObjectName("muted")
-        lead.setWordWrap(True)
+        lead = muted_label(tr("勾选要印的事项（每个事项一张卡）。内容在“为民服务事项目录”页修改。"), box)
         layout.addWidget(lead)
         self.service_list = QListWidget(box)
         self.service_list.setObjectName("serviceChecklist")
@@ -362,9 +358,7 @@ class CardsPage(QWidget):
         layout.addLayout(options)
 
         actions = QHBoxLayout()
-        self.summary_label = QLabel("", panel)
-        self.summary_label.setObjectName("muted")
-        self.summary_label.setWordWrap(True)
+        self.summary_label = muted_label("", panel)
         self.print_button = QPushButton(tr("打印(&P)…"), panel)
         self.print_button.setMinimumHeight(34)
         self.print_button.setMinimumWidth(110)

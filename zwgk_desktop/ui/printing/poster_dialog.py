@@ -53,7 +53,7 @@ from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.pdfview import PdfPreview
 from zwgk_desktop.ui.printing.progress import Banner, JobStrip, is_cancel, show_final_failure
 from zwgk_desktop.ui.tasks import error_message
-from zwgk_desktop.ui.widgets import radio_choice
+from zwgk_desktop.ui.widgets import muted_label, radio_choice
 
 EACH_VILLAGE = "*each-village*"  # the 范围 choice "every village's part, each on its own pages"
 
@@ -128,9 +128,7 @@ class PosterPrintDialog(QDialog):
         self.title_label.setObjectName("detailTitle")
         self.title_label.setWordWrap(True)
         side_layout.addWidget(self.title_label)
-        self.facts_label = QLabel("", side)
-        self.facts_label.setObjectName("muted")
-        self.facts_label.setWordWrap(True)
+        self.facts_label = muted_label("", side)
         side_layout.addWidget(self.facts_label)
 
         scope_box = QGroupBox(tr("范围"), side)
@@ -162,9 +160,7 @@ class PosterPrintDialog(QDialog):
         day_row.addWidget(self.posting_day_label)
         day_row.addWidget(self.posting_day_edit, 1)
         period_layout.addLayout(day_row)
-        self.period_label = QLabel("", period_box)
-        self.period_label.setObjectName("muted")
-        self.period_label.setWordWrap(True)
+        self.period_label = muted_label("", period_box)
         period_layout.addWidget(self.period_label)
         self.posting_day_edit.dateChanged.connect(lambda _day: self._on_posting_day_changed())
         side_layout.addWidget(period_box)
@@ -177,9 +173,7 @@ class PosterPrintDialog(QDialog):
             self, orientation_box, [tr("纵向(&V)"), tr("横向(&H)")]
         )
         side_layout.addWidget(orientation_box)
-        hint = QLabel(tr("名单列多或人多时可改用 A3 或横向；更改后预览自动更新。"), side)
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
+        hint = muted_label(tr("名单列多或人多时可改用 A3 或横向；更改后预览自动更新。"), side)
         side_layout.addWidget(hint)
         self.paper_group.buttonToggled.connect(self._on_option_toggled)
         self.orientation_group.buttonToggled.connect(self._on_option_toggled)

@@ -35,6 +35,7 @@ from zwgk_desktop.ops import cards as card_ops
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.printing.progress import Banner
 from zwgk_desktop.ui.tasks import error_message
+from zwgk_desktop.ui.widgets import muted_label
 
 SOURCE_LABELS = {"shipped": "系统默认", "county": "县级下发", "local": "本镇修改"}
 LONG_FIELDS = ("basis", "conditions", "materials", "procedure", "fees", "supervision")
@@ -61,9 +62,7 @@ class ServiceItemsEditor(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 8, 0, 0)
-        lead = QLabel(tr("这里的事项印在“为民服务事项明白卡”上。可修改县里下发或系统默认的内容，停用本镇不办理的事项，或新增本镇特有的事项。"), self)
-        lead.setObjectName("muted")
-        lead.setWordWrap(True)
+        lead = muted_label(tr("这里的事项印在“为民服务事项明白卡”上。可修改县里下发或系统默认的内容，停用本镇不办理的事项，或新增本镇特有的事项。"), self)
         outer.addWidget(lead)
         self.banner = Banner(self)
         outer.addWidget(self.banner)
@@ -119,9 +118,7 @@ class ServiceItemsEditor(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         form_outer.addLayout(buttons)
-        self.source_note = QLabel("", form_host)
-        self.source_note.setObjectName("muted")
-        self.source_note.setWordWrap(True)
+        self.source_note = muted_label("", form_host)
         form_outer.addWidget(self.source_note)
         form_outer.addStretch(1)
         splitter.addWidget(form_host)

@@ -42,6 +42,7 @@ from zwgk_desktop.core.requests import (
 from zwgk_desktop.ops import requests as ops
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.tasks import error_message
+from zwgk_desktop.ui.widgets import muted_label
 
 
 def to_qdate(day: date) -> QDate:
@@ -154,9 +155,7 @@ class NewRequestDialog(OpDialog):
         super().__init__(tasks, tr("登记政府信息公开申请"), parent, today=today)
         self.received = date_edit(self.today)
         self.channel = _combo(CHANNEL_LABELS)
-        self.rule = QLabel()
-        self.rule.setObjectName("muted")
-        self.rule.setWordWrap(True)
+        self.rule = muted_label()
         self.channel.currentIndexChanged.connect(self._show_rule)
         self.requester_type = _combo(REQUESTER_LABELS)
         self.name = QLineEdit()

@@ -36,11 +36,17 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.core.local_time import local_time_text
 from zwgk_desktop.errors import Cancelled
 from zwgk_desktop.ops.backup import (
-    BackupState, auto_backup, backup_state, create_backup, restore_command, verify_backup,
+    BackupState,
+    auto_backup,
+    backup_state,
+    create_backup,
+    restore_command,
+    verify_backup,
 )
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.common import MessageLabel, card
 from zwgk_desktop.ui.tasks import error_message
+from zwgk_desktop.ui.widgets import muted_label
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +145,8 @@ class BackupTab(QWidget):
     # --- layout -----------------------------------------------------------------
     def _build_backup_card(self) -> QWidget:
         frame, layout = card(tr("备份"))
-        hint = QLabel(tr("备份包含数据库、留档照片和打印件。系统每天自动备份一次并保留最近几份；"
+        hint = muted_label(tr("备份包含数据库、留档照片和打印件。系统每天自动备份一次并保留最近几份；"
                          "建议把备份位置设在移动硬盘或另一块磁盘上。"))
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
         layout.addWidget(hint)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -186,9 +190,7 @@ class BackupTab(QWidget):
 
     def _build_verify_card(self) -> QWidget:
         frame, layout = card(tr("校验备份"))
-        hint = QLabel(tr("逐个核对备份中文件的指纹，确认备份完整、未被改动，可以用来恢复。"))
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
+        hint = muted_label(tr("逐个核对备份中文件的指纹，确认备份完整、未被改动，可以用来恢复。"))
         layout.addWidget(hint)
         buttons = QHBoxLayout()
         self.verify_button = QPushButton(tr("校验备份(&V)…"))

@@ -36,6 +36,7 @@ from zwgk_desktop.ops import settings as settings_ops
 from zwgk_desktop.ops.settings import YearText
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.common import MessageLabel, card
+from zwgk_desktop.ui.widgets import muted_label
 
 FIRST_YEAR = 2004
 YEARS_AHEAD = 1  # next year is the one whose arrangement is published each November
@@ -123,9 +124,7 @@ class CalendarTab(QWidget):
             column.addWidget(edit, 1)
             texts.addLayout(column, 1)
         layout.addLayout(texts, 1)
-        self.year_note = QLabel()
-        self.year_note.setObjectName("muted")
-        self.year_note.setWordWrap(True)
+        self.year_note = muted_label()
         layout.addWidget(self.year_note)
         row = QHBoxLayout()
         self.save_button = QPushButton(tr("保存该年安排(&S)"))

@@ -13,6 +13,7 @@ from zwgk_desktop.ops import settings as settings_ops
 from zwgk_desktop.ops.settings import TOWNSHIP_FIELDS, TownshipInfo
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.common import MessageLabel, card
+from zwgk_desktop.ui.widgets import muted_label
 
 
 class TownshipTab(QWidget):
@@ -24,9 +25,7 @@ class TownshipTab(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 16, 16, 16)
         frame, layout = card(tr("乡镇信息"))
-        hint = QLabel(tr("这些信息印在每张公示的落款和明白卡上。乡镇名称在建立数据时确定，不能修改。"))
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
+        hint = muted_label(tr("这些信息印在每张公示的落款和明白卡上。乡镇名称在建立数据时确定，不能修改。"))
         layout.addWidget(hint)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)

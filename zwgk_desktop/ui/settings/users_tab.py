@@ -38,6 +38,7 @@ from zwgk_desktop.ops import users as users_ops
 from zwgk_desktop.ops.users import UsersState
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.common import MessageLabel, card
+from zwgk_desktop.ui.widgets import muted_label
 
 COLUMNS = ("用户名", "姓名", "角色", "负责村（社区）", "状态")
 ROLES = tuple(ROLE_LABELS)  # admin, clerk, reviewer, village, viewer
@@ -123,9 +124,7 @@ class UsersTab(QWidget):
             self.role_box.addItem(tr(ROLE_LABELS[role]), role)
             self.role_box.setItemData(self.role_box.count() - 1, tr(ROLE_HINTS[role]), Qt.ItemDataRole.ToolTipRole)
         self.role_box.currentIndexChanged.connect(self._role_changed)
-        self.role_hint = QLabel()
-        self.role_hint.setObjectName("muted")
-        self.role_hint.setWordWrap(True)
+        self.role_hint = muted_label()
         self.villages_list = QListWidget()
         self.villages_list.setMaximumHeight(110)
         self.password_edit = QLineEdit()

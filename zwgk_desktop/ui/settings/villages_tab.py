@@ -40,6 +40,7 @@ from zwgk_desktop.core.townships import TownshipLayout, VillageRow
 from zwgk_desktop.ops import villages as village_ops
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.settings.common import MessageLabel, card
+from zwgk_desktop.ui.widgets import muted_label
 
 RETIRED_FG = QColor("#8a93a0")
 BOARD_COLUMNS = ("公开栏", "所属村（社区）", "位置", "纬度", "经度", "状态")
@@ -119,10 +120,8 @@ class VillagesTab(QWidget):
     # --- layout -----------------------------------------------------------------
     def _build_villages(self) -> QWidget:
         frame, layout = card(tr("村（社区）与村民小组"))
-        hint = QLabel(tr("导入花名册时按这里的村名核对。撤并村请用“合并到…”：该村的户、公开栏和村级用户会转入合并后的村，"
+        hint = muted_label(tr("导入花名册时按这里的村名核对。撤并村请用“合并到…”：该村的户、公开栏和村级用户会转入合并后的村，"
                          "历史公示仍显示原村名。"))
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
         layout.addWidget(hint)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([tr("名称"), tr("状态"), tr("户数")])

@@ -35,7 +35,7 @@ from zwgk_desktop.ops.sync import SyncOverview, enroll_device, retry_quarantined
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.sync.controller import SyncController, SyncOutcome
 from zwgk_desktop.ui.tasks import error_message
-from zwgk_desktop.ui.widgets import titled_card
+from zwgk_desktop.ui.widgets import muted_label, titled_card
 
 PROGRESS_POLL_MS = 150
 QUARANTINE_COLUMNS = ("类型", "记录", "原因", "尝试次数", "产生时间")
@@ -111,10 +111,8 @@ class SyncPage(QWidget):
         column.setSpacing(14)
         title = QLabel(tr("同步"))
         title.setObjectName("pageTitle")
-        lead = QLabel(tr("联网时与县级平台交换数据：上报公示、张贴记录和留档照片，下载目录、节假日安排和补助标准。"
+        lead = muted_label(tr("联网时与县级平台交换数据：上报公示、张贴记录和留档照片，下载目录、节假日安排和补助标准。"
                          "断网时照常工作，联网后自动补传。"))
-        lead.setObjectName("muted")
-        lead.setWordWrap(True)
         column.addWidget(title)
         column.addWidget(lead)
         column.addWidget(self._build_server_card())
@@ -217,10 +215,8 @@ class SyncPage(QWidget):
 
     def _build_quarantine_card(self) -> QFrame:
         frame, layout = card(tr("未能上报的记录"))
-        hint = QLabel(tr("县级平台拒收或版本冲突的记录暂停上报，其他记录不受影响。请按原因核对后点“重试”，"
+        hint = muted_label(tr("县级平台拒收或版本冲突的记录暂停上报，其他记录不受影响。请按原因核对后点“重试”，"
                          "记录会在下次同步时重新上报。"))
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
         layout.addWidget(hint)
         self.quarantine_table = QTableWidget(0, len(QUARANTINE_COLUMNS))
         self.quarantine_table.setHorizontalHeaderLabels([tr(c) for c in QUARANTINE_COLUMNS])
