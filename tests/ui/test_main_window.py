@@ -178,3 +178,11 @@ def test_geometry_and_splitter_are_remembered_in_the_data_dir(qtbot, demo_config
     qtbot.waitUntil(lambda: second.disclosures_page.splitter.sizes()[0] > 50, timeout=3000)
     list_height, detail_height = second.disclosures_page.splitter.sizes()
     assert list_height > detail_height  # the clerk's 500:200 split survived, not the default (list smaller)
+
+
+def test_a_lasting_alert_stays_beside_passing_notices(window):
+    """A damaged-database alert stays in the status bar when a passing notice (a backup reminder) follows it."""
+    window.show_alert("⚠ 数据库完整性检查未通过，请从备份恢复。")
+    window.statusBar().showMessage("⚠ 本机数据还没有备份过。", 60_000)
+    assert window.alert_label.isVisibleTo(window) and "完整性检查未通过" in window.alert_text()
+    assert window.statusBar().currentMessage() == "⚠ 本机数据还没有备份过。"

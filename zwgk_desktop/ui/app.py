@@ -365,7 +365,7 @@ class Startup(QObject):
         if report.ok:
             return
         log.error("database page check failed: %s", report.problem)
-        self.window.statusBar().showMessage(tr("⚠ 数据库完整性检查未通过，请从备份恢复。"), 0)
+        self.window.show_alert(tr("⚠ 数据库完整性检查未通过，请从备份恢复。"))
         QMessageBox.warning(self.window, tr("数据库完整性检查未通过"), report.message)
 
     # --- 3. the other packages --------------------------------------------------------

@@ -372,9 +372,23 @@ class MainWindow(QMainWindow):
         self.sync_label.setStyleSheet("color: #8a6d00;")
         self.sync_label.setToolTip(tr("尚未配置县级平台地址；所有功能可离线使用，联网后再同步。"))
         self.counts_label = QLabel("", self)
+        self.alert_label = QLabel("", self)  # a lasting problem (damaged database): never covered by notices
+        self.alert_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.alert_label.setVisible(False)
         bar.addWidget(self.data_dir_label, 1)
+        bar.addPermanentWidget(self.alert_label)
         bar.addPermanentWidget(self.counts_label)
         bar.addPermanentWidget(self.sync_label)
+
+    def show_alert(self, text: str) -> None:
+        """Keep `text` in the status bar until the app closes: the passing notices (saved, backed up, the
+        backup reminder) that `statusBar().showMessage` shows never hide it."""
+        self.alert_label.setText(text)
+        self.alert_label.setVisible(bool(text))
+        self.statusBar().showMessage(text, 0)
+
+    def alert_text(self) -> str:
+        return self.alert_label.text()
 
     # --- remembered state -------------------------------------------------------
     def _restore_geometry(self) -> None:
