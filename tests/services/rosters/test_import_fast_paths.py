@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from zwgk_desktop.core.disclosures import list_disclosures
 from zwgk_desktop.core.idnumber import is_clean_valid_id, make_id_number, validate_id_number
-from zwgk_desktop.core.models import DisclosureItem, Household
+from zwgk_desktop.core.models import DisclosureItem, Household, ItemName
 from zwgk_desktop.core.schema import head_revision, scanned_head
 from zwgk_desktop.core.townships import init_township
-from zwgk_desktop.services.rosters.importer import db_timestamp, import_roster, iter_new_ids
+from zwgk_desktop.services.rosters.importer import ROWS_PER_STATEMENT, db_timestamp, import_roster, iter_new_ids
 from zwgk_desktop.services.rosters.validate import parse_money
 
 from . import fixtures as fx
@@ -63,6 +64,23 @@ def test_raw_rows_read_back_like_orm_rows(database, tmp_path):
         assert items[0].extra.get("_member_rows") == 2
         assert all(h.address == "" and h.helper_name == "" and h.row_version == 1 for h in households)
         assert {h.id for h in households} >= {i.household_id for i in items}
+
+
+def test_multi_row_statements_keep_every_line_and_name(database, tmp_path):
+    """Lines go in ROWS_PER_STATEMENT at a time: two full statements and a remainder lose no line, keep the
+    roster's order, and put every name in the search table (the row trigger fires inside a multi-row insert)."""
+    count = 2 * ROWS_PER_STATEMENT + 5
+    path = fx.xlsx_from_rows(tmp_path / "低保.xlsx", [fx.SIMPLE_HEADER, *fx.simple_rows(count)])
+    with database.session() as session:
+        result = import_roster(session, path, category="linshi")
+    assert result.preview.accepted == count
+    with database.session() as session:
+        names = session.execute(select(DisclosureItem.name).where(DisclosureItem.disclosure_id == result.disclosure_id)
+                                .order_by(DisclosureItem.seq)).scalars().all()
+        assert names == [row[2] for row in fx.simple_rows(count)]
+        assert set(names) <= set(session.execute(select(ItemName.name)).scalars())
+        assert [d.id for d in list_disclosures(session, search=names[-1])] == [result.disclosure_id]
+        assert session.query(Household).count() == count
 
 
 def test_generated_ids_and_timestamps_have_the_stored_shapes():
