@@ -54,6 +54,7 @@ from zwgk_desktop.core.models import (
 from zwgk_desktop.core.periods import NoticePeriod, days_text, period_of, recorded_period, screen_period_text
 from zwgk_desktop.core.photo_links import EVIDENCE_DISQUALIFYING_FLAGS, PHOTO_FLAG_LABELS, posting_photos
 from zwgk_desktop.core.status import INACTIVE, POSTABLE, Status, status_label
+from zwgk_desktop.core.townships import BoardRow, board_row
 from zwgk_desktop.core.users import EDIT, POST, REVIEW, VIEW, Actor
 from zwgk_desktop.errors import InvalidInput, NotAllowed, NotFound, ZwgkError
 
@@ -69,18 +70,6 @@ class EvidenceMissing(ZwgkError):
     """A notice cannot be concluded/archived while photo evidence is missing and no 情况说明 covers it."""
 
     code = "evidence_missing"
-
-
-@dataclass
-class BoardRow:
-    id: str
-    name: str
-    village_id: str | None
-    village_name: str
-    location: str
-
-    def as_json(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -239,17 +228,13 @@ class EvidenceGap:
 # --- boards --------------------------------------------------------------------------
 
 
-def _board_row(board: NoticeBoard, village_names: dict[str, str]) -> BoardRow:
-    return BoardRow(board.id, board.name, board.village_id, village_names.get(board.village_id or "", ""), board.location)
-
-
 def boards_for(session: Session, actor: Actor) -> list[BoardRow]:
     """Active boards this user may post on: all for township staff, own villages' for village users."""
     actor.require(VIEW)
     villages = dict(session.execute(select(Village.id, Village.name)).all())
     order = dict(session.execute(select(Village.id, Village.sort_order)).all())
     boards = session.execute(select(NoticeBoard).where(NoticeBoard.active.is_(True))).scalars().all()
-    rows = [_board_row(b, villages) for b in boards if actor.covers_village(b.village_id)]
+    rows = [board_row(b, villages) for b in boards if actor.covers_village(b.village_id)]
     rows.sort(key=lambda r: (r.village_id is not None, order.get(r.village_id or "", 0), r.name))
     return rows
 

@@ -162,6 +162,8 @@ class GroupRow:
 
 @dataclass
 class BoardRow:
+    """A 公开栏 as every screen and command lists it (settings, the posting dialog, `notice postings`)."""
+
     id: str
     name: str
     village_id: str | None
@@ -170,6 +172,14 @@ class BoardRow:
     lat: float | None
     lon: float | None
     active: bool
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def board_row(board: NoticeBoard, village_names: dict[str, str]) -> BoardRow:
+    return BoardRow(board.id, board.name, board.village_id, village_names.get(board.village_id or "", ""),
+                    board.location, board.lat, board.lon, board.active)
 
 
 @dataclass
@@ -209,7 +219,7 @@ class TownshipLayout:
             data = asdict(v)
             data["status"] = v.status_label
             villages.append(data)
-        return {"township": self.township, "villages": villages, "boards": [asdict(b) for b in self.boards]}
+        return {"township": self.township, "villages": villages, "boards": [b.as_json() for b in self.boards]}
 
 
 def township_layout(session: Session) -> TownshipLayout:
@@ -227,7 +237,7 @@ def township_layout(session: Session) -> TownshipLayout:
         for v in villages
     ]
     boards = [
-        BoardRow(b.id, b.name, b.village_id, names.get(b.village_id, ""), b.location, b.lat, b.lon, b.active)
+        board_row(b, names)
         for b in session.execute(
             select(NoticeBoard).where(NoticeBoard.township_id == township.id)
             .order_by(NoticeBoard.active.desc(), NoticeBoard.village_id.is_not(None), NoticeBoard.name)
