@@ -218,6 +218,20 @@ class Database:
         self.engine.dispose()
 
 
+def begin_snapshot(session) -> None:
+    """Read every later query of this session from one state of the file (a WAL read transaction).
+
+    Python's sqlite3 runs a SELECT outside any transaction, so two queries of one screen (a list and
+    its totals) could straddle another process's commit and disagree; a read session opens its
+    transaction at once instead, and ends it when the session closes."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN")
+
+
 def hold_write_lock(session) -> None:
     """Take SQLite's write lock now (BEGIN IMMEDIATE) unless the transaction already writes.
 

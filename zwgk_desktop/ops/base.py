@@ -33,7 +33,12 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.core.db import WriteOutsideDbThread, mark_thread_read_only, thread_is_read_only  # noqa: F401
+from zwgk_desktop.core.db import (  # noqa: F401
+    WriteOutsideDbThread,
+    begin_snapshot,
+    mark_thread_read_only,
+    thread_is_read_only,
+)
 from zwgk_desktop.core.users import Actor
 
 # The kinds of data a write may change; pages subscribe to the ones they show.
@@ -128,8 +133,10 @@ def unit_of_work(db, actor: Actor) -> Iterator[Session]:
 
 @contextmanager
 def read_session(db, actor: Actor | None = None) -> Iterator[Session]:
-    """A session for reading (closed afterwards; nothing it holds may leave the op)."""
+    """A session for reading (closed afterwards; nothing it holds may leave the op): every query in it sees
+    the same state of the database (`core.db.begin_snapshot`), even while another process writes."""
     with db.session(user=actor.username if actor is not None else "") as session:
         if actor is not None:
             session.info["actor"] = actor
+        begin_snapshot(session)
         yield session
