@@ -261,6 +261,10 @@ def _probe_nonempty(data: bytes, settings, budget, qr: bool) -> PhotoProbe:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         image = open_image(data)
+        # The bytes are in memory: hand them to the decoder in one call, not 64-KB chunks. Each chunk
+        # gives the GIL back and takes it again, and on a busy interpreter (the main thread loading the
+        # database layer, other workers parsing EXIF) every retake may wait a switch interval.
+        image.decodermaxblock = max(ImageFile.MAXBLOCK, len(data))
         with image:
             fmt = image.format or ""
             if fmt not in FORMAT_INFO:

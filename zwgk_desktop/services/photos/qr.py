@@ -110,6 +110,7 @@ def read_qr_full(data: bytes, budget=None) -> list[str]:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("JPEG", "MPO"):
                 return []
+            image.decodermaxblock = max(image.decodermaxblock, len(data))  # one decode call (see probe)
             size = full_pass_size(*image.size)
             image.draft("L", size or image.size)
             cost = len(data) + image_cost(*image.size, image.mode, converted=image.mode != "L")
