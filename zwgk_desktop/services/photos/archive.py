@@ -100,10 +100,32 @@ def write_replacing(target: Path, data: bytes, *, durable: bool) -> None:
         raise
 
 
-def fsync_directories(directories) -> None:
-    """Make renames durable (POSIX); a no-op where directories can't be opened (Windows)."""
-    for directory in set(directories):
-        fsync_directory(directory)
+DIRECTORY_SYNC_WORKERS = 4
+
+
+class DirectorySync:
+    """Folders being fsynced (making the renames into them durable; a no-op where directories can't be
+    opened, i.e. Windows) in the background, several at once (the file system groups concurrent
+    fsyncs into one journal commit), so the caller can do other work before it `wait`s."""
+
+    def __init__(self, directories):
+        from concurrent.futures import ThreadPoolExecutor
+
+        folders = sorted(set(directories))
+        self.executor = None
+        if folders:
+            self.executor = ThreadPoolExecutor(max_workers=min(DIRECTORY_SYNC_WORKERS, len(folders)),
+                                               thread_name_prefix="photo-dirsync")
+            for folder in folders:
+                self.executor.submit(fsync_directory, folder)
+
+    def wait(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+
+
+def start_directory_sync(directories) -> DirectorySync:
+    return DirectorySync(directories)
 
 
 def remove_original(config, stored_path: str) -> None:
