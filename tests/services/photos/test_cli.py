@@ -67,14 +67,15 @@ def test_package_command_writes_a_zip_and_bad_posting_is_exit_1(tmp_path, sample
 
 
 def test_the_import_starts_decoding_before_the_database_layer_loads():
-    """`photos import` starts its pool right after parsing: the parser, the importer and everything a probe
-    or an archived original needs load without SQLAlchemy or the models (they load while photos decode)."""
+    """`photos import` starts its pool right after parsing: its parser (only the photos commands'), the
+    importer and everything a probe or an archived original needs load without SQLAlchemy or the models
+    (they load while photos decode)."""
     import subprocess
     import sys
 
     code = ("import sys\n"
-            "from zwgk_desktop.cli import build_parser\n"
-            "build_parser()\n"
+            "from zwgk_desktop.cli import build_parser, parser_modules\n"
+            "build_parser(parser_modules(['photos', 'import', 'x']))\n"
             "import zwgk_desktop.services.photos.importer, zwgk_desktop.services.photos.quality\n"
             "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'zwgk_desktop.core.models'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
