@@ -104,3 +104,17 @@ def test_usage_error_exits_2(tmp_path):
     """A missing required argument is a usage error: exit 2."""
     code, _, _ = run_cli("township", "init", "--json", data_dir=tmp_path)
     assert code == 2
+
+
+def test_a_single_module_command_builds_only_its_own_parser():
+    """`zwgk photos …` builds just the photos commands' parser; any other command, or an option first,
+    builds them all (so `zwgk --help` and unknown commands still list every command)."""
+    from zwgk_desktop.cli import GUI_COMMAND_MODULE, build_parser, parser_modules
+
+    assert parser_modules(["--data-dir", "/tmp/x", "photos", "import", "a.jpg"]) == [
+        "zwgk_desktop.commands.photos_cmd"]
+    assert parser_modules(["--data-dir=/tmp/x", "photos", "verify"]) == ["zwgk_desktop.commands.photos_cmd"]
+    assert parser_modules([]) == parser_modules(["gui"]) == [GUI_COMMAND_MODULE]
+    assert parser_modules(["--help"]) is None and parser_modules(["disclosure", "list"]) is None
+    args = build_parser(parser_modules(["photos", "verify", "--json"])).parse_args(["photos", "verify", "--json"])
+    assert args.photos_command == "verify" and args.json

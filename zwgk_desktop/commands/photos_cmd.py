@@ -51,18 +51,25 @@ def run_import(args, ctx) -> dict:
     from zwgk_desktop.services.photos.importer import start_probing
 
     # Both cores start decoding before SQLAlchemy and the models are even imported (the operations
-    # layer imports them); the op gets the opener, not the database, and adopts the started batch.
-    # The cyclic collector is held off while the modules load and then told they are permanent
-    # (it spent ~3% of the import's CPU walking them).
+    # layer and the database opener import them); the op gets the opener, not the database, and adopts
+    # the started batch. The cyclic collector is held off until the database is open and then told that
+    # everything loaded so far is permanent (it spent ~3% of the import's CPU walking the modules).
+    def open_database():
+        try:
+            return ctx.database()
+        finally:
+            gc.freeze()
+            gc.enable()
+
     gc.disable()
-    started = start_probing(ctx.config, args.paths)
-    from zwgk_desktop.ops.photos import import_photos
+    try:
+        started = start_probing(ctx.config, args.paths)
+        from zwgk_desktop.ops.photos import import_photos
 
-    gc.freeze()
-    gc.enable()
-
-    result = import_photos(ctx.database, ctx.actor, ctx.config, args.paths, posting_id=args.posting, role=args.role,
-                           started=started)
+        result = import_photos(open_database, ctx.actor, ctx.config, args.paths, posting_id=args.posting,
+                               role=args.role, started=started)
+    finally:
+        gc.enable()
     report = result.as_json()
     linked = sum(1 for item in report["imported"] if item["linked"])
     lines = [f"已导入 {len(report['imported'])} 张照片（按二维码自动关联 {linked} 张），拒收 {len(report['rejected'])} 张。"]

@@ -4,7 +4,7 @@ A photo's first link is `Photo.posting_id`/`role`; a photo that shows several
 notices has a further `PhotoLink` row for each other posting (written by
 `services.photos.link`). `posting_photos` reads both, so the evidence
 columns, 今日待办, the statistics and the evidence gate count a photo of two
-notices for each of them. `EVIDENCE_DISQUALIFYING_FLAGS` names the photo flags
+notices for each of them. `EVIDENCE_DISQUALIFYING_FLAGS` (kept in `core.photo_flags`) names the photo flags
 that keep a photo from counting as evidence (it shows ⚠ and the flag, never ✔).
 
 Stale posters: a photo whose QR names a superseded or withdrawn version,
@@ -23,20 +23,8 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.models import Disclosure, NoticeBoard, Photo, PhotoLink, Posting
+from zwgk_desktop.core.photo_flags import EVIDENCE_DISQUALIFYING_FLAGS, PHOTO_FLAG_LABELS  # noqa: F401 - re-exported
 
-EVIDENCE_DISQUALIFYING_FLAGS = frozenset({
-    "blurry", "no_exif_time", "time_mismatch", "low_resolution", "too_dark", "wrong_version", "foreign_qr",
-})
-# The words for every photo flag, wherever a flag is shown (gallery, evidence sheet, postings, 今日待办).
-PHOTO_FLAG_LABELS = {
-    "no_exif_time": "无拍摄时间（EXIF）",
-    "low_resolution": "分辨率偏低",
-    "blurry": "画面模糊",
-    "too_dark": "光线过暗",
-    "time_mismatch": "拍摄时间与张贴日期不符",
-    "wrong_version": "照片中是已更正或撤回的旧版本公示（仍在张贴）",
-    "foreign_qr": "照片中二维码不是本乡镇的公示（或核验码无效）",
-}
 CHUNK = 500
 
 

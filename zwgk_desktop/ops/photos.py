@@ -152,9 +152,10 @@ def verify_archive(db, actor: Actor, config, *, job=None, started=None) -> Archi
     from zwgk_desktop.core.models import Photo
     from zwgk_desktop.services.photos.archive import verify_rows
 
+    table = Photo.__table__  # a plain table query: no ORM mapper set-up for a command that only reads four columns
     with read_session(db, actor) as session:
         rows = [tuple(row) for row in session.execute(
-            select(Photo.id, Photo.sha256, Photo.stored_path, Photo.original_name)).all()]
+            select(table.c.id, table.c.sha256, table.c.stored_path, table.c.original_name)).all()]
     result = verify_rows(config, rows, job, started)
     return ArchiveCheck(result["checked"], result["missing"], result["modified"], result["problems"])
 

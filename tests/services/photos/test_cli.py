@@ -64,3 +64,19 @@ def test_package_command_writes_a_zip_and_bad_posting_is_exit_1(tmp_path, sample
     code, payload, _ = run_cli("photos", "import", str(sample_photos["png"]), "--posting", "missing", "--json",
                                data_dir=data_dir)
     assert code == 1 and payload["error"]["code"] == "not_found"
+
+
+def test_the_import_starts_decoding_before_the_database_layer_loads():
+    """`photos import` starts its pool right after parsing: its parser (only the photos commands'), the
+    importer and everything a probe or an archived original needs load without SQLAlchemy or the models
+    (they load while photos decode)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from zwgk_desktop.cli import build_parser, parser_modules\n"
+            "build_parser(parser_modules(['photos', 'import', 'x']))\n"
+            "import zwgk_desktop.services.photos.importer, zwgk_desktop.services.photos.quality\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'zwgk_desktop.core.models'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -13,10 +13,11 @@ Writing originals needs no database layer (SQLAlchemy is imported only by
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image
 
 from zwgk_desktop.errors import NotFound
 from zwgk_desktop.fileio import atomic_output, fsync_directory
@@ -70,6 +71,11 @@ def ensure_folder(folder: Path) -> None:
 
 def write_durably(target: Path, data: bytes) -> None:
     """Write `data` to a temp file beside `target` on one descriptor, fsync it, rename it into place."""
+    write_replacing(target, data, durable=True)
+
+
+def write_replacing(target: Path, data: bytes, *, durable: bool) -> None:
+    """Write `data` to a temp file beside `target` on one descriptor (fsynced if `durable`), rename it into place."""
     from zwgk_desktop.fileio import temp_path_beside
 
     tmp = temp_path_beside(target)
@@ -84,7 +90,8 @@ def write_durably(target: Path, data: bytes) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, target)
@@ -93,10 +100,32 @@ def write_durably(target: Path, data: bytes) -> None:
         raise
 
 
-def fsync_directories(directories) -> None:
-    """Make renames durable (POSIX); a no-op where directories can't be opened (Windows)."""
-    for directory in set(directories):
-        fsync_directory(directory)
+DIRECTORY_SYNC_WORKERS = 4
+
+
+class DirectorySync:
+    """Folders being fsynced (making the renames into them durable; a no-op where directories can't be
+    opened, i.e. Windows) in the background, several at once (the file system groups concurrent
+    fsyncs into one journal commit), so the caller can do other work before it `wait`s."""
+
+    def __init__(self, directories):
+        from concurrent.futures import ThreadPoolExecutor
+
+        folders = sorted(set(directories))
+        self.executor = None
+        if folders:
+            self.executor = ThreadPoolExecutor(max_workers=min(DIRECTORY_SYNC_WORKERS, len(folders)),
+                                               thread_name_prefix="photo-dirsync")
+            for folder in folders:
+                self.executor.submit(fsync_directory, folder)
+
+    def wait(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+
+
+def start_directory_sync(directories) -> DirectorySync:
+    return DirectorySync(directories)
 
 
 def remove_original(config, stored_path: str) -> None:
@@ -133,15 +162,24 @@ def save_jpeg_atomically(image: Image.Image, target: Path, quality: int = THUMBN
 
 
 def save_thumbnail(config, sha256: str, thumbnail: Image.Image, size: int = 256) -> Path:
-    """Cache an already oriented thumbnail made while probing (the cheap path during import)."""
+    """Cache an already oriented thumbnail made while probing (the cheap path during import): encoded in
+    memory and written on one descriptor, not fsynced (a cache)."""
     if max(thumbnail.size) > size:
         thumbnail = thumbnail.copy()
         thumbnail.thumbnail((size, size), Image.Resampling.LANCZOS)
-    return save_jpeg_atomically(thumbnail, cache_path(config, "thumbs", sha256, size))
+    target = cache_path(config, "thumbs", sha256, size)
+    encoded = io.BytesIO()
+    (thumbnail if thumbnail.mode == "RGB" else thumbnail.convert("RGB")).save(encoded, "JPEG",
+                                                                               quality=THUMBNAIL_QUALITY)
+    ensure_folder(target.parent)
+    write_replacing(target, encoded.getbuffer(), durable=False)
+    return target
 
 
 def open_oriented(path: Path, max_side: int | None = None) -> Image.Image:
     """Decode an archived original (reduced scale when allowed) with EXIF orientation applied."""
+    from PIL import ImageOps
+
     from zwgk_desktop.services.photos.probe import register_heif
 
     register_heif()
@@ -189,6 +227,8 @@ def captioned_copy(config, photo, caption_lines: list[str], out_path) -> Path:
     The caption goes in a white band added below the picture, so nothing in the
     photo is covered; the archived original is only read.
     """
+    from PIL import ImageDraw, ImageFont
+
     original = absolute_stored_path(config, photo.stored_path)
     if not original.exists():
         raise NotFound(f"档案中找不到照片原图 {photo.original_name}，请运行“照片校验”检查档案。")

@@ -10,8 +10,6 @@ alone would need more than `MAX_IMAGE_MEMORY` is refused (`too_large`).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 import threading
 from contextlib import contextmanager
@@ -78,6 +76,9 @@ def release_freed_memory() -> None:
     if _malloc_trim is None:
         _malloc_trim = False
         if sys.platform.startswith("linux"):
+            import ctypes
+            import ctypes.util
+
             try:
                 _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
             except (OSError, AttributeError):

@@ -21,7 +21,8 @@ whole batch: duplicates, rows, QR findings resolved (`qr.resolve_findings`),
 stale posters and foreign codes flagged, and the auto-link to postings
 (`link.auto_link`). If the transaction fails or is cancelled, every file
 this batch newly added is removed again, so the archive holds only files a
-committed row knows.
+committed row knows. The new originals' folders are fsynced on a few threads
+while the rows are built, and the transaction commits after that.
 
 Start-up overlap: `database` may be a zero-argument callable that opens the
 database. The pool then starts decoding first and the calling thread opens
@@ -43,9 +44,9 @@ from typing import TYPE_CHECKING
 from zwgk_desktop.errors import InvalidInput, NotFound, ZwgkError
 from zwgk_desktop.services.photos.archive import (
     absolute_stored_path,
-    fsync_directories,
     remove_original,
     save_thumbnail,
+    start_directory_sync,
     store_original,
 )
 from zwgk_desktop.services.photos.budget import NO_BUDGET, PixelBudget
@@ -323,11 +324,15 @@ def import_photos(database, config, paths, *, posting_id: str | None = None, rol
             check_posting_exists(database, posting_id, user)
         worthy = QrWorthiness.load(database, config.settings.photo_time_mismatch_days)
         pool.collect(job, processed, worthy)
-        with database.session(user) as session:
-            record_batch(session, config, processed, report, posting_id, role, user, job)
-            fsync_directories(
-                (config.archive_dir / p.stored_path).parent for p in processed if p.added_file
-            )
+        # The new originals' folders are fsynced (their renames made durable) while the rows are
+        # built; the transaction commits only after both.
+        syncing = start_directory_sync((config.archive_dir / p.stored_path).parent for p in processed if p.added_file)
+        try:
+            with database.session(user) as session:
+                record_batch(session, config, processed, report, posting_id, role, user, job)
+                syncing.wait()
+        finally:
+            syncing.wait()
     except BaseException:
         pool.abort(processed)
         remove_unreferenced_new_files(database if hasattr(database, "session") else None, config, processed)

@@ -261,6 +261,7 @@ def _probe_nonempty(data: bytes, settings, budget, qr: bool) -> PhotoProbe:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         image = open_image(data)
+        set_decoder_block(image, len(data))
         with image:
             fmt = image.format or ""
             if fmt not in FORMAT_INFO:
@@ -330,6 +331,22 @@ def open_image(data: bytes) -> Image.Image:
         raise PhotoRejected("文件不是可识别的图片（可能只是扩展名为 .jpg 的其他文件）。", code="not_an_image") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise PhotoRejected("图片文件已损坏，无法读取。", code="corrupt", detail={"reason": str(exc)}) from exc
+
+
+DECODER_BLOCK_MAX = 16 * 1024 * 1024
+"""A JPEG's bytes go to the decoder in blocks of up to this size (see `set_decoder_block`)."""
+
+
+def set_decoder_block(image: Image.Image, size: int) -> None:
+    """Hand an in-memory JPEG to the decoder in one call (up to DECODER_BLOCK_MAX), not 64-KB chunks.
+
+    Each chunk gives the GIL back and takes it again, and on a busy interpreter (the main thread
+    loading the database layer, other workers parsing EXIF) every retake may wait a switch interval.
+    Each block is copied once more while it is decoded, hence the cap; other formats read their own
+    chunks (a PNG's IDAT) and keep Pillow's default.
+    """
+    if image.format in ("JPEG", "MPO"):
+        image.decodermaxblock = min(max(ImageFile.MAXBLOCK, size), DECODER_BLOCK_MAX)
 
 
 def guard_pixel_count(size: tuple[int, int], max_pixels: int) -> None:

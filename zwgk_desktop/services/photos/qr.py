@@ -104,12 +104,14 @@ def read_qr_full(data: bytes, budget=None) -> list[str]:
     by the probe and are too costly to hold twice. A corrupt file yields [].
     """
     from zwgk_desktop.services.photos.budget import NO_BUDGET, image_cost
+    from zwgk_desktop.services.photos.probe import set_decoder_block
 
     budget = budget or NO_BUDGET
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("JPEG", "MPO"):
                 return []
+            set_decoder_block(image, len(data))
             size = full_pass_size(*image.size)
             image.draft("L", size or image.size)
             cost = len(data) + image_cost(*image.size, image.mode, converted=image.mode != "L")
