@@ -118,3 +118,16 @@ def test_a_single_module_command_builds_only_its_own_parser():
     assert parser_modules(["--help"]) is None and parser_modules(["disclosure", "list"]) is None
     args = build_parser(parser_modules(["photos", "verify", "--json"])).parse_args(["photos", "verify", "--json"])
     assert args.photos_command == "verify" and args.json
+    args = build_parser(parser_modules(["import", "a.xlsx", "--category", "dibao"])).parse_args(
+        ["import", "a.xlsx", "--category", "dibao"])
+    assert args.roster == "a.xlsx" and args.category == "dibao"
+
+
+def test_each_single_module_command_is_registered_by_its_module():
+    """The shortcut map names, for each command, the module that really registers it (a stale entry would
+    make that command unknown)."""
+    from zwgk_desktop.cli import SINGLE_MODULE_COMMANDS, build_parser
+
+    for command, module in SINGLE_MODULE_COMMANDS.items():
+        subparsers = next(a for a in build_parser([module])._actions if a.dest == "command")
+        assert command in subparsers.choices, (command, module)

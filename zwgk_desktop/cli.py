@@ -129,10 +129,15 @@ def starts_gui(argv: list[str]) -> bool:
     return command_token(argv) in (None, "gui")
 
 
-SINGLE_MODULE_COMMANDS = {"photos": "zwgk_desktop.commands.photos_cmd"}
+SINGLE_MODULE_COMMANDS = {
+    "photos": "zwgk_desktop.commands.photos_cmd",
+    "import": "zwgk_desktop.commands.import_cmd",
+    "export": "zwgk_desktop.commands.import_cmd",
+    "template": "zwgk_desktop.commands.import_cmd",
+}
 """Commands whose whole parser one module builds, so running them imports just that module: building
 every command's parser takes ~0.1 s, which `photos import` and `photos verify` would spend before
-their pools start."""
+their pools start, and `import` before its file is read."""
 
 
 def parser_modules(argv: list[str]) -> list[str] | None:
