@@ -50,19 +50,23 @@ def _parse_map(pairs: list[str]) -> dict:
 
 def run_import(args, ctx):
     from zwgk_desktop.core.catalogue import get_entry
+    from zwgk_desktop.services.gc_pause import paused_gc
     from zwgk_desktop.services.rosters.sandbox import start_read
 
     get_entry(args.category)  # unknown category → exit 1 before touching the data dir
     override = _parse_map(args.map) or None
-    # The file is read in a child process from now on, while this one opens the database.
-    pending = start_read(args.roster)
-    from zwgk_desktop.ops import rosters
+    # The file is read in a child process from now on, while this one loads the database layer and
+    # opens the database, with no cyclic collections walking the modules as they load (the import
+    # itself pauses them anyway).
+    with paused_gc():
+        pending = start_read(args.roster)
+        from zwgk_desktop.ops import rosters
 
-    try:
-        result = ctx.run(rosters.import_roster, pending, args.category, title=args.title, dry_run=args.dry_run,
-                         mapping_override=override)
-    finally:
-        pending.cancel()
+        try:
+            result = ctx.run(rosters.import_roster, pending, args.category, title=args.title,
+                             dry_run=args.dry_run, mapping_override=override)
+        finally:
+            pending.cancel()
     data = result.as_json()
     if args.report:
         data["report"] = str(ctx.run(rosters.write_import_report, result.preview, args.report).path)
