@@ -82,6 +82,32 @@ def test_todays_list_comes_first_and_the_lifecycle_adopts_it(qtbot, demo_config,
     qtbot.waitUntil(lambda: window.overview is not None, timeout=5000)
 
 
+def test_start_up_goes_on_at_once_when_todays_list_cannot_be_read(qtbot, qapp, demo_config, demo_db, tasks,
+                                                                   monkeypatch):
+    """If 今日待办 cannot be read, the page says why and start-up goes on (the data pages, the other packages) at
+    once, not after the first screen's timeout."""
+    from zwgk_desktop.core.users import Actor
+    from zwgk_desktop.errors import ZwgkError
+    from zwgk_desktop.ops.base import reads
+    from zwgk_desktop.ui.app import FIRST_SCREEN_TIMEOUT_MS, Startup
+    from zwgk_desktop.ui.lifecycle import dashboard
+
+    @reads
+    def unreadable(db, actor, **_kw):
+        raise ZwgkError("今日待办读取失败（测试）")
+
+    monkeypatch.setattr(dashboard, "todo", unreadable)
+    window = MainWindow(demo_config, first_page="today")
+    qtbot.addWidget(window)
+    window.bind(demo_db, tasks)
+    window.actor = Actor("tester", "admin", "测试管理员")
+    startup = Startup(qapp, window, demo_config, False)
+    page = dashboard.install(window)
+    with qtbot.waitSignal(startup.first_screen_ready, timeout=FIRST_SCREEN_TIMEOUT_MS // 2):
+        startup._wait_for_first_page()
+    assert "今日待办读取失败" in page.message.text()
+
+
 def test_a_lazy_page_is_built_only_when_first_needed(qtbot, config):
     """`add_lazy_page` keeps a stand-in until the page is shown (or asked for); the factory runs once."""
     window = MainWindow(config)

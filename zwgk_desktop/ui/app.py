@@ -15,8 +15,9 @@ clerk must see the app at once, not seconds of nothing):
    thread (SQLAlchemy and the models imported there, the header and schema
    check and upgrade, the modules of the first screen imported too: sign-in
    and 今日待办, nothing else) while the window stays responsive; the
-   rare-character fonts are registered meanwhile. A `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt /
-   DataDirError is shown in a Chinese dialog and the exit code is 1. The
+   rare-character fonts are registered meanwhile. A `ZwgkError` such as
+   DatabaseTooNew / DatabaseCorrupt / DataDirError is shown in a Chinese
+   dialog and the exit code is 1. The
    full page check (`ops.database.check_pages`: every page read, seconds on
    a large database) runs in the background once the first screen is up,
    once a day, and warns in a dialog if it fails;
@@ -351,17 +352,21 @@ class Startup(QObject):
         self._wait_for_first_page()
 
     def _wait_for_first_page(self) -> None:
+        """Go on once the first page is filled, or could not be (its `load_failed`: it says why itself)."""
         page = self.window.page(FIRST_PAGE) if FIRST_PAGE in self.window.page_keys() else None
         loaded = getattr(page, "loaded", None)
         if loaded is None or not hasattr(loaded, "connect"):
             self._first_screen_done()
             return
+        signals = [signal for signal in (loaded, getattr(page, "load_failed", None)) if hasattr(signal, "connect")]
 
         def done(*_args) -> None:
-            loaded.disconnect(done)
+            for signal in signals:
+                signal.disconnect(done)
             self._first_screen_done()
 
-        loaded.connect(done)
+        for signal in signals:
+            signal.connect(done)
         QTimer.singleShot(FIRST_SCREEN_TIMEOUT_MS, self._first_screen_done)
 
     def _first_screen_done(self) -> None:

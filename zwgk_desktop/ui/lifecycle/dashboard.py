@@ -33,6 +33,7 @@ class DashboardPage(QWidget):
 
     open_requested = Signal(object)
     loaded = Signal(int)
+    load_failed = Signal(str)  # the list could not be read (the page shows why)
     import_requested = Signal()  # the empty township's 导入花名册
     new_requested = Signal()  # the empty township's 新建公示
 
@@ -137,7 +138,9 @@ class DashboardPage(QWidget):
         self.open_requested.emit(row.data(0, ITEM_ROLE))
 
     def _fail(self, exc: BaseException) -> None:
-        show_message(self.message, message_of(exc))
+        text = message_of(exc)
+        show_message(self.message, text)
+        self.load_failed.emit(text)
 
 
 def install(window) -> DashboardPage:
