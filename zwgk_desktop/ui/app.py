@@ -29,12 +29,12 @@ clerk must see the app at once, not seconds of nothing):
    alone) is installed and loads;
 7. once 今日待办 is filled (`Startup.first_screen_ready`), the data pages'
    modules (`DATA_PAGE_IMPORTS`) and then the packages of `EXTENSION_MODULES`
-   (the rest of the lifecycle first, which adopts 今日待办 and loads 公示管理)
-   are imported on a background thread; on the UI thread the data pages are
-   attached (`MainWindow.attach`, then `Startup.attached`) and the packages
-   installed, one step per turn of the event loop (their big pages build on
-   first use). Nothing else competes with 今日待办 for the interpreter
-   before it is shown;
+   (the rest of the lifecycle first, which adopts 今日待办 and loads 公示管理;
+   the other packages once that list is in) are imported on a background
+   thread; on the UI thread the data pages are attached (`MainWindow.attach`,
+   then `Startup.attached`) and the packages installed, one step per turn of
+   the event loop (their big pages build on first use). Nothing else
+   competes with 今日待办 for the interpreter before it is shown;
 8. optional demo township created off the UI thread with a progress dialog;
    event loop until the window closes.
 
@@ -104,6 +104,8 @@ FIRST_SCREEN_IMPORTS = (
 # The modules of the data pages `MainWindow.attach` builds, imported once 今日待办 is filled.
 DATA_PAGE_IMPORTS = ("zwgk_desktop.ui.pages.disclosures", "zwgk_desktop.ui.pages.households", "zwgk_desktop.ops.overview")
 DATA_PAGES = "data pages"  # the first step after 今日待办: attach them
+# The steps before 公示管理's list loads (the lifecycle's `install` loads it); the other packages wait for it.
+LIST_FIRST_STEPS = (DATA_PAGES, "zwgk_desktop.ui.lifecycle")
 FIRST_PAGE = "today"
 FIRST_SCREEN_TIMEOUT_MS = 5000  # the other packages come anyway if 今日待办 never says it is filled (an error)
 
@@ -288,6 +290,7 @@ class Startup(QObject):
         self._imported.connect(self._install_next)
         self._waiting: list[str] = []  # the steps after 今日待办 not yet done (`DATA_PAGES`, then packages)
         self._imported_steps: list[str] = []  # of those, the ones whose modules the import thread has loaded
+        self._list_shown = threading.Event()  # 公示管理's list has loaded (or won't): the other packages may come
 
     # --- 1. open the database off the UI thread ------------------------------------
     def start(self) -> None:
@@ -394,7 +397,8 @@ class Startup(QObject):
 
     # --- 3. the data pages and the other packages ---------------------------------------
     def _import_rest(self) -> None:
-        """Import the steps after 今日待办 on a background thread, telling the UI thread after each one."""
+        """Import the steps after 今日待办 on a background thread, telling the UI thread after each one; the packages
+        after the lifecycle wait until 公示管理's list has loaded (`LIST_FIRST_STEPS`), so nothing competes with it."""
         if not self.window.isVisible():
             return
         self._waiting = [DATA_PAGES, *(name for name in EXTENSION_MODULES if name not in FIRST_SCREEN_MODULES)]
@@ -402,6 +406,8 @@ class Startup(QObject):
 
         def work() -> None:
             for step in steps:
+                if step not in LIST_FIRST_STEPS:
+                    self._list_shown.wait(FIRST_SCREEN_TIMEOUT_MS / 1000)
                 import_step(step)
                 self._imported_steps.append(step)
                 if not _emit_if_alive(self._imported):
@@ -418,6 +424,7 @@ class Startup(QObject):
         self._waiting.remove(step)
         if step == DATA_PAGES:
             self.window.attach(self.database, self.tasks)
+            self.window.disclosures_page.list_loaded.connect(lambda _count: self._list_shown.set())
             self.attached.emit()
         else:
             install_extension(self.window, step)
