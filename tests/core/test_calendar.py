@@ -64,6 +64,22 @@ def test_chinesecalendar_says_2026_mid_autumn_is_friday_sep25():
     assert not calendar.is_workday(D(2026, 9, 26)) and not calendar.is_workday(D(2026, 9, 27))
 
 
+def test_the_package_source_names_its_version_without_scanning_installed_metadata(monkeypatch):
+    """The package data's source is "chinesecalendar <version>" from the package's own `__version__`: asking
+    importlib.metadata scans every installed distribution, a tenth of a second of the desktop's start-up."""
+    import importlib.metadata
+
+    import chinese_calendar
+
+    def scan(_name):
+        raise AssertionError("importlib.metadata.version was called")
+
+    monkeypatch.setattr(importlib.metadata, "version", scan)
+    assert calendar.package_version() == chinese_calendar.__version__
+    arrangement = next(iter(calendar.package_arrangements().values()))
+    assert arrangement.source == f"chinesecalendar {chinese_calendar.__version__}"
+
+
 def test_ordinary_weekend_and_weekday_reasons():
     """A plain Saturday is '周末' and a plain Wednesday '工作日', both from known data."""
     sat = calendar.default_calendar().day_info(D(2026, 11, 14))

@@ -165,6 +165,40 @@ def test_the_posting_period_is_stored_with_the_posting_and_the_version(database,
     assert row.period["poster_line"] == "公示期：2026年3月3日至3月9日（7天）"
 
 
+def test_postings_without_a_stored_period_get_it_back_computed_once_per_notice_and_day(database, world, monkeypatch):
+    """Postings recorded before periods were stored (今日待办 reads every live one) get their recorded dates back:
+    the boards of one notice posted the same day share one computation; another day is its own."""
+    from zwgk_desktop.core import calendar as calendar_module
+    from zwgk_desktop.core.postings import posting_periods
+
+    nid = make_notice(database, world)
+    to_status(database, world, nid, "approved")
+    with database.session() as s:
+        post_notice(s, CLERK, nid, [world.board_ids[None], world.board_ids["青山村"]], date(2026, 3, 2), today=TODAY)
+    with database.session() as s:
+        post_notice(s, CLERK, nid, [world.board_ids["桃园村"]], date(2026, 3, 3), today=date(2026, 3, 3))
+    computed = []
+    period_end = calendar_module.WorkCalendar.period_end
+
+    def counting(self, start, rule):
+        computed.append(start)
+        return period_end(self, start, rule)
+
+    monkeypatch.setattr(calendar_module.WorkCalendar, "period_end", counting)
+    with database.session() as s:
+        postings = s.execute(select(Posting).where(Posting.disclosure_id == nid).order_by(Posting.posted_on)).scalars().all()
+        stored = posting_periods(s, postings)
+        for posting in postings:
+            posting.period = None  # as recorded before periods were kept
+        s.flush()
+        recorded = posting_periods(s, postings)
+        ids = [posting.id for posting in postings]
+        s.rollback()
+    assert sorted(computed) == [date(2026, 3, 2), date(2026, 3, 3)]
+    assert [(recorded[i].posted_on, recorded[i].end) for i in ids] == [(stored[i].posted_on, stored[i].end) for i in ids]
+    assert [recorded[i].end for i in ids] == [date(2026, 3, 9), date(2026, 3, 9), date(2026, 3, 10)]
+
+
 def test_planned_posting_day_defaults_to_the_next_working_day_and_is_recorded(database, world):
     """Before posting the period is planned: the next working day (Friday → Monday) unless a day was chosen when
     printing; the chosen day is stored and every later read gives that period."""

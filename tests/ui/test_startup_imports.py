@@ -4,14 +4,26 @@ its command line without importing the other commands."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
 
+ROOT = Path(__file__).resolve().parents[2]
 # What the first screen never needs (printing, photos, spreadsheets, network, PDF preview, password hashing).
 HEAVY = ("reportlab", "PIL", "openpyxl", "httpx", "python_calamine", "pypdfium2", "argon2")
+# What comes only once 今日待办 is filled: the rest of the lifecycle (actions, editor, dialogs and the notice and
+# roster services behind them), the data pages and their table models.
+AFTER_TODAY = (
+    "zwgk_desktop.ui.lifecycle.wiring", "zwgk_desktop.ui.lifecycle.actions", "zwgk_desktop.ui.lifecycle.items_editor",
+    "zwgk_desktop.ui.lifecycle.record", "zwgk_desktop.services.rosters", "zwgk_desktop.ops.notices",
+    "zwgk_desktop.ui.pages.disclosures", "zwgk_desktop.ui.pages.households", "zwgk_desktop.ui.table_models",
+    "zwgk_desktop.ops.overview",
+)
 
 
 def modules_at(point: str, data_dir: Path, tmp_path: Path) -> set[str]:
@@ -47,6 +59,28 @@ def test_todays_list_is_filled_without_the_heavy_libraries(demo_config, tmp_path
     assert {"sqlalchemy", "zwgk_desktop"} <= packages(loaded)
     assert "zwgk_desktop.ui.lifecycle.dashboard" in loaded
     assert packages(loaded) & set(HEAVY) == set()
+    assert set(AFTER_TODAY) & loaded == set()
+
+
+def test_todays_page_alone_imports_none_of_the_rest_of_the_lifecycle():
+    """Importing the first screen's modules (sign-in, 今日待办) leaves the lifecycle package's other modules
+    unloaded: the package exports them on first use."""
+    code = ("import sys, zwgk_desktop.ui.lifecycle.startup, zwgk_desktop.ui.lifecycle.dashboard as d; "
+            "assert callable(d.install); print('\\n'.join(sorted(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert set(AFTER_TODAY) & set(result.stdout.split()) == set()
+
+
+def test_the_lifecycle_package_still_exports_its_names():
+    """`from zwgk_desktop.ui.lifecycle import X` works for every exported name (loaded on first use)."""
+    import zwgk_desktop.ui.lifecycle as lifecycle
+
+    for name in lifecycle.__all__:
+        assert getattr(lifecycle, name).__name__ == name
+    with pytest.raises(AttributeError):
+        lifecycle.NoSuchThing  # noqa: B018
 
 
 def test_only_the_gui_command_line_skips_the_other_commands():

@@ -55,6 +55,59 @@ def test_attaching_the_database_fills_the_data_pages_in_place(qtbot, demo_config
     qtbot.waitUntil(lambda: window.windowTitle() == "青山镇 · 政务公开公示栏管理系统", timeout=5000)
 
 
+def test_todays_list_comes_first_and_the_lifecycle_adopts_it(qtbot, demo_config, demo_db, tasks):
+    """Start-up's order: bound to the database, 今日待办 alone is installed and fills (no data pages yet, no
+    overview query); then the data pages are attached and the lifecycle's `install` keeps that same page."""
+    from zwgk_desktop.core.users import Actor
+    from zwgk_desktop.ui.lifecycle import dashboard, install
+
+    window = MainWindow(demo_config, first_page="today")
+    qtbot.addWidget(window)
+    window.show()
+    window.bind(demo_db, tasks)
+    window.actor = Actor("tester", "admin", "测试管理员")
+    with qtbot.waitSignal(window.overview_loaded, timeout=1000, raising=False) as overview:
+        with qtbot.waitSignal(dashboard.install(window).loaded, timeout=15000) as filled:
+            pass
+    page = window.page("today")
+    assert isinstance(page, dashboard.DashboardPage) and window.current_page_key() == "today"
+    assert filled.args[0] == len(page.items) > 0 and page.tree.topLevelItemCount() == len(page.items)
+    assert window.disclosures_page is None and not window.attached and not overview.signal_triggered
+    assert dashboard.install(window) is page  # installing again keeps it
+
+    window.attach(demo_db, tasks)
+    with qtbot.waitSignal(window.disclosures_page.list_loaded, timeout=15000):
+        wiring = install(window)
+    assert wiring.dashboard is page and window.page("today") is page and window.current_page_key() == "today"
+    qtbot.waitUntil(lambda: window.overview is not None, timeout=5000)
+
+
+def test_start_up_goes_on_at_once_when_todays_list_cannot_be_read(qtbot, qapp, demo_config, demo_db, tasks,
+                                                                   monkeypatch):
+    """If 今日待办 cannot be read, the page says why and start-up goes on (the data pages, the other packages) at
+    once, not after the first screen's timeout."""
+    from zwgk_desktop.core.users import Actor
+    from zwgk_desktop.errors import ZwgkError
+    from zwgk_desktop.ops.base import reads
+    from zwgk_desktop.ui.app import FIRST_SCREEN_TIMEOUT_MS, Startup
+    from zwgk_desktop.ui.lifecycle import dashboard
+
+    @reads
+    def unreadable(db, actor, **_kw):
+        raise ZwgkError("今日待办读取失败（测试）")
+
+    monkeypatch.setattr(dashboard, "todo", unreadable)
+    window = MainWindow(demo_config, first_page="today")
+    qtbot.addWidget(window)
+    window.bind(demo_db, tasks)
+    window.actor = Actor("tester", "admin", "测试管理员")
+    startup = Startup(qapp, window, demo_config, False)
+    page = dashboard.install(window)
+    with qtbot.waitSignal(startup.first_screen_ready, timeout=FIRST_SCREEN_TIMEOUT_MS // 2):
+        startup._wait_for_first_page()
+    assert "今日待办读取失败" in page.message.text()
+
+
 def test_a_lazy_page_is_built_only_when_first_needed(qtbot, config):
     """`add_lazy_page` keeps a stand-in until the page is shown (or asked for); the factory runs once."""
     window = MainWindow(config)

@@ -328,15 +328,20 @@ def _typo_note(session, disclosure, entry, old, posted_on, cal) -> str | NoticeP
 
 
 def posting_periods(session: Session, postings: list[Posting], calendar: WorkCalendar | None = None) -> dict[str, NoticePeriod]:
-    """Each posting's stored period; postings recorded before periods were stored get their recorded dates back."""
+    """Each posting's stored period; postings recorded before periods were stored get their recorded dates back
+    (computed once per notice, posted day and end: the boards of one notice share that frozen period)."""
     periods: dict[str, NoticePeriod] = {}
+    recorded: dict[tuple[str, date, date | None], NoticePeriod] = {}
     cal = None
     for p in postings:
         stored = period_of(p.period)
         if stored is None:
-            cal = cal or calendar or calendar_from_session(session)
-            rule = get_entry(p.disclosure.category).rule
-            stored = recorded_period(p.posted_on, p.planned_end, cal.period_end(p.posted_on, rule), cal)
+            key = (p.disclosure_id, p.posted_on, p.planned_end)
+            stored = recorded.get(key)
+            if stored is None:
+                cal = cal or calendar or calendar_from_session(session)
+                rule = get_entry(p.disclosure.category).rule
+                stored = recorded[key] = recorded_period(p.posted_on, p.planned_end, cal.period_end(p.posted_on, rule), cal)
         periods[p.id] = stored
     return periods
 

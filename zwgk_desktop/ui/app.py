@@ -13,22 +13,28 @@ clerk must see the app at once, not seconds of nothing):
    (`tests/ui/test_startup_imports.py` checks it at the first paint);
 4. after the first paint `Startup` opens the database on a background
    thread (SQLAlchemy and the models imported there, the header and schema
-   check and upgrade, the modules of the first screen imported too) while
-   the window stays responsive; the rare-character fonts are registered
-   meanwhile. A `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt /
-   DataDirError is shown in a Chinese dialog and the exit code is 1. The
+   check and upgrade, the modules of the first screen imported too: sign-in
+   and 今日待办, nothing else) while the window stays responsive; the
+   rare-character fonts are registered meanwhile. A `ZwgkError` such as
+   DatabaseTooNew / DatabaseCorrupt / DataDirError is shown in a Chinese
+   dialog and the exit code is 1. The
    full page check (`ops.database.check_pages`: every page read, seconds on
    a large database) runs in the background once the first screen is up,
    once a day, and warns in a dialog if it fails;
 5. who is working (`ui.lifecycle.startup.sign_in`: first-run wizard on an
    empty data dir, single-user mode for the demo, else the login dialog over
    the window; cancelling exits with code 0 and writes nothing);
-6. the data pages are attached (`MainWindow.attach`), `window.actor` is set
-   and the first-screen package (`FIRST_SCREEN_MODULES`: the lifecycle, whose
-   今日待办 is the first page) is installed;
-7. once 今日待办 is filled (`Startup.first_screen_ready`), the other packages
-   of `EXTENSION_MODULES` are imported on a background thread and installed
-   one per turn of the event loop (their big pages build on first use);
+6. the task manager is bound (`MainWindow.bind`), `window.actor` is set and
+   the first screen (`FIRST_SCREEN_MODULES`: the lifecycle's 今日待办 page
+   alone) is installed and loads;
+7. once 今日待办 is filled (`Startup.first_screen_ready`), the data pages'
+   modules (`DATA_PAGE_IMPORTS`) and then the packages of `EXTENSION_MODULES`
+   (the rest of the lifecycle first, which adopts 今日待办 and loads 公示管理;
+   the other packages once that list is in) are imported on a background
+   thread; on the UI thread the data pages are attached (`MainWindow.attach`,
+   then `Startup.attached`) and the packages installed, one step per turn of
+   the event loop (their big pages build on first use). Nothing else
+   competes with 今日待办 for the interpreter before it is shown;
 8. optional demo township created off the UI thread with a progress dialog;
    event loop until the window closes.
 
@@ -88,14 +94,18 @@ EXTENSION_MODULES = (
     "zwgk_desktop.ui.stats",
     "zwgk_desktop.ui.requests",
 )
-# Installed as soon as the database is open: the package of the first page (今日待办). The others follow
-# once it is filled.
-FIRST_SCREEN_MODULES = ("zwgk_desktop.ui.lifecycle",)
+# Installed as soon as the user is signed in: the first page (今日待办) alone. Everything else follows once
+# it is filled (the lifecycle's `install` adopts the page).
+FIRST_SCREEN_MODULES = ("zwgk_desktop.ui.lifecycle.dashboard",)
 # Imported on the opening thread while the window is up (they are needed right after sign-in).
 FIRST_SCREEN_IMPORTS = (
-    "zwgk_desktop.ui.tasks", "zwgk_desktop.ui.lifecycle", "zwgk_desktop.ui.pages.disclosures",
-    "zwgk_desktop.ui.pages.households", "zwgk_desktop.ops.overview", "zwgk_desktop.ui.widgets",
+    "zwgk_desktop.ui.tasks", "zwgk_desktop.ui.lifecycle.startup", "zwgk_desktop.ui.lifecycle.dashboard",
 )
+# The modules of the data pages `MainWindow.attach` builds, imported once 今日待办 is filled.
+DATA_PAGE_IMPORTS = ("zwgk_desktop.ui.pages.disclosures", "zwgk_desktop.ui.pages.households", "zwgk_desktop.ops.overview")
+DATA_PAGES = "data pages"  # the first step after 今日待办: attach them
+# The steps before 公示管理's list loads (the lifecycle's `install` loads it); the other packages wait for it.
+LIST_FIRST_STEPS = (DATA_PAGES, "zwgk_desktop.ui.lifecycle")
 FIRST_PAGE = "today"
 FIRST_SCREEN_TIMEOUT_MS = 5000  # the other packages come anyway if 今日待办 never says it is filled (an error)
 
@@ -196,6 +206,18 @@ def import_quietly(names) -> None:
             log.debug("pre-import of %s failed", name, exc_info=True)
 
 
+def import_step(step: str) -> None:
+    """Import what one start-up step after 今日待办 needs (on a background thread): the data pages' modules, or an
+    extension package with the module its `install` comes from (a package may import that on first use)."""
+    if step == DATA_PAGES:
+        import_quietly(DATA_PAGE_IMPORTS)
+        return
+    try:
+        getattr(importlib.import_module(step), "install", None)
+    except Exception:  # noqa: BLE001 - install_extension reports it
+        log.debug("pre-import of %s failed", step, exc_info=True)
+
+
 def create_demo_in_background(window, households: int | None = None) -> None:
     """Fill an empty database with the demo township (`ops.demo.create_demo`, as the signed-in user) with a
     progress dialog; every page then reloads."""
@@ -266,7 +288,9 @@ class Startup(QObject):
         # Emitted on background threads: Qt queues the call to this object's (the UI) thread.
         self._opened.connect(self._on_opened)
         self._imported.connect(self._install_next)
-        self._waiting: list[str] = []
+        self._waiting: list[str] = []  # the steps after 今日待办 not yet done (`DATA_PAGES`, then packages)
+        self._imported_steps: list[str] = []  # of those, the ones whose modules the import thread has loaded
+        self._list_shown = threading.Event()  # 公示管理's list has loaded (or won't): the other packages may come
 
     # --- 1. open the database off the UI thread ------------------------------------
     def start(self) -> None:
@@ -319,9 +343,8 @@ class Startup(QObject):
         from zwgk_desktop.ui.tasks import TaskManager
 
         self.tasks = TaskManager()
-        self.window.attach(database, self.tasks)
+        self.window.bind(database, self.tasks)
         self.window.actor = signed_in.actor
-        self.attached.emit()
         self.window.set_pending_text(tr("正在载入…"))
         install_extension_pages(self.window, FIRST_SCREEN_MODULES)
         if signed_in.note:
@@ -332,17 +355,21 @@ class Startup(QObject):
         self._wait_for_first_page()
 
     def _wait_for_first_page(self) -> None:
+        """Go on once the first page is filled, or could not be (its `load_failed`: it says why itself)."""
         page = self.window.page(FIRST_PAGE) if FIRST_PAGE in self.window.page_keys() else None
         loaded = getattr(page, "loaded", None)
         if loaded is None or not hasattr(loaded, "connect"):
             self._first_screen_done()
             return
+        signals = [signal for signal in (loaded, getattr(page, "load_failed", None)) if hasattr(signal, "connect")]
 
         def done(*_args) -> None:
-            loaded.disconnect(done)
+            for signal in signals:
+                signal.disconnect(done)
             self._first_screen_done()
 
-        loaded.connect(done)
+        for signal in signals:
+            signal.connect(done)
         QTimer.singleShot(FIRST_SCREEN_TIMEOUT_MS, self._first_screen_done)
 
     def _first_screen_done(self) -> None:
@@ -368,28 +395,42 @@ class Startup(QObject):
         self.window.show_alert(tr("⚠ 数据库完整性检查未通过，请从备份恢复。"))
         QMessageBox.warning(self.window, tr("数据库完整性检查未通过"), report.message)
 
-    # --- 3. the other packages --------------------------------------------------------
+    # --- 3. the data pages and the other packages ---------------------------------------
     def _import_rest(self) -> None:
+        """Import the steps after 今日待办 on a background thread, telling the UI thread after each one; the packages
+        after the lifecycle wait until 公示管理's list has loaded (`LIST_FIRST_STEPS`), so nothing competes with it."""
         if not self.window.isVisible():
             return
-        self._waiting = [name for name in EXTENSION_MODULES if name not in FIRST_SCREEN_MODULES]
+        self._waiting = [DATA_PAGES, *(name for name in EXTENSION_MODULES if name not in FIRST_SCREEN_MODULES)]
+        steps = list(self._waiting)
 
         def work() -> None:
-            import_quietly(self._waiting)
-            _emit_if_alive(self._imported)
+            for step in steps:
+                if step not in LIST_FIRST_STEPS:
+                    self._list_shown.wait(FIRST_SCREEN_TIMEOUT_MS / 1000)
+                import_step(step)
+                self._imported_steps.append(step)
+                if not _emit_if_alive(self._imported):
+                    return
 
         threading.Thread(target=work, name="zwgk-import", daemon=True).start()
 
     def _install_next(self) -> None:
-        """Install one waiting package per turn of the event loop, so the window keeps answering."""
-        if not self.window.isVisible():
+        """Do the next step whose modules are in (one per signal, so the window keeps answering between them):
+        attach the data pages, or install a package; after the last one fill the placeholders."""
+        if not self.window.isVisible() or not self._imported_steps:
             return
-        if self._waiting:
-            install_extension(self.window, self._waiting.pop(0))
-            QTimer.singleShot(0, self._install_next)
-            return
-        self.window.fill_placeholders()
-        self.extensions_installed.emit()
+        step = self._imported_steps.pop(0)
+        self._waiting.remove(step)
+        if step == DATA_PAGES:
+            self.window.attach(self.database, self.tasks)
+            self.window.disclosures_page.list_loaded.connect(lambda _count: self._list_shown.set())
+            self.attached.emit()
+        else:
+            install_extension(self.window, step)
+        if not self._waiting:
+            self.window.fill_placeholders()
+            self.extensions_installed.emit()
 
     def _end(self, code: int) -> None:
         self.exit_code = code

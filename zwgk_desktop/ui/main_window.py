@@ -5,10 +5,12 @@ Two phases, so the window is on screen before the database is even opened:
   light `PendingPage` ("正在打开…") under every key; it imports nothing but Qt
   (no SQLAlchemy, no page modules) and emits `first_painted` once it has been
   drawn. `ui.app` opens the database after that.
-- `attach(database, tasks)` puts the data pages in (公示管理, 户籍台账, the
-  overview counts); `fill_placeholders()` finally turns every key no package
-  has claimed into the "coming later" `PlaceholderPage`. Passing `database`
-  and `tasks` to the constructor does all three at once (tests, tools).
+- `bind(database, tasks)` lets pages run ops (start-up adds 今日待办 then);
+  `attach(database, tasks)` binds too and puts the data pages in (公示管理,
+  户籍台账, the overview counts); `fill_placeholders()` finally turns every
+  key no package has claimed into the "coming later" `PlaceholderPage`.
+  Passing `database` and `tasks` to the constructor does all of it at once
+  (tests, tools).
 
 Pages are registered by key with `add_page(key, title, widget)`; adding a
 key that exists replaces that page in place (the lifecycle engineer's
@@ -155,12 +157,12 @@ class MainWindow(QMainWindow):
         else:
             self.show_page(first_page if first_page in self._pages else self._remembered_page())
 
-    # --- the two phases ---------------------------------------------------------
-    def attach(self, database, tasks: "TaskManager") -> None:
-        """The database is open: bind the task manager and put the data pages (公示管理, 户籍台账) in."""
-        from zwgk_desktop.ui.pages.disclosures import DisclosuresPage
-        from zwgk_desktop.ui.pages.households import HouseholdsPage
-
+    # --- the phases ---------------------------------------------------------------
+    def bind(self, database, tasks: "TaskManager") -> None:
+        """The database is open: pages run their ops through `tasks` from now on (今日待办 first, before the
+        data pages are attached). Binding the same manager again does nothing."""
+        if self.tasks is tasks:
+            return
         self.database, self.tasks = database, tasks
         tasks.error_parent = self
         tasks.bind(database=database)
@@ -168,6 +170,13 @@ class MainWindow(QMainWindow):
             tasks.bind(actor=self._actor)
         tasks.task_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         tasks.changed.connect(self._on_data_changed)
+
+    def attach(self, database, tasks: "TaskManager") -> None:
+        """Bind the task manager (if `bind` has not) and put the data pages (公示管理, 户籍台账) in."""
+        from zwgk_desktop.ui.pages.disclosures import DisclosuresPage
+        from zwgk_desktop.ui.pages.households import HouseholdsPage
+
+        self.bind(database, tasks)
         self.disclosures_page = DisclosuresPage(database, tasks, self)
         self.households_page = HouseholdsPage(database, tasks, self)
         for page in (self.disclosures_page, self.households_page):
@@ -341,9 +350,14 @@ class MainWindow(QMainWindow):
         for key in shown | ({current} if current else set()):
             self._ensure_loaded(key)
 
+    @property
+    def attached(self) -> bool:
+        """Whether the data pages (公示管理, 户籍台账) are in (`attach`)."""
+        return self.disclosures_page is not None
+
     def refresh_overview(self) -> None:
-        if self.actor is None or self.tasks is None:
-            return  # nobody signed in yet: the counts come once the actor is set
+        if self.actor is None or self.tasks is None or not self.attached:
+            return  # nobody signed in yet, or only 今日待办 so far: the counts come with the data pages
         from zwgk_desktop.ops.overview import load_overview
 
         self.tasks.run_op(load_overview, on_success=self._show_overview)

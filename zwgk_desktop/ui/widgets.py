@@ -1,7 +1,8 @@
 """Small reusable widgets: the coloured status pill (delegate and label), a debounced search box, a placeholder page,
 the "where to start" card an empty township shows.
 
-Widgets only; no database access.
+Widgets only; no database access. The table models (and the core modules behind them: privacy, households)
+are imported where a pill is painted, not with this module: 今日待办's start card comes from here at start-up.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.ui.i18n import tr
-from zwgk_desktop.ui.table_models import StatusRole, status_colors
 
 SEARCH_DEBOUNCE_MS = 300
 
@@ -33,6 +33,8 @@ class StatusPillDelegate(QStyledItemDelegate):
     """Paints a notice status as a rounded coloured pill (colour from `StatusRole`)."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        from zwgk_desktop.ui.table_models import StatusRole, status_colors  # (not with this module: see doc)
+
         status = index.data(StatusRole)
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         if not status:
@@ -66,6 +68,8 @@ class StatusPill(QLabel):
     """A status label in its colours, for the detail header."""
 
     def set_status(self, status: str, label: str) -> None:
+        from zwgk_desktop.ui.table_models import status_colors
+
         fg, bg = status_colors(status)
         self.setObjectName("statusPill")
         self.setText(label)

@@ -6,23 +6,47 @@ postings, objections, todo) on `tasks.run_op`; every rule lives in
 `zwgk_desktop.core` (lifecycle, postings, objections, users, dashboard).
 `install(window)` is the plug-in entry the app calls (see `wiring.py`);
 `sign_in` (see `startup.py`) decides who works.
+
+The names below are imported on first use (PEP 562), not with the package:
+start-up imports `startup` and `dashboard` to sign in and fill 今日待办
+without the editor, the dialogs and the actions (and the roster and notice
+services behind them), which come with `install` once 今日待办 is shown.
 """
 
-from zwgk_desktop.ui.lifecycle.actions import LifecycleActions
-from zwgk_desktop.ui.lifecycle.calendar_view import CalendarExplanation
-from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage
-from zwgk_desktop.ui.lifecycle.items_editor import ItemsEditorDialog
-from zwgk_desktop.ui.lifecycle.login import LoginDialog
-from zwgk_desktop.ui.lifecycle.new_notice import NewNoticeDialog
-from zwgk_desktop.ui.lifecycle.objection import ObjectionDialog
-from zwgk_desktop.ui.lifecycle.posting import PostingDialog
-from zwgk_desktop.ui.lifecycle.record import NoticeRecordView
-from zwgk_desktop.ui.lifecycle.review import ReviewDialog, ReviewPanel
-from zwgk_desktop.ui.lifecycle.startup import SignIn, sign_in
-from zwgk_desktop.ui.lifecycle.wiring import LifecycleWiring, install
+from __future__ import annotations
 
-__all__ = [
-    "CalendarExplanation", "DashboardPage", "ItemsEditorDialog", "LifecycleActions", "LifecycleWiring", "LoginDialog",
-    "NewNoticeDialog", "NoticeRecordView",
-    "ObjectionDialog", "PostingDialog", "ReviewDialog", "ReviewPanel", "SignIn", "install", "sign_in",
-]
+import importlib
+
+_EXPORTS = {
+    "LifecycleActions": "actions",
+    "CalendarExplanation": "calendar_view",
+    "DashboardPage": "dashboard",
+    "ItemsEditorDialog": "items_editor",
+    "LoginDialog": "login",
+    "NewNoticeDialog": "new_notice",
+    "ObjectionDialog": "objection",
+    "PostingDialog": "posting",
+    "NoticeRecordView": "record",
+    "ReviewDialog": "review",
+    "ReviewPanel": "review",
+    "SignIn": "startup",
+    "sign_in": "startup",
+    "LifecycleWiring": "wiring",
+    "install": "wiring",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    """`from zwgk_desktop.ui.lifecycle import X`: import X's module now (see module doc)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

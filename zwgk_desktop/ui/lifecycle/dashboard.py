@@ -3,6 +3,8 @@
 Loads through `ops.todo.todo` as the page's actor and reloads by itself after
 any change another page or dialog makes (`tasks.changed`). An empty township
 shows where to start (导入花名册 / 新建公示) instead of an empty list.
+`install(window)` is start-up's first screen: the page alone, before the
+rest of the lifecycle (whose `install` adopts it) is even imported.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from zwgk_desktop.core.users import GUEST_ACTOR
 from zwgk_desktop.ops.todo import todo
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message
@@ -30,6 +33,7 @@ class DashboardPage(QWidget):
 
     open_requested = Signal(object)
     loaded = Signal(int)
+    load_failed = Signal(str)  # the list could not be read (the page shows why)
     import_requested = Signal()  # the empty township's 导入花名册
     new_requested = Signal()  # the empty township's 新建公示
 
@@ -134,4 +138,19 @@ class DashboardPage(QWidget):
         self.open_requested.emit(row.data(0, ITEM_ROLE))
 
     def _fail(self, exc: BaseException) -> None:
-        show_message(self.message, message_of(exc))
+        text = message_of(exc)
+        show_message(self.message, text)
+        self.load_failed.emit(text)
+
+
+def install(window) -> DashboardPage:
+    """今日待办 under "today" for `window.actor` (through `window.tasks`), loading as soon as it is shown; an
+    existing dashboard is kept. The lifecycle's `install` adopts this page later (`wiring.LifecycleWiring`)."""
+    page = window.page("today") if "today" in window.page_keys() else None
+    if isinstance(page, DashboardPage):
+        return page
+    page = DashboardPage(window.tasks, window.actor or GUEST_ACTOR, window)
+    page.setObjectName("page")
+    window.add_page("today", tr("今日待办"), page)
+    window.show_page("today")
+    return page

@@ -1,6 +1,7 @@
 """LifecycleWiring: puts the lifecycle into the main window for the signed-in user.
 
-- 今日待办 (`DashboardPage`) replaces the placeholder page and is shown first;
+- 今日待办 (`DashboardPage`) replaces the placeholder page and is shown first
+  (start-up's first screen put it there already: that page is adopted);
   opening an item routes through `LifecycleActions.open_todo`; an empty
   township offers 导入花名册 / 新建公示 there;
 - the 公示管理 page gets an action row (and list context menu): 导入花名册…
@@ -103,9 +104,7 @@ class LifecycleWiring(QObject):
 
         self.today = today or date.today
         self.last_new_dialog = None
-        self.dashboard = DashboardPage(self.tasks, actor, window, today=today)
-        self.dashboard.setObjectName("page")
-        window.add_page("today", tr("今日待办"), self.dashboard)
+        self.dashboard, adopted = self._dashboard(today)
 
         self.actions = LifecycleActions(self.tasks, actor, self.page, today=today,
                                         poster_renderer=poster_proof_renderer(window))
@@ -140,11 +139,29 @@ class LifecycleWiring(QObject):
         self._connect()
         self.actions.set_current(None, None)
         self._update_edit_action(None)
-        window.show_page("today")
+        if not adopted:  # (start-up's first screen is already showing; the clerk may have moved on since)
+            window.show_page("today")
         if self.page.model.rowCount() == 0:
             self.page.refresh()  # the list is ready when the clerk opens 公示管理 (and start-up hooks wait for it)
 
     # --- building -----------------------------------------------------------------
+    def _dashboard(self, today) -> tuple[DashboardPage, bool]:
+        """(今日待办, adopted?): start-up's first-screen page when it is there for these tasks (`dashboard.install`),
+        else a new one in place of the placeholder."""
+        keys = self.window.page_keys()
+        page = self.window.page("today") if "today" in keys else None
+        if isinstance(page, DashboardPage) and page.tasks is self.tasks:
+            if today is not None:
+                page.today = today
+            if page.actor != self.actor or today is not None:
+                page.set_actor(self.actor)
+                page.refresh()
+            return page, True
+        page = DashboardPage(self.tasks, self.actor, self.window, today=today)
+        page.setObjectName("page")
+        self.window.add_page("today", tr("今日待办"), page)
+        return page, False
+
     def _make_import_action(self) -> QAction:
         action = QAction(tr("导入花名册(&I)…"), self.page)
         action.setObjectName("importRoster")
