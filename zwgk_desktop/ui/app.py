@@ -302,11 +302,14 @@ class Startup(QObject):
         finish_fonts(self.app, self.config)  # the rare-character faces, while the thread imports
 
     def _open(self) -> None:
-        try:
-            from zwgk_desktop.ops.database import open_app_database
+        from zwgk_desktop.services.gc_pause import paused_gc
 
-            database = open_app_database(self.config, quick_check=False)  # the page check runs later
-            import_quietly(FIRST_SCREEN_IMPORTS)
+        try:
+            with paused_gc():  # SQLAlchemy and the models load without collections walking them (~10% of it)
+                from zwgk_desktop.ops.database import open_app_database
+
+                database = open_app_database(self.config, quick_check=False)  # the page check runs later
+                import_quietly(FIRST_SCREEN_IMPORTS)
             self._outcome = (database, None)
         except BaseException as exc:  # noqa: BLE001 - shown on the UI thread
             self._outcome = (None, exc)
