@@ -8,6 +8,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from zwgk_desktop.core.disclosures import list_disclosures
@@ -81,6 +82,28 @@ def test_multi_row_statements_keep_every_line_and_name(database, tmp_path):
         assert set(names) <= set(session.execute(select(ItemName.name)).scalars())
         assert [d.id for d in list_disclosures(session, search=names[-1])] == [result.disclosure_id]
         assert session.query(Household).count() == count
+
+
+def test_the_bulk_writer_gives_back_the_interpreter_switch_interval(database):
+    """The writer's shorter GIL switch interval lasts only while it runs: restored after it finishes and after a
+    failed statement (the desktop's UI thread shares the interpreter)."""
+    import sys
+
+    from zwgk_desktop.services.rosters.importer import BackgroundWriter
+
+    before = sys.getswitchinterval()
+    with database.session() as session:
+        cursor = session.connection().connection.cursor()
+        writer = BackgroundWriter(cursor)
+        assert sys.getswitchinterval() < before
+        writer.submit(lambda c: c.execute("SELECT 1"))
+        writer.finish()
+        assert sys.getswitchinterval() == before
+        failing = BackgroundWriter(cursor)
+        failing.submit(lambda c: c.execute("SELECT * FROM no_such_table"))
+        with pytest.raises(Exception, match="no_such_table"):
+            failing.finish()
+        assert sys.getswitchinterval() == before
 
 
 def test_generated_ids_and_timestamps_have_the_stored_shapes():

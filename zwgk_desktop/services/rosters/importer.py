@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -482,12 +483,19 @@ class BackgroundWriter:
 
     SQLite releases the GIL while it steps rows into its B-trees, so a chunk goes in while this
     thread prepares the next one. Nothing else may use the connection until `finish()` (or
-    `abandon()` after a failure); an error in a statement is raised again in the caller."""
+    `abandon()` after a failure); an error in a statement is raised again in the caller.
+    While it runs, the interpreter hands the GIL over every 0.5 ms instead of 5 ms, so the
+    writer, back from SQLite, waits less for the preparing thread (~10% of the write phase).
+    """
+
+    SWITCH_INTERVAL = 0.0005
 
     def __init__(self, cursor) -> None:
         import queue
         import threading
 
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, self.SWITCH_INTERVAL))
         self.cursor = cursor
         self.tasks: "queue.Queue" = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
@@ -513,16 +521,19 @@ class BackgroundWriter:
 
     def finish(self) -> None:
         """Wait for every queued statement; raise the first error."""
-        self.tasks.put(None)
-        self.thread.join()
+        self._stop()
         if self.error is not None:
             raise self.error
 
     def abandon(self) -> None:
         """After a failure here: let the statement running finish, drop the rest (the transaction rolls back)."""
         self.error = self.error or RuntimeError("abandoned")
+        self._stop()
+
+    def _stop(self) -> None:
         self.tasks.put(None)
         self.thread.join()
+        sys.setswitchinterval(self._interval)
 
 
 class _ExtraJson:
