@@ -224,12 +224,7 @@ def begin_snapshot(session) -> None:
     Python's sqlite3 runs a SELECT outside any transaction, so two queries of one screen (a list and
     its totals) could straddle another process's commit and disagree; a read session opens its
     transaction at once instead, and ends it when the session closes."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    dbapi = connection.connection.dbapi_connection
-    if not dbapi.in_transaction:
-        dbapi.execute("BEGIN")
+    _begin(session, "BEGIN")
 
 
 def hold_write_lock(session) -> None:
@@ -238,9 +233,14 @@ def hold_write_lock(session) -> None:
     Python's sqlite3 opens a transaction only at the first INSERT/UPDATE, so reads before it would let
     another process write in between: two audit events naming the same predecessor (a forked chain), or
     two imports both finding a roster new."""
+    _begin(session, "BEGIN IMMEDIATE")
+
+
+def _begin(session, statement: str) -> None:
+    """`statement` on the session's SQLite connection unless a transaction is already open there."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return
     dbapi = connection.connection.dbapi_connection
     if not dbapi.in_transaction:
-        dbapi.execute("BEGIN IMMEDIATE")
+        dbapi.execute(statement)

@@ -12,7 +12,7 @@ database layer is even imported — does not pull in all the others.
 
 from __future__ import annotations
 
-import importlib
+from zwgk_desktop.lazy import lazy_exports
 
 _EXPORTS = {
     "FLAG_LABELS": "quality",
@@ -35,15 +35,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -15,7 +15,7 @@ services behind them), which come with `install` once 今日待办 is shown.
 
 from __future__ import annotations
 
-import importlib
+from zwgk_desktop.lazy import lazy_exports
 
 _EXPORTS = {
     "LifecycleActions": "actions",
@@ -37,16 +37,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    """`from zwgk_desktop.ui.lifecycle import X`: import X's module now (see module doc)."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
