@@ -427,14 +427,16 @@ def _fill_backup(config: Config, partial: Path, now: datetime, job: Job, key: In
     total = 1 + len(members)
     job.progress(0, total, "正在备份数据库…")
     # Every step reads or writes the whole database, and SQLite, hashlib and fsync all let go of the
-    # interpreter, so they run side by side on two cores: the page check of the database while it is copied,
-    # then the copy's flush to the disk while it is hashed and the archive copied. (Leaving the pool waits for
-    # both helpers, also on an error, before the caller may remove the folder.)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zwgk-backup") as helpers:
+    # interpreter, so they run side by side: the page check of the database while it is copied, then the
+    # copy's flush to the disk and the copy of the photo archive (small files, mostly waiting for the disk)
+    # while it is hashed. (Leaving the pool waits for every helper, also on an error, before the caller may
+    # remove the folder.)
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="zwgk-backup") as helpers:
         checked = helpers.submit(_check_pages, config.db_path)
         township, revision, head = _snapshot_database(config.db_path, partial / DB_FILE)
         flushed = helpers.submit(_fsync, partial / DB_FILE)
-        entries = [_entry(DB_FILE, *_hash_file(partial / DB_FILE)), *_copy_members(partial, members, total, job)]
+        copied = helpers.submit(_copy_members, partial, members, total, job)
+        entries = [_entry(DB_FILE, *_hash_file(partial / DB_FILE)), *copied.result()]
     checked.result()  # raises BackupError when the database is not sound: nothing is kept
     flushed.result()  # on the disk before the manifest says the backup is complete
     _write_json(partial / MANIFEST, _manifest(now, township, revision, head, entries, key))
