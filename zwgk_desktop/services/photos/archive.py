@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image
 
 from zwgk_desktop.errors import NotFound
-from zwgk_desktop.fileio import atomic_output, fsync_directory
+from zwgk_desktop.fileio import fsync_directory, write_bytes_atomically
 
 PHOTOS_SUBDIR = "photos"
 THUMBNAIL_QUALITY = 85
@@ -71,11 +71,6 @@ def ensure_folder(folder: Path) -> None:
 
 def write_durably(target: Path, data: bytes) -> None:
     """Write `data` to a temp file beside `target` on one descriptor, fsync it, rename it into place."""
-    write_replacing(target, data, durable=True)
-
-
-def write_replacing(target: Path, data: bytes, *, durable: bool) -> None:
-    """Write `data` to a temp file beside `target` on one descriptor (fsynced if `durable`), rename it into place."""
     from zwgk_desktop.fileio import temp_path_beside
 
     tmp = temp_path_beside(target)
@@ -90,8 +85,7 @@ def write_replacing(target: Path, data: bytes, *, durable: bool) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            if durable:
-                os.fsync(fd)
+            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, target)
@@ -155,25 +149,19 @@ def cache_path(config, kind: str, sha256: str, size: int) -> Path:
 
 
 def save_jpeg_atomically(image: Image.Image, target: Path, quality: int = THUMBNAIL_QUALITY) -> Path:
-    ensure_folder(target.parent)
-    with atomic_output(target) as tmp:
-        (image if image.mode == "RGB" else image.convert("RGB")).save(tmp, "JPEG", quality=quality)
-    return target
+    """`image` as a JPEG at `target`, encoded in memory and written in one go (replaced atomically, not
+    fsynced: caches and copies, never evidence)."""
+    encoded = io.BytesIO()
+    (image if image.mode == "RGB" else image.convert("RGB")).save(encoded, "JPEG", quality=quality)
+    return write_bytes_atomically(target, encoded.getbuffer(), durable=False)
 
 
 def save_thumbnail(config, sha256: str, thumbnail: Image.Image, size: int = 256) -> Path:
-    """Cache an already oriented thumbnail made while probing (the cheap path during import): encoded in
-    memory and written on one descriptor, not fsynced (a cache)."""
+    """Cache an already oriented thumbnail made while probing (the cheap path during import)."""
     if max(thumbnail.size) > size:
         thumbnail = thumbnail.copy()
         thumbnail.thumbnail((size, size), Image.Resampling.LANCZOS)
-    target = cache_path(config, "thumbs", sha256, size)
-    encoded = io.BytesIO()
-    (thumbnail if thumbnail.mode == "RGB" else thumbnail.convert("RGB")).save(encoded, "JPEG",
-                                                                               quality=THUMBNAIL_QUALITY)
-    ensure_folder(target.parent)
-    write_replacing(target, encoded.getbuffer(), durable=False)
-    return target
+    return save_jpeg_atomically(thumbnail, cache_path(config, "thumbs", sha256, size))
 
 
 def open_oriented(path: Path, max_side: int | None = None) -> Image.Image:
