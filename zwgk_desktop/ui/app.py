@@ -359,7 +359,7 @@ class Startup(QObject):
 
     def _wait_for_first_page(self) -> None:
         """Go on once the first page is filled, or could not be (its `load_failed`: it says why itself)."""
-        page = self.window.page(FIRST_PAGE) if FIRST_PAGE in self.window.page_keys() else None
+        page = self.window.find_page(FIRST_PAGE)
         loaded = getattr(page, "loaded", None)
         if loaded is None or not hasattr(loaded, "connect"):
             self._first_screen_done()

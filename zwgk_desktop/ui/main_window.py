@@ -297,6 +297,10 @@ class MainWindow(QMainWindow):
             return self._materialize(key)
         return self._pages[key]
 
+    def find_page(self, key: str) -> QWidget | None:
+        """The page under `key`, or None when no page has that key."""
+        return self.page(key) if key in self.page_keys() else None
+
     def page_keys(self) -> list[str]:
         return [self.nav.item(i).data(NAV_KEY_ROLE) for i in range(self.nav.count())]
 

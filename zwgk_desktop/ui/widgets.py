@@ -133,7 +133,6 @@ class PlaceholderPage(QWidget):
         outer.addStretch(1)
 
 
-
 def muted_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     """A grey explanatory line that wraps (the "muted" style): hints, notes and summaries on every page."""
     label = QLabel(text, parent)

@@ -146,11 +146,17 @@ class DashboardPage(QWidget):
 def install(window) -> DashboardPage:
     """今日待办 under "today" for `window.actor` (through `window.tasks`), loading as soon as it is shown; an
     existing dashboard is kept. The lifecycle's `install` adopts this page later (`wiring.LifecycleWiring`)."""
-    page = window.page("today") if "today" in window.page_keys() else None
+    page = window.find_page("today")
     if isinstance(page, DashboardPage):
         return page
-    page = DashboardPage(window.tasks, window.actor or GUEST_ACTOR, window)
+    page = add_dashboard(window, window.tasks, window.actor or GUEST_ACTOR)
+    window.show_page("today")
+    return page
+
+
+def add_dashboard(window, tasks, actor, today=None) -> DashboardPage:
+    """A new 今日待办 page under "today" (in place of whatever page held the key)."""
+    page = DashboardPage(tasks, actor, window, today=today)
     page.setObjectName("page")
     window.add_page("today", tr("今日待办"), page)
-    window.show_page("today")
     return page

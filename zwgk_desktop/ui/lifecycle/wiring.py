@@ -47,7 +47,7 @@ from zwgk_desktop.core.users import EDIT, GUEST_ACTOR, Actor
 from zwgk_desktop.services.rosters.edit import can_edit_items
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.actions import LifecycleActions, plain_label
-from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage
+from zwgk_desktop.ui.lifecycle.dashboard import DashboardPage, add_dashboard
 from zwgk_desktop.ui.lifecycle.items_editor import ItemsEditorDialog
 from zwgk_desktop.ui.lifecycle.new_notice import NewNoticeDialog
 from zwgk_desktop.ui.lifecycle.record import NoticeRecordView
@@ -148,8 +148,7 @@ class LifecycleWiring(QObject):
     def _dashboard(self, today) -> tuple[DashboardPage, bool]:
         """(今日待办, adopted?): start-up's first-screen page when it is there for these tasks (`dashboard.install`),
         else a new one in place of the placeholder."""
-        keys = self.window.page_keys()
-        page = self.window.page("today") if "today" in keys else None
+        page = self.window.find_page("today")
         if isinstance(page, DashboardPage) and page.tasks is self.tasks:
             if today is not None:
                 page.today = today
@@ -157,10 +156,7 @@ class LifecycleWiring(QObject):
                 page.set_actor(self.actor)
                 page.refresh()
             return page, True
-        page = DashboardPage(self.tasks, self.actor, self.window, today=today)
-        page.setObjectName("page")
-        self.window.add_page("today", tr("今日待办"), page)
-        return page, False
+        return add_dashboard(self.window, self.tasks, self.actor, today), False
 
     def _make_import_action(self) -> QAction:
         action = QAction(tr("导入花名册(&I)…"), self.page)
