@@ -142,10 +142,9 @@ their pools start, and `import` before its file is read."""
 
 def parser_modules(argv: list[str]) -> list[str] | None:
     """The command modules the parser for `argv` needs (None: all of them)."""
-    token = command_token(argv)
-    if token in (None, "gui"):
+    if starts_gui(argv):
         return [GUI_COMMAND_MODULE]
-    module = SINGLE_MODULE_COMMANDS.get(token)
+    module = SINGLE_MODULE_COMMANDS.get(command_token(argv))
     return [module] if module else None
 
 
