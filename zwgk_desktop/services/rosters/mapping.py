@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from zwgk_desktop.core.catalogue import CatalogEntry
 from zwgk_desktop.core.line_items import FUNDING_KEYS, FUNDING_SYNONYMS, FUNDING_TOTAL_WORDS, funding_key
@@ -78,13 +79,24 @@ _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "／": "/", "：": ":", "　
 
 
 def normalize_header(text: str) -> str:
-    """Header text for matching: no spaces/newlines, ASCII brackets, no trailing unit like (元)."""
-    text = _SPACES.sub("", str(text)).translate(_FULLWIDTH).lower()
+    """Header text for matching: no spaces/newlines, ASCII brackets, no trailing unit like (元).
+
+    Short texts are cached: finding the header row scores every cell of the first rows against
+    every synonym (long ones, never a header, are not kept)."""
+    text = str(text)
+    return _normalize_short(text) if len(text) <= 64 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    text = _SPACES.sub("", text).translate(_FULLWIDTH).lower()
     text = text.rstrip(":*")
     previous = None
     while previous != text:
         previous, text = text, _UNIT.sub("", text)
     return text
+
+
+_normalize_short = lru_cache(maxsize=8192)(_normalize)
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,21 @@ def column_letter(index: int) -> str:
 
 
 def synonyms_for(entry: CatalogEntry) -> dict[str, tuple[str, ...]]:
-    """Per key of this category (plus the pseudo keys): its own label first, then the shared synonyms."""
+    """Per key of this category (plus the pseudo keys): its own label first, then the shared synonyms.
+
+    Built once per catalogue entry (entries are frozen; an updated catalogue brings new ones)."""
+    cached = _SYNONYMS_BY_ENTRY.get(id(entry))
+    if cached is not None and cached[0] is entry:
+        return cached[1]
+    table = _build_synonyms(entry)
+    _SYNONYMS_BY_ENTRY[id(entry)] = (entry, table)
+    return table
+
+
+_SYNONYMS_BY_ENTRY: dict[int, tuple[CatalogEntry, dict[str, tuple[str, ...]]]] = {}
+
+
+def _build_synonyms(entry: CatalogEntry) -> dict[str, tuple[str, ...]]:
     table = {}
     for column in entry.columns:
         own = normalize_header(column.label)
