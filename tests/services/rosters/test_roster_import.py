@@ -12,7 +12,7 @@ from tests.conftest import run_cli
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Household, RosterMapping
 from zwgk_desktop.errors import Cancelled
-from zwgk_desktop.services.rosters.importer import import_roster
+from zwgk_desktop.services.rosters.importer import import_roster, preview_roster
 
 from . import fixtures as fx
 
@@ -58,6 +58,21 @@ def test_second_import_flags_existing_ids_and_reuses_mapping(database, tmp_path)
     assert again.preview.accepted == 0
     existing = {p.row for p in again.preview.errors() if p.code == "duplicate_existing"}
     assert existing == {5, 9, 16, 18}
+
+
+def test_preview_imported_after_a_colleague_took_the_families_adds_nobody_twice(database, tmp_path):
+    """A preview checked before another import of the same families committed: its rows become duplicate_existing."""
+    path = fx.messy_dibao_xlsx(tmp_path / "低保.xlsx")
+    with database.session() as session:
+        preview = preview_roster(session, path, "dibao")
+    assert preview.accepted == 4
+    with database.session() as session:
+        import_roster(session, path, category="dibao")
+    with database.session() as session:
+        late = import_roster(session, preview)
+    assert late.disclosure_id is None and late.preview.accepted == 0
+    assert {p.row for p in late.preview.errors() if p.code == "duplicate_existing"} == {5, 9, 16, 18}
+    assert counts(database) == (1, 4, 4)
 
 
 def test_dry_run_writes_nothing(database, tmp_path):

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -56,10 +56,8 @@ from zwgk_desktop.core.status import INACTIVE
 from zwgk_desktop.core.townships import require_township
 from zwgk_desktop.services.gc_pause import paused_gc
 from zwgk_desktop.services.rosters.preview import RosterPreview, preview_context, read_roster
+from zwgk_desktop.services.rosters.sandbox import PendingRead, start_read
 from zwgk_desktop.services.rosters.validate import RosterRow, VillageIndex, duplicate_existing
-
-if TYPE_CHECKING:
-    from zwgk_desktop.services.rosters.sandbox import PendingRead
 
 INACTIVE_STATUSES = INACTIVE
 # Row values stored in typed columns (everything else of a row goes to `extra`; the change type's
@@ -218,22 +216,34 @@ def _import_roster(
     title: str | None, dry_run: bool, mapping_override: Mapping[str, Any] | None, author: str, job: Job,
 ) -> ImportResult:
     if isinstance(preview_or_path, RosterPreview):
-        preview = preview_or_path
+        preview, checked_under_lock = preview_or_path, False
     else:
         if category is None:
             raise ValueError("category is required when importing from a path")
-        preview = preview_roster(session, preview_or_path, category, mapping_override=mapping_override, job=job)
+        pending = _pending_read(preview_or_path)
+        pending.result(job)  # the file first: no lock is held while a (possibly huge) file is read
+        if not dry_run:
+            # One write transaction from here: the rows are checked against the same state they are written to.
+            hold_write_lock(session)
+        preview = preview_roster(session, pending, category, mapping_override=mapping_override, job=job)
+        checked_under_lock = not dry_run
     if dry_run or preview.accepted == 0:
         return ImportResult(disclosure_id=None, preview=preview, dry_run=dry_run)
     job.check()
-    # One write transaction from here: the duplicate check and the insert cannot interleave with
-    # another import of the same people (a second process waits here, then finds them taken).
-    hold_write_lock(session)
-    recheck_existing(session, preview)
-    if preview.accepted == 0:
-        return ImportResult(disclosure_id=None, preview=preview)
+    if not checked_under_lock:
+        # A preview checked earlier (the desktop shows it first): take the write lock, then look again at
+        # the ID numbers another import or a clerk's edit may have taken since (a second process waits
+        # here, then finds them taken).
+        hold_write_lock(session)
+        recheck_existing(session, preview)
+        if preview.accepted == 0:
+            return ImportResult(disclosure_id=None, preview=preview)
     with bulk_settings(session):
         return _write(session, preview, title, author, job)
+
+
+def _pending_read(source: "PendingRead | str | os.PathLike") -> PendingRead:
+    return source if isinstance(source, PendingRead) else start_read(source)
 
 
 @contextmanager
