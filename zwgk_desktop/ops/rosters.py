@@ -5,7 +5,8 @@ A reader's path through "import a roster":
 2. → `ops.rosters.import_roster(db, actor, F, "dibao")` here: one unit of work;
 3. → `services.rosters`: the file is read in a child process with limits (sandbox.py, reader.py),
    the header found and mapped (table.py, mapping.py), every row checked (validate.py);
-4. → `importer.import_roster`: under SQLite's write lock the duplicates are checked again and the
+4. → `importer.import_roster`: under SQLite's write lock the rows are checked against the database
+   (a file: once, after it is read; a preview the clerk looked at: its ID numbers again) and the
    draft, its lines, the households, their outbox entries and one audit event are written;
 5. → the CLI prints `ImportResult.as_json()`, the desktop tells every page `changed(notices, items, households)`.
 
