@@ -16,7 +16,7 @@ from zwgk_desktop.core.idnumber import is_clean_valid_id, make_id_number, valida
 from zwgk_desktop.core.models import DisclosureItem, Household, ItemName
 from zwgk_desktop.core.schema import head_revision, scanned_head
 from zwgk_desktop.core.townships import init_township
-from zwgk_desktop.services.rosters.importer import ROWS_PER_STATEMENT, db_timestamp, import_roster, iter_new_ids
+from zwgk_desktop.services.rosters.importer import db_timestamp, import_roster, iter_new_ids
 from zwgk_desktop.services.rosters.validate import parse_money
 
 from . import fixtures as fx
@@ -67,10 +67,13 @@ def test_raw_rows_read_back_like_orm_rows(database, tmp_path):
         assert {h.id for h in households} >= {i.household_id for i in items}
 
 
-def test_multi_row_statements_keep_every_line_and_name(database, tmp_path):
+def test_multi_row_statements_keep_every_line_and_name(database, tmp_path, monkeypatch):
     """Lines go in ROWS_PER_STATEMENT at a time: two full statements and a remainder lose no line, keep the
     roster's order, and put every name in the search table (the row trigger fires inside a multi-row insert)."""
-    count = 2 * ROWS_PER_STATEMENT + 5
+    from zwgk_desktop.services.rosters import importer
+
+    monkeypatch.setattr(importer, "ROWS_PER_STATEMENT", 64)  # the generated ID numbers allow 999 rows
+    count = 2 * importer.ROWS_PER_STATEMENT + 5
     path = fx.xlsx_from_rows(tmp_path / "低保.xlsx", [fx.SIMPLE_HEADER, *fx.simple_rows(count)])
     with database.session() as session:
         result = import_roster(session, path, category="linshi")
@@ -81,6 +84,25 @@ def test_multi_row_statements_keep_every_line_and_name(database, tmp_path):
         assert names == [row[2] for row in fx.simple_rows(count)]
         assert set(names) <= set(session.execute(select(ItemName.name)).scalars())
         assert [d.id for d in list_disclosures(session, search=names[-1])] == [result.disclosure_id]
+        assert session.query(Household).count() == count
+
+
+def test_an_old_sqlite_allowing_999_parameters_still_takes_every_line(database, tmp_path):
+    """SQLite before 3.32 allows 999 `?` a statement (a domestic Linux may ship one): the multi-row inserts
+    shrink to fit and every line and household still goes in."""
+    import sqlite3
+
+    count = 300
+    path = fx.xlsx_from_rows(tmp_path / "低保.xlsx", [fx.SIMPLE_HEADER, *fx.simple_rows(count)])
+    with database.session() as session:
+        raw = session.connection().connection.dbapi_connection
+        before = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        try:
+            result = import_roster(session, path, category="linshi")
+        finally:
+            raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+    with database.session() as session:
+        assert session.query(DisclosureItem).filter_by(disclosure_id=result.disclosure_id).count() == count
         assert session.query(Household).count() == count
 
 
