@@ -14,16 +14,18 @@ clerk must see the app at once, not seconds of nothing):
 4. after the first paint `Startup` opens the database on a background
    thread (SQLAlchemy and the models imported there, the header and schema
    check and upgrade, the modules of the first screen imported too: sign-in
-   and 今日待办, nothing else) while the window stays responsive; the
-   rare-character fonts are registered meanwhile. A `ZwgkError` such as
-   DatabaseTooNew / DatabaseCorrupt / DataDirError is shown in a Chinese
-   dialog and the exit code is 1. The
-   full page check (`ops.database.check_pages`: every page read, seconds on
-   a large database) runs in the background once the first screen is up,
-   once a day, and warns in a dialog if it fails;
-5. who is working (`ui.lifecycle.startup.sign_in`: first-run wizard on an
-   empty data dir, single-user mode for the demo, else the login dialog over
-   the window; cancelling exits with code 0 and writes nothing);
+   and 今日待办, nothing else; then sign-in's start state is read there, and
+   its first query configures the ORM mappers) while the window stays
+   responsive; the rare-character fonts are registered meanwhile. A
+   `ZwgkError` such as DatabaseTooNew / DatabaseCorrupt / DataDirError is
+   shown in a Chinese dialog and the exit code is 1. The full page check
+   (`ops.database.check_pages`: every page read, seconds on a large
+   database) runs in the background once the first screen is up, once a
+   day, and warns in a dialog if it fails;
+5. who is working (`ui.lifecycle.startup.sign_in` with that start state:
+   first-run wizard on an empty data dir, single-user mode for the demo,
+   else the login dialog over the window; cancelling exits with code 0 and
+   writes nothing);
 6. the task manager is bound (`MainWindow.bind`), `window.actor` is set and
    the first screen (`FIRST_SCREEN_MODULES`: the lifecycle's 今日待办 page
    alone) is installed and loads;
@@ -243,13 +245,26 @@ def create_demo_in_background(window, households: int | None = None) -> None:
                         progress=tr("正在创建演示乡镇，请稍候…"), parent=window)
 
 
-def sign_in_or_explain(database, config: Config, demo_if_empty: bool):
-    """Who works this session (`SignIn`), None if the user cancelled; a `ZwgkError` is shown, then re-raised."""
+def read_start_state_quietly(database):
+    """The sign-in start state (`ui.lifecycle.startup.read_start_state`), read ahead on the opening thread: its
+    first query also configures the ORM mappers there. None if it fails: `sign_in` reads it again and says why."""
+    try:
+        from zwgk_desktop.ui.lifecycle.startup import read_start_state
+
+        return read_start_state(database)
+    except Exception:  # noqa: BLE001 - the read on the UI thread reports it
+        log.debug("reading the start state ahead failed", exc_info=True)
+        return None
+
+
+def sign_in_or_explain(database, config: Config, demo_if_empty: bool, state=None):
+    """Who works this session (`SignIn`), None if the user cancelled; a `ZwgkError` is shown, then re-raised.
+    `state`: the start state already read (`read_start_state_quietly`), if any."""
     from zwgk_desktop.ui.lifecycle.startup import sign_in
     from zwgk_desktop.ui.tasks import show_error
 
     try:
-        return sign_in(database, config, demo_if_empty=demo_if_empty)
+        return sign_in(database, config, demo_if_empty=demo_if_empty, state=state)
     except ZwgkError as exc:
         log.error("cannot start the session: %s (%s)", exc.code, exc.message)
         show_error(None, exc, tr("无法启动"))
@@ -284,7 +299,7 @@ class Startup(QObject):
         self.signed_in = None
         self._started = False
         self._ready = False
-        self._outcome: tuple = (None, None)
+        self._outcome: tuple = (None, None, None)  # (database, start state, error) from the opening thread
         # Emitted on background threads: Qt queues the call to this object's (the UI) thread.
         self._opened.connect(self._on_opened)
         self._imported.connect(self._install_next)
@@ -310,9 +325,10 @@ class Startup(QObject):
 
                 database = open_app_database(self.config, quick_check=False)  # the page check runs later
                 import_quietly(FIRST_SCREEN_IMPORTS)
-            self._outcome = (database, None)
+                state = read_start_state_quietly(database)
+            self._outcome = (database, state, None)
         except BaseException as exc:  # noqa: BLE001 - shown on the UI thread
-            self._outcome = (None, exc)
+            self._outcome = (None, None, exc)
         if not _emit_if_alive(self._opened):
             database = self._outcome[0]
             if database is not None:  # the window went away meanwhile
@@ -320,8 +336,8 @@ class Startup(QObject):
 
     # --- 2. sign in, attach, the first screen ----------------------------------------
     def _on_opened(self) -> None:
-        database, error = self._outcome
-        self._outcome = (None, None)
+        database, state, error = self._outcome
+        self._outcome = (None, None, None)
         if not self.window.isVisible():  # closed while opening
             if database is not None:
                 database.dispose()
@@ -333,7 +349,7 @@ class Startup(QObject):
         self.database = database
         self.window.set_pending_text(tr("正在登录…"))
         try:
-            signed_in = sign_in_or_explain(database, self.config, self.demo_if_empty)
+            signed_in = sign_in_or_explain(database, self.config, self.demo_if_empty, state)
         except ZwgkError:
             self._end(1)
             return
