@@ -2,8 +2,8 @@
 
 The window comes first, everything else after it (on an old township PC the
 clerk must see the app at once, not seconds of nothing):
-1. QApplication (organisation/app names for QSettings), then the
-   single-instance guard (`ui.single_instance`: if the app already runs on
+1. QApplication (organisation/app names for QSettings; Fusion chosen on its
+   command line, `ui.style.new_application`), then the single-instance guard (`ui.single_instance`: if the app already runs on
    this data directory, that window comes to the front and we exit 0);
 2. the look: Qt's own strings in Chinese, the primary bundled CJK font,
    Fusion + stylesheet;
@@ -77,7 +77,7 @@ from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.single_instance import InstanceGuard, bring_to_front
-from zwgk_desktop.ui.style import apply_style, register_bundled_fonts
+from zwgk_desktop.ui.style import apply_style, new_application, register_bundled_fonts
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,10 @@ FIRST_SCREEN_TIMEOUT_MS = 5000  # the other packages come anyway if 今日待办
 
 
 def ensure_application() -> QApplication:
-    """The process's QApplication (created once; tests may have made it already)."""
+    """The process's QApplication (created once, with Fusion on its command line; tests may have made it already)."""
     app = QApplication.instance()
     if app is None:
-        app = QApplication(sys.argv[:1])
+        app = new_application(sys.argv[0] if sys.argv else APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
