@@ -3,8 +3,9 @@
 The window comes first, everything else after it (on an old township PC the
 clerk must see the app at once, not seconds of nothing):
 1. QApplication (organisation/app names for QSettings; Fusion chosen on its
-   command line, `ui.style.new_application`), then the single-instance guard (`ui.single_instance`: if the app already runs on
-   this data directory, that window comes to the front and we exit 0);
+   command line, `ui.style.new_application`), then the single-instance
+   guard (`ui.single_instance`: if the app already runs on this data
+   directory, that window comes to the front and we exit 0);
 2. the look: Qt's own strings in Chinese, the primary bundled CJK font,
    Fusion + stylesheet;
 3. the main window *shell* (frame, navigation, status bar, a placeholder for
