@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # What the first screen never needs (printing, photos, spreadsheets, network, PDF preview, password hashing).
 HEAVY = ("reportlab", "PIL", "openpyxl", "httpx", "python_calamine", "pypdfium2", "argon2")
 # What comes only once 今日待办 is filled: the rest of the lifecycle (actions, editor, dialogs and the notice and
-# roster services behind them), the data pages and their table models.
+# roster services behind them), the data pages and their table models; and, on a township with no open request
+# (the demo's), the 依申请公开 register and its privacy rules.
 AFTER_TODAY = (
     "zwgk_desktop.ui.lifecycle.wiring", "zwgk_desktop.ui.lifecycle.actions", "zwgk_desktop.ui.lifecycle.items_editor",
     "zwgk_desktop.ui.lifecycle.record", "zwgk_desktop.services.rosters", "zwgk_desktop.ops.notices",
     "zwgk_desktop.ui.pages.disclosures", "zwgk_desktop.ui.pages.households", "zwgk_desktop.ui.table_models",
-    "zwgk_desktop.ops.overview",
+    "zwgk_desktop.ops.overview", "zwgk_desktop.core.requests", "zwgk_desktop.core.privacy",
 )
 
 

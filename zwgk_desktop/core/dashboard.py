@@ -43,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.core.catalogue import load_catalogue
-from zwgk_desktop.core.models import Disclosure, NoticeBoard, Objection, Posting, Village
+from zwgk_desktop.core.models import Disclosure, InfoRequest, NoticeBoard, Objection, Posting, Village
 from zwgk_desktop.core.periods import NoticePeriod, screen_period_text
 from zwgk_desktop.core.postings import PHOTO_FLAG_LABELS, notice_period, photo_evidence, posting_periods
 from zwgk_desktop.core.status import LIVE, Status
@@ -303,7 +303,11 @@ def cadence_items(session: Session, actor: Actor, ctx: TodoContext) -> list[Todo
 
 
 def request_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:
-    """依申请公开: requests overdue (urgent, red) or due within 5 working days (`core.requests.due_items`)."""
+    """依申请公开: requests overdue (urgent, red) or due within 5 working days (`core.requests.due_items`).
+    Most days no request is open at all; then the register module (with its privacy rules) is not even loaded,
+    which keeps it off start-up's first screen."""
+    if not _any_open_request(session):
+        return []
     from zwgk_desktop.core.requests import DUE_SOON_DAYS, due_items
 
     items = []
@@ -318,6 +322,11 @@ def request_items(session: Session, actor: Actor, ctx: TodoContext) -> list[Todo
         items.append(_item("request_overdue" if due.overdue else "request_due", title, detail,
                            due=row.due.isoformat(), urgent=due.overdue, request_id=row.id))
     return items
+
+
+def _any_open_request(session: Session) -> bool:
+    """Whether any request is still open (`due_items` lists open ones only)."""
+    return session.execute(select(InfoRequest.id).where(InfoRequest.status == "open").limit(1)).first() is not None
 
 
 def stale_poster_items(session: Session, actor: Actor, ctx: TodoContext) -> list[TodoItem]:

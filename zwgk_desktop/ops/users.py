@@ -60,18 +60,34 @@ class StartState:
     township: str
     needs_admin: bool  # no account yet
     login_required: bool  # accounts exist and single-user mode is off
+    single_user: Actor | None = None  # whom single-user mode works as, when it is on and has an administrator
 
 
 @reads
 def start_state(db, actor: Actor) -> StartState:
-    from zwgk_desktop.services.demo import database_is_empty
-
+    """One read for start-up; in single-user mode it names the actor too, so no second read is needed."""
     with read_session(db, actor) as session:
         township = current_township(session)
+        needs_admin, login = needs_first_admin(session), login_required(session)
         return StartState(
-            empty=database_is_empty(session), township=township.name if township else "",
-            needs_admin=needs_first_admin(session), login_required=login_required(session),
+            empty=township is None and _nothing_stored(session), township=township.name if township else "",
+            needs_admin=needs_admin, login_required=login,
+            single_user=None if needs_admin or login else _single_user_or_none(session),
         )
+
+
+def _nothing_stored(session) -> bool:
+    from zwgk_desktop.services.demo import database_is_empty
+
+    return database_is_empty(session)
+
+
+def _single_user_or_none(session) -> Actor | None:
+    """The single-user actor, or None when it can't be had (`single_user_actor` then says why)."""
+    try:
+        return core_users.single_user_actor(session)
+    except ZwgkError:
+        return None
 
 
 @writes("users", "settings")

@@ -8,11 +8,13 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from tests.ui.test_app import main_window, poll
 from zwgk_desktop.config import Config
-from zwgk_desktop.core.users import add_user, create_first_admin, single_user_mode, user_count
+from zwgk_desktop.core.users import Actor, add_user, create_first_admin, single_user_mode, user_count
+from zwgk_desktop.ops.users import StartState
 from zwgk_desktop.services.demo import database_is_empty
 from zwgk_desktop.ui.app import run_app
 from zwgk_desktop.ui.first_run import FirstRunWizard
 from zwgk_desktop.ui.lifecycle import LoginDialog, sign_in
+from zwgk_desktop.ui.lifecycle.startup import read_start_state
 
 
 def refuse(dialog) -> bool:
@@ -62,10 +64,18 @@ def test_demo_if_empty_lands_in_single_user_mode(qapp, config, database):
     assert signed.create_demo and signed.actor.role == "admin" and "单用户模式" in signed.note
     with database.session() as s:
         assert single_user_mode(s) and user_count(s) == 1
+    assert read_start_state(database).single_user == signed.actor  # one read names whom single-user mode works as
     again = sign_in(database, config, run_dialog=refuse)  # demo cancelled, next start: straight in, no new account
     assert again.actor.username == signed.actor.username and not again.note and not again.create_demo
     assert sign_in(database, config, demo_if_empty=True, run_dialog=refuse).create_demo  # the demo is asked for again
     assert counts(database)[1] == 1
+
+
+def test_a_start_state_read_ahead_is_not_read_again(qapp, config):
+    """The desktop reads the start state on its opening thread; `sign_in` then takes its single-user actor as is."""
+    admin = Actor(username="admin", role="admin")
+    state = StartState(empty=False, township="白沙镇", needs_admin=False, login_required=False, single_user=admin)
+    assert sign_in(None, config, run_dialog=refuse, state=state).actor is admin
 
 
 def test_a_township_without_users_opens_without_login(qapp, demo_config, demo_db):

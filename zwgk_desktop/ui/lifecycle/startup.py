@@ -16,7 +16,9 @@
 An empty database with `--demo-if-empty` also asks for the demo township
 (again, if an earlier attempt was cancelled after the account was made).
 Dialogs are shown through `run_dialog` (default `exec()`), so tests answer
-them without blocking. Every database step is an `ops.users` use case,
+them without blocking. `read_start_state` is one read (in single-user mode
+it names the actor too); the desktop does it on its opening thread and
+passes it in. Every database step is an `ops.users` use case,
 called directly: this runs before the main window and its task manager
 exist, with nobody signed in yet (`GUEST_ACTOR` reads, `SETUP_ACTOR`
 creates the single-user administrator).
@@ -67,9 +69,11 @@ def sign_in(
     *,
     demo_if_empty: bool = False,
     run_dialog: Callable[[QDialog], bool] = default_run_dialog,
+    state: StartState | None = None,
 ) -> SignIn | None:
-    """The actor for this session, or None if the user cancelled the wizard or the login."""
-    state = read_start_state(database)
+    """The actor for this session, or None if the user cancelled the wizard or the login; `state` is the
+    `read_start_state` the caller has already read (the desktop reads it on its opening thread)."""
+    state = state or read_start_state(database)
     if state.empty and state.needs_admin and not demo_if_empty:
         return _first_run(database, config, run_dialog)
     create_demo = state.empty and demo_if_empty
@@ -78,7 +82,7 @@ def sign_in(
         note = tr("单用户模式：无需登录，以管理员身份使用。需要多人分工时，请在“设置”中添加用户并关闭单用户模式。")
         return SignIn(actor, create_demo=create_demo, note=note)
     if not state.login_required:
-        return SignIn(resume_single_user(database), create_demo=create_demo)
+        return SignIn(state.single_user or resume_single_user(database), create_demo=create_demo)
     from zwgk_desktop.ui.lifecycle.login import LoginDialog
 
     dialog = LoginDialog(database, state.township)
