@@ -46,6 +46,37 @@ def test_a_total_that_disagrees_with_its_parts_is_refused_on_that_row(tmp_path):
     assert "21,000.00" in message and "20,000.00" in message
 
 
+def test_a_total_beside_a_qizhong_group_is_the_amount(tmp_path):
+    """补助资金（元） over 合计 and 其中 › 中央/省级/县级 (three header rows, 合计 not under 其中): 合计 is still the
+    amount, so a row whose parts don't add up to it is total_mismatch, and the 合计 row is checked against it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年农村危房改造补助对象公示"])
+    ws.append(["序号", "村(组)", "户主", "身份证号码", "家庭人口", "补助资金（元）", None, None, None])
+    ws.append([None, None, None, None, None, "合计", "其中", None, None])
+    ws.append([None, None, None, None, None, None, "中央", "省级", "县级"])
+    for column in "ABCDE":
+        ws.merge_cells(f"{column}2:{column}4")
+    ws.merge_cells("F2:I2")
+    ws.merge_cells("F3:F4")
+    ws.merge_cells("G3:I3")
+    ws.append([1, "石桥村", "钱十一", fx.ID_WF[0], 3, 15000, 10000, 3000, 2000])
+    ws.append([2, "河口村", "冯十二", fx.ID_WF[1], 5, 35000, 25000, 6000, 3000])  # parts add up to 34,000
+    ws.append(["合计", None, None, None, 8, 50000, 35000, 9000, 5000])
+    path = tmp_path / "危改.xlsx"
+    wb.save(path)
+    preview = read_roster(path, "weifang", fx.VILLAGES)
+    assert preview.header_rows == 3
+    assert preview.mapping_headers()["amount"] == "补助资金（元）/合计"
+    first, second = preview.rows
+    assert first.accepted and first.values["amount_fen"] == 1_500_000
+    assert first.values["funding"] == {"central": 1_000_000, "province": 300_000, "city": 0, "county": 200_000, "self": 0}
+    assert ("total_mismatch", "amount") in codes(second) and not second.accepted
+    assert preview.total_fen == 5_000_000
+
+
 def test_a_funding_part_that_is_not_a_number_is_bad_amount_on_its_column(tmp_path):
     """周五's 中央 "待定": `bad_amount` on that row and on the 中央 column, nothing else blamed."""
     preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", with_total=False), "weifang", fx.VILLAGES)

@@ -201,6 +201,12 @@ def _parent(column: HeaderColumn) -> str:
     return column.text[: -len(column.leaf)].rstrip("/") if column.text.endswith(column.leaf) else ""
 
 
+def _ancestors(parent: str) -> list[str]:
+    """"补助资金（元）/其中" → ["补助资金（元）/其中", "补助资金（元）"]."""
+    levels = parent.split("/") if parent else []
+    return ["/".join(levels[:depth]) for depth in range(len(levels), 0, -1)]
+
+
 def funding_part(column: HeaderColumn) -> str | None:
     """The funding part a header names: 中央/省级/市级/县级/自筹 under a money header, or 中央资金-like alone."""
     leaf = normalize_header(column.leaf)
@@ -219,14 +225,17 @@ def funding_part(column: HeaderColumn) -> str | None:
 
 
 def funding_columns(columns: list[HeaderColumn]) -> dict[str, int]:
-    """{funding.<part>: column, and 'amount': the group's 合计 column} for funding parts in the header."""
+    """{funding.<part>: column, and 'amount': the group's 合计 column} for funding parts in the header.
+
+    The 合计 belongs to the group when it sits under the parts' header or any header above it:
+    "补助资金（元）/合计" beside "补助资金（元）/其中/中央" (a three-row header) is the group's total."""
     found: dict[str, int] = {}
     parents: set[str] = set()
     for column in columns:
         part = funding_part(column)
         if part is not None and funding_key(part) not in found:
             found[funding_key(part)] = column.index
-            parents.add(_parent(column))
+            parents.update(_ancestors(_parent(column)))
     if not found:
         return {}
     for column in columns:
