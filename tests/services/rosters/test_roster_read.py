@@ -80,6 +80,18 @@ def test_matching_total_gives_no_mismatch(tmp_path):
     assert "total_mismatch" not in {p.code for p in preview.errors()}
 
 
+def test_sign_off_lines_under_the_table_are_not_people(tmp_path):
+    """The sign-off lines county sheets end with ("审核人：李四" in the name column, 分管领导 in a number column) are
+    skipped quietly, not refused as a person with a bad head count."""
+    rows = fx.simple_rows(3)
+    sign_off = ["制表人：张会计", None, "审核人：李四", None, "分管领导：王五", None]
+    path = fx.xlsx_from_rows(tmp_path / "临时救助.xlsx", [fx.SIMPLE_HEADER, *rows, ["合计", None, None, None, None, 930],
+                                                        sign_off, ["注：本表一式三份。"]])
+    preview = read_roster(path, "linshi", fx.VILLAGES)
+    assert preview.accepted == 3 and preview.rejected == 0
+    assert preview.errors() == [] and not [w for w in preview.warnings() if w.code == "skipped_row"]
+
+
 def test_hidden_rows_and_columns_are_warned(messy):
     """A hidden data row and a hidden column are reported as warnings, not errors."""
     warnings = {(w.code, w.row, w.column) for w in messy.warnings()}

@@ -59,7 +59,8 @@ TOTAL_LABEL_CELLS = 4
 FLOAT_EXACT_LIMIT = 2.0 ** 53  # below this a whole float's repr is its exact integer value
 
 GRAND_TOTAL_PREFIXES = ("合计", "总计", "共计", "总合计", "累计", "全镇合计", "全乡合计", "全镇", "全乡")
-FOOTER_PREFIXES = ("制表", "填表", "审核", "审批", "负责人", "经办人", "填报", "说明", "注：", "注:", "备注：", "联系电话", "日期", "单位负责人", "领导")
+FOOTER_PREFIXES = ("制表", "填表", "审核", "审批", "负责人", "经办人", "填报", "说明", "注：", "注:", "备注：", "联系电话", "日期",
+                   "单位负责人", "领导", "分管", "主管", "监督", "公示人")
 VILLAGE_SUFFIXES = ("村", "社区", "村委会", "村民委员会", "居委会", "居民委员会")
 
 
@@ -473,7 +474,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
         if cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item):
             _attach_member(ctx, last_item, values, index, result)
             continue
-        if cell_text(name_raw) == "" and not _has_core_value(ctx, values):
+        if (cell_text(name_raw) == "" or _is_signature(name_raw)) and not _has_core_value(ctx, values):
             present = [cell_text(cells[c]) for c in mapped if c < width and _filled(cells[c])]
             if not (after_total or _is_footer(present)):
                 result.file_problems.append(
@@ -553,6 +554,12 @@ def _total_label(cells: list) -> str | None:
         if text == "小计" or (text.endswith(("合计", "小计")) and len(text) <= 10):
             return "sub"
     return None
+
+
+def _is_signature(name_raw: Any) -> bool:
+    """A name cell holding "审核人：李四" or "制表：张三" (the sign-off lines under a table), never a person's name."""
+    text = cell_text(name_raw)
+    return ("：" in text or ":" in text) and _is_footer([text])
 
 
 def _is_footer(texts: list[str]) -> bool:
