@@ -77,6 +77,48 @@ def test_a_total_beside_a_qizhong_group_is_the_amount(tmp_path):
     assert preview.total_fen == 5_000_000
 
 
+def test_xianjie_project_plan_in_wan_yuan_with_level_named_funds(tmp_path):
+    """衔接资金项目计划: 资金规模（万元） merged over 合计 and 中央/省级/市级/县级衔接资金, every other header merged down two
+    rows. The header starts on its first row (not the row the merges reach into), every level is a funding part,
+    and 万元 become yuan."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["青山镇2026年度巩固拓展脱贫攻坚成果和乡村振兴项目计划公告"])
+    ws.append(["序号", "项目名称", "实施地点", "建设内容及规模", "资金规模（万元）", None, None, None, None, "实施期限",
+               "绩效目标", "受益对象"])
+    ws.append([None, None, None, None, "合计", "中央衔接资金", "省级衔接资金", "市级衔接资金", "县级衔接资金"])
+    for column in "ABCDJKL":
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.merge_cells("E2:I2")
+    ws.append([1, "石桥村产业路硬化", "石桥村", "硬化道路1.2公里", 60, 40, 10, 5, 5, "2026.3-2026.10", "方便300户出行", "全村农户"])
+    ws.append([2, "河口村光伏电站", "河口村", "光伏电站100千瓦", 45.5, 30, 10, 3, 2.5, "2026.4-2026.9", "村集体增收", "脱贫户86户"])
+    ws.append(["合计", None, None, None, 105.5, 70, 20, 8, 7.5])
+    path = tmp_path / "衔接资金.xlsx"
+    wb.save(path)
+    preview = read_roster(path, "fupin_project", fx.VILLAGES)
+    assert (preview.header_row, preview.header_rows) == (2, 2)
+    assert preview.mapping_headers()["amount"] == "资金规模（万元）/合计"
+    assert preview.errors() == [] and preview.accepted == 2
+    second = preview.rows[1]
+    assert second.values["amount_fen"] == 45_5000_00
+    assert second.values["funding"] == {"central": 30_0000_00, "province": 10_0000_00, "city": 3_0000_00,
+                                        "county": 2_5000_00, "self": 0}
+    assert preview.total_fen == preview.accepted_fen == 105_5000_00
+
+
+@pytest.mark.parametrize(("header", "part"), [
+    ("中央财政衔接推进乡村振兴补助资金", "central"), ("市级衔接资金", "city"), ("县级配套资金", "county"),
+    ("区级财政资金", "county"), ("群众自筹资金", "self"), ("县乡道路建设资金", None), ("市场价格", None),
+])
+def test_funding_levels_are_read_from_the_words_counties_use(header, part):
+    """A level word followed only by money words names that level's funds; a level word starting another name doesn't."""
+    from zwgk_desktop.services.rosters.mapping import HeaderColumn, funding_part
+
+    assert funding_part(HeaderColumn(0, f"资金规模（万元）/{header}", header)) == part
+
+
 def test_a_funding_part_that_is_not_a_number_is_bad_amount_on_its_column(tmp_path):
     """周五's 中央 "待定": `bad_amount` on that row and on the 中央 column, nothing else blamed."""
     preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", with_total=False), "weifang", fx.VILLAGES)

@@ -207,6 +207,25 @@ def _ancestors(parent: str) -> list[str]:
     return ["/".join(levels[:depth]) for depth in range(len(levels), 0, -1)]
 
 
+# A level word, then only words that say "money of that level": 市级衔接资金, 中央财政衔接推进乡村振兴补助资金,
+# 县级配套资金 (but not 县乡道路建设资金, whose rest names something else).
+_LEVEL_WORDS = sorted(((word, part) for part, words in {
+    "central": ("中央",), "province": ("省级", "省"), "city": ("市级", "市州", "市"), "county": ("县级", "区级", "县区", "县"),
+    "self": ("农户自筹", "群众自筹", "自筹"),
+}.items() for word in words), key=lambda pair: -len(pair[0]))
+_LEVEL_TAILS = ("推进乡村振兴", "巩固衔接", "衔接", "财政", "补助", "资金", "配套", "专项", "奖补", "投入", "级")
+
+
+def _part_by_level(leaf: str) -> str | None:
+    for word, part in _LEVEL_WORDS:
+        if leaf.startswith(word):
+            rest = leaf[len(word):]
+            for tail in _LEVEL_TAILS:
+                rest = rest.replace(tail, "")
+            return part if rest == "" else None
+    return None
+
+
 def funding_part(column: HeaderColumn) -> str | None:
     """The funding part a header names: 中央/省级/市级/县级/自筹 under a money header, or 中央资金-like alone."""
     leaf = normalize_header(column.leaf)
@@ -215,6 +234,8 @@ def funding_part(column: HeaderColumn) -> str | None:
         for prefix in ("其中", "其中:"):  # "其中：中央" written in one cell
             if leaf.startswith(prefix) and leaf[len(prefix):] in _FUNDING_LEAVES:
                 part = _FUNDING_LEAVES[leaf[len(prefix):]]
+    if part is None:
+        part = _part_by_level(leaf)
     if part is None:
         return None
     parent = _parent(column)

@@ -81,6 +81,11 @@ def _filled_text(sheet: RawSheet, covered, row: int, col: int) -> str:
     return cell_text(cells[anchor[1]]) if anchor[1] < len(cells) else ""
 
 
+def _continues_merge_from_above(covered, row: int, width: int) -> bool:
+    """Some cell of `row` lies inside a merge that starts on an earlier row (序号 merged over two header rows)."""
+    return any(covered.get((row, col), (row,))[0] < row for col in range(width))
+
+
 def _row_texts(sheet: RawSheet, covered, row: int, width: int) -> list[str]:
     return [_filled_text(sheet, covered, row, c) for c in range(width)]
 
@@ -93,6 +98,8 @@ def find_table(sheet: RawSheet, entry: CatalogEntry) -> Table | None:
     width = max((len(r) for r in sheet.rows[:HEADER_SEARCH_ROWS + MAX_HEADER_DEPTH]), default=0)
     best: tuple[int, int] | None = None
     for row in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
+        if _continues_merge_from_above(covered, row, width):
+            continue  # the lower row of a header whose cells are merged down into it: the header starts above
         texts = _row_texts(sheet, covered, row, width)
         matches, has_core = count_matches(texts, entry)
         if matches >= MIN_HEADER_MATCHES and has_core and (best is None or matches > best[1]):
