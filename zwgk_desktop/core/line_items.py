@@ -140,6 +140,15 @@ def funding_key(part: str) -> str:
 FUNDING_KEYS = tuple(funding_key(p) for p in FUNDING_PARTS)
 
 
+def funding_columns(entry) -> tuple:
+    """One money column per funding part the category publishes (中央(元) …), for the 台账, the blank
+    roster and the poster alike."""
+    from zwgk_desktop.core.catalogue import Column
+
+    return tuple(Column(key=funding_key(part), label=f"{FUNDING_LABELS[part]}(元)", type="money")
+                 for part in entry.funding_parts if part in FUNDING_LABELS)
+
+
 def funding_part_of(key: str) -> str | None:
     return key[len(FUNDING_KEY_PREFIX):] if key.startswith(FUNDING_KEY_PREFIX) else None
 

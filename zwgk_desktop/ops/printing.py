@@ -277,7 +277,7 @@ def render_loaded_poster(loaded: LoadedPoster, out_path: str | Path, *, paper: s
     result.codes = loaded.codes
     result.qr_payloads = list(dict.fromkeys(p.qr_text for p in loaded.parts if p.qr_text))
     result.period, result.planned_posted_on = loaded.period, loaded.planned_posted_on
-    result.board_id, result.paper, result.landscape = request.board_id, paper.upper(), landscape
+    result.board_id = request.board_id  # paper and orientation: as rendered (a wide table turns the page)
     return result
 
 
@@ -359,7 +359,7 @@ def preview_poster(db, actor: Actor, config, request: PosterRequest, out_path: s
     data = loaded.parts[0]
     title = data.title + (title_suffix if request.each_village else village_suffix(data))
     return PosterPreview(
-        path=str(out_path), pages=result.pages, paper=paper, landscape=landscape, title=title,
+        path=str(out_path), pages=result.pages, paper=result.paper, landscape=result.landscape, title=title,
         status=data.status, status_label=status_label(data.status), approved=data.status in APPROVED_STATUSES,
         watermark=watermark_text(data.status, load_template()), short_hash=data.short_hash,
         period_text=poster_period_line(loaded.period), planned_posted_on=loaded.planned_posted_on,

@@ -252,3 +252,26 @@ def test_text_notice_keeps_its_last_lines_with_the_band():
         last = [placed.element for placed in pages[-1].placed]
         assert last[-1].kind == "closing", paragraphs
         assert sum(id(element) in body_lines for element in last) >= 2, paragraphs
+
+
+def project_items(count: int) -> list[dict]:
+    """衔接资金项目 lines filling every public column (13 with 序号): too wide for a portrait A4 page."""
+    return [{"name": f"第{i}号产业路硬化工程", "village": "石桥村", "content": "硬化道路1.2公里，宽4.5米，含排水沟",
+             "fund_source": "中央财政衔接推进乡村振兴补助资金", "amount": 60_000_000 + i, "period": "2026年3月至10月",
+             "goal": "方便300户群众出行", "implementer": "石桥村村民委员会（负责人：王建国）", "beneficiaries": "全村农户",
+             "result": "已完工", "acceptance": "验收合格", "supervise_phone": TOWNSHIP_PHONE} for i in range(1, count + 1)]
+
+
+def test_a_table_too_wide_for_portrait_turns_the_page(tmp_path, roster):
+    """A notice whose columns cannot fit a portrait page without breaking names and amounts is laid out landscape
+    (and says so); a 低保 list that fits stays portrait."""
+    wide = tmp_path / "wide.pdf"
+    result = render_poster(make_poster_data(project_items(3), category="fupin_project", title="2026年衔接资金项目公告"),
+                           wide, paper="A4")
+    width, height = page_size(wide)
+    assert result.landscape and width > height
+    assert "600,000.01" in "".join(pdftotext(wide).split())  # the amount in fen, on one line
+    narrow = tmp_path / "narrow.pdf"
+    assert not render_poster(make_poster_data(roster), narrow, paper="A4").landscape
+    width, height = page_size(narrow)
+    assert width < height

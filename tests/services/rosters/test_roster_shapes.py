@@ -253,3 +253,21 @@ def test_disclosure_show_lists_the_new_fields_and_a_total_without_stop_lines(dat
                                 "--json", data_dir=data_dir)
     code, shown, _ = run_cli("disclosure", "show", imported["disclosure_id"], "--items", "1", "--json", data_dir=data_dir)
     assert shown["items_preview"][0]["funding"] == dict(zip(PARTS, (1_200_000, 500_000, 0, 300_000, 0)))
+
+
+def test_the_poster_shows_the_funding_parts_a_notice_has_with_their_totals(data_dir, tmp_path):
+    """危房改造 publishes its funding sources: the poster has a column per part some line has (no 市级 column when no
+    line has city funds) and the 合计 row totals each part over the imported lines."""
+    from tests.services.printing.conftest import pdftotext
+
+    code, imported, _ = run_cli("import", str(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx")), "--category", "weifang",
+                                "--json", data_dir=data_dir)
+    assert code == 0 and imported["accepted"] == 4
+    out = tmp_path / "poster.pdf"
+    code, printed, _ = run_cli("print", "poster", imported["disclosure_id"], "-o", str(out), "--json", data_dir=data_dir)
+    assert code == 0
+    text = "".join(pdftotext(out).split())
+    assert "中央(元)" in text and "省级(元)" in text and "县级(元)" in text and "自筹(元)" in text
+    assert "市级(元)" not in text
+    for total_yuan in ("39,000.00", "15,000.00", "8,000.00", "2,000.00", "64,000.00"):  # 中央 省级 县级 自筹 合计
+        assert total_yuan in text

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
 from zwgk_desktop.core.disclosures import find_disclosure
 from zwgk_desktop.core.jobs import Job
-from zwgk_desktop.core.line_items import FUNDING_LABELS, funding_key, values_by_key
+from zwgk_desktop.core.line_items import funding_columns, values_by_key
 from zwgk_desktop.core.models import Disclosure, DisclosureItem, Village
 from zwgk_desktop.core.privacy import Audience, column_visible, present_value
 from zwgk_desktop.core.status import Status, status_label
@@ -61,12 +61,6 @@ def _audience(preset: str) -> Audience:
     if preset not in PRESETS:
         raise InvalidInput(f"未知的脱敏方式“{preset}”。可用：internal（内部完整）、semi_public（半公开，号码打码）、public（公开）。")
     return PRESETS[preset]
-
-
-def funding_columns(entry: CatalogEntry) -> tuple[Column, ...]:
-    """One money column per funding part the category publishes (中央(元) …)."""
-    return tuple(Column(key=funding_key(part), label=f"{FUNDING_LABELS[part]}(元)", type="money")
-                 for part in entry.funding_parts if part in FUNDING_LABELS)
 
 
 def template_columns(entry: CatalogEntry) -> tuple[Column, ...]:

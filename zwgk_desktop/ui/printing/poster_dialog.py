@@ -424,7 +424,9 @@ class PosterPrintDialog(QDialog):
         """A high-resolution printer set to the chosen paper and orientation."""
         from zwgk_desktop.ui.printing.printer import new_printer
 
-        return new_printer(self.preview.title if self.preview else tr("公示"), self.paper, self.landscape)
+        # The preview's orientation: a table too wide for a portrait page was laid out landscape.
+        landscape = self.preview.landscape if self.preview else self.landscape
+        return new_printer(self.preview.title if self.preview else tr("公示"), self.paper, landscape)
 
     def ask_and_print(self) -> None:
         """The system print dialog, then print (nothing happens if the clerk cancels it)."""

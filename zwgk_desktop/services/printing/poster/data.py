@@ -26,7 +26,15 @@ from typing import Any
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column, get_entry
 from zwgk_desktop.core.jobs import Job
-from zwgk_desktop.core.line_items import add_item_facts, change_type_of, counts_in_totals, values_by_key
+from zwgk_desktop.core.line_items import (
+    FUNDING_PARTS,
+    add_item_facts,
+    change_type_of,
+    counts_in_totals,
+    funding_columns,
+    funding_key,
+    values_by_key,
+)
 from zwgk_desktop.core.periods import NoticePeriod
 from zwgk_desktop.core.status import PRINTABLE, Status
 from zwgk_desktop.core.verification import display_code, qr_payload, verification_code
@@ -68,6 +76,7 @@ class PosterData:
     total_households: int = 0
     total_people: int = 0
     total_amount_fen: int = 0
+    funding_totals: dict[str, int] = field(default_factory=dict)  # part → fen over the counted lines
     status: str = "approved"
     public_phones: tuple[str, ...] = ()  # numbers published on purpose (hotlines), for the privacy scan
     village: str = ""  # set: this poster is one village's part of the notice, for that village's board
@@ -165,6 +174,8 @@ class PrintResult:
             "sha256": self.sha256,
             "missing_glyphs": self.missing_glyphs,
             "path": self.path,
+            "paper": self.paper,
+            "landscape": self.landscape,  # also when a table too wide for portrait turned the page
         }
         if self.village:
             data["village"] = self.village
@@ -224,15 +235,31 @@ def _village_cell(entry: CatalogEntry, values: dict[str, Any], merges: bool | No
 
 
 def poster_entry(entry: CatalogEntry) -> CatalogEntry:
-    """The catalogue entry as the poster prints it: 低保 shows 家庭人口 beside 保障人数 (where the
-    roster gave it; an empty column is left out anyway)."""
-    beside = FAMILY_SIZE_BESIDE.get(entry.code)
-    if beside is None or entry.column(FAMILY_SIZE.key) is not None:
-        return entry
+    """The catalogue entry as the poster prints it: 低保 shows 家庭人口 beside 保障人数, and a category that
+    publishes its funding sources (危房改造, 衔接资金, 惠民惠农) shows the parts after the amount (中央(元) …).
+    Columns no line fills are left out anyway."""
     columns = list(entry.columns)
-    at = next((i for i, c in enumerate(columns) if c.key == beside), len(columns))
-    columns.insert(at, FAMILY_SIZE)
-    return replace(entry, columns=tuple(columns))
+    beside = FAMILY_SIZE_BESIDE.get(entry.code)
+    if beside is not None and entry.column(FAMILY_SIZE.key) is None:
+        at = next((i for i, c in enumerate(columns) if c.key == beside), len(columns))
+        columns.insert(at, FAMILY_SIZE)
+    parts = funding_columns(entry)
+    if parts:
+        at = next((i + 1 for i, c in enumerate(columns) if c.key == "amount"), len(columns))
+        columns[at:at] = parts
+    return replace(entry, columns=tuple(columns)) if len(columns) != len(entry.columns) else entry
+
+
+def _funding_shown(values: dict[str, Any], totals: dict[str, int], counted: bool) -> None:
+    """Add a line's funding parts to the notice's part totals (counted lines only) and leave a part of 0
+    out of its cell, so a level no line has (市级 …) drops out of the poster."""
+    for part in FUNDING_PARTS:
+        key = funding_key(part)
+        fen = values.get(key)
+        if not fen:
+            values.pop(key, None)
+        elif counted:
+            totals[part] = totals.get(part, 0) + fen
 
 
 def is_stopped(values: dict[str, Any]) -> bool:
@@ -348,6 +375,7 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None, villa
     merges = _merges_group(entry)
     phone_keys = [column.key for column in entry.columns if column.kind == "public_phone"]
     support_modes: Counter[str] = Counter()
+    funding_totals: dict[str, int] = {}
     for n, (extra_json, *fields) in enumerate(session.execute(query)):
         fields, (family_size, covered_people, change_type, funding_json) = fields[:6], fields[6:]
         values = _row_values(_decoded(extra_json, extras), *fields)
@@ -359,9 +387,12 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None, villa
         if values.get("people") is None and values.get("covered_people") is not None:
             values["people"] = values["covered_people"]
         _village_cell(entry, values, merges)
+        stopped_line = is_stopped(values)
+        if funding_json:
+            _funding_shown(values, funding_totals, not stopped_line)
         row = _public_row_cached(entry, values, policy, shown_cache)
         items.append(row)
-        if is_stopped(values):
+        if stopped_line:
             stopped += 1
         else:
             households += 1
@@ -408,6 +439,7 @@ def build_poster_data(session, disclosure_id: str, job: Job | None = None, villa
         total_households=households,
         total_people=people,
         total_amount_fen=amount,
+        funding_totals=funding_totals,
         status=disclosure.status,
         public_phones=tuple(sorted(public_phones)),
         village=village_name,

@@ -154,6 +154,7 @@ class PosterLayout:
         self.rows_start = 0  # index in `elements` of the first table row
         self.closing_start = 0  # index in `elements` where the closing text and band begin
         self.pages: list[PagePlan] = []
+        self.cramped = False  # set by measuring: the table does not fit this page's width at 75 % type
 
     # -- measuring --
     def measure(self, job: Job | None = None) -> None:
@@ -286,6 +287,7 @@ class PosterLayout:
         else:
             size = candidates[-1]
             desired, minimum = bounds(size, hard_min)
+            self.cramped = True  # names would break mid-word (or numbers wrap): the page is too narrow
         s.cell = s.header = round(size, 2)
         return fit_column_widths(desired, minimum, available)
 

@@ -385,6 +385,11 @@ def _render_posters(parts: list[PosterData], out_path, *, paper, landscape, font
     kit = TextKit(get_chain(fonts))
     job.progress(0, 1, "正在排版……")
     planned = [_planned_poster(data, geo, kit, template, job) for data in parts]
+    if not landscape and any(layout.cramped for layout, _pages in planned):
+        # Too many columns for the page's width (危房改造 with its funding parts…): turn the page rather
+        # than break names and amounts across lines.
+        geo = page_geometry(paper, True)
+        planned = [_planned_poster(data, geo, kit, template, job) for data in parts]
     missing = kit.chain.missing_glyphs("\n".join(v for layout, _pages in planned for v in layout.printed_values()))
     total = sum(len(pages) for _layout, pages in planned)
     first = planned[0][0]
@@ -415,7 +420,7 @@ def _render_posters(parts: list[PosterData], out_path, *, paper, landscape, font
             if ch not in missing:
                 missing.append(ch)
     return PrintResult(pages=total, sha256=sha256_file(out_path), missing_glyphs=missing, path=str(out_path),
-                       part_pages=[len(pages) for _layout, pages in planned])
+                       part_pages=[len(pages) for _layout, pages in planned], paper=geo.paper, landscape=geo.landscape)
 
 
 def _planned_poster(data: PosterData, geo, kit: TextKit, template: dict, job: Job) -> tuple[PosterLayout, list[PagePlan]]:
