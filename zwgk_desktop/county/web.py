@@ -152,7 +152,7 @@ def devices_section(devices: list[dict], revoked: str | None = None) -> str:
                     f'<td class="sub">{escape(d["device_id"][:8])}</td><td class="nw">{last}</td><td>{state}</td>'
                     f"<td>{action}</td></tr>")
     note = (f'<p class="okbox">已撤销设备 {escape(revoked[:8])}：它的同步请求将被拒绝。</p>' if revoked else "")
-    return (f"<h2>已注册设备<small>撤销后该设备无法再同步；需输入管理密钥（在服务器上运行 zwgk county admin-key 查看）</small></h2>"
+    return ("<h2>已注册设备<small>撤销后该设备无法再同步；需输入管理密钥（在服务器上运行 zwgk county admin-key 查看）</small></h2>"
             + note + '<table><tr><th>乡镇</th><th>设备名称</th><th>编号</th><th>最近同步' + LOCAL_TZ_NOTE
             + "</th><th>状态</th><th>操作</th></tr>" + "".join(rows) + "</table>")
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import run_cli
 from zwgk_desktop.core.disclosures import create_disclosure

@@ -23,10 +23,9 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from reportlab.lib.colors import HexColor, black
 
