@@ -7,11 +7,13 @@ creating/updating `Household`s (matched by ID number, else by village + head
 name), remembering the column mapping for the layout (`RosterMapping`), and
 one audit event summarising the import.
 
-Speed: line items, households and the households' outbox entries go in with
-the DB-API `executemany` on the session's own connection (same transaction),
-rows prepared up front as tuples: UUIDs, JSON text and timestamps in the
-exact form SQLAlchemy would store them (`json.dumps`, 'YYYY-MM-DD
-HH:MM:SS.ffffff'), column defaults taken from the table metadata. Existing
+Speed: line items, households and the households' outbox entries go in as
+multi-row INSERTs (`insert_rows`) on the session's own connection (same
+transaction), from a second thread while the next chunk is prepared as
+tuples: UUIDs, JSON text and timestamps in the exact form SQLAlchemy would
+store them (`json.dumps`, 'YYYY-MM-DD HH:MM:SS.ffffff'), column defaults
+taken from the table metadata. A file is checked under the write lock it
+is written with; a preview checked earlier has its ID numbers checked again. Existing
 households are looked up in a few IN queries and insert-vs-update is decided
 in Python. Sync is queued with one outbox entry per notice
 (`queue_items_changed`) and one per created/changed household. The cyclic
