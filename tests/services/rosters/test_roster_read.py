@@ -56,6 +56,25 @@ def test_member_rows_count_as_people_not_items(messy):
     assert messy.member_rows == 2
 
 
+def test_a_sheet_repeating_the_head_on_every_member_row_lists_each_family_once(tmp_path):
+    """户主姓名 repeated on each member's row (成员姓名, 与户主关系, the member's own ID number): the members belong to
+    the household above (家庭人口 3), not three lines of which two lack an amount."""
+    from datetime import date
+
+    header = ["序号", "村", "户主姓名", "成员姓名", "与户主关系", "身份证号码", "保障人数", "月保障金额(元)"]
+    rows = [
+        [1, "石桥村", "张大", "张大", "本人", fx.person_id(51), 3, 900],
+        [None, "石桥村", "张大", "李花", "配偶", fx.person_id(52, date(1962, 3, 3)), None, None],
+        [None, "石桥村", "张 大", "张小", "子", fx.person_id(53, date(1990, 4, 4)), None, None],
+        [2, "河口村", "王二", "王二", "户主", fx.person_id(54), 1, 300],
+        [3, "河口村", "王二", "王二", "本人", fx.person_id(55), 1, 300],  # a namesake's own line, not a member
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", [header, *rows]), "dibao", fx.VILLAGES)
+    assert preview.errors() == [] and preview.member_rows == 2
+    assert [(r.values["name"], r.values.get("family_size"), r.values["amount_fen"]) for r in preview.rows] == [
+        ("张大", 3, 90000), ("王二", None, 30000), ("王二", None, 30000)]
+
+
 def test_names_are_trimmed_but_rare_characters_kept_exactly(messy):
     """Full-width padding is trimmed; Ext-B 𠮷 and Ext-A 㛃 survive byte for byte; 王  五 → 王五."""
     by_row = {r.row: r for r in messy.rows}

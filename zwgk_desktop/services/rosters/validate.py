@@ -471,7 +471,8 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 or (index - start < 3 and _is_column_number_row(cells))):
             result.skipped_rows += 1
             continue
-        if cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item):
+        if ((cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item))
+                or _repeats_head(values, name_raw, last_item)):
             _attach_member(ctx, last_item, values, index, result)
             continue
         if (cell_text(name_raw) == "" or _is_signature(name_raw)) and not _has_core_value(ctx, values):
@@ -581,6 +582,24 @@ def _is_member_row(ctx: RowContext, values: dict, index: int, last_item: RosterR
         if anchor is not None and anchor[0] >= ctx.table.data_start:
             return True
     return bool(cell_text(values.get("_member", "")) or cell_text(values.get("_relation", "")))
+
+
+HEAD_RELATIONS = ("本人", "户主", "户主本人", "申请人", "本户主")
+
+
+def _repeats_head(values: dict, name_raw: Any, last_item: RosterRow | None) -> bool:
+    """A family member's row in a sheet that repeats the 户主姓名 on every row of the family: the head is the
+    previous line's, and the row's 与户主关系 (else its 成员姓名) says it is somebody else."""
+    if last_item is None:
+        return False
+    head = "".join(cell_text(name_raw).split())
+    if not head or head != "".join((last_item.values.get("name") or "").split()):
+        return False
+    relation = "".join(cell_text(values.get("_relation", "")).split())
+    if relation:
+        return relation not in HEAD_RELATIONS
+    member = "".join(cell_text(values.get("_member", "")).split())
+    return bool(member) and member != head
 
 
 def _attach_member(ctx: RowContext, item: RosterRow, values: dict, index: int, result: BuildResult) -> None:
