@@ -111,6 +111,18 @@ def test_sign_off_lines_under_the_table_are_not_people(tmp_path):
     assert preview.errors() == [] and not [w for w in preview.warnings() if w.code == "skipped_row"]
 
 
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2026年11月3日", "2026-11-03"), ("20261103", "2026-11-03"), ("2026.11.3", "2026-11-03"),
+    ("2026/11/03 00:00:00", "2026-11-03"), ("2026-11-03T08:30", "2026-11-03"), ("2026/11/3 0:00", "2026-11-03"),
+    (46329, "2026-11-03"),
+])
+def test_dates_in_the_forms_county_systems_export(text, iso):
+    """Dates typed or exported by county systems, a time after the date included, read as that day."""
+    from zwgk_desktop.services.rosters.validate import parse_date
+
+    assert parse_date(text) == iso
+
+
 def test_hidden_rows_and_columns_are_warned(messy):
     """A hidden data row and a hidden column are reported as warnings, not errors."""
     warnings = {(w.code, w.row, w.column) for w in messy.warnings()}

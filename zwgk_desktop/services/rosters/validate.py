@@ -195,13 +195,15 @@ def parse_count(value: Any) -> int | None:
     raise CellError(f"人数“{str(value).strip()}”不是整数。")
 
 
-_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+# A time after the date (a system export's "2026/11/03 00:00:00", ISO "2026-11-03T08:30") is dropped.
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
 
 
 def parse_date(value: Any) -> str | None:
-    """A date cell or text (2026-11-05, 2026/11/5, 2026年11月5日, 20261105, Excel serial) → ISO text."""
+    """A date cell or text (2026-11-05, 2026/11/5, 2026年11月5日, 20261105, Excel serial, with or without a
+    time after it) → ISO text."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
