@@ -119,6 +119,28 @@ def test_funding_levels_are_read_from_the_words_counties_use(header, part):
     assert funding_part(HeaderColumn(0, f"资金规模（万元）/{header}", header)) == part
 
 
+def test_group_labels_merged_above_the_column_labels_are_part_of_the_header(tmp_path):
+    """"基本情况" and "补助资金（元）" merged across the column labels below them: the header starts at the group row,
+    so 中央/省级/县级/自筹/合计 are the funding parts and the amount (not unmapped columns leaving no amount)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["基本情况", None, None, None, None, "补助资金（元）"])
+    ws.merge_cells("A1:E1")
+    ws.merge_cells("F1:J1")
+    ws.append(["序号", "村(组)", "户主", "身份证号码", "家庭人口", "中央", "省级", "县级", "自筹", "合计"])
+    ws.append([1, "石桥村", "丁一", fx.ID_WF[0], 3, 12000, 5000, 3000, 0, 20000])
+    ws.append([2, "河口村", "丁二", fx.ID_WF[1], 2, 9000, 3000, 1000, 0, 13000])
+    path = tmp_path / "危改.xlsx"
+    wb.save(path)
+    preview = read_roster(path, "weifang", fx.VILLAGES)
+    assert (preview.header_row, preview.header_rows) == (1, 2)
+    assert preview.mapping_headers()["amount"] == "补助资金（元）/合计"
+    assert preview.errors() == [] and preview.accepted_fen == 3_300_000
+    assert preview.rows[0].values["funding"]["central"] == 1_200_000
+
+
 def test_a_funding_part_that_is_not_a_number_is_bad_amount_on_its_column(tmp_path):
     """周五's 中央 "待定": `bad_amount` on that row and on the 中央 column, nothing else blamed."""
     preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", with_total=False), "weifang", fx.VILLAGES)

@@ -107,6 +107,8 @@ def find_table(sheet: RawSheet, entry: CatalogEntry) -> Table | None:
     if best is None:
         return None
     header_row, _ = best
+    if header_row > 0 and _is_group_row(sheet, header_row - 1, width):
+        header_row -= 1  # "基本情况 | 补助资金（元）" over the labels: the groups are the header's first row
     depth = _header_depth(sheet, covered, header_row, width, entry)
     columns = _header_columns(sheet, covered, header_row, depth, width)
     total_matches, _ = count_matches([c.text for c in columns], entry)
@@ -120,6 +122,20 @@ def find_table(sheet: RawSheet, entry: CatalogEntry) -> Table | None:
         match_count=max(total_matches, leaf_matches),
         covered=covered,
     )
+
+
+GROUP_LABEL_MAX = 16  # a group label ("补助资金（元）", "家庭基本情况") is short; a title or a note is not
+
+
+def _is_group_row(sheet: RawSheet, row: int, width: int) -> bool:
+    """A row of short group labels merged across some of the columns below it (not a title across them all,
+    not a "填报单位：…" line)."""
+    spans = [(c0, c1) for (r0, c0), (r1, c1) in sheet.merges if r0 == r1 == row and c1 > c0]
+    if not spans or any(c1 - c0 + 1 >= width - 1 for c0, c1 in spans):
+        return False
+    texts = [cell_text(c) for c in sheet.rows[row]]
+    labels = [t for t in texts if t]
+    return bool(labels) and all(len(t) <= GROUP_LABEL_MAX and "：" not in t and ":" not in t for t in labels)
 
 
 def _header_depth(sheet: RawSheet, covered, header_row: int, width: int, entry: CatalogEntry) -> int:
