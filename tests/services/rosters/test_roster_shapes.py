@@ -141,6 +141,41 @@ def test_group_labels_merged_above_the_column_labels_are_part_of_the_header(tmp_
     assert preview.rows[0].values["funding"]["central"] == 1_200_000
 
 
+def project_plan(tmp_path, unit_note: str | None, central: list) -> "object":
+    """A 衔接资金 project plan: a title, an optional unit note above the header, 资金规模 and one 中央衔接资金 column."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["青山镇2026年度衔接资金项目计划"])
+    if unit_note:
+        ws.append([None, None, None, None, None, unit_note])
+    ws.append(["序号", "项目名称", "实施地点", "建设内容及规模", "资金规模", "中央衔接资金"])
+    ws.append([1, "石桥村产业路硬化", "石桥村", "硬化道路1.2公里", 60, central[0]])
+    ws.append([2, "河口村光伏电站", "河口村", "光伏电站100千瓦", 45.5, central[1]])
+    path = tmp_path / "项目计划.xlsx"
+    wb.save(path)
+    return read_roster(path, "fupin_project", fx.VILLAGES)
+
+
+@pytest.mark.parametrize(("note", "fen"), [("单位：万元", 105_5000_00), ("金额单位: 万元", 105_5000_00),
+                                           ("单位：元", 105_50), (None, 105_50)])
+def test_a_unit_note_above_the_table_applies_to_money_columns_without_their_own(tmp_path, note, fen):
+    """"单位：万元" written above the header (not in it): the money columns are read in 万元, and the clerk is told."""
+    preview = project_plan(tmp_path, note, [40, 30])
+    assert preview.errors() == [] and preview.accepted_fen == fen
+    assert any(w.code == "unit_from_note" for w in preview.warnings()) == (fen == 105_5000_00)
+
+
+def test_one_funding_part_beside_its_own_total_may_be_less_but_not_more(tmp_path):
+    """资金规模 beside a lone 中央衔接资金 (a partial "其中"): parts under the total are fine, parts above it are
+    total_mismatch on that row."""
+    preview = project_plan(tmp_path, "单位：万元", [40, 50])
+    first, second = preview.rows
+    assert first.accepted and first.values["funding"]["central"] == 40_0000_00
+    assert ("total_mismatch", "amount") in codes(second) and not second.accepted
+
+
 def test_a_funding_part_that_is_not_a_number_is_bad_amount_on_its_column(tmp_path):
     """周五's 中央 "待定": `bad_amount` on that row and on the 中央 column, nothing else blamed."""
     preview = read_roster(fx.weifang_funding_xlsx(tmp_path / "危改.xlsx", with_total=False), "weifang", fx.VILLAGES)

@@ -271,7 +271,7 @@ class RowChecker:
             table=Table(sheet=RawSheet("编辑", []), header_row=0, header_depth=1, columns=columns),
             entry=entry, mapping={c.key: index for index, c in enumerate(self.columns)},
             villages=VillageIndex.build(dict(villages), merged=merged, retired=retired), existing_ids=dict(existing_ids),
-            today=today or date.today(),
+            today=today or date.today(), amount_is_parts_total=True,  # the editor shows every part
         )
         self.plan = column_plan(self.ctx)
         self.required = required_targets(self.ctx)

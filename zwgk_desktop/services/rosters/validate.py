@@ -35,6 +35,7 @@ from zwgk_desktop.core.catalogue import CatalogEntry, Column
 from zwgk_desktop.core.idnumber import is_clean_valid_id, validate_id_number
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.line_items import (
+    FUNDING_KEY_PREFIX,
     FUNDING_PARTS,
     change_type_in_remark,
     change_type_label,
@@ -48,6 +49,7 @@ from zwgk_desktop.core.line_items import (
 from zwgk_desktop.core.text_input import INVISIBLE, limit_for, normalize_input, too_long_message
 from zwgk_desktop.services.spreadsheet_out import FORMULA_TRIGGERS
 
+from zwgk_desktop.services.rosters.mapping import funding_columns as group_funding_columns
 from zwgk_desktop.services.rosters.table import Table, cell_text
 
 ERROR, WARNING = "error", "warning"
@@ -392,21 +394,48 @@ class RowContext:
     existing_ids: Mapping[str, str]
     default_village: str | None = None
     today: date = field(default_factory=date.today)  # birth dates in ID numbers must not be later
+    # The amount is what the funding parts add up to (the group's 合计, or the editor's full breakdown);
+    # None: decided from the header (a separate 资金规模 beside "其中：中央" only has to be at least the parts).
+    amount_is_parts_total: bool | None = None
 
     def __post_init__(self) -> None:
         self.funding_columns = [(part, self.mapping[funding_key(part)]) for part in FUNDING_PARTS
                                 if funding_key(part) in self.mapping]
         self.change_types = self.entry.column("change_type") is not None
+        self.sheet_unit = sheet_money_unit(self.table)
         self.multipliers = {key: _unit_multiplier(self, key) for key in self.mapping}
+        if self.amount_is_parts_total is None:
+            amount_column = self.mapping.get("amount")
+            self.amount_is_parts_total = amount_column is not None and (
+                group_funding_columns(self.table.columns).get("amount") == amount_column)
         self.limits = {key: limit_for(key) for key in self.mapping}
         self.text_clean = False  # set by build_rows after one pass over the sheet
         self.village_cache: dict = {}
 
 
 def _unit_multiplier(ctx: RowContext, key: str) -> int:
-    """Money columns headed in 万元 hold ten-thousands of yuan."""
+    """Money columns headed in 万元 hold ten-thousands of yuan; headed in 元, yuan; headed without a unit,
+    the unit a note above the table gives ("单位：万元")."""
     column = ctx.table.column(ctx.mapping[key])
-    return 10_000 if column is not None and "万元" in column.text else 1
+    text = column.text if column is not None else ""
+    if "万元" in text:
+        return 10_000
+    return 1 if "元" in text else ctx.sheet_unit
+
+
+_SHEET_UNIT = re.compile(r"单位[:：](万元|元)")
+
+
+def sheet_money_unit(table: Table) -> int:
+    """10,000 when a cell above the header says "单位：万元" (金额单位：万元, （单位：万元）), else 1."""
+    for cells in table.sheet.rows[:table.header_row]:
+        for cell in cells:
+            text = cell_text(cell)
+            if "单位" in text:
+                match = _SHEET_UNIT.search(_SPACES.sub("", text))
+                if match:
+                    return 10_000 if match.group(1) == "万元" else 1
+    return 1
 
 
 @dataclass
@@ -926,7 +955,7 @@ def _parse_funding(ctx: RowContext, item: RosterRow, values: dict, row: int) -> 
     amount = item.values.get("amount_fen")
     if amount is None and "amount" not in item.raw:
         item.values["amount_fen"] = parts_fen
-    elif amount is not None and amount != parts_fen:
+    elif amount is not None and (amount != parts_fen if ctx.amount_is_parts_total else parts_fen > amount):
         item.problems.append(_problem(
             ctx, row, "amount", "total_mismatch",
             f"本行合计{_yuan(amount)}元，与各项资金之和{_yuan(parts_fen)}元不符"
@@ -1102,6 +1131,11 @@ def _yuan(fen: int) -> str:
 def _layout_warnings(ctx: RowContext) -> list[Problem]:
     sheet = ctx.table.sheet
     problems = []
+    if ctx.sheet_unit != 1 and any(ctx.multipliers[key] == ctx.sheet_unit for key in ctx.mapping
+                                   if key == "amount" or key.startswith(FUNDING_KEY_PREFIX)):
+        problems.append(Problem(None, None, "unit_from_note",
+                                "表格上方注明“单位：万元”，表头未注明单位的金额列已按万元换算成元（1万元=10,000元），请核对。",
+                                WARNING))
     hidden_data_rows = sorted(r for r in sheet.hidden_rows if r >= ctx.table.data_start and r < len(sheet.rows) and any(cell_text(c) for c in sheet.rows[r]))
     for r in hidden_data_rows[:MAX_ROW_WARNINGS_PER_KIND]:
         problems.append(
