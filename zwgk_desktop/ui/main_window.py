@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
 
         self.settings = QSettings(str(config.data_dir / UI_STATE_FILE), QSettings.Format.IniFormat)
         self._restore_geometry()
-        self.first_painted.connect(lambda: QTimer.singleShot(0, self._finish_shell))  # after whoever waits for it
+        # After whoever waits for the first paint; with the window as context, so nothing fires once it is gone.
+        self.first_painted.connect(lambda: QTimer.singleShot(0, self, self._finish_shell))
         if database is not None:
             self.attach(database, tasks)
             self.fill_placeholders()
