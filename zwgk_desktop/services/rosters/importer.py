@@ -58,7 +58,7 @@ from zwgk_desktop.core.status import INACTIVE
 from zwgk_desktop.core.townships import require_township
 from zwgk_desktop.services.gc_pause import paused_gc
 from zwgk_desktop.services.rosters.preview import RosterPreview, preview_context, read_roster
-from zwgk_desktop.services.rosters.sandbox import PendingRead, start_read
+from zwgk_desktop.services.rosters.sandbox import PendingRead, pending_read
 from zwgk_desktop.services.rosters.validate import RosterRow, VillageIndex, duplicate_existing
 
 INACTIVE_STATUSES = INACTIVE
@@ -222,7 +222,7 @@ def _import_roster(
     else:
         if category is None:
             raise ValueError("category is required when importing from a path")
-        pending = _pending_read(preview_or_path)
+        pending = pending_read(preview_or_path)
         pending.result(job)  # the file first: no lock is held while a (possibly huge) file is read
         if not dry_run:
             # One write transaction from here: the rows are checked against the same state they are written to.
@@ -242,10 +242,6 @@ def _import_roster(
             return ImportResult(disclosure_id=None, preview=preview)
     with bulk_settings(session):
         return _write(session, preview, title, author, job)
-
-
-def _pending_read(source: "PendingRead | str | os.PathLike") -> PendingRead:
-    return source if isinstance(source, PendingRead) else start_read(source)
 
 
 @contextmanager

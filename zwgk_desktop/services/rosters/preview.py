@@ -29,7 +29,7 @@ from zwgk_desktop.services.rosters.mapping import (
     resolve_override,
 )
 from zwgk_desktop.services.rosters.reader import RawSheet, RosterFileError
-from zwgk_desktop.services.rosters.sandbox import PendingRead, start_read
+from zwgk_desktop.services.rosters.sandbox import PendingRead, pending_read
 from zwgk_desktop.services.rosters.table import Table, choose_table
 from zwgk_desktop.services.rosters.validate import (
     WARNING,
@@ -166,7 +166,7 @@ def _read_roster(source, category, villages, existing_ids, mapping_override, job
     job = job or Job()
     entry = get_entry(category)
     job.progress(0, 0, "正在读取文件…")
-    pending = source if isinstance(source, PendingRead) else start_read(source)
+    pending = pending_read(source)
     path = pending.path
     workbook = pending.result(job)
     table, sheet_warnings = choose_table(workbook.sheets, entry, path.name)

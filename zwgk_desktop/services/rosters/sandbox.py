@@ -141,6 +141,11 @@ def start_read(path: str | os.PathLike, *, limits: Limits = DEFAULT_LIMITS, meth
     return PendingRead(path, limits, method)
 
 
+def pending_read(source: "PendingRead | str | os.PathLike") -> PendingRead:
+    """`source` itself when its read has started already, else a read of that path started now."""
+    return source if isinstance(source, PendingRead) else start_read(source)
+
+
 def read_sandboxed(path: str | os.PathLike, job: Job | None = None, *, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
     """Read `path` in a child process and wait for it."""
     return start_read(path, limits=limits).result(job)

@@ -623,14 +623,19 @@ def _repeats_head(values: dict, name_raw: Any, last_item: RosterRow | None) -> b
     previous line's, and the row's 与户主关系 (else its 成员姓名) says it is somebody else."""
     if last_item is None:
         return False
-    head = "".join(cell_text(name_raw).split())
-    if not head or head != "".join((last_item.values.get("name") or "").split()):
+    head = _squeezed(name_raw)
+    if not head or head != _squeezed(last_item.values.get("name")):
         return False
-    relation = "".join(cell_text(values.get("_relation", "")).split())
+    relation = _squeezed(values.get("_relation"))
     if relation:
         return relation not in HEAD_RELATIONS
-    member = "".join(cell_text(values.get("_member", "")).split())
+    member = _squeezed(values.get("_member"))
     return bool(member) and member != head
+
+
+def _squeezed(value: Any) -> str:
+    """A cell's text without any spaces ("张 大" and "张大" are one name)."""
+    return _SPACES.sub("", cell_text(value if value is not None else ""))
 
 
 def _attach_member(ctx: RowContext, item: RosterRow, values: dict, index: int, result: BuildResult) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_desktop.core.catalogue import Column
-from zwgk_desktop.core.line_items import FUNDING_KEY_PREFIX
+from zwgk_desktop.core.line_items import funding_part_of
 from zwgk_desktop.core.periods import days_text, period_range_text, poster_period_line
 from zwgk_desktop.core.verification import display_code
 from zwgk_desktop.services.printing.poster.data import APPROVED_STATUSES, PosterData, short_hash_of
@@ -226,8 +226,8 @@ def _totals_row(data: PosterData, template: dict, values: dict, columns: list[Co
     for i, column in enumerate(columns):
         if column.type == "money" and column.key == "amount":
             totals[i] = format_fen(data.total_amount_fen)
-        elif column.key.startswith(FUNDING_KEY_PREFIX):
-            totals[i] = format_fen(data.funding_totals.get(column.key[len(FUNDING_KEY_PREFIX):], 0))
+        elif (part := funding_part_of(column.key)) is not None:
+            totals[i] = format_fen(data.funding_totals.get(part, 0))
         elif column.key == "people":
             totals[i] = f"{data.total_people:,}"
     free = next((i for i in range(1, len(columns)) if not totals[i]), None)
