@@ -143,9 +143,10 @@ def xls_roster(path: Path, rows: list[list], *, numeric_id_row: int | None = Non
 
 
 def xlsx_from_rows(path: Path, rows: list[list], *, sheet: str = "Sheet1", extra_sheets: dict | None = None,
-                   hidden_sheets: tuple[str, ...] = (), text_only: bool = False) -> Path:
+                   hidden_sheets: tuple[str, ...] = (), text_only: bool = False, merges: tuple[str, ...] = ()) -> Path:
     """A plain workbook of `rows`; `text_only` stores strings like "=HYPERLINK(…)" as text, as a county
-    system exporting a typed-in name would (openpyxl would otherwise write a formula)."""
+    system exporting a typed-in name would (openpyxl would otherwise write a formula); `merges`: ranges
+    such as "A2:A3" merged on the first sheet."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
@@ -155,6 +156,8 @@ def xlsx_from_rows(path: Path, rows: list[list], *, sheet: str = "Sheet1", extra
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+    for cells in merges:
+        ws.merge_cells(cells)
     for name, sheet_rows in (extra_sheets or {}).items():
         other = wb.create_sheet(name)
         for values in sheet_rows:

@@ -49,25 +49,17 @@ def test_a_total_that_disagrees_with_its_parts_is_refused_on_that_row(tmp_path):
 def test_a_total_beside_a_qizhong_group_is_the_amount(tmp_path):
     """补助资金（元） over 合计 and 其中 › 中央/省级/县级 (three header rows, 合计 not under 其中): 合计 is still the
     amount, so a row whose parts don't add up to it is total_mismatch, and the 合计 row is checked against it."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["2026年农村危房改造补助对象公示"])
-    ws.append(["序号", "村(组)", "户主", "身份证号码", "家庭人口", "补助资金（元）", None, None, None])
-    ws.append([None, None, None, None, None, "合计", "其中", None, None])
-    ws.append([None, None, None, None, None, None, "中央", "省级", "县级"])
-    for column in "ABCDE":
-        ws.merge_cells(f"{column}2:{column}4")
-    ws.merge_cells("F2:I2")
-    ws.merge_cells("F3:F4")
-    ws.merge_cells("G3:I3")
-    ws.append([1, "石桥村", "钱十一", fx.ID_WF[0], 3, 15000, 10000, 3000, 2000])
-    ws.append([2, "河口村", "冯十二", fx.ID_WF[1], 5, 35000, 25000, 6000, 3000])  # parts add up to 34,000
-    ws.append(["合计", None, None, None, 8, 50000, 35000, 9000, 5000])
-    path = tmp_path / "危改.xlsx"
-    wb.save(path)
-    preview = read_roster(path, "weifang", fx.VILLAGES)
+    rows = [
+        ["2026年农村危房改造补助对象公示"],
+        ["序号", "村(组)", "户主", "身份证号码", "家庭人口", "补助资金（元）", None, None, None],
+        [None, None, None, None, None, "合计", "其中", None, None],
+        [None, None, None, None, None, None, "中央", "省级", "县级"],
+        [1, "石桥村", "钱十一", fx.ID_WF[0], 3, 15000, 10000, 3000, 2000],
+        [2, "河口村", "冯十二", fx.ID_WF[1], 5, 35000, 25000, 6000, 3000],  # parts add up to 34,000
+        ["合计", None, None, None, 8, 50000, 35000, 9000, 5000],
+    ]
+    merges = (*(f"{column}2:{column}4" for column in "ABCDE"), "F2:I2", "F3:F4", "G3:I3")
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "危改.xlsx", rows, merges=merges), "weifang", fx.VILLAGES)
     assert preview.header_rows == 3
     assert preview.mapping_headers()["amount"] == "补助资金（元）/合计"
     first, second = preview.rows
@@ -81,22 +73,17 @@ def test_xianjie_project_plan_in_wan_yuan_with_level_named_funds(tmp_path):
     """衔接资金项目计划: 资金规模（万元） merged over 合计 and 中央/省级/市级/县级衔接资金, every other header merged down two
     rows. The header starts on its first row (not the row the merges reach into), every level is a funding part,
     and 万元 become yuan."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["青山镇2026年度巩固拓展脱贫攻坚成果和乡村振兴项目计划公告"])
-    ws.append(["序号", "项目名称", "实施地点", "建设内容及规模", "资金规模（万元）", None, None, None, None, "实施期限",
-               "绩效目标", "受益对象"])
-    ws.append([None, None, None, None, "合计", "中央衔接资金", "省级衔接资金", "市级衔接资金", "县级衔接资金"])
-    for column in "ABCDJKL":
-        ws.merge_cells(f"{column}2:{column}3")
-    ws.merge_cells("E2:I2")
-    ws.append([1, "石桥村产业路硬化", "石桥村", "硬化道路1.2公里", 60, 40, 10, 5, 5, "2026.3-2026.10", "方便300户出行", "全村农户"])
-    ws.append([2, "河口村光伏电站", "河口村", "光伏电站100千瓦", 45.5, 30, 10, 3, 2.5, "2026.4-2026.9", "村集体增收", "脱贫户86户"])
-    ws.append(["合计", None, None, None, 105.5, 70, 20, 8, 7.5])
-    path = tmp_path / "衔接资金.xlsx"
-    wb.save(path)
+    rows = [
+        ["青山镇2026年度巩固拓展脱贫攻坚成果和乡村振兴项目计划公告"],
+        ["序号", "项目名称", "实施地点", "建设内容及规模", "资金规模（万元）", None, None, None, None, "实施期限",
+         "绩效目标", "受益对象"],
+        [None, None, None, None, "合计", "中央衔接资金", "省级衔接资金", "市级衔接资金", "县级衔接资金"],
+        [1, "石桥村产业路硬化", "石桥村", "硬化道路1.2公里", 60, 40, 10, 5, 5, "2026.3-2026.10", "方便300户出行", "全村农户"],
+        [2, "河口村光伏电站", "河口村", "光伏电站100千瓦", 45.5, 30, 10, 3, 2.5, "2026.4-2026.9", "村集体增收", "脱贫户86户"],
+        ["合计", None, None, None, 105.5, 70, 20, 8, 7.5],
+    ]
+    merges = (*(f"{column}2:{column}3" for column in "ABCDJKL"), "E2:I2")
+    path = fx.xlsx_from_rows(tmp_path / "衔接资金.xlsx", rows, merges=merges)
     preview = read_roster(path, "fupin_project", fx.VILLAGES)
     assert (preview.header_row, preview.header_rows) == (2, 2)
     assert preview.mapping_headers()["amount"] == "资金规模（万元）/合计"
@@ -122,18 +109,13 @@ def test_funding_levels_are_read_from_the_words_counties_use(header, part):
 def test_group_labels_merged_above_the_column_labels_are_part_of_the_header(tmp_path):
     """"基本情况" and "补助资金（元）" merged across the column labels below them: the header starts at the group row,
     so 中央/省级/县级/自筹/合计 are the funding parts and the amount (not unmapped columns leaving no amount)."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["基本情况", None, None, None, None, "补助资金（元）"])
-    ws.merge_cells("A1:E1")
-    ws.merge_cells("F1:J1")
-    ws.append(["序号", "村(组)", "户主", "身份证号码", "家庭人口", "中央", "省级", "县级", "自筹", "合计"])
-    ws.append([1, "石桥村", "丁一", fx.ID_WF[0], 3, 12000, 5000, 3000, 0, 20000])
-    ws.append([2, "河口村", "丁二", fx.ID_WF[1], 2, 9000, 3000, 1000, 0, 13000])
-    path = tmp_path / "危改.xlsx"
-    wb.save(path)
+    rows = [
+        ["基本情况", None, None, None, None, "补助资金（元）"],
+        ["序号", "村(组)", "户主", "身份证号码", "家庭人口", "中央", "省级", "县级", "自筹", "合计"],
+        [1, "石桥村", "丁一", fx.ID_WF[0], 3, 12000, 5000, 3000, 0, 20000],
+        [2, "河口村", "丁二", fx.ID_WF[1], 2, 9000, 3000, 1000, 0, 13000],
+    ]
+    path = fx.xlsx_from_rows(tmp_path / "危改.xlsx", rows, merges=("A1:E1", "F1:J1"))
     preview = read_roster(path, "weifang", fx.VILLAGES)
     assert (preview.header_row, preview.header_rows) == (1, 2)
     assert preview.mapping_headers()["amount"] == "补助资金（元）/合计"
@@ -143,19 +125,14 @@ def test_group_labels_merged_above_the_column_labels_are_part_of_the_header(tmp_
 
 def project_plan(tmp_path, unit_note: str | None, central: list) -> "object":
     """A 衔接资金 project plan: a title, an optional unit note above the header, 资金规模 and one 中央衔接资金 column."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["青山镇2026年度衔接资金项目计划"])
-    if unit_note:
-        ws.append([None, None, None, None, None, unit_note])
-    ws.append(["序号", "项目名称", "实施地点", "建设内容及规模", "资金规模", "中央衔接资金"])
-    ws.append([1, "石桥村产业路硬化", "石桥村", "硬化道路1.2公里", 60, central[0]])
-    ws.append([2, "河口村光伏电站", "河口村", "光伏电站100千瓦", 45.5, central[1]])
-    path = tmp_path / "项目计划.xlsx"
-    wb.save(path)
-    return read_roster(path, "fupin_project", fx.VILLAGES)
+    rows = [
+        ["青山镇2026年度衔接资金项目计划"],
+        *([[None, None, None, None, None, unit_note]] if unit_note else []),
+        ["序号", "项目名称", "实施地点", "建设内容及规模", "资金规模", "中央衔接资金"],
+        [1, "石桥村产业路硬化", "石桥村", "硬化道路1.2公里", 60, central[0]],
+        [2, "河口村光伏电站", "河口村", "光伏电站100千瓦", 45.5, central[1]],
+    ]
+    return read_roster(fx.xlsx_from_rows(tmp_path / "项目计划.xlsx", rows), "fupin_project", fx.VILLAGES)
 
 
 @pytest.mark.parametrize(("note", "fen"), [("单位：万元", 105_5000_00), ("金额单位: 万元", 105_5000_00),
