@@ -5,7 +5,8 @@ Data: `tests/bench/scale_data.py` (30 villages, 60,000 households, ~1,000 notice
 and one of 50,000 lines, 50,000 photo records, 200,000 audit events; built once and cached under /tmp) and the
 demo township plus one 50,000-line notice (the start-up benchmark's data, cached beside it). Each run works on
 copies. Measured, each with its goal and ✔/✗:
-1. start-up to 今日待办 filled, whole process (`zwgk gui`, wall and CPU) — ≤ 1.5 × the demo's;
+1. start-up to 今日待办 read from the database (not the list remembered at the last close), whole process
+   (`zwgk gui`, wall and CPU) — ≤ 1.5 × the demo's;
 2. 公示管理 search by name, per keystroke after the first (the query the page runs, typing three full names
    character by character) — ≤ 100 ms;
 3. opening the 50,000-line notice to its first rows (what the detail pane loads: the notice, its line
@@ -219,7 +220,8 @@ class Township:
 
 
 def measure_startup(scale_dir: Path, demo_dir: Path, runs: int) -> str:
-    env = {"QT_QPA_PLATFORM": "offscreen", "ZWGK_EXIT_AFTER_SHOWN": "today"}
+    # Read from the database, not the list remembered at the last close (which takes the same time on any data).
+    env = {"QT_QPA_PLATFORM": "offscreen", "ZWGK_EXIT_AFTER_SHOWN": "today-live"}
 
     def app(data_dir: Path) -> list[str]:
         return [sys.executable, "-m", "zwgk_desktop", "--data-dir", str(data_dir), "gui"]
@@ -229,7 +231,7 @@ def measure_startup(scale_dir: Path, demo_dir: Path, runs: int) -> str:
     demo = time_process_cpu(app(demo_dir), runs, env)
     scale = time_process_cpu(app(scale_dir), runs, env)
     wall, cpu = scale[0] / demo[0], scale[1] / demo[1]
-    return line("start-up to 今日待办 filled", f"{scale[0]:.3f} s wall / {scale[1]:.3f} s CPU",
+    return line("start-up to 今日待办 read from the database", f"{scale[0]:.3f} s wall / {scale[1]:.3f} s CPU",
                 f"{demo[0]:.3f} s / {demo[1]:.3f} s",
                 f"ratio {wall:.2f} wall {goal_mark(wall, STARTUP_GOAL)} / {cpu:.2f} CPU {goal_mark(cpu, STARTUP_GOAL)} "
                 f"(goal ≤ {STARTUP_GOAL:g})")

@@ -52,15 +52,26 @@ def test_nothing_heavy_and_no_database_before_the_first_paint(demo_config, tmp_p
 
 @pytest.mark.slow
 def test_todays_list_is_filled_without_the_heavy_libraries(demo_config, tmp_path):
-    """On an everyday start, when 今日待办 is filled the database is open (SQLAlchemy models yes) but printing,
+    """On an everyday start, when 今日待办 has been read from the database (SQLAlchemy models yes) printing,
     photos, Excel, network and password hashing are still not imported: those pages come later."""
-    first = modules_at("today", demo_config.data_dir, tmp_path)  # the first start makes the single-user account
+    first = modules_at("today-live", demo_config.data_dir, tmp_path)  # the first start makes the single-user account
     assert "argon2" in packages(first)  # (its random password is hashed)
-    loaded = modules_at("today", demo_config.data_dir, tmp_path)
+    loaded = modules_at("today-live", demo_config.data_dir, tmp_path)
     assert {"sqlalchemy", "zwgk_desktop"} <= packages(loaded)
     assert "zwgk_desktop.ui.lifecycle.dashboard" in loaded
     assert packages(loaded) & set(HEAVY) == set()
     assert set(AFTER_TODAY) & loaded == set()
+
+
+@pytest.mark.slow
+def test_the_list_remembered_at_closing_is_shown_before_the_database_layer_loads(demo_config, tmp_path):
+    """After a start that closed normally, the next start shows 今日待办 before SQLAlchemy or the models are
+    imported: the list remembered at closing (`core.start_snapshot`)."""
+    modules_at("today-live", demo_config.data_dir, tmp_path)  # closes normally: remembers the list
+    loaded = modules_at("today", demo_config.data_dir, tmp_path)
+    assert "zwgk_desktop.ui.lifecycle.dashboard" in loaded and "zwgk_desktop.core.start_snapshot" in loaded
+    assert packages(loaded) & {*HEAVY, "sqlalchemy", "alembic"} == set()
+    assert "zwgk_desktop.core.models" not in loaded
 
 
 def test_todays_page_alone_imports_none_of_the_rest_of_the_lifecycle():

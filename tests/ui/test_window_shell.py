@@ -88,6 +88,7 @@ def test_start_up_goes_on_at_once_when_todays_list_cannot_be_read(qtbot, qapp, d
     once, not after the first screen's timeout."""
     from zwgk_desktop.core.users import Actor
     from zwgk_desktop.errors import ZwgkError
+    from zwgk_desktop.ops import todo as todo_ops
     from zwgk_desktop.ops.base import reads
     from zwgk_desktop.ui.app import FIRST_SCREEN_TIMEOUT_MS, Startup
     from zwgk_desktop.ui.lifecycle import dashboard
@@ -96,7 +97,7 @@ def test_start_up_goes_on_at_once_when_todays_list_cannot_be_read(qtbot, qapp, d
     def unreadable(db, actor, **_kw):
         raise ZwgkError("今日待办读取失败（测试）")
 
-    monkeypatch.setattr(dashboard, "todo", unreadable)
+    monkeypatch.setattr(todo_ops, "todo", unreadable)
     window = MainWindow(demo_config, first_page="today")
     qtbot.addWidget(window)
     window.bind(demo_db, tasks)

@@ -35,7 +35,7 @@ Village users see only items about their own villages' boards.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
@@ -47,46 +47,13 @@ from zwgk_desktop.core.models import Disclosure, InfoRequest, NoticeBoard, Objec
 from zwgk_desktop.core.periods import NoticePeriod, screen_period_text
 from zwgk_desktop.core.postings import PHOTO_FLAG_LABELS, notice_period, photo_evidence, posting_periods
 from zwgk_desktop.core.status import LIVE, Status
+from zwgk_desktop.core.todo_item import KIND_LABELS, TodoItem
 from zwgk_desktop.core.users import REVIEW, VIEW, Actor, get_setting
 
 ENDING_SOON_DAYS = 2
 DEFAULT_STALE_DAYS = 5
 SETTING_STALE_DAYS = "objection_stale_days"
 LIVE_STATUSES = LIVE
-
-KIND_LABELS = {
-    "awaiting_conclusion": "待办结",
-    "ending_soon": "即将期满",
-    "objection_stale": "异议超期",
-    "objection_open": "异议待办",
-    "photo_start": "缺张贴照",
-    "photo_end": "缺期满照",
-    "review_pending": "待审核",
-    "cadence_overdue": "村务公开到期",
-    "request_overdue": "依申请公开逾期",
-    "request_due": "依申请公开待答复",
-    "stale_poster": "旧版未撤换",
-}
-
-
-@dataclass
-class TodoItem:
-    kind: str
-    kind_label: str
-    title: str
-    detail: str
-    due: str | None = None
-    disclosure_id: str | None = None
-    posting_id: str | None = None
-    objection_id: str | None = None
-    category: str | None = None
-    village_id: str | None = None
-    urgent: bool = False
-    request_id: str | None = None
-
-    def as_json(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class TodoContext:

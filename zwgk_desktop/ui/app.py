@@ -12,7 +12,11 @@ clerk must see the app at once, not seconds of nothing):
    the first page) is shown. Up to here only Qt and a few small modules of
    ours are imported — no SQLAlchemy, ReportLab, Pillow, openpyxl, httpx…
    (`tests/ui/test_startup_imports.py` checks it at the first paint);
-4. after the first paint `Startup` opens the database on a background
+4. after the first paint, 今日待办 as it was when the app last closed is
+   shown at once if nothing can have changed it since (same day, database
+   and catalogue files untouched: `core.start_snapshot`; single-user
+   townships only), its rows not yet actionable; then `Startup` opens the
+   database on a background
    thread (SQLAlchemy and the models imported there, the header and schema
    check and upgrade, the modules of the first screen imported too: sign-in
    and 今日待办, nothing else; then sign-in's start state is read there, and
@@ -39,7 +43,10 @@ clerk must see the app at once, not seconds of nothing):
    the event loop (their big pages build on first use). Nothing else
    competes with 今日待办 for the interpreter before it is shown;
 8. optional demo township created off the UI thread with a progress dialog;
-   event loop until the window closes.
+   event loop until the window closes;
+9. on closing, once every task has ended, the signed-in user's 今日待办 is
+   read once more, the database closed and the list remembered for the next
+   start (`Startup.close_database`).
 
 Pages from other packages plug in through `install_extension_pages`: each
 module in `EXTENSION_MODULES` that has `install(window)` is called with the
@@ -49,7 +56,9 @@ main window (which offers `add_page`, `add_lazy_page`, `database`, `tasks`,
 Hidden switches for benchmarks and screenshots (environment variables):
 `ZWGK_EXIT_AFTER_SHOWN=1` prints the seconds since `run_app` started and
 quits right after the first paint of the main window; `=today` waits until
-今日待办 is filled; `=ready` waits until the notice list has loaded.
+今日待办 is on screen (remembered from the last close or read live; the
+line says which); `=today-live` until it has been read from the database;
+`=ready` waits until the notice list has loaded.
 `ZWGK_SCREENSHOT=path.png` saves a picture of the window once the list has
 loaded and every package is installed, and then quits; with
 `ZWGK_SCREENSHOT_PAGES=today,disclosures,…` it saves one picture per page
@@ -68,6 +77,7 @@ import os
 import sys
 import threading
 import time
+from datetime import date
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -286,7 +296,8 @@ class Startup(QObject):
     install the first screen, then the other packages. `exit_code` is set when start-up ends the app."""
 
     attached = Signal()  # the data pages are in and the actor is set
-    first_screen_ready = Signal()  # 今日待办 has been filled (or there is no such page)
+    first_screen_shown = Signal()  # 今日待办 is on screen: the list remembered at the last close, or the live one
+    first_screen_ready = Signal()  # 今日待办 has been filled from the database (or there is no such page)
     extensions_installed = Signal()  # every package of EXTENSION_MODULES is installed
     _opened = Signal()  # from the opening thread: the outcome waits in `_outcome`
     _imported = Signal()  # from the import thread: the other packages are in sys.modules
@@ -299,6 +310,7 @@ class Startup(QObject):
         self.exit_code: int | None = None
         self.signed_in = None
         self._started = False
+        self._shown = False
         self._ready = False
         self._outcome: tuple = (None, None, None)  # (database, start state, error) from the opening thread
         # Emitted on background threads: Qt queues the call to this object's (the UI) thread.
@@ -314,6 +326,7 @@ class Startup(QObject):
         if self._started or not self.window.isVisible():
             return
         self._started = True
+        self._show_remembered_list()
         threading.Thread(target=self._open, name="zwgk-open", daemon=True).start()
         finish_fonts(self.app, self.config)  # the rare-character faces, while the thread imports
 
@@ -398,10 +411,27 @@ class Startup(QObject):
             signal.connect(done)
         QTimer.singleShot(FIRST_SCREEN_TIMEOUT_MS, self._first_screen_done)
 
+    def _show_remembered_list(self) -> None:
+        """今日待办 as it was at the last close, if nothing can have changed it since (`core.start_snapshot`)."""
+        snapshot = snapshot_store(self.config).recall(date.today())
+        if snapshot is None:
+            return
+        from zwgk_desktop.ui.lifecycle.dashboard import add_dashboard
+
+        add_dashboard(self.window, None, None).show_remembered(snapshot)
+        self.window.show_page(FIRST_PAGE)
+        self._first_screen_on_screen()
+
+    def _first_screen_on_screen(self) -> None:
+        if not self._shown:
+            self._shown = True
+            self.first_screen_shown.emit()
+
     def _first_screen_done(self) -> None:
         if self._ready:
             return
         self._ready = True
+        self._first_screen_on_screen()
         self.first_screen_ready.emit()
         QTimer.singleShot(0, self._import_rest)
         QTimer.singleShot(0, self._check_pages)
@@ -458,6 +488,33 @@ class Startup(QObject):
             self.window.fill_placeholders()
             self.extensions_installed.emit()
 
+    # --- 4. closing -------------------------------------------------------------------
+    def close_database(self) -> None:
+        """Close the database (every task has ended), remembering 今日待办 for the next start first when the
+        township needs no log-in (`core.start_snapshot`)."""
+        database, self.database = self.database, None
+        if database is None:
+            return
+        todo = self._list_to_remember(database) if self.signed_in is not None else None
+        database.dispose()
+        if self.signed_in is None:
+            return  # nobody signed in: whatever is remembered checks itself against the file next time
+        store = snapshot_store(self.config)
+        store.remember(date.today(), todo) if todo is not None else store.forget()
+
+    def _list_to_remember(self, database) -> dict | None:
+        """The signed-in user's 今日待办 now (as JSON), or None when the township requires a log-in."""
+        from zwgk_desktop.ops.todo import todo
+        from zwgk_desktop.ui.lifecycle.startup import read_start_state
+
+        try:
+            if read_start_state(database).login_required:
+                return None
+            return todo(database, self.signed_in.actor, today=date.today()).as_json()
+        except Exception:  # noqa: BLE001 - closing must go on; the next start just reads the list itself
+            log.warning("could not read today's list to remember it", exc_info=True)
+            return None
+
     def _end(self, code: int) -> None:
         self.exit_code = code
         self.window.close()
@@ -471,6 +528,7 @@ def install_test_hooks(app: QApplication, window: MainWindow, started: float, st
     modules_file = os.environ.get(MODULES_FILE_ENV, "")
 
     def report_and_quit(what: str) -> None:
+        window.repaint()  # the point counts once it is drawn
         print(f"{what}: {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
         if modules_file:
             with open(modules_file, "w", encoding="utf-8") as fh:
@@ -480,7 +538,10 @@ def install_test_hooks(app: QApplication, window: MainWindow, started: float, st
     if exit_after == "1":
         window.first_painted.connect(lambda: report_and_quit("main window shown"))
     elif exit_after == "today" and startup is not None:
-        startup.first_screen_ready.connect(lambda: report_and_quit("today filled"))
+        startup.first_screen_shown.connect(lambda: report_and_quit(
+            "today filled" + (" (remembered)" if startup.database is None else " (live)")))
+    elif exit_after == "today-live" and startup is not None:
+        startup.first_screen_ready.connect(lambda: report_and_quit("today filled from the database"))
     elif (exit_after == "ready" or screenshot) and startup is not None:
         waiting = {"list": True, "extensions": bool(screenshot)}
 
@@ -523,6 +584,14 @@ def save_screenshots(window: MainWindow, path: str, pages: list[str], done) -> N
         save_screenshots(window, path, rest, done) if rest else done()
 
     QTimer.singleShot(1500, save_and_go_on)
+
+
+def snapshot_store(config: Config):
+    """Where this data dir remembers 今日待办 between starts (`core.start_snapshot`)."""
+    from zwgk_desktop.core.catalogue import county_catalogue_path
+    from zwgk_desktop.core.start_snapshot import SnapshotStore
+
+    return SnapshotStore(config.cache_dir, config.db_path, county_catalogue_path(config.data_dir))
 
 
 def claim_data_dir(config: Config) -> InstanceGuard | None:
@@ -573,6 +642,5 @@ def _run_guarded(app: QApplication, config: Config, demo_if_empty: bool, started
         if startup.tasks is not None:
             startup.tasks.shutdown(wait=True)
         window.deleteLater()
-        if startup.database is not None:
-            startup.database.dispose()
+        startup.close_database()
     return startup.exit_code if startup.exit_code is not None else int(code)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from zwgk_desktop.ui.tasks import error_message
-
 ERROR_STYLE = "color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:4px;padding:6px;"
 WARNING_STYLE = "color:#93370d;background:#fffaeb;border:1px solid #fedf89;border-radius:4px;padding:6px;"
 OK_STYLE = "color:#05603a;background:#ecfdf3;border:1px solid #abefc6;border-radius:4px;padding:6px;"
@@ -19,6 +17,8 @@ INFO_STYLE = "color:#1f4f99;background:#eef4fd;border:1px solid #c6d8f5;border-r
 
 def message_of(exc: BaseException) -> str:
     """The Chinese text of a failure (a bug gets the generic 'nothing was changed' message)."""
+    from zwgk_desktop.ui.tasks import error_message  # with the database layer: not before the first screen
+
     return error_message(exc)
 
 

@@ -5,6 +5,11 @@ any change another page or dialog makes (`tasks.changed`). An empty township
 shows where to start (导入花名册 / 新建公示) instead of an empty list.
 `install(window)` is start-up's first screen: the page alone, before the
 rest of the lifecycle (whose `install` adopts it) is even imported.
+
+Before that, start-up may show the list remembered at the last close
+(`core.start_snapshot`) on a page not yet bound to tasks or an actor: this
+module imports nothing of the database layer until the page loads for real,
+and the remembered rows cannot be opened until the live list has replaced them.
 """
 
 from __future__ import annotations
@@ -16,8 +21,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from zwgk_desktop.core.users import GUEST_ACTOR
-from zwgk_desktop.ops.todo import todo
 from zwgk_desktop.ui.i18n import tr
 from zwgk_desktop.ui.lifecycle.common import message_label, message_of, show_message
 from zwgk_desktop.ui.widgets import GettingStarted
@@ -39,10 +42,11 @@ class DashboardPage(QWidget):
 
     def __init__(self, tasks, actor, parent: QWidget | None = None, *, today: Callable[[], date] | None = None):
         super().__init__(parent)
-        self.tasks, self.actor = tasks, actor
+        self.tasks, self.actor = None, actor
         self.today = today or date.today
         self.items = []
         self.notices: int | None = None
+        self.remembered = False  # showing the list remembered at the last close, not yet the live one
         self.heading = QLabel(self)
         self.heading.setObjectName("pageTitle")
         self.refresh_button = QPushButton(tr("刷新(&R)"), self)
@@ -82,16 +86,37 @@ class DashboardPage(QWidget):
         self._reload.setSingleShot(True)
         self._reload.setInterval(0)
         self._reload.timeout.connect(self.refresh)
-        tasks.changed.connect(self._on_changed)
+        if tasks is not None:
+            self.bind(tasks, actor)
         self._show_list([], None)
+
+    @property
+    def bound(self) -> bool:
+        """Whether the page can load (it has its tasks); a page showing a remembered list is not, yet."""
+        return self.tasks is not None
+
+    def bind(self, tasks, actor) -> None:
+        """Load through `tasks` as `actor` from now on (once; the caller refreshes)."""
+        self.tasks, self.actor = tasks, actor
+        tasks.changed.connect(self._on_changed)
 
     def set_actor(self, actor) -> None:
         """List the to-dos of another user from now on (切换用户); the caller refreshes."""
         self.actor = actor
 
     def refresh(self) -> None:
+        if not self.bound:
+            return  # start-up binds the page and loads it once the database is open
+        from zwgk_desktop.ops.todo import todo
+
         self.tasks.run_op(todo, today=self.today(), actor=self.actor, on_success=self._show, on_failure=self._fail,
                           owner=self)
+
+    def show_remembered(self, snapshot) -> None:
+        """Show the list remembered at the last close (`core.start_snapshot.TodaySnapshot`) until the live one
+        comes; its rows can't be opened meanwhile."""
+        self.remembered = True
+        self._show_list(snapshot.items, snapshot.notices)
 
     def _on_changed(self, changes) -> None:
         if changes.touches(*RELOAD_ON):
@@ -101,6 +126,7 @@ class DashboardPage(QWidget):
         self.tree.setFocus()
 
     def _show(self, result) -> None:
+        self.remembered = False
         self._show_list(result.items, result.notices)
 
     def _show_list(self, items, notices: int | None) -> None:
@@ -120,10 +146,13 @@ class DashboardPage(QWidget):
             self.tree.addTopLevelItem(row)
         empty_township = notices == 0
         self.start.setVisible(empty_township)
-        self.start.set_can_create(self.actor.can("edit"), self.actor.role_label)
+        self.start.setEnabled(not self.remembered)
+        if self.actor is not None:
+            self.start.set_can_create(self.actor.can("edit"), self.actor.role_label)
         self.tree.setVisible(bool(items))
         self.empty.setVisible(not items and not empty_township)
-        self.open_button.setEnabled(bool(items))
+        self.open_button.setEnabled(bool(items) and not self.remembered)
+        self.refresh_button.setEnabled(not self.remembered)
         if items:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         show_message(self.message, "")
@@ -135,6 +164,8 @@ class DashboardPage(QWidget):
             self._open(item)
 
     def _open(self, row: QTreeWidgetItem) -> None:
+        if self.remembered:
+            return  # the database is still opening: the live list comes in a moment
         self.open_requested.emit(row.data(0, ITEM_ROLE))
 
     def _fail(self, exc: BaseException) -> None:
@@ -145,11 +176,18 @@ class DashboardPage(QWidget):
 
 def install(window) -> DashboardPage:
     """今日待办 under "today" for `window.actor` (through `window.tasks`), loading as soon as it is shown; an
-    existing dashboard is kept. The lifecycle's `install` adopts this page later (`wiring.LifecycleWiring`)."""
+    existing dashboard is kept (one showing a remembered list is bound now and loads). The lifecycle's `install`
+    adopts this page later (`wiring.LifecycleWiring`)."""
+    from zwgk_desktop.core.users import GUEST_ACTOR
+
+    actor = window.actor or GUEST_ACTOR
     page = window.find_page("today")
     if isinstance(page, DashboardPage):
+        if not page.bound:
+            page.bind(window.tasks, actor)
+            page.refresh()
         return page
-    page = add_dashboard(window, window.tasks, window.actor or GUEST_ACTOR)
+    page = add_dashboard(window, window.tasks, actor)
     window.show_page("today")
     return page
 
