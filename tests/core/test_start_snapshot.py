@@ -34,22 +34,25 @@ def store(tmp_path) -> SnapshotStore:
 
 def test_an_untouched_database_gives_back_the_same_rows(store):
     """Remembered and recalled on the same day with the files untouched: the same rows and notice count."""
-    store.remember(TODAY, TODO)
+    store.remember({TODAY: TODO})
     recalled = store.recall(TODAY)
     assert recalled is not None and recalled.items == ROWS and recalled.notices == 49
     assert not list(store.path.parent.glob(".*part"))  # written through a temp file
 
 
-def test_another_day_is_not_shown(store):
-    """Periods end and deadlines pass: a list from yesterday is never shown today."""
-    store.remember(TODAY - timedelta(days=1), TODO)
+def test_each_day_gets_the_list_made_for_it(store):
+    """Periods end and deadlines pass: yesterday's list is never shown today; a list made at closing for a later
+    day (closed on Friday, opened on Monday) is shown on that day."""
+    monday = {"items": [], "notices": 7}
+    store.remember({TODAY - timedelta(days=1): TODO, TODAY + timedelta(days=3): monday})
     assert store.recall(TODAY) is None
+    assert store.recall(TODAY + timedelta(days=3)).notices == 7
 
 
 def test_a_commit_by_another_program_while_the_app_was_closed_is_noticed(store):
     """A write in between (the CLI, a sync, a restore), whether still in the WAL or checkpointed into the file,
     makes the remembered list stale."""
-    store.remember(TODAY, TODO)
+    store.remember({TODAY: TODO})
     conn = sqlite3.connect(store.db_path)
     conn.execute("INSERT INTO notice VALUES ('d2', '特困公示')")
     conn.commit()
@@ -57,13 +60,13 @@ def test_a_commit_by_another_program_while_the_app_was_closed_is_noticed(store):
     conn.close()  # last connection: checkpointed, the WAL removed
     assert not store.db_path.with_name("zwgk.sqlite3-wal").exists()
     assert store.recall(TODAY) is None
-    store.remember(TODAY, TODO)
+    store.remember({TODAY: TODO})
     assert store.recall(TODAY) is not None
 
 
 def test_a_new_county_catalogue_is_noticed(store):
     """A catalogue pulled from the county (new categories, cadences) changes the list: not shown."""
-    store.remember(TODAY, TODO)
+    store.remember({TODAY: TODO})
     store.catalogue_path.parent.mkdir()
     store.catalogue_path.write_text("{}", encoding="utf-8")
     assert store.recall(TODAY) is None
@@ -80,13 +83,13 @@ def test_an_unreadable_or_foreign_file_is_ignored(store, content):
 
 def test_rows_of_another_shape_are_ignored(store):
     """Rows written by another version of the program (other fields) are not shown half-read."""
-    store.remember(TODAY, {"items": [{"kind": "ending_soon", "title": "x"}], "notices": 1})
+    store.remember({TODAY: {"items": [{"kind": "ending_soon", "title": "x"}], "notices": 1}})
     assert store.recall(TODAY) is None
 
 
 def test_forget_removes_it(store):
     """Forgetting (log-in required) leaves nothing to show."""
-    store.remember(TODAY, TODO)
+    store.remember({TODAY: TODO})
     store.forget()
     assert not store.path.exists() and store.recall(TODAY) is None
     store.forget()  # nothing there: no error

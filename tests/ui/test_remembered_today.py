@@ -3,7 +3,7 @@ live list replaces it, never kept for a township that requires log-in, never sho
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -33,17 +33,20 @@ def started(qtbot, qapp, config, database=None, signed_in=None) -> Startup:
 
 def test_closing_remembers_the_list_and_the_next_start_shows_it_until_the_live_one_comes(qtbot, qapp, demo_config,
                                                                                          demo_db, tasks):
-    """Closing writes the user's 今日待办; the next start shows exactly those rows at once, but 去办理 and
-    double-click wait until the list read from the database replaces them."""
+    """Closing writes the user's 今日待办 (for today and the next days); the next start shows exactly those rows
+    at once, but 去办理 and double-click wait until the list read from the database replaces them."""
     signed = sign_in(demo_db, demo_config, run_dialog=refuse)
     closing = started(qtbot, qapp, demo_config, demo_db, signed)
     closing.close_database()
     startup = started(qtbot, qapp, demo_config)
     with qtbot.waitSignal(startup.first_screen_shown, timeout=1000):
         startup._show_remembered_list()  # (before anything opens the database again)
+    in_three_days = date.today() + timedelta(days=3)
+    later = snapshot_store(demo_config).recall(in_three_days)
     live = todo(demo_db, signed.actor, today=date.today())
     page = startup.window.page("today")
     assert live.items and page.items == live.items
+    assert later.items == todo(demo_db, signed.actor, today=in_three_days).items  # opened on Monday, say
     assert isinstance(page, dashboard.DashboardPage) and page.remembered and not page.bound
     assert page.tree.topLevelItemCount() == len(live.items) and f"今日待办 {len(live.items)} 项" in page.heading.text()
     assert not page.open_button.isEnabled() and not page.refresh_button.isEnabled()
@@ -65,7 +68,7 @@ def test_a_township_that_requires_log_in_remembers_nothing(qtbot, qapp, demo_con
     """Once accounts are required, closing removes any remembered list: nobody's to-dos show before log-in."""
     signed = sign_in(demo_db, demo_config, run_dialog=refuse)
     store = snapshot_store(demo_config)
-    store.remember(date.today(), {"items": [], "notices": 1})
+    store.remember({date.today(): {"items": [], "notices": 1}})
     with demo_db.session(user="test") as session:
         add_user(session, signed.actor, "zhangli", "qingshan-2026", "clerk", display_name="张丽")
         set_single_user_mode(session, signed.actor, False)
@@ -76,7 +79,7 @@ def test_a_township_that_requires_log_in_remembers_nothing(qtbot, qapp, demo_con
 def test_closing_before_sign_in_keeps_what_is_remembered(qtbot, qapp, demo_config):
     """Closed right after the database opened (nobody signed in yet): the remembered list stays for next time."""
     store = snapshot_store(demo_config)
-    store.remember(date.today(), {"items": [], "notices": 3})
+    store.remember({date.today(): {"items": [], "notices": 3}})
     started(qtbot, qapp, demo_config, open_database(demo_config), None).close_database()
     assert store.recall(date.today()).notices == 3
 
@@ -101,7 +104,7 @@ def test_a_change_made_while_the_app_was_closed_is_read_live(demo_config):
 
 def test_the_remembered_page_shows_the_where_to_start_panel_without_its_buttons(qtbot, qapp, demo_config):
     """An empty township's remembered list shows 导入花名册 / 新建公示 greyed until the live list comes."""
-    snapshot_store(demo_config).remember(date.today(), {"items": [], "notices": 0})
+    snapshot_store(demo_config).remember({date.today(): {"items": [], "notices": 0}})
     startup = started(qtbot, qapp, demo_config)
     startup.window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     startup._show_remembered_list()

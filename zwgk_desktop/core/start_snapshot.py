@@ -3,12 +3,13 @@
 Opening the database means importing SQLAlchemy and the models first: most of
 a second on an old township PC, with the window up but empty. When the app
 closes, it computes the closing user's to-do list once more and writes it here
-(`<data dir>/cache/today.json`) together with a fingerprint of the database
+(`<data dir>/cache/today.json`), for today and the next few days (closed on
+a Friday evening, opened on Monday), together with a fingerprint of the database
 file, its WAL and the county catalogue (size, mtime, inode and the SQLite
 header bytes that change with every commit or checkpoint). The next start
 reads it with the standard library alone and shows it at once if, and only
 if, nothing can have changed the list since:
-- the same day (the list is a function of the date);
+- a list made for this day (the list is a function of the date);
 - the database and the catalogue exactly as they were left (another program,
   a sync or a restore in between changes the fingerprint);
 - the same program version (and the same to-do rules, `core/dashboard.py`).
@@ -35,7 +36,8 @@ from zwgk_desktop.fileio import write_text_atomically
 log = logging.getLogger(__name__)
 
 SNAPSHOT_FILE = "today.json"
-FORMAT = 1
+FORMAT = 2
+DAYS_AHEAD = 3  # besides today, the lists remembered for the next days
 SQLITE_HEADER = slice(24, 100)  # file change counter … version-valid-for: moves with commits and checkpoints
 WAL_HEADER = slice(0, 32)  # checkpoint sequence and salts: new ones whenever the WAL restarts
 RULES_SOURCE = Path(__file__).with_name("dashboard.py")
@@ -84,10 +86,11 @@ class SnapshotStore:
             "catalogue": _file_stamp(Path(self.catalogue_path), slice(0, 0)) if self.catalogue_path else None,
         }
 
-    def remember(self, today: date, todo: dict) -> None:
-        """Write `todo` (`ops.todo.TodoList.as_json()`) for `today`, fingerprinting the files as they are now:
-        call it once the database is closed, so that this is the file the next start will open."""
-        record = {"format": FORMAT, "date": today.isoformat(), "fingerprint": self.fingerprint(), "todo": todo}
+    def remember(self, lists: dict[date, dict]) -> None:
+        """Write the lists (`ops.todo.TodoList.as_json()` by day), fingerprinting the files as they are now: call
+        it once the database is closed, so that this is the file the next start will open."""
+        record = {"format": FORMAT, "fingerprint": self.fingerprint(),
+                  "lists": {day.isoformat(): todo for day, todo in lists.items()}}
         try:
             write_text_atomically(self.path, json.dumps(record, ensure_ascii=False), durable=False)
         except OSError as exc:  # a lost snapshot only means a slower next start
@@ -104,10 +107,11 @@ class SnapshotStore:
         """The list remembered at the last close if it still holds today, else None (never an error)."""
         try:
             record = json.loads(self.path.read_text(encoding="utf-8"))
-            if (not isinstance(record, dict) or record.get("format") != FORMAT
-                    or record.get("date") != today.isoformat() or record.get("fingerprint") != self.fingerprint()):
+            if not isinstance(record, dict) or record.get("format") != FORMAT:
                 return None
-            todo = record["todo"]
+            todo = record["lists"].get(today.isoformat())
+            if todo is None or record.get("fingerprint") != self.fingerprint():
+                return None
             return TodaySnapshot([TodoItem.from_json(row) for row in todo["items"]], int(todo["notices"]))
         except FileNotFoundError:
             return None

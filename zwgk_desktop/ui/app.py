@@ -495,22 +495,27 @@ class Startup(QObject):
         database, self.database = self.database, None
         if database is None:
             return
-        todo = self._list_to_remember(database) if self.signed_in is not None else None
+        lists = self._lists_to_remember(database) if self.signed_in is not None else None
         database.dispose()
         if self.signed_in is None:
             return  # nobody signed in: whatever is remembered checks itself against the file next time
         store = snapshot_store(self.config)
-        store.remember(date.today(), todo) if todo is not None else store.forget()
+        store.remember(lists) if lists is not None else store.forget()
 
-    def _list_to_remember(self, database) -> dict | None:
-        """The signed-in user's 今日待办 now (as JSON), or None when the township requires a log-in."""
+    def _lists_to_remember(self, database) -> dict | None:
+        """The signed-in user's 今日待办 for today and the next days (as JSON by date), or None when the township
+        requires a log-in."""
+        from datetime import timedelta
+
+        from zwgk_desktop.core.start_snapshot import DAYS_AHEAD
         from zwgk_desktop.ops.todo import todo
         from zwgk_desktop.ui.lifecycle.startup import read_start_state
 
         try:
             if read_start_state(database).login_required:
                 return None
-            return todo(database, self.signed_in.actor, today=date.today()).as_json()
+            days = [date.today() + timedelta(days=n) for n in range(DAYS_AHEAD + 1)]
+            return {day: todo(database, self.signed_in.actor, today=day).as_json() for day in days}
         except Exception:  # noqa: BLE001 - closing must go on; the next start just reads the list itself
             log.warning("could not read today's list to remember it", exc_info=True)
             return None
