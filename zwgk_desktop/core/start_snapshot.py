@@ -31,7 +31,6 @@ from pathlib import Path
 
 from zwgk_desktop import __version__
 from zwgk_desktop.core.todo_item import TodoItem
-from zwgk_desktop.fileio import write_text_atomically
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +88,8 @@ class SnapshotStore:
     def remember(self, lists: dict[date, dict]) -> None:
         """Write the lists (`ops.todo.TodoList.as_json()` by day), fingerprinting the files as they are now: call
         it once the database is closed, so that this is the file the next start will open."""
+        from zwgk_desktop.fileio import write_text_atomically  # (closing only: not on start-up's path)
+
         record = {"format": FORMAT, "fingerprint": self.fingerprint(),
                   "lists": {day.isoformat(): todo for day, todo in lists.items()}}
         try:
