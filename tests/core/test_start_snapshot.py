@@ -81,6 +81,14 @@ def test_an_unreadable_or_foreign_file_is_ignored(store, content):
     assert store.recall(TODAY) is None
 
 
+def test_an_oversized_file_is_not_read(store):
+    """A huge file in the cache folder (not one the app wrote) is skipped, not parsed at start-up."""
+    store.remember({TODAY: TODO})
+    with open(store.path, "a", encoding="utf-8") as fh:
+        fh.write(" " * (5 * 1024 * 1024))  # still valid JSON, just far too big
+    assert store.recall(TODAY) is None
+
+
 def test_rows_of_another_shape_are_ignored(store):
     """Rows written by another version of the program (other fields) are not shown half-read."""
     store.remember({TODAY: {"items": [{"kind": "ending_soon", "title": "x"}], "notices": 1}})

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 SNAPSHOT_FILE = "today.json"
 FORMAT = 2
 DAYS_AHEAD = 3  # besides today, the lists remembered for the next days
+MAX_BYTES = 4 * 1024 * 1024  # a bigger file is not one of ours: ignored rather than read at start-up
 SQLITE_HEADER = slice(24, 100)  # file change counter … version-valid-for: moves with commits and checkpoints
 WAL_HEADER = slice(0, 32)  # checkpoint sequence and salts: new ones whenever the WAL restarts
 RULES_SOURCE = Path(__file__).with_name("dashboard.py")
@@ -107,6 +108,8 @@ class SnapshotStore:
     def recall(self, today: date) -> TodaySnapshot | None:
         """The list remembered at the last close if it still holds today, else None (never an error)."""
         try:
+            if self.path.stat().st_size > MAX_BYTES:
+                return None
             record = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(record, dict) or record.get("format") != FORMAT:
                 return None
