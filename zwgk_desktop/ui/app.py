@@ -79,7 +79,7 @@ import threading
 import time
 from datetime import date
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from zwgk_desktop import APP_NAME, __version__
@@ -648,4 +648,7 @@ def _run_guarded(app: QApplication, config: Config, demo_if_empty: bool, started
             startup.tasks.shutdown(wait=True)
         window.deleteLater()
         startup.close_database()
+        # A quit Qt posted while the window closed (last window) must not reach a later event loop of this
+        # process (tests run the app in-process): it would make every later QEventLoop.exec() return at once.
+        app.removePostedEvents(app, QEvent.Type.Quit)
     return startup.exit_code if startup.exit_code is not None else int(code)

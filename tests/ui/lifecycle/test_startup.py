@@ -167,3 +167,24 @@ def test_run_app_logs_in_and_shows_who_is_working(qapp, tmp_path, demo_template)
     assert "青山镇" in seen["heading"]
     assert seen["page"] == "today" and seen["user"] == "当前用户：李军（审核人）"
 
+
+
+def test_a_window_opened_after_a_cancelled_start_still_loads(qtbot, qapp, tmp_path, demo_config, demo_db):
+    """`run_app` leaves no quit behind in the process: a window opened after a start that ended in the wizard
+    still receives its loaded data (a stray quit once left the next window's lists empty)."""
+    from tests.ui.conftest import make_window
+    from zwgk_desktop.ui.lifecycle import install
+    from zwgk_desktop.ui.tasks import TaskManager
+
+    timer = poll(qapp, lambda: visible(FirstRunWizard) is not None and visible(FirstRunWizard).reject() is None)
+    assert run_app(Config.load(tmp_path / "fresh")) == 0
+    timer.stop()
+    qapp.processEvents()  # as between two tests: what run_app left posted is handled outside any event loop
+    tasks = TaskManager()
+    try:
+        window = make_window(qtbot, demo_config, demo_db, tasks)
+        wiring = install(window, Actor("admin", "admin", "管理员"))
+        window.show()
+        qtbot.waitUntil(lambda: len(wiring.dashboard.items) > 0, timeout=10000)
+    finally:
+        tasks.shutdown(wait=True)
