@@ -478,6 +478,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
     mapping_items = list(ctx.mapping.items())
     required = required_targets(ctx)
     name_col = ctx.mapping.get("name", -1)
+    above = VillageAbove(ctx)
     for index in range(start, total_rows):
         if (index - start) % PROGRESS_EVERY == 0:
             job.check()
@@ -514,6 +515,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 )
             result.skipped_rows += 1
             continue
+        above.fill(values, index)
         item = _build_item(ctx, values, index, cells, plan, required)
         result.rows.append(item)
         last_item = item
@@ -523,10 +525,59 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
             if not counts_in_totals(item.values.get("change_type_code")):
                 result.stop_fen += amount
     job.progress(total_rows - start, total_rows - start, "正在核对重复和合计…")
+    result.file_problems.extend(above.warnings())
     _finish_people(ctx, result.rows)
     _check_duplicates(ctx, result.rows)
     result.file_problems.extend(_total_check(ctx, result))
     return result
+
+
+class VillageAbove:
+    """County sheets write the village (and group) once per block: in a cell merged down over the block's
+    rows, or in the block's first row with the cells below left blank ("同上"). A blank village cell takes
+    the merged cell's value silently, else the village of the nearest line above (listed in one warning)."""
+
+    MAX_LISTED_ROWS = 10
+
+    def __init__(self, ctx: RowContext) -> None:
+        self.ctx = ctx
+        self.columns = [(key, ctx.mapping[key]) for key in ("village", "group") if key in ctx.mapping]
+        self.last: Any = None
+        self.filled_rows: list[int] = []
+
+    def fill(self, values: dict, index: int) -> None:
+        for key, column in self.columns:
+            if _filled(values.get(key, "")):
+                if key == "village":
+                    self.last = values[key]
+                continue
+            merged = self._merged_value(index, column)
+            if merged is not None:
+                values[key] = merged
+                if key == "village":
+                    self.last = merged
+            elif key == "village" and self.last is not None:
+                values[key] = self.last
+                self.filled_rows.append(index + 1)
+
+    def _merged_value(self, index: int, column: int) -> Any:
+        table = self.ctx.table
+        anchor = table.covered.get((index, column))
+        if anchor is None or anchor[0] < table.data_start:
+            return None
+        cells = table.sheet.rows[anchor[0]]
+        value = cells[anchor[1]] if anchor[1] < len(cells) else None
+        return value if value is not None and _filled(value) else None
+
+    def warnings(self) -> list[Problem]:
+        if not self.filled_rows:
+            return []
+        rows = "、".join(str(r) for r in self.filled_rows[:self.MAX_LISTED_ROWS])
+        more = f"等{len(self.filled_rows)}行" if len(self.filled_rows) > self.MAX_LISTED_ROWS else ""
+        label = header_label(self.ctx, "village")
+        return [Problem(None, label, "village_filled_down",
+                        f"第{rows}行{more}的“{label}”为空，已按上方最近一行填写的村（社区）导入"
+                        "（表中空白按“同上”理解），请核对。", WARNING, "village")]
 
 
 def _filled(value: Any) -> bool:
