@@ -75,3 +75,54 @@ def test_a_blank_village_on_the_first_line_is_still_missing(tmp_path):
     rows = [DIBAO_HEADER, [1, None, "张大山", person_id(201), 3, 900], [2, "河口村", "李小河", person_id(202), 2, 600]]
     preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
     assert [(p.row, p.code) for p in preview.errors()] == [(2, "missing_required")]
+
+
+def test_a_village_subtotal_labelled_he_ji_is_not_the_sheets_total(tmp_path):
+    """"石桥村 | 合计" rows closing each village block are subtotals: no `total_mismatch` against the last village's
+    sum, and the 全镇 合计 row at the end is still checked."""
+    rows = [
+        DIBAO_HEADER,
+        [1, "石桥村", "张大山", person_id(201), 3, 900],
+        [2, "石桥村", "李小河", person_id(202), 2, 600],
+        [None, "石桥村", "合计", None, 5, 1500],
+        [1, "河口村", "赵有田", person_id(204), 4, 1200],
+        [None, "河口村", "合计", None, 4, 1200],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
+    assert preview.errors() == [] and preview.accepted == 3 and preview.skipped_rows == 2
+    rows.append([None, "全镇", "合计", None, 9, 2000])
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保2.xlsx", rows), "dibao", fx.VILLAGES)
+    assert [(p.row, p.code) for p in preview.errors()] == [(7, "total_mismatch")]
+
+
+def test_a_heading_row_naming_the_village_gives_the_rows_under_it_their_village(tmp_path):
+    """"一、石桥村" / "二、河口村" heading rows merged across the table: the households under each get that village;
+    the heading is neither a family member of the line above nor a skipped row to warn about."""
+    rows = [
+        ["青山镇2026年12月农村低保对象花名册"],
+        DIBAO_HEADER,
+        ["一、石桥村"],
+        [1, None, "张大山", person_id(201), 3, 900],
+        [2, None, "李小河", person_id(202), 2, 600],
+        ["二、河口村"],
+        [1, None, "赵有田", person_id(204), 4, 1200],
+        ["合计", None, None, None, 9, 2700],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows, merges=("A3:F3", "A6:F6")), "dibao", fx.VILLAGES)
+    assert preview.errors() == [] and preview.member_rows == 0
+    assert villages_by_name(preview) == {"张大山": "石桥村", "李小河": "石桥村", "赵有田": "河口村"}
+    assert [r.values["people"] for r in preview.rows] == [3, 2, 4]
+    assert not [w for w in preview.warnings() if w.code in ("skipped_row", "village_filled_down")]
+
+
+def test_heading_rows_give_the_village_when_the_sheet_has_no_village_column(tmp_path):
+    """Without a 村 column, heading rows "石桥村" / "河口村" still say where each household lives."""
+    rows = [
+        ["序号", "户主姓名", "身份证号码", "保障人数", "月保障金额（元）"],
+        ["石桥村"],
+        [1, "张大山", person_id(201), 3, 900],
+        ["河口村"],
+        [1, "赵有田", person_id(204), 4, 1200],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows, merges=("A2:E2", "A4:E4")), "dibao", fx.VILLAGES)
+    assert preview.errors() == [] and villages_by_name(preview) == {"张大山": "石桥村", "赵有田": "河口村"}

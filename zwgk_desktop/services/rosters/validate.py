@@ -491,6 +491,8 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 continue  # blank row (or only outside the mapped columns)
         values = {key: (cells[col] if col < width else "") for key, col in mapping_items}
         label = _total_label(cells)
+        if label == "grand" and above.names_block(values, index):
+            label = "sub"  # 石桥村 | 合计: the block's subtotal, not the sheet's
         if label is not None:
             if label == "grand":
                 result.total_row, after_total = index + 1, True
@@ -501,6 +503,9 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
         if ((name_raw.__class__ is str and name_raw.strip() in header_texts
              and _is_repeated_header([cells[c] for c in mapped if c < width], header_texts))
                 or (index - start < 3 and _is_column_number_row(cells))):
+            result.skipped_rows += 1
+            continue
+        if cell_text(name_raw) == "" and above.section_heading(cells, index, name_col):
             result.skipped_rows += 1
             continue
         if ((cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item))
@@ -532,33 +537,70 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
     return result
 
 
+_SECTION_ORDINAL = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）]?[、.．\s]*)")
+
+
 class VillageAbove:
     """County sheets write the village (and group) once per block: in a cell merged down over the block's
-    rows, or in the block's first row with the cells below left blank ("同上"). A blank village cell takes
-    the merged cell's value silently, else the village of the nearest line above (listed in one warning)."""
+    rows, in the block's first row with the cells below left blank ("同上"), or in a heading row of its own
+    ("一、石桥村") above the block. A blank village cell takes the merged cell's value or the heading's
+    silently, else the village of the nearest line above (listed in one warning)."""
 
     MAX_LISTED_ROWS = 10
 
     def __init__(self, ctx: RowContext) -> None:
         self.ctx = ctx
         self.columns = [(key, ctx.mapping[key]) for key in ("village", "group") if key in ctx.mapping]
+        self.village_column = ctx.mapping.get("village")
         self.last: Any = None
+        self.last_is_heading = False
         self.filled_rows: list[int] = []
 
     def fill(self, values: dict, index: int) -> None:
+        if self.village_column is None:
+            if self.last is not None and self.last_is_heading and not self.ctx.default_village:
+                values["village"] = self.last
+            return
         for key, column in self.columns:
             if _filled(values.get(key, "")):
                 if key == "village":
-                    self.last = values[key]
+                    self.last, self.last_is_heading = values[key], False
                 continue
             merged = self._merged_value(index, column)
             if merged is not None:
                 values[key] = merged
                 if key == "village":
-                    self.last = merged
+                    self.last, self.last_is_heading = merged, False
             elif key == "village" and self.last is not None:
                 values[key] = self.last
-                self.filled_rows.append(index + 1)
+                if not self.last_is_heading:
+                    self.filled_rows.append(index + 1)
+
+    def names_block(self, values: dict, index: int) -> bool:
+        """A 合计 row whose village cell names a village (or lies in one merged over the block) totals that block."""
+        if self.village_column is None:
+            return False
+        village = values.get("village", "")
+        if not _filled(village):
+            village = self._merged_value(index, self.village_column)
+        text = cell_text(village) if village is not None else ""
+        return any(ch.isalpha() for ch in text) and "计" not in text and not text.startswith(GRAND_TOTAL_PREFIXES)
+
+    def section_heading(self, cells: list, index: int, name_column: int) -> bool:
+        """A row holding only a known village's name ("二、河口村", merged across the table): the village of
+        the rows under it. Not a member's row under a 户主 cell merged down from an earlier row."""
+        villages = self.ctx.villages
+        if villages is None or self.ctx.table.covered.get((index, name_column), (index,))[0] < index:
+            return False
+        texts = [cell for cell in cells if _filled(cell)]
+        if len(texts) != 1 or not isinstance(texts[0], str):
+            return False
+        text = _SECTION_ORDINAL.sub("", _SPACES.sub("", texts[0]))
+        village, rest = villages.split(text)
+        if village is None or (rest and not rest.endswith("组")):
+            return False
+        self.last, self.last_is_heading = text, True
+        return True
 
     def _merged_value(self, index: int, column: int) -> Any:
         table = self.ctx.table
@@ -766,8 +808,8 @@ def column_plan(ctx: RowContext) -> list[tuple[Column, Any]]:
     distinct cell once (`_memoized`); names, ID numbers, accounts and villages run every time."""
     plan = []
     for column in ctx.entry.columns:
-        if column.key not in ctx.mapping and not (column.key == "village" and ctx.default_village):
-            continue
+        if column.key not in ctx.mapping and not (column.key == "village" and (ctx.default_village or ctx.villages)):
+            continue  # without a 村 column the village may still come from the title or a heading row
         parse = _parser_for(ctx, column)
         plan.append((column, _memoized(parse) if parse in _REPEATING else parse))
     return plan
