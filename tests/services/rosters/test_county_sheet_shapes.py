@@ -126,3 +126,33 @@ def test_heading_rows_give_the_village_when_the_sheet_has_no_village_column(tmp_
     ]
     preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows, merges=("A2:E2", "A4:E4")), "dibao", fx.VILLAGES)
     assert preview.errors() == [] and villages_by_name(preview) == {"张大山": "石桥村", "赵有田": "河口村"}
+
+
+def test_an_id_stored_as_a_number_is_named_as_excel_shows_it_never_with_its_digits(tmp_path):
+    """An 18-digit ID (and a bank card) stored as a number: the error quotes "3.41525E+17" as the cell shows it,
+    never the 16 digits the float still holds; the other spellings of a good ID are accepted."""
+    good, card = person_id(210), 6228480012345678901
+    rows = [
+        ["序号", "村", "户主姓名", "身份证号码", "保障人数", "月保障金额（元）", "银行账号"],
+        [1, "石桥村", "甲一", float(good), 1, 300, "6228480012345678901"],
+        [2, "石桥村", "甲二", person_id(212) + "  ", 1, 300, float(card)],
+        [3, "石桥村", "甲三", person_id(213).translate(str.maketrans("0123456789", "０１２３４５６７８９")), 1, 300, None],
+        [4, "石桥村", "甲四", "'" + person_id(214), 1, 300, None],
+        [5, "石桥村", "甲五", person_id(215)[:6] + " " + person_id(215)[6:], 1, 300, None],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
+    assert [(p.row, p.code) for p in preview.errors()] == [(2, "id_precision_lost"), (3, "account_precision_lost")]
+    messages = " ".join(p.message for p in preview.errors())
+    assert "“3.41525E+17”" in messages and "“6.22848E+18”" in messages
+    assert good[:10] not in messages and "6228480012" not in messages
+    assert preview.rows[0].raw["id_number"] == "3.41525E+17"
+    assert [r.values["id_number"] for r in preview.rows[2:]] == [person_id(213), person_id(214), person_id(215)]
+
+
+def test_a_short_number_in_the_id_column_is_told_by_its_length():
+    """A 15-digit legacy ID or a stray short number in a number cell is explained by its length, not by a "." the
+    clerk never typed."""
+    from zwgk_desktop.core.idnumber import validate_id_number
+
+    assert "15位的旧身份证号码" in validate_id_number(341525600517201.0).message
+    assert validate_id_number(12345.0).message == "身份证号码应为18位，实为5位。"

@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column
-from zwgk_desktop.core.idnumber import is_clean_valid_id, validate_id_number
+from zwgk_desktop.core.idnumber import as_excel_shows, is_clean_valid_id, validate_id_number
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.line_items import (
     FUNDING_KEY_PREFIX,
@@ -277,7 +277,7 @@ def clean_account(value: Any, label: str) -> str:
         digits = str(int(value)) if float(value).is_integer() else repr(value)
         if len(digits.replace(".", "")) > EXCEL_SIGNIFICANT_DIGITS:
             raise CellError(
-                f"{label}被Excel存成了数字（{value:.6g}），超过15位的部分已经丢失且无法恢复。"
+                f"{label}被Excel存成了数字（显示为“{as_excel_shows(value)}”），超过15位的部分已经丢失且无法恢复。"
                 "请把该列设置为“文本”格式后重新录入。"
             )
         return digits
@@ -1119,7 +1119,7 @@ def _parse_id(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None:
     check = validate_id_number(raw, from_number=is_numeric_cell(raw), today=ctx.today)
     item.values["id_number"] = check.normalized if check.ok else ""
     if not check.ok:
-        item.raw["id_number"] = cell_text(raw)[:40] if not is_numeric_cell(raw) else f"{raw:.6g}"
+        item.raw["id_number"] = cell_text(raw)[:40] if not is_numeric_cell(raw) else as_excel_shows(raw)
         item.problems.append(_problem(ctx, row, "id_number", check.code or "id_format", check.message))
 
 
