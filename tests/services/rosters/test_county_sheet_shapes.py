@@ -156,3 +156,15 @@ def test_a_short_number_in_the_id_column_is_told_by_its_length():
 
     assert "15位的旧身份证号码" in validate_id_number(341525600517201.0).message
     assert validate_id_number(12345.0).message == "身份证号码应为18位，实为5位。"
+
+
+def test_a_year_dot_month_typed_into_a_number_cell_is_that_month_not_a_day_in_1905(tmp_path):
+    """"2026.11" typed into a General cell is the number 2026.11: 审批日期 2026-11, not serial 2026 (1905-07-19);
+    2026.1 (also what "2026.10" becomes) is refused in Chinese; a real date serial is still a date."""
+    rows = [["序号", "村", "姓名", "家庭人口", "救助事由", "救助金额（元）", "审批日期"]]
+    for number, approved in enumerate([2026.11, 2026.9, 46330, 2026.1, "2026年11月"], start=1):
+        rows.append([number, "河口村", f"丙{number}", 3, "突发重大疾病", 2000, approved])
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "临时救助.xlsx", rows), "linshi", fx.VILLAGES)
+    assert [r.values.get("approved_on") for r in preview.rows] == ["2026-11", "2026-09", "2026-11-04", None, "2026-11"]
+    [problem] = preview.errors()
+    assert problem.row == 5 and "1月还是10月" in problem.message

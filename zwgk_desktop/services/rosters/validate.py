@@ -212,6 +212,8 @@ def parse_date(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and YEAR_AS_NUMBER[0] <= value < YEAR_AS_NUMBER[1]:
+        return _year_dot_month(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
         return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
     text = unicodedata.normalize("NFKC", _SPACES.sub("", str(value)))
@@ -226,6 +228,24 @@ def parse_date(value: Any) -> str | None:
     if match and 1 <= int(match.group(2)) <= 12:
         return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
     raise CellError(f"日期“{str(value).strip()}”无法识别（应填写如 2026-11-05）。")
+
+
+# "2026.11" typed into a General cell is the number 2026.11, not a date serial (serials 1900–2100 are days of 1905).
+YEAR_AS_NUMBER = (1900, 2101)
+
+
+def _year_dot_month(value: float) -> str:
+    """A number like 2026.11 → "2026-11". 2026.1 is refused: Excel stores "2026.10" as 2026.1 too."""
+    shown = cell_text(value)
+    year, _, digits = shown.partition(".")
+    if not digits:
+        raise CellError(f"日期“{shown}”只有年份，请填写到月或日（如“{year}年10月”或“{year}-10-15”）。")
+    if digits == "1":
+        raise CellError(f"日期“{shown}”被Excel存成了数字，无法分辨是1月还是10月（Excel把“{year}.10”也存成{year}.1）。"
+                        f"请改填为如“{year}年10月”或“{year}-01”的文字。")
+    if len(digits) <= 2 and 1 <= int(digits) <= 12:
+        return f"{int(year):04d}-{int(digits):02d}"
+    raise CellError(f"日期“{shown}”无法识别（应填写如 2026-11-05）。")
 
 
 def clean_person_name(value: Any) -> str:
