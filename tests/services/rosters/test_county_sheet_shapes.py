@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.services.rosters.fixtures import person_id
 from zwgk_desktop.services.rosters import read_roster
 
@@ -168,3 +170,45 @@ def test_a_year_dot_month_typed_into_a_number_cell_is_that_month_not_a_day_in_19
     assert [r.values.get("approved_on") for r in preview.rows] == ["2026-11", "2026-09", "2026-11-04", None, "2026-11"]
     [problem] = preview.errors()
     assert problem.row == 5 and "1月还是10月" in problem.message
+
+
+def test_one_row_per_person_with_their_relation_to_the_head_lists_each_family_once(tmp_path):
+    """姓名 holds every person, 与户主关系 says 户主/配偶/长子, only the head's row has the money: the spouse and the
+    child are members of the head's household (家庭人口 3), not households refused for a missing amount."""
+    rows = [
+        ["序号", "村", "姓名", "与户主关系", "身份证号码", "保障人数", "月保障金额（元）"],
+        [1, "石桥村", "张大山", "户主", person_id(201), 3, 900],
+        [None, "石桥村", "李桂花", "配偶", person_id(260), None, None],
+        [None, "石桥村", "张小山", "长子", person_id(261, date(2012, 1, 1)), None, None],
+        [2, "河口村", "赵有田", "户主", person_id(204), 1, 300],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
+    assert preview.errors() == [] and [r.values["name"] for r in preview.rows] == ["张大山", "赵有田"]
+    assert preview.rows[0].member_rows == [3, 4] and preview.rows[0].values["family_size"] == 3
+    assert preview.member_rows == 2
+
+
+def test_an_applicant_who_is_not_the_head_still_gets_a_line_of_their_own(tmp_path):
+    """每户一行 rosters whose applicant is the head's son (与户主关系 = 子) and has an amount stay households."""
+    rows = [
+        ["序号", "村", "申请人", "与户主关系", "身份证号码", "保障人数", "月保障金额（元）"],
+        [1, "石桥村", "张大山", "子", person_id(201), 3, 900],
+        [2, "河口村", "赵有田", "女", person_id(204), 1, 300],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
+    assert preview.accepted == 2 and preview.member_rows == 0
+
+
+def test_a_sign_off_row_spread_over_the_columns_is_not_a_person(tmp_path):
+    """"制表人： | 王会计 | 审核人： | 李主任 | 日期： | 2026年12月3日" under the table: skipped, not a refused line
+    with a village "王会计" and an amount "2026年12月3日"; a 公示时间 note line is not warned about either."""
+    rows = [
+        ["序号", "村", "户主姓名", "身份证号码", "保障人数", "月保障金额（元）"],
+        [1, "石桥村", "张大山", person_id(201), 3, 900],
+        [2, "河口村", "李小河", person_id(202), 2, 600],
+        ["制表人：", "王会计", "审核人：", "李主任", "日期：", "2026年12月3日"],
+        ["公示时间：2026年12月4日至12月10日"],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
+    assert preview.errors() == [] and preview.accepted == 2 and preview.skipped_rows == 2
+    assert not [w for w in preview.warnings() if w.code == "skipped_row"]

@@ -62,7 +62,7 @@ FLOAT_EXACT_LIMIT = 2.0 ** 53  # below this a whole float's repr is its exact in
 
 GRAND_TOTAL_PREFIXES = ("合计", "总计", "共计", "总合计", "累计", "全镇合计", "全乡合计", "全镇", "全乡")
 FOOTER_PREFIXES = ("制表", "填表", "审核", "审批", "负责人", "经办人", "填报", "说明", "注：", "注:", "备注：", "联系电话", "日期",
-                   "单位负责人", "领导", "分管", "主管", "监督", "公示人")
+                   "单位负责人", "领导", "分管", "主管", "监督", "公示人", "公示时间", "公示期", "举报电话")
 VILLAGE_SUFFIXES = ("村", "社区", "村委会", "村民委员会", "居委会", "居民委员会")
 
 
@@ -529,10 +529,13 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
             result.skipped_rows += 1
             continue
         if ((cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item))
-                or _repeats_head(values, name_raw, last_item)):
+                or _repeats_head(values, name_raw, last_item) or _member_by_relation(ctx, values, last_item)):
             _attach_member(ctx, last_item, values, index, result)
             continue
-        if (cell_text(name_raw) == "" or _is_signature(name_raw)) and not _has_core_value(ctx, values):
+        if _is_signature(name_raw) or _is_sign_off_row(cells):
+            result.skipped_rows += 1  # 制表人：… 审核人：… 日期：… under the table
+            continue
+        if cell_text(name_raw) == "" and not _has_core_value(ctx, values):
             present = [cell_text(cells[c]) for c in mapped if c < width and _filled(cells[c])]
             if not (after_total or _is_footer(present)):
                 result.file_problems.append(
@@ -707,6 +710,15 @@ def _is_signature(name_raw: Any) -> bool:
     return ("：" in text or ":" in text) and _is_footer([text])
 
 
+def _is_sign_off_row(cells: list) -> bool:
+    """A row starting with a sign-off label ("制表人：", "审核人:", "日期：") whatever the cells after it hold."""
+    for cell in cells:
+        if not _filled(cell):
+            continue
+        return isinstance(cell, str) and ("：" in cell or ":" in cell) and _is_footer([cell])
+    return False
+
+
 def _is_footer(texts: list[str]) -> bool:
     return any(t.replace(" ", "").startswith(FOOTER_PREFIXES) for t in texts if t)
 
@@ -744,6 +756,18 @@ def _repeats_head(values: dict, name_raw: Any, last_item: RosterRow | None) -> b
         return relation not in HEAD_RELATIONS
     member = _squeezed(values.get("_member"))
     return bool(member) and member != head
+
+
+def _member_by_relation(ctx: RowContext, values: dict, last_item: RosterRow | None) -> bool:
+    """One row per person (姓名 | 与户主关系 配偶/长子 …): a row related to the head, with no money of its own,
+    is a member of the household above, not a household without an amount."""
+    if last_item is None:
+        return False
+    relation = _squeezed(values.get("_relation"))
+    if not relation or relation in HEAD_RELATIONS:
+        return False
+    return not _filled(values.get("amount", "")) and not any(
+        _filled(values.get(funding_key(part), "")) for part, _ in ctx.funding_columns)
 
 
 def _squeezed(value: Any) -> str:
