@@ -212,3 +212,25 @@ def test_a_sign_off_row_spread_over_the_columns_is_not_a_person(tmp_path):
     preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
     assert preview.errors() == [] and preview.accepted == 2 and preview.skipped_rows == 2
     assert not [w for w in preview.warnings() if w.code == "skipped_row"]
+
+
+def test_the_headers_county_offices_use_for_aid_type_and_implementer_are_mapped(tmp_path):
+    """临时救助 "救助类别" is the 急难型/支出型 column and a project plan's "责任单位" the 实施单位: imported, not
+    reported as columns without a field."""
+    rows = [
+        ["序号", "村（组）", "救助对象", "家庭人口", "救助类别", "救助事由", "一次性救助金额（元）", "审批时间"],
+        [1, "石桥村2组", "陈一", "4人", "急难型", "火灾", 3000, "2026年11月"],
+        [2, "河口村", "陈二", 2, "支出型", "因病支出较大", "1500.00", "2026.11"],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "临时救助.xlsx", rows), "linshi", fx.VILLAGES)
+    assert preview.mapping_headers()["aid_type"] == "救助类别"
+    assert [r.values["aid_type"] for r in preview.rows] == ["急难型", "支出型"]
+    assert preview.rows[0].values["group"] == "2组" and preview.rows[0].values["family_size"] == 4
+    projects = [
+        ["序号", "项目名称", "建设地点", "资金规模（万元）", "受益户数", "责任单位"],
+        [1, "石桥村茶叶加工厂", "石桥村", 80, "120户", "石桥村委会"],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "项目.xlsx", projects), "fupin_project", fx.VILLAGES)
+    assert preview.rows[0].values["implementer"] == "石桥村委会"
+    assert preview.rows[0].values["amount_fen"] == 80_0000_00
+    assert not [w for w in preview.warnings() if w.code == "unmapped_column"]
