@@ -234,3 +234,22 @@ def test_the_headers_county_offices_use_for_aid_type_and_implementer_are_mapped(
     assert preview.rows[0].values["implementer"] == "石桥村委会"
     assert preview.rows[0].values["amount_fen"] == 80_0000_00
     assert not [w for w in preview.warnings() if w.code == "unmapped_column"]
+
+
+def test_a_stop_line_without_money_is_imported_and_counts_in_no_total(tmp_path):
+    """停保 households listed with a blank or "/" amount are imported (they are on the 公示, in no total); a 减保 line
+    without an amount is still missing_required; "300元/月" is 300 yuan."""
+    rows = [
+        ["序号", "村", "户主姓名", "身份证号码", "家庭人口", "保障人数", "月保障金额（元）", "变动情况", "备注"],
+        [1, "石桥村", "张大山", person_id(201), 3, 3, "300元/月", "新增", None],
+        [2, "石桥村", "李小河", person_id(202), 2, 2, None, "停保", "死亡"],
+        [3, "河口村", "赵有田", person_id(204), 4, 2, "/", None, "本月停保"],
+        [4, "河口村", "钱满仓", person_id(205), 1, 1, "—", "减保", None],
+        [5, "河口村", "孙有福", person_id(206), 2, 2, 600, "续保", None],
+        ["合计", None, None, None, 12, 10, 900, None, None],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "低保.xlsx", rows), "dibao", fx.VILLAGES)
+    assert [(p.row, p.code) for p in preview.errors()] == [(5, "missing_required")]
+    assert preview.accepted == 4 and preview.change_types == {"new": 1, "stop": 2, "continue": 1}
+    assert [r.values.get("amount_fen") for r in preview.accepted_rows] == [30000, None, None, 60000]
+    assert preview.accepted_fen == 90000 and preview.total_rule == "with_stop"

@@ -126,7 +126,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 def parse_money(value: Any, multiplier: int = 1) -> tuple[int | None, bool]:
     """Cell → (integer fen or None when empty, rounded?). Raises `CellError` on anything else.
 
-    Accepts numbers and texts like "1,240.00", "500元", "￥500"; refuses "待核", "伍佰元",
+    Accepts numbers and texts like "1,240.00", "500元", "780元/月", "￥500"; refuses "待核", "伍佰元",
     negatives and text with more than 2 decimals. `multiplier` 10000 reads a 万元 column.
     """
     kind = type(value)
@@ -159,7 +159,7 @@ def _money_text(text: str, max_decimals: int = 2) -> Decimal | None:
     text = unicodedata.normalize("NFKC", _SPACES.sub("", text))
     for mark in _CURRENCY:
         text = text.replace(mark, "")
-    for suffix in ("元整", "元", "圆"):
+    for suffix in ("元/月", "元整", "元", "圆"):
         if text.endswith(suffix):
             text = text[: -len(suffix)]
             break
@@ -1179,6 +1179,8 @@ def _check_required(ctx: RowContext, item: RosterRow, row: int, required: list[t
         if column.key == "amount" and any(p.key and p.key.startswith("funding.") and p.severity == ERROR
                                           for p in item.problems):
             continue  # a funding part that is not a number already says why there is no amount
+        if column.key == "amount" and not counts_in_totals(values.get("change_type_code")):
+            continue  # a 停保 line is listed without money ("/" or blank): it counts in no total
         if item.values.get(target) in (None, ""):
             where = header_label(ctx, column.key)
             missing_column = column.key not in ctx.mapping and not (column.key == "amount" and ctx.funding_columns)
