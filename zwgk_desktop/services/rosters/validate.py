@@ -761,9 +761,9 @@ def _repeats_head(values: dict, name_raw: Any, last_item: RosterRow | None) -> b
 def _member_by_relation(ctx: RowContext, values: dict, last_item: RosterRow | None) -> bool:
     """One row per person (姓名 | 与户主关系 配偶/长子 …): a row related to the head, with no money of its own,
     is a member of the household above, not a household without an amount."""
-    if last_item is None:
+    if last_item is None or "_relation" not in values:
         return False
-    relation = _squeezed(values.get("_relation"))
+    relation = _squeezed(values["_relation"])
     if not relation or relation in HEAD_RELATIONS:
         return False
     return not _filled(values.get("amount", "")) and not any(
