@@ -57,11 +57,28 @@ class IdCheck:
     message: str = ""
 
 
+EXCEL_GENERAL_DIGITS = 11  # Excel's General format shows a whole number of up to 11 digits in full
+
+
+def as_excel_shows(number: float | int) -> str:
+    """How Excel's General format shows a long number: 341525196005172014 → "3.41525E+17".
+
+    What the clerk sees in the cell, and all an error message may repeat of a number that was an ID or
+    a bank account: the six digits it keeps are no more than a masked number shows."""
+    if abs(number) < 10 ** EXCEL_GENERAL_DIGITS and float(number).is_integer():
+        return str(int(number))
+    mantissa, exponent = f"{number:.5E}".split("E")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}E{exponent[0]}{exponent[1:].lstrip('0').zfill(2)}"
+
+
 def normalize_id_number(raw: object) -> str:
     """The ID as plain ASCII: full-width folded, spaces/hyphens removed, `x` → `X`."""
     if raw is None:
         return ""
-    if isinstance(raw, float):
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 10 ** EXCEL_SIGNIFICANT_DIGITS:
+        text = str(int(raw))  # a short number cell: its digits (the length check explains it), not "12345.0"
+    elif isinstance(raw, float):
         text = repr(raw)
     else:
         text = str(raw)
@@ -117,7 +134,8 @@ def _looks_like_mangled_number(normalized: str) -> bool:
     return bool(_SCIENTIFIC.match(normalized) or _DECIMAL_TAIL.match(normalized))
 
 
-def _precision_lost(normalized: str, shown: object) -> IdCheck:
+def _precision_lost(normalized: str, raw: object) -> IdCheck:
+    shown = as_excel_shows(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
     return IdCheck(
         normalized=normalized,
         ok=False,

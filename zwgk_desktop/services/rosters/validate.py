@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from zwgk_desktop.core.catalogue import CatalogEntry, Column
-from zwgk_desktop.core.idnumber import is_clean_valid_id, validate_id_number
+from zwgk_desktop.core.idnumber import as_excel_shows, is_clean_valid_id, validate_id_number
 from zwgk_desktop.core.jobs import Job
 from zwgk_desktop.core.line_items import (
     FUNDING_KEY_PREFIX,
@@ -62,7 +62,7 @@ FLOAT_EXACT_LIMIT = 2.0 ** 53  # below this a whole float's repr is its exact in
 
 GRAND_TOTAL_PREFIXES = ("合计", "总计", "共计", "总合计", "累计", "全镇合计", "全乡合计", "全镇", "全乡")
 FOOTER_PREFIXES = ("制表", "填表", "审核", "审批", "负责人", "经办人", "填报", "说明", "注：", "注:", "备注：", "联系电话", "日期",
-                   "单位负责人", "领导", "分管", "主管", "监督", "公示人")
+                   "单位负责人", "领导", "分管", "主管", "监督", "公示人", "公示时间", "公示期", "举报电话")
 VILLAGE_SUFFIXES = ("村", "社区", "村委会", "村民委员会", "居委会", "居民委员会")
 
 
@@ -126,7 +126,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 def parse_money(value: Any, multiplier: int = 1) -> tuple[int | None, bool]:
     """Cell → (integer fen or None when empty, rounded?). Raises `CellError` on anything else.
 
-    Accepts numbers and texts like "1,240.00", "500元", "￥500"; refuses "待核", "伍佰元",
+    Accepts numbers and texts like "1,240.00", "500元", "780元/月", "￥500"; refuses "待核", "伍佰元",
     negatives and text with more than 2 decimals. `multiplier` 10000 reads a 万元 column.
     """
     kind = type(value)
@@ -159,7 +159,7 @@ def _money_text(text: str, max_decimals: int = 2) -> Decimal | None:
     text = unicodedata.normalize("NFKC", _SPACES.sub("", text))
     for mark in _CURRENCY:
         text = text.replace(mark, "")
-    for suffix in ("元整", "元", "圆"):
+    for suffix in ("元/月", "元整", "元", "圆"):
         if text.endswith(suffix):
             text = text[: -len(suffix)]
             break
@@ -212,6 +212,8 @@ def parse_date(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and YEAR_AS_NUMBER[0] <= value < YEAR_AS_NUMBER[1]:
+        return _year_dot_month(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
         return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
     text = unicodedata.normalize("NFKC", _SPACES.sub("", str(value)))
@@ -226,6 +228,24 @@ def parse_date(value: Any) -> str | None:
     if match and 1 <= int(match.group(2)) <= 12:
         return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
     raise CellError(f"日期“{str(value).strip()}”无法识别（应填写如 2026-11-05）。")
+
+
+# "2026.11" typed into a General cell is the number 2026.11, not a date serial (serials 1900–2100 are days of 1905).
+YEAR_AS_NUMBER = (1900, 2101)
+
+
+def _year_dot_month(value: float) -> str:
+    """A number like 2026.11 → "2026-11". 2026.1 is refused: Excel stores "2026.10" as 2026.1 too."""
+    shown = cell_text(value)
+    year, _, digits = shown.partition(".")
+    if not digits:
+        raise CellError(f"日期“{shown}”只有年份，请填写到月或日（如“{year}年10月”或“{year}-10-15”）。")
+    if digits == "1":
+        raise CellError(f"日期“{shown}”被Excel存成了数字，无法分辨是1月还是10月（Excel把“{year}.10”也存成{year}.1）。"
+                        f"请改填为如“{year}年10月”或“{year}-01”的文字。")
+    if len(digits) <= 2 and 1 <= int(digits) <= 12:
+        return f"{int(year):04d}-{int(digits):02d}"
+    raise CellError(f"日期“{shown}”无法识别（应填写如 2026-11-05）。")
 
 
 def clean_person_name(value: Any) -> str:
@@ -277,7 +297,7 @@ def clean_account(value: Any, label: str) -> str:
         digits = str(int(value)) if float(value).is_integer() else repr(value)
         if len(digits.replace(".", "")) > EXCEL_SIGNIFICANT_DIGITS:
             raise CellError(
-                f"{label}被Excel存成了数字（{value:.6g}），超过15位的部分已经丢失且无法恢复。"
+                f"{label}被Excel存成了数字（显示为“{as_excel_shows(value)}”），超过15位的部分已经丢失且无法恢复。"
                 "请把该列设置为“文本”格式后重新录入。"
             )
         return digits
@@ -478,6 +498,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
     mapping_items = list(ctx.mapping.items())
     required = required_targets(ctx)
     name_col = ctx.mapping.get("name", -1)
+    above = VillageAbove(ctx)
     for index in range(start, total_rows):
         if (index - start) % PROGRESS_EVERY == 0:
             job.check()
@@ -490,6 +511,8 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 continue  # blank row (or only outside the mapped columns)
         values = {key: (cells[col] if col < width else "") for key, col in mapping_items}
         label = _total_label(cells)
+        if label == "grand" and above.names_block(values, index):
+            label = "sub"  # 石桥村 | 合计: the block's subtotal, not the sheet's
         if label is not None:
             if label == "grand":
                 result.total_row, after_total = index + 1, True
@@ -502,11 +525,17 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 or (index - start < 3 and _is_column_number_row(cells))):
             result.skipped_rows += 1
             continue
+        if cell_text(name_raw) == "" and above.section_heading(cells, index, name_col):
+            result.skipped_rows += 1
+            continue
         if ((cell_text(name_raw) == "" and _is_member_row(ctx, values, index, last_item))
-                or _repeats_head(values, name_raw, last_item)):
+                or _repeats_head(values, name_raw, last_item) or _member_by_relation(ctx, values, last_item)):
             _attach_member(ctx, last_item, values, index, result)
             continue
-        if (cell_text(name_raw) == "" or _is_signature(name_raw)) and not _has_core_value(ctx, values):
+        if _is_signature(name_raw) or _is_sign_off_row(cells):
+            result.skipped_rows += 1  # 制表人：… 审核人：… 日期：… under the table
+            continue
+        if cell_text(name_raw) == "" and not _has_core_value(ctx, values):
             present = [cell_text(cells[c]) for c in mapped if c < width and _filled(cells[c])]
             if not (after_total or _is_footer(present)):
                 result.file_problems.append(
@@ -514,6 +543,7 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
                 )
             result.skipped_rows += 1
             continue
+        above.fill(values, index)
         item = _build_item(ctx, values, index, cells, plan, required)
         result.rows.append(item)
         last_item = item
@@ -523,10 +553,96 @@ def build_rows(ctx: RowContext, job: Job | None = None) -> BuildResult:
             if not counts_in_totals(item.values.get("change_type_code")):
                 result.stop_fen += amount
     job.progress(total_rows - start, total_rows - start, "正在核对重复和合计…")
+    result.file_problems.extend(above.warnings())
     _finish_people(ctx, result.rows)
     _check_duplicates(ctx, result.rows)
     result.file_problems.extend(_total_check(ctx, result))
     return result
+
+
+_SECTION_ORDINAL = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）]?[、.．\s]*)")
+
+
+class VillageAbove:
+    """County sheets write the village (and group) once per block: in a cell merged down over the block's
+    rows, in the block's first row with the cells below left blank ("同上"), or in a heading row of its own
+    ("一、石桥村") above the block. A blank village cell takes the merged cell's value or the heading's
+    silently, else the village of the nearest line above (listed in one warning)."""
+
+    MAX_LISTED_ROWS = 10
+
+    def __init__(self, ctx: RowContext) -> None:
+        self.ctx = ctx
+        self.columns = [(key, ctx.mapping[key]) for key in ("village", "group") if key in ctx.mapping]
+        self.village_column = ctx.mapping.get("village")
+        self.last: Any = None
+        self.last_is_heading = False
+        self.filled_rows: list[int] = []
+
+    def fill(self, values: dict, index: int) -> None:
+        if self.village_column is None:
+            if self.last is not None and self.last_is_heading and not self.ctx.default_village:
+                values["village"] = self.last
+            return
+        for key, column in self.columns:
+            if _filled(values.get(key, "")):
+                if key == "village":
+                    self.last, self.last_is_heading = values[key], False
+                continue
+            merged = self._merged_value(index, column)
+            if merged is not None:
+                values[key] = merged
+                if key == "village":
+                    self.last, self.last_is_heading = merged, False
+            elif key == "village" and self.last is not None:
+                values[key] = self.last
+                if not self.last_is_heading:
+                    self.filled_rows.append(index + 1)
+
+    def names_block(self, values: dict, index: int) -> bool:
+        """A 合计 row whose village cell names a village (or lies in one merged over the block) totals that block."""
+        if self.village_column is None:
+            return False
+        village = values.get("village", "")
+        if not _filled(village):
+            village = self._merged_value(index, self.village_column)
+        text = cell_text(village) if village is not None else ""
+        return any(ch.isalpha() for ch in text) and "计" not in text and not text.startswith(GRAND_TOTAL_PREFIXES)
+
+    def section_heading(self, cells: list, index: int, name_column: int) -> bool:
+        """A row holding only a known village's name ("二、河口村", merged across the table): the village of
+        the rows under it. Not a member's row under a 户主 cell merged down from an earlier row."""
+        villages = self.ctx.villages
+        if villages is None or self.ctx.table.covered.get((index, name_column), (index,))[0] < index:
+            return False
+        texts = [cell for cell in cells if _filled(cell)]
+        if len(texts) != 1 or not isinstance(texts[0], str):
+            return False
+        text = _SECTION_ORDINAL.sub("", _SPACES.sub("", texts[0]))
+        village, rest = villages.split(text)
+        if village is None or (rest and not rest.endswith("组")):
+            return False
+        self.last, self.last_is_heading = text, True
+        return True
+
+    def _merged_value(self, index: int, column: int) -> Any:
+        table = self.ctx.table
+        anchor = table.covered.get((index, column))
+        if anchor is None or anchor[0] < table.data_start:
+            return None
+        cells = table.sheet.rows[anchor[0]]
+        value = cells[anchor[1]] if anchor[1] < len(cells) else None
+        return value if value is not None and _filled(value) else None
+
+    def warnings(self) -> list[Problem]:
+        if not self.filled_rows:
+            return []
+        rows = "、".join(str(r) for r in self.filled_rows[:self.MAX_LISTED_ROWS])
+        more = f"等{len(self.filled_rows)}行" if len(self.filled_rows) > self.MAX_LISTED_ROWS else ""
+        label = header_label(self.ctx, "village")
+        return [Problem(None, label, "village_filled_down",
+                        f"第{rows}行{more}的“{label}”为空，已按上方最近一行填写的村（社区）导入"
+                        "（表中空白按“同上”理解），请核对。", WARNING, "village")]
 
 
 def _filled(value: Any) -> bool:
@@ -594,6 +710,15 @@ def _is_signature(name_raw: Any) -> bool:
     return ("：" in text or ":" in text) and _is_footer([text])
 
 
+def _is_sign_off_row(cells: list) -> bool:
+    """A row starting with a sign-off label ("制表人：", "审核人:", "日期：") whatever the cells after it hold."""
+    for cell in cells:
+        if not _filled(cell):
+            continue
+        return isinstance(cell, str) and ("：" in cell or ":" in cell) and _is_footer([cell])
+    return False
+
+
 def _is_footer(texts: list[str]) -> bool:
     return any(t.replace(" ", "").startswith(FOOTER_PREFIXES) for t in texts if t)
 
@@ -631,6 +756,18 @@ def _repeats_head(values: dict, name_raw: Any, last_item: RosterRow | None) -> b
         return relation not in HEAD_RELATIONS
     member = _squeezed(values.get("_member"))
     return bool(member) and member != head
+
+
+def _member_by_relation(ctx: RowContext, values: dict, last_item: RosterRow | None) -> bool:
+    """One row per person (姓名 | 与户主关系 配偶/长子 …): a row related to the head, with no money of its own,
+    is a member of the household above, not a household without an amount."""
+    if last_item is None or "_relation" not in values:
+        return False
+    relation = _squeezed(values["_relation"])
+    if not relation or relation in HEAD_RELATIONS:
+        return False
+    return not _filled(values.get("amount", "")) and not any(
+        _filled(values.get(funding_key(part), "")) for part, _ in ctx.funding_columns)
 
 
 def _squeezed(value: Any) -> str:
@@ -715,8 +852,8 @@ def column_plan(ctx: RowContext) -> list[tuple[Column, Any]]:
     distinct cell once (`_memoized`); names, ID numbers, accounts and villages run every time."""
     plan = []
     for column in ctx.entry.columns:
-        if column.key not in ctx.mapping and not (column.key == "village" and ctx.default_village):
-            continue
+        if column.key not in ctx.mapping and not (column.key == "village" and (ctx.default_village or ctx.villages)):
+            continue  # without a 村 column the village may still come from the title or a heading row
         parse = _parser_for(ctx, column)
         plan.append((column, _memoized(parse) if parse in _REPEATING else parse))
     return plan
@@ -1026,7 +1163,7 @@ def _parse_id(ctx: RowContext, item: RosterRow, raw: Any, row: int) -> None:
     check = validate_id_number(raw, from_number=is_numeric_cell(raw), today=ctx.today)
     item.values["id_number"] = check.normalized if check.ok else ""
     if not check.ok:
-        item.raw["id_number"] = cell_text(raw)[:40] if not is_numeric_cell(raw) else f"{raw:.6g}"
+        item.raw["id_number"] = cell_text(raw)[:40] if not is_numeric_cell(raw) else as_excel_shows(raw)
         item.problems.append(_problem(ctx, row, "id_number", check.code or "id_format", check.message))
 
 
@@ -1042,6 +1179,8 @@ def _check_required(ctx: RowContext, item: RosterRow, row: int, required: list[t
         if column.key == "amount" and any(p.key and p.key.startswith("funding.") and p.severity == ERROR
                                           for p in item.problems):
             continue  # a funding part that is not a number already says why there is no amount
+        if column.key == "amount" and not counts_in_totals(values.get("change_type_code")):
+            continue  # a 停保 line is listed without money ("/" or blank): it counts in no total
         if item.values.get(target) in (None, ""):
             where = header_label(ctx, column.key)
             missing_column = column.key not in ctx.mapping and not (column.key == "amount" and ctx.funding_columns)
