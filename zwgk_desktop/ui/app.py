@@ -644,6 +644,9 @@ def _run_guarded(app: QApplication, config: Config, demo_if_empty: bool, started
         show_error(None, exc)
         code = 1
     finally:
+        # The window is gone: a new start must open its own window, not be sent to this one while it
+        # finishes its tasks, remembers 今日待办 and closes the database.
+        guard.close()
         if startup.tasks is not None:
             startup.tasks.shutdown(wait=True)
         window.deleteLater()

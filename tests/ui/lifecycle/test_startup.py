@@ -169,6 +169,35 @@ def test_run_app_logs_in_and_shows_who_is_working(qapp, tmp_path, demo_template)
 
 
 
+def test_a_new_start_is_not_sent_to_a_window_that_is_closing(qapp, demo_config, monkeypatch):
+    """Once the window has closed, a second start gets its own window: while the first process finishes (its
+    tasks, remembering 今日待办, closing the database) it no longer answers as the running instance."""
+    from zwgk_desktop.ui.app import Startup
+    from zwgk_desktop.ui.single_instance import InstanceGuard
+
+    answered = []
+    close_database = Startup.close_database
+
+    def closing(self):
+        answered.append(InstanceGuard(demo_config.data_dir).ask_running_instance())
+        close_database(self)
+
+    monkeypatch.setattr(Startup, "close_database", closing)
+
+    def close_when_listed():
+        window = main_window()
+        if window is None or window.disclosures_page is None or window.disclosures_page.model.rowCount() == 0:
+            return False
+        assert InstanceGuard(demo_config.data_dir).ask_running_instance()  # while it is open: it answers
+        window.close()
+        return True
+
+    timer = poll(qapp, close_when_listed)
+    assert run_app(demo_config) == 0
+    timer.stop()
+    assert answered == [False]
+
+
 def test_a_window_opened_after_a_cancelled_start_still_loads(qtbot, qapp, tmp_path, demo_config, demo_db):
     """`run_app` leaves no quit behind in the process: a window opened after a start that ended in the wizard
     still receives its loaded data (a stray quit once left the next window's lists empty)."""
