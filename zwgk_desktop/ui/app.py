@@ -533,7 +533,8 @@ def install_test_hooks(app: QApplication, window: MainWindow, started: float, st
     modules_file = os.environ.get(MODULES_FILE_ENV, "")
 
     def report_and_quit(what: str) -> None:
-        window.repaint()  # the point counts once it is drawn
+        if exit_after != "1":  # (the first paint has just been drawn) the point counts once it is drawn
+            window.repaint()
         print(f"{what}: {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
         if modules_file:
             with open(modules_file, "w", encoding="utf-8") as fh:
