@@ -104,6 +104,7 @@ def run_cli(*args: str, data_dir: Path | str | None = None, env: dict | None = N
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    environment.pop("PYTHONUNBUFFERED", None)  # buffered output, as a user's shell runs it (`cli.exit_now` flushes)
     if data_dir is not None:
         environment.pop("ZWGK_DATA_DIR", None)
     proc = subprocess.run(

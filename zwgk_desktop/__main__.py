@@ -1,8 +1,6 @@
 """`python -m zwgk_desktop` entry point: the same as the `zwgk` console script."""
 
-import sys
-
-from zwgk_desktop.cli import main
+from zwgk_desktop.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

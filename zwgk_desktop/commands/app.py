@@ -38,27 +38,4 @@ def run_demo(args, ctx) -> dict:
 def run_gui(args, ctx) -> int:
     from zwgk_desktop.ui.app import run_app
 
-    code = run_app(ctx.config, demo_if_empty=args.demo_if_empty)
-    exit_now(code)
-    return code  # not reached
-
-
-def exit_now(code: int) -> None:
-    """End the desktop process at once once the window has closed and everything is saved.
-
-    `run_app` has already saved the window state, finished the database
-    thread's writes and closed the database; what remains is the
-    interpreter's teardown of hundreds of modules and of PySide6's objects,
-    which takes a fifth of a second on an old PC (and is where PySide is
-    known to crash). Output streams and logging are flushed first."""
-    import logging
-    import os
-    import sys
-
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(int(code))
+    return run_app(ctx.config, demo_if_empty=args.demo_if_empty)  # `cli.run` then ends the process at once
