@@ -62,6 +62,13 @@ class Column:
     kind: str = ""  # id_number | phone | bank_account | reason | public_phone
     enum: tuple[str, ...] = ()
     field: str = ""  # the typed line-item field a count column fills: family_size | covered_people
+    aliases: tuple[tuple[str, str], ...] = ()  # (short or older wording, the option it means), e.g. 分散 → 分散供养
+
+    def option(self, text: str) -> str | None:
+        """The catalogue option `text` names: itself, the option it is a known short or older form of, or None."""
+        if text in self.enum:
+            return text
+        return next((option for alias, option in self.aliases if alias == text), None)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ def parse_catalogue(raw: dict) -> dict[str, CatalogEntry]:
                 kind=c.get("kind", ""),
                 enum=tuple(c.get("enum", ())),
                 field=c.get("field") or _default_field(c["key"], c["label"]),
+                aliases=_aliases(c),
             )
             for c in item["columns"]
         )
@@ -241,6 +249,16 @@ def load_catalogue(path: str | None = None) -> dict[str, CatalogEntry]:
     except OSError:  # not pulled yet
         return _parse_file(*default_key)
     return _overlay(default_key, county_key)
+
+
+def _aliases(column: dict) -> tuple[tuple[str, str], ...]:
+    """A column's `aliases` ({wording: option}); one naming no option of the column is dropped (a county copy
+    may carry a typo: the wording then stays an unknown option with its warning, never a wrong option)."""
+    enum = set(column.get("enum", ()))
+    aliases = column.get("aliases") or {}
+    if not isinstance(aliases, dict):
+        return ()
+    return tuple((str(alias), option) for alias, option in aliases.items() if option in enum)
 
 
 def catalog_item_values(entry: CatalogEntry) -> dict:

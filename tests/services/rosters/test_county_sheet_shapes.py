@@ -253,3 +253,32 @@ def test_a_stop_line_without_money_is_imported_and_counts_in_no_total(tmp_path):
     assert preview.accepted == 4 and preview.change_types == {"new": 1, "stop": 2, "continue": 1}
     assert [r.values.get("amount_fen") for r in preview.accepted_rows] == [30000, None, None, 60000]
     assert preview.accepted_fen == 90000 and preview.total_rule == "with_stop"
+
+
+def test_short_and_older_option_wordings_are_read_as_the_catalogues_options(tmp_path):
+    """特困 sheets write 分散/集中 and the 2021 wording 部分丧失生活自理能力; they are read as 分散供养/集中供养 and
+    半护理 (one wording in totals and on the poster), with no warning; a wording the catalogue does not know
+    is still imported as written with `unknown_option`."""
+    rows = [
+        ["村", "姓名", "身份证号码", "供养方式", "生活自理能力", "基本生活标准(元/月)"],
+        ["石桥村", "张大山", person_id(301), "分散", "部分丧失生活自理能力", 780],
+        ["石桥村", "李小河", person_id(302), "集中", "完全丧失生活自理能力", 980],
+        ["河口村", "王二妹", person_id(303), "分散供养", "具备生活自理能力", 780],
+        ["河口村", "赵有田", person_id(304), "居家", "全自理", 780],
+    ]
+    preview = read_roster(fx.xlsx_from_rows(tmp_path / "特困.xlsx", rows), "tekun", fx.VILLAGES)
+    assert preview.accepted == 4 and preview.errors() == []
+    read = {r.values["name"]: (r.values["support_mode"], r.values["self_care"]) for r in preview.rows}
+    assert read == {"张大山": ("分散供养", "半护理"), "李小河": ("集中供养", "全护理"),
+                    "王二妹": ("分散供养", "全自理"), "赵有田": ("居家", "全自理")}
+    unknown = [w for w in preview.warnings() if w.code == "unknown_option"]
+    assert len(unknown) == 1 and "“居家”" in unknown[0].message
+
+
+def test_a_catalogue_alias_naming_no_option_is_ignored(tmp_path):
+    """A county catalogue whose alias points at no option of the column (a typo) never turns a wording into
+    a wrong option: the alias is dropped and the wording stays an unknown option."""
+    from zwgk_desktop.core.catalogue import _aliases
+
+    column = {"key": "support_mode", "enum": ["分散供养", "集中供养"], "aliases": {"分散": "分散供氧", "集中": "集中供养"}}
+    assert _aliases(column) == (("集中", "集中供养"),)

@@ -1036,6 +1036,7 @@ def _parse_text_column(ctx: RowContext, item: RosterRow, column: Column, raw: An
     text = clean_text(raw)
     if text:
         text = input_text(ctx, item, key, text, row)
+        text = column.option(text) or text  # 分散 → 分散供养: the catalogue's wording, so totals group it as one
     item.values[key] = text
     if text and column.enum and text not in column.enum:
         item.problems.append(
