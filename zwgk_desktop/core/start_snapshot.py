@@ -51,15 +51,17 @@ class TodaySnapshot:
     notices: int = 0
 
 
-def _file_stamp(path: Path, header: slice) -> list | None:
-    """[size, mtime_ns, inode, header bytes as hex] of a file, or None when it does not exist."""
+def _file_stamp(path: Path, header: slice | None = None) -> list | None:
+    """[size, mtime_ns, inode] of a file (+ the `header` bytes as hex), or None when it does not exist."""
     try:
         stat = path.stat()
-        with open(path, "rb") as fh:
-            head = fh.read(header.stop)[header]
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        if header is not None:
+            with open(path, "rb") as fh:
+                stamp.append(fh.read(header.stop)[header].hex())
     except FileNotFoundError:
         return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, head.hex()]
+    return stamp
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,12 @@ class SnapshotStore:
     def fingerprint(self) -> dict:
         """What must be unchanged for a remembered list to still be right (see the module doc)."""
         db_path = Path(self.db_path)
-        rules = _file_stamp(RULES_SOURCE, slice(0, 0))
         return {
             "version": __version__,
-            "rules": rules[:2] if rules else None,
+            "rules": _file_stamp(RULES_SOURCE),
             "database": _file_stamp(db_path, SQLITE_HEADER),
             "wal": _file_stamp(db_path.with_name(db_path.name + "-wal"), WAL_HEADER),
-            "catalogue": _file_stamp(Path(self.catalogue_path), slice(0, 0)) if self.catalogue_path else None,
+            "catalogue": _file_stamp(Path(self.catalogue_path)) if self.catalogue_path else None,
         }
 
     def remember(self, lists: dict[date, dict]) -> None:

@@ -77,7 +77,7 @@ import os
 import sys
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -505,8 +505,6 @@ class Startup(QObject):
     def _lists_to_remember(self, database) -> dict | None:
         """The signed-in user's 今日待办 for today and the next days (as JSON by date), or None when the township
         requires a log-in."""
-        from datetime import timedelta
-
         from zwgk_desktop.core.start_snapshot import DAYS_AHEAD
         from zwgk_desktop.ops.todo import todo
         from zwgk_desktop.ui.lifecycle.startup import read_start_state

@@ -51,6 +51,12 @@ class Table:
     def column(self, index: int) -> HeaderColumn | None:
         return next((c for c in self.columns if c.index == index), None)
 
+    def data_anchor(self, row: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the merged range (row, col) lies in, when that range starts among the data rows
+        (a village or head written once for a block of rows); None for a cell of its own or a header merge."""
+        anchor = self.covered.get((row, col))
+        return anchor if anchor is not None and anchor[0] >= self.data_start else None
+
 
 def cell_text(value) -> str:
     if isinstance(value, str):

@@ -627,8 +627,8 @@ class VillageAbove:
 
     def _merged_value(self, index: int, column: int) -> Any:
         table = self.ctx.table
-        anchor = table.covered.get((index, column))
-        if anchor is None or anchor[0] < table.data_start:
+        anchor = table.data_anchor(index, column)
+        if anchor is None:
             return None
         cells = table.sheet.rows[anchor[0]]
         value = cells[anchor[1]] if anchor[1] < len(cells) else None
@@ -724,19 +724,20 @@ def _is_footer(texts: list[str]) -> bool:
 
 
 def _has_core_value(ctx: RowContext, values: dict) -> bool:
-    if any(cell_text(values.get(k, "")) for k in ("id_number", "amount")):
-        return True
-    return any(cell_text(values.get(funding_key(part), "")) for part, _ in ctx.funding_columns)
+    return bool(cell_text(values.get("id_number", ""))) or _has_money(ctx, values)
+
+
+def _has_money(ctx: RowContext, values: dict) -> bool:
+    """The row gives an amount, or any funding part."""
+    return any(cell_text(values.get(key, "")) for key in ("amount", *(funding_key(p) for p, _ in ctx.funding_columns)))
 
 
 def _is_member_row(ctx: RowContext, values: dict, index: int, last_item: RosterRow | None) -> bool:
     if last_item is None:
         return False
     name_col = ctx.mapping.get("name")
-    if name_col is not None:
-        anchor = ctx.table.covered.get((index, name_col))
-        if anchor is not None and anchor[0] >= ctx.table.data_start:
-            return True
+    if name_col is not None and ctx.table.data_anchor(index, name_col) is not None:
+        return True
     return bool(cell_text(values.get("_member", "")) or cell_text(values.get("_relation", "")))
 
 
@@ -764,10 +765,7 @@ def _member_by_relation(ctx: RowContext, values: dict, last_item: RosterRow | No
     if last_item is None or "_relation" not in values:
         return False
     relation = _squeezed(values["_relation"])
-    if not relation or relation in HEAD_RELATIONS:
-        return False
-    return not _filled(values.get("amount", "")) and not any(
-        _filled(values.get(funding_key(part), "")) for part, _ in ctx.funding_columns)
+    return bool(relation) and relation not in HEAD_RELATIONS and not _has_money(ctx, values)
 
 
 def _squeezed(value: Any) -> str:
